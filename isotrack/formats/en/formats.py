@@ -1,0 +1,2 @@
+# The English interface keeps the province's conventions: dd/mm/yyyy and "." for thousands.
+from ..vi.formats import *  # noqa: F403

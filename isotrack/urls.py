@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("tai-khoan/", include("accounts.urls")),
+    path("", include("rollout.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "isotrack.views.permission_denied"
+handler404 = "isotrack.views.page_not_found"
+handler500 = "isotrack.views.server_error"

@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from accounts.scope import scope_of
+
+
+@login_required
+def home(request):
+    """Each role's home page: the dashboard for province staff and leadership, the review
+    page for district officers, the admin for administrators without an area."""
+    scope = scope_of(request.user)
+    return render(request, "home.html", {"scope": scope})
+
+
+@never_cache
+def healthz(request):
+    """For the load balancer and the container health check: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    # No context processors: the database or the session may be what failed.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,314 @@
+"""Demonstration data: the five seed rollouts of the articles, on the real GSO units.
+
+Figures stated by the articles (plan numbers and dates, commune counts, budgets) are used
+as they are; step progress and expenditures are plausible inventions, fixed by a seed so
+every run builds the same data. Plans are marked `is_demo`.
+"""
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from accounts.choices import Role
+from accounts.models import RoleAssignment
+from provinces.models import Commune, District, Province
+
+from . import actions
+from .choices import (
+    AnnouncementKind,
+    BudgetCategory,
+    FundingSource,
+    MaintenanceKind,
+    PhaseKind,
+    ReviewState,
+    StandardVersion,
+    TargetKind,
+)
+from .models import BudgetLine, Consultant, Expenditure, MaintenanceActivity, Phase, RolloutPlan
+
+D = datetime.date
+DEMO_PASSWORD = "isotrack-demo"
+DEMO_ACCOUNTS = [
+    # username, full name, role, province code, district code
+    ("admin", "Quản trị hệ thống", Role.ADMINISTRATOR, None, None),
+    ("dost_lamdong", "Nguyễn Thị Hoa (Sở KH&CN Lâm Đồng)", Role.DOST_STAFF, "68", None),
+    ("huyen_lamha", "Trần Văn Bình (UBND huyện Lâm Hà)", Role.DISTRICT_OFFICER, "68", "676"),
+    ("lanhdao_lamdong", "Lê Minh Quang (Lãnh đạo UBND tỉnh Lâm Đồng)", Role.LEADERSHIP, "68", None),
+]
+
+
+@dataclass
+class PhaseSpec:
+    kind: str
+    name: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    target: int
+    budget: list  # (category, source, amount, description)
+    communes: list = field(default_factory=list)  # filled by the province's builder
+    progress: float = 0.8  # share of communes that finished every step
+    announce: bool = True
+    announcement_kind: str = AnnouncementKind.FIRST
+
+
+def _pick(rng, items, count):
+    items = sorted(items, key=lambda c: c.code)
+    return sorted(rng.sample(items, min(count, len(items))), key=lambda c: c.code)
+
+
+def _communes(province, district_names=None):
+    qs = Commune.objects.filter(province=province).select_related("district")
+    if district_names:
+        qs = qs.filter(district__short_name__in=district_names)
+    return list(qs.order_by("code"))
+
+
+class DemoBuilder:
+    def __init__(self, stdout=None, today=None):
+        self.rng = random.Random(9001)
+        self.today = today or datetime.date.today()
+        self.write = stdout or (lambda message: None)
+        self.staff = None
+
+    @transaction.atomic
+    def build(self):
+        self.accounts()
+        self.staff = get_user_model().objects.get(username="dost_lamdong")
+        for builder in (self.lam_dong, self.lang_son, self.ben_tre, self.hung_yen, self.vinh_phuc):
+            builder()
+
+    # -- accounts -------------------------------------------------------------------------
+    def accounts(self):
+        User = get_user_model()
+        for username, full_name, role, province_code, district_code in DEMO_ACCOUNTS:
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                first, _, last = full_name.partition(" ")
+                user.last_name, user.first_name = first, last
+                user.email = f"{username}@isotrack.local"
+                user.set_password(DEMO_PASSWORD)
+                user.is_staff = role == Role.ADMINISTRATOR
+                user.is_superuser = role == Role.ADMINISTRATOR
+                user.save()
+            province = self.province(province_code) if province_code else None
+            district = District.objects.get(code=district_code, province=province) if district_code else None
+            RoleAssignment.objects.get_or_create(user=user, role=role, province=province, district=district)
+
+    def province(self, code):
+        return Province.objects.get(code=code, valid_until__isnull=False)
+
+    # -- one plan ---------------------------------------------------------------------------
+    def plan(self, province, number, **fields):
+        """Create the plan unless a demo plan with that number exists (so reruns change nothing)."""
+        if RolloutPlan.objects.filter(province=province, number=number, is_demo=True).exists():
+            self.write(f"  {province.short_name}: kế hoạch {number} đã có, bỏ qua.")
+            return None
+        return RolloutPlan.objects.create(province=province, number=number, is_demo=True, **fields)
+
+    def phases(self, plan, specs, consultant_names):
+        consultants = [
+            Consultant.objects.get_or_create(province=plan.province, name=name)[0] for name in consultant_names
+        ]
+        for order, spec in enumerate(specs, start=1):
+            phase = Phase.objects.create(
+                plan=plan, order=order, kind=spec.kind, name=spec.name, starts_on=spec.starts_on,
+                ends_on=spec.ends_on, target_communes=spec.target,
+            )
+            lines = [
+                BudgetLine.objects.create(plan=plan, phase=phase, category=category, funding_source=source,
+                                          amount=amount, description=description)
+                for category, source, amount, description in spec.budget
+            ]
+            self.progress_phase(plan, phase, spec, consultants, lines)
+        self.write(f"  {plan.province.short_name}: {plan.number} — {plan.enrolments.count()} xã.")
+
+    def progress_phase(self, plan, phase, spec, consultants, lines):
+        rng = self.rng
+        finished = round(len(spec.communes) * spec.progress)
+        for index, commune in enumerate(spec.communes):
+            total = rng.randint(90, 140)
+            enrolment = actions.enrol(
+                phase, commune, by=self.staff, consultant=consultants[index % len(consultants)],
+                procedures_total=total, procedures_in_scope=total,
+            )
+            steps = list(enrolment.steps.order_by("order"))
+            done_count = len(steps) if index < finished else rng.randint(0, len(steps) - 1)
+            for position, step in enumerate(steps[:done_count]):
+                done_on = min(step.due_on + datetime.timedelta(days=rng.randint(-10, 20)), self.today)
+                done_on = max(done_on, enrolment.enrolled_on)
+                actions.record_step(step, done_on=done_on, by=self.staff,
+                                    evidence=f"Biên bản số {rng.randint(1, 99)}/BB-UBND")
+                # The district has reviewed most older steps; the latest ones still await it.
+                roll = rng.random()
+                if index < finished or position < done_count - 1 or roll < 0.6:
+                    actions.review_step(step, by=self.staff, confirm=True)
+                elif roll < 0.7:
+                    actions.review_step(step, by=self.staff, confirm=False,
+                                        comment="Thiếu danh sách tham dự, đề nghị bổ sung.")
+            last_done = steps[done_count - 1].done_on if done_count else None
+            if spec.announce and done_count == len(steps) and last_done:
+                decided_on = min(last_done + datetime.timedelta(days=rng.randint(5, 30)), self.today)
+                actions.announce(
+                    enrolment, decision_number=f"{rng.randint(10, 250)}/QĐ-UBND", decided_on=decided_on,
+                    by=self.staff, kind=spec.announcement_kind,
+                )
+                audit_on = decided_on + datetime.timedelta(days=rng.randint(330, 400))
+                if audit_on <= self.today and rng.random() < 0.7:
+                    MaintenanceActivity.objects.create(enrolment=enrolment, kind=MaintenanceKind.INTERNAL_AUDIT,
+                                                       done_on=audit_on, recorded_by=self.staff)
+                    enrolment.refresh_status()
+        self.expenditures(plan, phase, spec, lines)
+
+    def expenditures(self, plan, phase, spec, lines):
+        """Spend most of each line in two or three payments within the phase."""
+        for line in lines:
+            share = self.rng.uniform(0.7, 0.98)
+            payments = self.rng.randint(2, 3)
+            for n in range(payments):
+                amount = round(line.amount * share / payments, -6)
+                day = phase.starts_on + (phase.ends_on - phase.starts_on) * (n + 1) // (payments + 1)
+                Expenditure.objects.create(
+                    plan=plan, phase=phase, budget_line=line, amount=amount, spent_on=min(day, self.today),
+                    document_ref=f"{self.rng.randint(100, 999)}/HĐ-SKHCN",
+                    description=f"{line.get_category_display()} — đợt {n + 1}",
+                )
+
+    # -- the five provinces -----------------------------------------------------------------------
+    def lam_dong(self):
+        province = self.province("68")
+        plan = self.plan(
+            province, "MH-68/KH-UBND", issued_on=D(2018, 1, 15),
+            title="Triển khai áp dụng HTQLCL theo TCVN ISO 9001:2015 tại UBND các xã, phường, thị trấn giai đoạn 2018–2020",
+            legal_basis="Quyết định 19/2014/QĐ-TTg; Thông tư 116/2015/TT-BTC",
+            standard_version=StandardVersion.ISO_2015, starts_on=D(2018, 1, 15), ends_on=D(2020, 12, 31),
+            target_kind=TargetKind.COUNT, target_value=145, target_date=D(2020, 12, 31),
+            note="147 xã, phường; 2 thị trấn đã áp dụng. Số kế hoạch là số minh họa.",
+        )
+        if plan is None:
+            return
+        communes = _communes(province)
+        # Two towns already apply ISO: left out of the plan.
+        towns = [c for c in communes if c.division_type == "thi_tran"][:2]
+        rest = [c for c in communes if c not in towns]
+        lam_ha = [c for c in rest if c.district.short_name == "Lâm Hà"]
+        pilot = lam_ha[:4] + _pick(self.rng, [c for c in rest if c not in lam_ha], 20)
+        pilot = sorted(pilot, key=lambda c: c.code)
+        expansion = [c for c in rest if c not in pilot]
+        specs = [
+            PhaseSpec(PhaseKind.PILOT, "Giai đoạn 1: thí điểm tại 24 xã", D(2018, 3, 1), D(2018, 12, 31), 24, [
+                (BudgetCategory.CONSULTING, FundingSource.SCIENCE, 400_000_000, "Thuê tư vấn, đào tạo ISO 9001"),
+                (BudgetCategory.FRAMEWORK, FundingSource.SCIENCE, 120_000_000, "Xây dựng khung tài liệu cho UBND cấp xã"),
+                (BudgetCategory.COMMUNE_SUPPORT, FundingSource.SCIENCE, 130_000_000, "Hỗ trợ các xã triển khai"),
+                (BudgetCategory.EVALUATION, FundingSource.SCIENCE, 50_000_000, "Thuê đơn vị kiểm tra, đánh giá"),
+            ], communes=pilot, progress=0.85),
+            PhaseSpec(PhaseKind.EXPANSION, "Giai đoạn 2: nhân rộng 121 xã còn lại", D(2019, 1, 1), D(2020, 12, 31), 121, [
+                (BudgetCategory.CONSULTING, FundingSource.SCIENCE, 1_200_000_000, "Tư vấn, đào tạo cho 121 xã"),
+                (BudgetCategory.COMMUNE_SUPPORT, FundingSource.PROVINCE, 650_000_000, "Hỗ trợ các xã triển khai"),
+                (BudgetCategory.EVALUATION, FundingSource.SCIENCE, 150_000_000, "Kiểm tra, đánh giá sau công bố"),
+            ], communes=expansion, progress=0.55),
+        ]
+        self.phases(plan, specs, ["Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Lâm Đồng",
+                                  "Công ty Tư vấn Quản lý Cao Nguyên (minh họa)"])
+
+    def lang_son(self):
+        province = self.province("20")
+        plan = self.plan(
+            province, "174/KH-UBND", issued_on=D(2017, 10, 16),
+            title="Triển khai thí điểm và nhân rộng áp dụng HTQLCL theo TCVN ISO 9001:2008 tại UBND cấp xã",
+            legal_basis="Chỉ thị 03/CT-UBND ngày 17/07/2017 của UBND tỉnh Lạng Sơn; Quyết định 19/2014/QĐ-TTg",
+            standard_version=StandardVersion.ISO_2008, starts_on=D(2017, 10, 16), ends_on=D(2020, 12, 31),
+            target_kind=TargetKind.SHARE, target_value=70, target_date=D(2020, 12, 31),
+            note="Thí điểm tại 50 UBND xã thuộc 10 huyện; đánh giá sau 3 tháng áp dụng rồi nhân rộng.",
+        )
+        if plan is None:
+            return
+        communes = _communes(province)
+        districts = sorted({c.district.short_name for c in communes if c.district.division_type == "huyen"})
+        pilot = []
+        for name in districts[:10]:
+            pilot += _pick(self.rng, [c for c in communes if c.district.short_name == name], 5)
+        expansion = _pick(self.rng, [c for c in communes if c not in pilot], 60)
+        specs = [
+            PhaseSpec(PhaseKind.PILOT, "Thí điểm tại 50 UBND xã", D(2017, 11, 1), D(2018, 6, 30), 50, [
+                (BudgetCategory.CONSULTING, FundingSource.SCIENCE, 900_000_000, "Tư vấn, đào tạo nhận thức và viết tài liệu"),
+                (BudgetCategory.EVALUATION, FundingSource.SCIENCE, 100_000_000, "Hướng dẫn đánh giá nội bộ, đánh giá sau 3 tháng"),
+            ], communes=pilot, progress=0.9),
+            PhaseSpec(PhaseKind.EXPANSION, "Nhân rộng đến năm 2020", D(2018, 7, 1), D(2020, 12, 31), 86, [
+                (BudgetCategory.CONSULTING, FundingSource.SCIENCE, 1_500_000_000, "Tư vấn cho các xã nhân rộng"),
+                (BudgetCategory.COMMUNE_SUPPORT, FundingSource.LOCAL, 300_000_000, "Kinh phí của các xã"),
+            ], communes=expansion, progress=0.6),
+        ]
+        self.phases(plan, specs, ["Chi cục Tiêu chuẩn Đo lường Chất lượng Lạng Sơn"])
+
+    def ben_tre(self):
+        province = self.province("83")
+        plan = self.plan(
+            province, "5149/KH-UBND", issued_on=D(2016, 9, 30),
+            title="Áp dụng HTQLCL theo TCVN ISO 9001:2008 tại UBND cấp xã giai đoạn 2017–2019",
+            legal_basis="Quyết định 1709/QĐ-UBND ngày 31/07/2017 về thuê tư vấn; kinh phí sự nghiệp khoa học và công nghệ",
+            standard_version=StandardVersion.ISO_2008, starts_on=D(2017, 1, 1), ends_on=D(2019, 12, 31),
+            target_kind=TargetKind.COUNT, target_value=45, target_date=D(2019, 12, 31),
+            note="Đến 08/2017: 45 UBND xã — 11 xã của Chợ Lách mở rộng phạm vi ra toàn bộ TTHC; 34 xã của Giồng Trôm và Mỏ Cày Bắc.",
+        )
+        if plan is None:
+            return
+        specs = [
+            PhaseSpec(PhaseKind.EXPANSION, "Mở rộng phạm vi tại 11 xã huyện Chợ Lách", D(2017, 8, 1), D(2018, 6, 30), 11, [
+                (BudgetCategory.CONSULTING, FundingSource.SCIENCE, 176_000_000, "Tư vấn mở rộng phạm vi (11 × 16 triệu)"),
+            ], communes=_communes(province, ["Chợ Lách"]), progress=1.0,
+                announcement_kind=AnnouncementKind.REANNOUNCEMENT),
+            PhaseSpec(PhaseKind.PILOT, "Xây dựng tại 34 xã Giồng Trôm và Mỏ Cày Bắc", D(2017, 8, 1), D(2019, 12, 31), 34, [
+                (BudgetCategory.CONSULTING, FundingSource.SCIENCE, 897_600_000, "Tư vấn xây dựng (34 × 26,4 triệu)"),
+            ], communes=_communes(province, ["Giồng Trôm", "Mỏ Cày Bắc"]), progress=0.8),
+        ]
+        self.phases(plan, specs, ["Công ty Tư vấn ISO Đồng Khởi (minh họa)"])
+
+    def hung_yen(self):
+        province = self.province("33")
+        plan = self.plan(
+            province, "MH-33/KH-UBND", issued_on=D(2019, 10, 4),
+            title="Xây dựng, áp dụng, duy trì và cải tiến HTQLCL theo TCVN ISO 9001:2015 giai đoạn 2020–2021",
+            legal_basis="Quyết định 19/2014/QĐ-TTg; phạm vi 100% TTHC",
+            standard_version=StandardVersion.ISO_2015, starts_on=D(2020, 1, 1), ends_on=D(2021, 12, 31),
+            target_kind=TargetKind.COUNT, target_value=60, target_date=D(2020, 12, 31),
+            note="104 đơn vị đã công bố theo 2008 và 2015. Năm 2020: xây dựng tại 60 xã và 5 đơn vị cấp tỉnh; chuyển đổi "
+                 "2008 → 2015 tại 36 cơ quan cấp huyện và sở, ngành. Số kế hoạch là số minh họa.",
+        )
+        if plan is None:
+            return
+        communes = _communes(province)
+        build = _pick(self.rng, communes, 60)
+        convert = _pick(self.rng, [c for c in communes if c not in build], 30)
+        specs = [
+            PhaseSpec(PhaseKind.EXPANSION, "Năm 2020: xây dựng tại 60 xã", D(2020, 1, 1), D(2020, 12, 31), 60, [
+                (BudgetCategory.CONSULTING, FundingSource.PROVINCE, 1_584_000_000, "Tư vấn xây dựng (60 × 26,4 triệu)"),
+            ], communes=build, progress=0.75),
+            PhaseSpec(PhaseKind.CONVERSION, "Năm 2021: chuyển đổi 2008 → 2015", D(2021, 1, 1), D(2021, 12, 31), 30, [
+                (BudgetCategory.CONSULTING, FundingSource.PROVINCE, 480_000_000, "Tư vấn chuyển đổi phiên bản"),
+            ], communes=convert, progress=0.7, announcement_kind=AnnouncementKind.CONVERSION),
+        ]
+        self.phases(plan, specs, ["Công ty Tư vấn Phố Hiến (minh họa)"])
+
+    def vinh_phuc(self):
+        province = self.province("26")
+        plan = self.plan(
+            province, "MH-26/KH-UBND", issued_on=D(2014, 6, 1),
+            title="Áp dụng HTQLCL theo TCVN ISO 9001:2008 tại các cơ quan hành chính và UBND cấp xã",
+            legal_basis="Quyết định 19/2014/QĐ-TTg",
+            standard_version=StandardVersion.ISO_2008, starts_on=D(2014, 6, 1), ends_on=D(2016, 12, 31),
+            target_kind=TargetKind.COUNT, target_value=127, target_date=D(2016, 12, 31),
+            note="Cuối 2016: 123/127 UBND xã đã công bố theo 2008. Mục tiêu đến 2020: 100% cơ quan áp dụng ISO điện tử "
+                 "và chuyển sang phiên bản 2015. Số kế hoạch là số minh họa.",
+        )
+        if plan is None:
+            return
+        communes = _communes(province)
+        specs = [
+            PhaseSpec(PhaseKind.EXPANSION, "Áp dụng tại toàn bộ UBND cấp xã", D(2014, 7, 1), D(2016, 12, 31), 127, [
+                (BudgetCategory.CONSULTING, FundingSource.SCIENCE, 2_540_000_000, "Tư vấn xây dựng và áp dụng"),
+                (BudgetCategory.EVALUATION, FundingSource.SCIENCE, 200_000_000, "Kiểm tra, đánh giá"),
+            ], communes=communes, progress=0.97),
+        ]
+        self.phases(plan, specs, ["Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Vĩnh Phúc"])

@@ -1,0 +1,26 @@
+"""The rollout of ISO 9001 in a province: plans, money, and each commune's progress."""
+from .money import BudgetLine, Expenditure, FundingCap
+from .plans import Consultant, Phase, RolloutPlan
+from .progress import (
+    Announcement,
+    Enrolment,
+    Inspection,
+    MaintenanceActivity,
+    Step,
+    derive_status,
+)
+
+__all__ = [
+    "Announcement",
+    "BudgetLine",
+    "Consultant",
+    "Enrolment",
+    "Expenditure",
+    "FundingCap",
+    "Inspection",
+    "MaintenanceActivity",
+    "Phase",
+    "RolloutPlan",
+    "Step",
+    "derive_status",
+]

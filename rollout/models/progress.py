@@ -1,0 +1,354 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..choices import (
+    LAST_BUILD_STEP,
+    STEP_ORDER,
+    AnnouncementKind,
+    InspectionMode,
+    InspectionResult,
+    MaintenanceKind,
+    ReviewState,
+    StandardVersion,
+    Status,
+    StepKind,
+)
+from .base import Archivable, RolloutQuerySet
+
+INSIDE_COMMUNE = {"province": "enrolment__plan__province", "district": "enrolment__commune__district"}
+
+
+def derive_status(steps, announcements, maintenance):
+    """A commune's status in one enrolment, from what was recorded.
+
+    1. an announcement in force -> announced, or maintaining once a yearly duty
+       (internal audit, management review) is recorded after it;
+    2. announcements that all lapsed -> lapsed;
+    3. otherwise by steps done (a returned step does not count): none -> planned,
+       documents issued -> applying, anything else -> building.
+    """
+    in_force = [a for a in announcements if a.lapsed_on is None]
+    if in_force:
+        latest = max(in_force, key=lambda a: a.decided_on)
+        if any(m.done_on >= latest.decided_on for m in maintenance):
+            return Status.MAINTAINING
+        return Status.ANNOUNCED
+    if announcements:
+        return Status.LAPSED
+    done = {s.kind for s in steps if s.counts_as_done}
+    if not done:
+        return Status.PLANNED
+    if all(kind in done for kind in StepKind.values[: STEP_ORDER[LAST_BUILD_STEP]]):
+        return Status.APPLYING
+    return Status.BUILDING
+
+
+class EnrolmentQuerySet(RolloutQuerySet):
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(next_due_on__lt=today)
+
+
+class Enrolment(Archivable):
+    """A commune's enrolment in a phase of a plan (xã tham gia kế hoạch), with its scope and consultant."""
+
+    plan = models.ForeignKey("RolloutPlan", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("kế hoạch"))
+    phase = models.ForeignKey("Phase", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("giai đoạn"))
+    commune = models.ForeignKey(
+        "provinces.Commune", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("xã")
+    )
+    consultant = models.ForeignKey(
+        "Consultant", on_delete=models.SET_NULL, null=True, blank=True, related_name="enrolments",
+        verbose_name=_("đơn vị tư vấn"),
+    )
+    standard_version = models.CharField(
+        _("phiên bản tiêu chuẩn"), max_length=4, choices=StandardVersion.choices, default=StandardVersion.ISO_2015
+    )
+    procedures_in_scope = models.PositiveIntegerField(_("số TTHC trong phạm vi"), default=0)
+    procedures_total = models.PositiveIntegerField(_("tổng số TTHC của xã"), default=0)
+    enrolled_on = models.DateField(_("ngày đưa vào kế hoạch"))
+    # Derived from steps and announcements by refresh_status(); stored so lists filter in SQL.
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.PLANNED, editable=False)
+    current_step = models.CharField(
+        _("bước hiện tại"), max_length=10, choices=StepKind.choices, blank=True, editable=False
+    )
+    next_due_on = models.DateField(_("hạn gần nhất"), null=True, blank=True, editable=False)
+    # Optimistic locking: a form carries the version it was read at.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    scope_lookups = {"province": "plan__province", "district": "commune__district"}
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("xã tham gia")
+        verbose_name_plural = _("xã tham gia")
+        ordering = ["plan", "commune__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "commune"], name="enrolment_once_per_plan",
+                violation_error_message=_("Xã này đã có trong kế hoạch."),
+            ),
+            models.CheckConstraint(
+                condition=Q(procedures_in_scope__lte=F("procedures_total")),
+                name="enrolment_scope_within_total",
+                violation_error_message=_("Số TTHC trong phạm vi không được lớn hơn tổng số TTHC của xã."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["next_due_on"])]
+
+    def __str__(self):
+        return f"{self.commune} — {self.plan.number}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.phase_id and self.plan_id and self.phase.plan_id != self.plan_id:
+            errors["phase"] = _("Giai đoạn đã chọn không thuộc kế hoạch này.")
+        if self.commune_id and self.plan_id and self.commune.province_id != self.plan.province_id:
+            errors["commune"] = _("Xã {commune} không thuộc tỉnh của kế hoạch.").format(commune=self.commune)
+        if self.consultant_id and self.plan_id and self.consultant.province_id != self.plan.province_id:
+            errors["consultant"] = _("Đơn vị tư vấn không thuộc tỉnh của kế hoạch.")
+        if errors:
+            raise ValidationError(errors)
+
+    def compute_status(self):
+        return derive_status(self.steps.all(), self.announcements.all(), self.maintenance.all())
+
+    def refresh_status(self, save=True):
+        """Recompute the stored status, current step and nearest due date from the records."""
+        steps = sorted(self.steps.all(), key=lambda s: s.order)
+        self.status = derive_status(steps, list(self.announcements.all()), list(self.maintenance.all()))
+        open_steps = [s for s in steps if not s.counts_as_done]
+        self.current_step = open_steps[0].kind if open_steps else ""
+        due = [s.due_on for s in open_steps if s.due_on]
+        self.next_due_on = min(due) if due else None
+        if save:
+            self.save(update_fields=["status", "current_step", "next_due_on", "updated_at"])
+        return self.status
+
+
+class StepQuerySet(RolloutQuerySet):
+    def open(self):
+        return self.filter(Q(done_on__isnull=True) | Q(review_state=ReviewState.RETURNED))
+
+    def awaiting_review(self):
+        return self.filter(review_state=ReviewState.AWAITING)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(done_on__isnull=True, due_on__lt=today)
+
+
+class Step(Archivable):
+    """One legal step of an enrolment (bước triển khai), with its due date, completion, evidence and review."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="steps", verbose_name=_("xã tham gia"))
+    kind = models.CharField(_("bước"), max_length=10, choices=StepKind.choices)
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    due_on = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
+    done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    evidence = models.TextField(_("minh chứng"), blank=True, help_text=_("Số văn bản, biên bản, danh sách tham dự…"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("người ghi nhận"),
+    )
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"), null=True, blank=True)
+    review_state = models.CharField(
+        _("xác nhận"), max_length=10, choices=ReviewState.choices, default=ReviewState.NOT_RECORDED, blank=True
+    )
+    review_comment = models.TextField(_("ý kiến của huyện"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("người xác nhận"),
+    )
+    reviewed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    scope_lookups = INSIDE_COMMUNE
+    objects = StepQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bước triển khai")
+        verbose_name_plural = _("bước triển khai")
+        ordering = ["enrolment", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "kind"], name="step_once_per_enrolment",
+                violation_error_message=_("Bước này đã có trong hồ sơ của xã."),
+            ),
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True, review_state=ReviewState.NOT_RECORDED)
+                | (Q(done_on__isnull=False) & ~Q(review_state=ReviewState.NOT_RECORDED)),
+                name="step_review_follows_completion",
+                violation_error_message=_("Chỉ bước đã hoàn thành mới được gửi xác nhận."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_state=ReviewState.RETURNED) | ~Q(review_comment=""),
+                name="step_return_has_comment",
+                violation_error_message=_("Khi trả lại một bước, cần ghi rõ lý do."),
+            ),
+        ]
+        indexes = [
+            # The reminder job scans open steps by due date.
+            models.Index(fields=["due_on"], condition=Q(done_on__isnull=True), name="step_open_due_idx"),
+            models.Index(fields=["review_state"], condition=Q(review_state="awaiting"), name="step_awaiting_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.enrolment.commune}"
+
+    def save(self, *args, **kwargs):
+        if not self.order:
+            self.order = STEP_ORDER[self.kind]
+        super().save(*args, **kwargs)
+
+    @property
+    def counts_as_done(self):
+        return self.done_on is not None and self.review_state != ReviewState.RETURNED
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return not self.counts_as_done and self.due_on is not None and self.due_on < today
+
+    def clean(self):
+        super().clean()
+        if self.done_on:
+            if self.done_on > timezone.localdate():
+                raise ValidationError({"done_on": _("Ngày hoàn thành không được ở tương lai.")})
+            enrolled_on = self.enrolment.enrolled_on if self.enrolment_id else None
+            if enrolled_on and self.done_on < enrolled_on:
+                raise ValidationError(
+                    {"done_on": _("Ngày hoàn thành không được trước ngày xã được đưa vào kế hoạch ({day}).").format(
+                        day=enrolled_on.strftime("%d/%m/%Y"))}
+                )
+
+
+class Announcement(Archivable):
+    """An announcement of conformity (công bố HTQLCL phù hợp TCVN ISO 9001) by the commune's chairman."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="announcements", verbose_name=_("xã tham gia")
+    )
+    kind = models.CharField(_("loại công bố"), max_length=10, choices=AnnouncementKind.choices, default=AnnouncementKind.FIRST)
+    decision_number = models.CharField(_("số quyết định"), max_length=50, help_text=_("Ví dụ: 125/QĐ-UBND"))
+    decided_on = models.DateField(_("ngày quyết định"))
+    standard_version = models.CharField(_("phiên bản tiêu chuẩn"), max_length=4, choices=StandardVersion.choices)
+    procedures_in_scope = models.PositiveIntegerField(_("số TTHC trong phạm vi công bố"), default=0)
+    scope_note = models.TextField(_("phạm vi áp dụng"), blank=True)
+    incomplete_reason = models.TextField(
+        _("lý do công bố khi chưa đủ các bước"), blank=True,
+        help_text=_("Chỉ điền khi công bố trước khi hoàn thành đủ các bước."),
+    )
+    lapsed_on = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
+    lapse_reason = models.TextField(_("lý do hết hiệu lực"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("người ghi nhận"),
+    )
+
+    history = HistoricalRecords()
+    scope_lookups = INSIDE_COMMUNE
+
+    class Meta:
+        verbose_name = _("công bố HTQLCL")
+        verbose_name_plural = _("công bố HTQLCL")
+        ordering = ["enrolment", "decided_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lapsed_on__isnull=True) | Q(lapsed_on__gte=F("decided_on")),
+                name="announcement_lapse_after_decision",
+                violation_error_message=_("Ngày hết hiệu lực không được trước ngày quyết định công bố."),
+            ),
+            models.CheckConstraint(
+                condition=Q(lapsed_on__isnull=True) | ~Q(lapse_reason=""),
+                name="announcement_lapse_has_reason",
+                violation_error_message=_("Cần ghi lý do công bố hết hiệu lực."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.decision_number} ({self.decided_on:%d/%m/%Y})"
+
+    @property
+    def in_force(self):
+        return self.lapsed_on is None
+
+
+class Inspection(Archivable):
+    """A DOST inspection of a commune's QMS (kiểm tra), with findings and the corrective action owed."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("xã tham gia"))
+    inspected_on = models.DateField(_("ngày kiểm tra"))
+    mode = models.CharField(_("hình thức"), max_length=10, choices=InspectionMode.choices, default=InspectionMode.ON_SITE)
+    record_number = models.CharField(_("số biên bản"), max_length=50, blank=True)
+    result = models.CharField(_("kết luận"), max_length=14, choices=InspectionResult.choices)
+    findings = models.TextField(_("nội dung phát hiện"), blank=True)
+    corrective_action = models.TextField(_("yêu cầu khắc phục"), blank=True)
+    corrective_due_on = models.DateField(_("hạn báo cáo khắc phục"), null=True, blank=True)
+    corrective_done_on = models.DateField(_("ngày báo cáo khắc phục"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("người ghi nhận"),
+    )
+
+    history = HistoricalRecords()
+    scope_lookups = INSIDE_COMMUNE
+
+    class Meta:
+        verbose_name = _("kiểm tra")
+        verbose_name_plural = _("kiểm tra")
+        ordering = ["enrolment", "-inspected_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(corrective_due_on__isnull=True) | Q(corrective_due_on__gte=F("inspected_on")),
+                name="inspection_corrective_after_visit",
+                violation_error_message=_("Hạn khắc phục không được trước ngày kiểm tra."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_mode_display()} {self.inspected_on:%d/%m/%Y}"
+
+    @staticmethod
+    def default_corrective_due(inspected_on):
+        """The agency reports corrective action within 2 months (Circular 26/2014)."""
+        month = inspected_on.month + 2
+        year = inspected_on.year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        for day in range(inspected_on.day, 0, -1):
+            try:
+                return datetime.date(year, month, day)
+            except ValueError:
+                continue
+
+
+class MaintenanceActivity(Archivable):
+    """A yearly duty of an announced commune (duy trì): internal audit, management review, legal update."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="maintenance", verbose_name=_("xã tham gia"))
+    kind = models.CharField(_("hoạt động"), max_length=10, choices=MaintenanceKind.choices)
+    done_on = models.DateField(_("ngày thực hiện"))
+    note = models.TextField(_("ghi chú"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("người ghi nhận"),
+    )
+
+    history = HistoricalRecords()
+    scope_lookups = INSIDE_COMMUNE
+
+    class Meta:
+        verbose_name = _("hoạt động duy trì")
+        verbose_name_plural = _("hoạt động duy trì")
+        ordering = ["enrolment", "-done_on"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.done_on:%d/%m/%Y}"
