@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from .choices import STEP_ORDER, AnnouncementKind, ReviewState, StepKind
 from .models import Announcement, Enrolment, Step
@@ -38,9 +39,11 @@ def enrol(phase, commune, *, by=None, enrolled_on=None, consultant=None, procedu
     enrolment.full_clean()
     enrolment.save()
     due_dates = spread_due_dates(max(phase.starts_on, enrolment.enrolled_on), phase.ends_on)
-    Step.objects.bulk_create(
-        Step(enrolment=enrolment, kind=kind, order=STEP_ORDER[kind], due_on=due)
-        for kind, due in zip(StepKind.values, due_dates)
+    bulk_create_with_history(
+        [Step(enrolment=enrolment, kind=kind, order=STEP_ORDER[kind], due_on=due)
+         for kind, due in zip(StepKind.values, due_dates)],
+        Step,
+        default_user=by,
     )
     enrolment.refresh_status()
     return enrolment
