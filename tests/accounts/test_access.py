@@ -1,0 +1,120 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import datetime as dt
+
+import time_machine
+from django.utils import timezone
+from django.conf import settings
+from django.urls import reverse
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sign_in(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_sign_in_page_is_in_vietnamese(client):
+    page = client.get(reverse("login")).content.decode()
+    assert "Đăng nhập" in page and "Tên đăng nhập" in page
+
+
+def test_sign_in_with_the_right_password_lands_on_the_home_page(client, dost_lamdong):
+    response = sign_in(client, "dost_lamdong", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_a_wrong_password_says_so_in_vietnamese(client, dost_lamdong):
+    page = sign_in(client, "dost_lamdong", "sai-mat-khau").content.decode()
+    assert "mật khẩu chính xác" in page
+
+
+def test_repeated_failures_lock_that_account_at_that_address_only(client, dost_lamdong, dost_langson):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "dost_lamdong", "sai-mat-khau")
+    locked = sign_in(client, "dost_lamdong", PASSWORD)
+    assert locked.status_code == 429
+    assert "Tạm khóa đăng nhập" in locked.content.decode()
+    # A colleague behind the same address still signs in.
+    assert sign_in(client, "dost_langson", PASSWORD).status_code == 302
+
+
+def test_session_ends_after_inactivity(client, dost_lamdong):
+    client.force_login(dost_lamdong)
+    assert client.get(reverse("home")).status_code == 200
+    with time_machine.travel(timezone.now() + dt.timedelta(
+            seconds=settings.SESSION_COOKIE_AGE + 60), tick=False):
+        response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_activity_keeps_the_session_alive(client, dost_lamdong):
+    client.force_login(dost_lamdong)
+    start = timezone.now()
+    half = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE * 2 // 3)
+    with time_machine.travel(start + half, tick=False):
+        assert client.get(reverse("home")).status_code == 200
+    with time_machine.travel(start + 2 * half, tick=False):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_password_reset_sends_a_vietnamese_email(client, dost_lamdong, mailoutbox):
+    client.post(reverse("password_reset"), {"email": dost_lamdong.email})
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject == "Đặt lại mật khẩu isotrack"
+    assert "/tai-khoan/dat-lai/" in mailoutbox[0].body
+
+
+def test_unknown_page_answers_a_vietnamese_404_without_details(client, dost_lamdong):
+    client.force_login(dost_lamdong)
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Không tìm thấy trang" in page and "Traceback" not in page
+
+
+def test_server_error_page_is_vietnamese_and_shows_no_stack_trace(rf):
+    from isotrack.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Đã có lỗi xảy ra" in page and "Traceback" not in page
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "isotrack.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 60 + "-production-like-secret-for-the-check",
+        "DJANGO_ALLOWED_HOSTS": "isotrack.example.vn",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://u@127.0.0.1:5432/isotrack"),
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_settings(missing):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "isotrack.settings.production",
+        "DJANGO_SECRET_KEY": "s" * 60,
+        "DJANGO_ALLOWED_HOSTS": "isotrack.example.vn",
+        "DATABASE_URL": "postgres://u@127.0.0.1:5432/isotrack",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    env.pop(missing)
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert missing in result.stderr
