@@ -277,3 +277,21 @@ stop_services() {
     fi
     return "$rc"
 }
+
+# axe-core (accessibility checks in the browser tests), from the npm registry into var/npm.
+ensure_axe() {
+    local target="var/npm/node_modules/axe-core/axe.min.js"
+    if [ ! -f "$target" ]; then
+        if command -v npm >/dev/null 2>&1; then
+            echo "[services] installing axe-core from the npm registry into var/npm …"
+            mkdir -p var/npm
+            npm install --no-audit --no-fund --silent --prefix var/npm axe-core@4.11 >/dev/null
+        else
+            echo "[services] npm not found: the accessibility checks will fail (install Node.js and npm)." >&2
+        fi
+    fi
+    if [ -f "$target" ]; then
+        AXE_PATH="$(pwd)/$target"
+        export AXE_PATH
+    fi
+}

@@ -26,6 +26,7 @@ fi
 start_postgres
 start_redis
 ensure_chromium
+ensure_axe
 
 echo "[test] database: $DATABASE_URL"
 echo "[test] redis:    $REDIS_URL"
