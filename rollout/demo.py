@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment
@@ -26,7 +28,17 @@ from .choices import (
     StandardVersion,
     TargetKind,
 )
-from .models import BudgetLine, Consultant, Expenditure, MaintenanceActivity, Phase, RolloutPlan
+from .models import (
+    Announcement,
+    BudgetLine,
+    Consultant,
+    Enrolment,
+    Expenditure,
+    MaintenanceActivity,
+    Phase,
+    RolloutPlan,
+    Step,
+)
 
 D = datetime.date
 DEMO_PASSWORD = "isotrack-demo"
@@ -125,40 +137,74 @@ class DemoBuilder:
         self.write(f"  {plan.province.short_name}: {plan.number} — {plan.enrolments.count()} xã.")
 
     def progress_phase(self, plan, phase, spec, consultants, lines):
+        """Enrol the phase's communes, then write their progress in bulk.
+
+        Steps, announcements and yearly audits are written with bulk operations (history rows
+        included) rather than one action call each, so the demo loads in seconds; the derived
+        status of every enrolment is then recomputed from the records, as the actions do.
+        """
         rng = self.rng
         finished = round(len(spec.communes) * spec.progress)
+        enrolments = []
         for index, commune in enumerate(spec.communes):
             total = rng.randint(90, 140)
-            enrolment = actions.enrol(
+            enrolments.append(actions.enrol(
                 phase, commune, by=self.staff, consultant=consultants[index % len(consultants)],
                 procedures_total=total, procedures_in_scope=total,
-            )
-            steps = list(enrolment.steps.order_by("order"))
+            ))
+        steps_of = {e.pk: [] for e in enrolments}
+        for step in Step.objects.filter(enrolment__in=enrolments).order_by("order"):
+            steps_of[step.enrolment_id].append(step)
+        recorded_at = timezone.now()
+        changed_steps, announcements, audits = [], [], []
+        for index, enrolment in enumerate(enrolments):
+            steps = steps_of[enrolment.pk]
             done_count = len(steps) if index < finished else rng.randint(0, len(steps) - 1)
             for position, step in enumerate(steps[:done_count]):
-                done_on = min(step.due_on + datetime.timedelta(days=rng.randint(-10, 20)), self.today)
-                done_on = max(done_on, enrolment.enrolled_on)
-                actions.record_step(step, done_on=done_on, by=self.staff,
-                                    evidence=f"Biên bản số {rng.randint(1, 99)}/BB-UBND")
+                step.done_on = max(min(step.due_on + datetime.timedelta(days=rng.randint(-10, 20)), self.today),
+                                   enrolment.enrolled_on)
+                step.evidence = f"Biên bản số {rng.randint(1, 99)}/BB-UBND"
+                step.recorded_by, step.recorded_at = self.staff, recorded_at
                 # The district has reviewed most older steps; the latest ones still await it.
                 roll = rng.random()
                 if index < finished or position < done_count - 1 or roll < 0.6:
-                    actions.review_step(step, by=self.staff, confirm=True)
+                    step.review_state = ReviewState.CONFIRMED
                 elif roll < 0.7:
-                    actions.review_step(step, by=self.staff, confirm=False,
-                                        comment="Thiếu danh sách tham dự, đề nghị bổ sung.")
-            last_done = steps[done_count - 1].done_on if done_count else None
-            if spec.announce and done_count == len(steps) and last_done:
-                decided_on = min(last_done + datetime.timedelta(days=rng.randint(5, 30)), self.today)
-                actions.announce(
-                    enrolment, decision_number=f"{rng.randint(10, 250)}/QĐ-UBND", decided_on=decided_on,
-                    by=self.staff, kind=spec.announcement_kind,
-                )
+                    step.review_state = ReviewState.RETURNED
+                    step.review_comment = "Thiếu danh sách tham dự, đề nghị bổ sung."
+                else:
+                    step.review_state = ReviewState.AWAITING
+                if step.review_state != ReviewState.AWAITING:
+                    step.reviewed_by, step.reviewed_at = self.staff, recorded_at
+                changed_steps.append(step)
+            if spec.announce and done_count == len(steps):
+                decided_on = min(max(s.done_on for s in steps) + datetime.timedelta(days=rng.randint(5, 30)),
+                                 self.today)
+                announcements.append(Announcement(
+                    enrolment=enrolment, kind=spec.announcement_kind,
+                    decision_number=f"{rng.randint(10, 250)}/QĐ-UBND", decided_on=decided_on,
+                    standard_version=enrolment.standard_version, procedures_in_scope=enrolment.procedures_in_scope,
+                    recorded_by=self.staff,
+                ))
                 audit_on = decided_on + datetime.timedelta(days=rng.randint(330, 400))
                 if audit_on <= self.today and rng.random() < 0.7:
-                    MaintenanceActivity.objects.create(enrolment=enrolment, kind=MaintenanceKind.INTERNAL_AUDIT,
-                                                       done_on=audit_on, recorded_by=self.staff)
-                    enrolment.refresh_status()
+                    audits.append(MaintenanceActivity(enrolment=enrolment, kind=MaintenanceKind.INTERNAL_AUDIT,
+                                                      done_on=audit_on, recorded_by=self.staff))
+        bulk_update_with_history(
+            changed_steps, Step, ["done_on", "evidence", "recorded_by", "recorded_at", "review_state",
+                                  "review_comment", "reviewed_by", "reviewed_at"],
+            batch_size=500, default_user=self.staff,
+        )
+        bulk_create_with_history(announcements, Announcement, batch_size=500, default_user=self.staff)
+        bulk_create_with_history(audits, MaintenanceActivity, batch_size=500, default_user=self.staff)
+        refreshed = list(
+            Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
+            .prefetch_related("steps", "announcements", "maintenance")
+        )
+        for enrolment in refreshed:
+            enrolment.refresh_status(save=False)
+        bulk_update_with_history(refreshed, Enrolment, ["status", "current_step", "next_due_on"], batch_size=500,
+                                 default_user=self.staff)
         self.expenditures(plan, phase, spec, lines)
 
     def expenditures(self, plan, phase, spec, lines):
