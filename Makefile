@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed-$(PYPROJECT_SHA)
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv run test bench clean
+.PHONY: help venv messages translations run test bench clean
 
 help: ## Show this help
 	@echo "isotrack — make targets:"
@@ -36,7 +36,15 @@ $(STAMP):
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-run: venv ## Quick start: SQLite + Celery (filesystem broker) + runserver on http://127.0.0.1:8000/
+# English catalogue: compiled from locale/en/LC_MESSAGES/django.po (msgfmt, Debian's gettext).
+translations: venv
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore '.venv' -v0; \
+	else echo "!! msgfmt (Debian package gettext) not found: the English interface stays Vietnamese." >&2; fi
+
+messages: venv ## Extract translatable strings into locale/en/LC_MESSAGES/django.po
+	$(PY) manage.py makemessages -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --no-obsolete
+
+run: venv translations ## Quick start: SQLite + Celery (filesystem broker) + runserver on http://127.0.0.1:8000/
 	@mkdir -p var/celery/in var/celery/out var/celery/processed
 	@if ! $(PY) -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((sys.argv[1], int(sys.argv[2])))' $(HOST) $(PORT) 2>/dev/null; then \
 		echo "!! $(HOST):$(PORT) is already in use (is 'make run' running elsewhere?). Stop it or use 'make run PORT=8001'." >&2; \
@@ -70,7 +78,7 @@ run: venv ## Quick start: SQLite + Celery (filesystem broker) + runserver on htt
 	echo; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv ## Run the tests on throw-away PostgreSQL + Redis (PYTEST_ARGS='...')
+test: venv translations ## Run the tests on throw-away PostgreSQL + Redis (PYTEST_ARGS='...')
 	bash scripts/test.sh
 
 bench: ## Run the benchmarks (scripts/bench.sh)
