@@ -10,12 +10,11 @@ from ..models import Consultant, Phase, RolloutPlan
 
 
 class DateInput(forms.DateInput):
-    """The browser's date picker; the value travels as yyyy-mm-dd and is shown dd/mm/yyyy."""
-
-    input_type = "date"
+    """A date typed dd/mm/yyyy whatever the browser's language (a date picker would follow
+    the browser's locale and show mm/dd/yyyy on an English one)."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        super().__init__(attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off", **(attrs or {})}, format="%d/%m/%Y")
 
 
 def editable_provinces(user):

@@ -12,7 +12,7 @@ from .plans import plan_for_change
 
 def warn_about_money(request, plan):
     """After a change of money, show the plan's overspending and cap warnings (not errors)."""
-    plan = RolloutPlan.objects.for_detail().get(pk=plan.pk)
+    plan = RolloutPlan.objects.visible_to(request.user).for_detail().get(pk=plan.pk)
     enrolments = Enrolment.objects.visible_to(request.user).filter(plan=plan)
     phases = phases_for_plan(plan, enrolments)
     for warning in money_warnings(plan, phases, lines_for_plan(plan)):

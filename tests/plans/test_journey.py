@@ -16,19 +16,19 @@ def test_dost_officer_types_in_the_lam_dong_pilot_and_reads_the_plan_page(client
 
     # 1. The plan, as the People's Committee issued it.
     response = client.post("/ke-hoach/them/", {
-        "number": "1245/KH-UBND", "issued_on": "2018-01-15",
+        "number": "1245/KH-UBND", "issued_on": "15/01/2018",
         "title": "Triển khai áp dụng HTQLCL theo TCVN ISO 9001:2015 tại UBND cấp xã giai đoạn 2018–2020",
         "legal_basis": "Quyết định 19/2014/QĐ-TTg; Thông tư 116/2015/TT-BTC", "standard_version": "2015",
-        "starts_on": "2018-01-15", "ends_on": "2020-12-31", "target_kind": "count", "target_value": "145",
-        "target_date": "2020-12-31", "note": "",
+        "starts_on": "15/01/2018", "ends_on": "31/12/2020", "target_kind": "count", "target_value": "145",
+        "target_date": "31/12/2020", "note": "",
     })
     plan = RolloutPlan.objects.get(number="1245/KH-UBND")
     assert response["Location"] == f"/ke-hoach/{plan.pk}/"
 
     # 2. The pilot phase.
     client.post(f"/ke-hoach/{plan.pk}/giai-doan/them/", {
-        "order": "1", "kind": "pilot", "name": "Thí điểm tại 24 xã", "starts_on": "2018-03-01",
-        "ends_on": "2018-12-31", "target_communes": "24"})
+        "order": "1", "kind": "pilot", "name": "Thí điểm tại 24 xã", "starts_on": "01/03/2018",
+        "ends_on": "31/12/2018", "target_communes": "24"})
     pilot = plan.phases.get()
 
     # 3. 24 communes by district: all 16 of Lâm Hà, then 8 of Đà Lạt's ticked.
@@ -55,7 +55,7 @@ def test_dost_officer_types_in_the_lam_dong_pilot_and_reads_the_plan_page(client
         ("support", "15.000.000", "QĐ 88/QĐ-SKHCN", commune.pk),
     ]:
         response = client.post(f"/ke-hoach/{plan.pk}/khoan-chi/them/", {
-            "budget_line": lines[line].pk, "amount": amount, "spent_on": "2018-09-30", "document_ref": ref,
+            "budget_line": lines[line].pk, "amount": amount, "spent_on": "30/09/2018", "document_ref": ref,
             "commune": for_commune or ""})
         assert response.status_code == 302, response.context["form"].errors
 
