@@ -33,11 +33,14 @@ class PlanQuerySet(RolloutQuerySet):
         """Planned (active budget lines) and spent (active expenditures) per plan, in SQL."""
         return self.annotate(planned_total=sum_of(BudgetLine, plan="pk"), spent_total=sum_of(Expenditure, plan="pk"))
 
-    def for_list(self):
-        """The plan list: province, money, phase count and enrolled/announced counts, one query."""
+    def for_list(self, user=None):
+        """The plan list: province, money and enrolled/announced counts, one query. Given a
+        user, communes are counted within the user's area (a district officer's share)."""
+        enrolments = Enrolment.objects.visible_to(user) if user is not None else Enrolment.objects.all()
+
         def count_enrolments(**extra):
             rows = (
-                Enrolment.objects.active().filter(plan=OuterRef("pk"), **extra)
+                enrolments.active().filter(plan=OuterRef("pk"), **extra)
                 .order_by().values("plan").annotate(n=Count("pk")).values("n")
             )
             return Coalesce(Subquery(rows), Value(0))

@@ -1,5 +1,7 @@
 """Enrolling communes in a phase (by district, from a list, by pasting names or codes), and
 bulk changes to enrolled communes: assign a consultant, move to another phase."""
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -135,6 +137,7 @@ def enrolment_list(request, pk):
         "consultants": Consultant.objects.visible_to(request.user).active().filter(province=plan.province_id),
         "query": request.GET.get("q", ""),
         "selected_phase": request.GET.get("phase", ""),
+        "filters": "".join(f"{key}={quote(request.GET[key])}&" for key in ("phase", "q") if request.GET.get(key)),
         "can_edit": scope_of(request.user).can_edit_rollout(plan.province_id),
     })
 

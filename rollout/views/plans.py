@@ -61,7 +61,7 @@ def plan_timeline(plan, phases, today):
 
 @login_required
 def plan_list(request):
-    plans = RolloutPlan.objects.visible_to(request.user).active().for_list().annotate(
+    plans = RolloutPlan.objects.visible_to(request.user).active().for_list(request.user).annotate(
         phase_count=Count("phases", filter=Q(phases__archived_at__isnull=True))
     )
     return render(request, "rollout/plan_list.html", {

@@ -200,3 +200,12 @@ def test_expenditure_form_offers_only_this_plans_lines_and_communes(as_user, dos
     response = as_user(dost_lamdong).post(f"/ke-hoach/{plan.pk}/khoan-chi/them/", {
         "budget_line": other_line.pk, "amount": "1.000.000", "spent_on": "2018-06-01", "document_ref": "x"})
     assert "budget_line" in response.context["form"].errors
+
+
+def test_a_share_target_is_counted_in_communes_of_the_province(as_user, dost_langson, langson_plan, lang_son):
+    from provinces.models import Commune
+    communes = Commune.objects.filter(province=lang_son).count()
+    response = as_user(dost_langson).get(f"/ke-hoach/{langson_plan.pk}/")
+    assert response.context["target"] == -(-70 * communes // 100)  # "over 70%": rounded up
+    assert response.context["counts"] == {"enrolled": 3, "announced": 0}
+    assert f"70% của {communes} xã của tỉnh" in response.content.decode()

@@ -166,3 +166,13 @@ def test_an_enrolment_cannot_move_to_a_phase_of_another_plan(lamdong_pilot, lang
         actions.move_enrolment(enrolment, langson_plan.phases.first())
     enrolment.refresh_from_db()
     assert enrolment.phase == lamdong_pilot
+
+
+def test_enrolment_list_pages_keep_their_filters(as_user, dost_lamdong, lamdong_plan, lam_ha, da_lat, monkeypatch):
+    from rollout.views import enrolment as views
+    monkeypatch.setattr(views, "ENROLMENTS_PER_PAGE", 2)
+    phase = lamdong_plan.phases.get(order=1)
+    actions_enrolled = [actions.enrol(phase, c) for c in Commune.objects.filter(district=lam_ha).order_by("code")[:5]]
+    response = as_user(dost_lamdong).get(f"/ke-hoach/{lamdong_plan.pk}/xa-tham-gia/", {"phase": phase.pk, "q": "xa"})
+    assert response.context["page"].paginator.count == sum(1 for e in actions_enrolled if e.commune.name.startswith("Xã"))
+    assert f'href="?phase={phase.pk}&amp;q=xa&amp;trang=2"' in response.content.decode()

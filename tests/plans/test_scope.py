@@ -97,3 +97,8 @@ def test_user_without_a_role_sees_no_plan(as_user, no_role_user, money):
     assert list(client.get("/ke-hoach/").context["plans"]) == []
     assert client.get(f"/ke-hoach/{money[0].pk}/").status_code == 404
     assert client.get("/ke-hoach/them/").status_code == 403
+
+
+def test_district_officer_sees_their_districts_count_in_the_plan_list(as_user, officer_lamha, lamdong_pilot):
+    plans = list(as_user(officer_lamha).get("/ke-hoach/").context["plans"])
+    assert [(p.pk, p.enrolled_count) for p in plans] == [(lamdong_pilot.plan_id, 3)]
