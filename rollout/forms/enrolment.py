@@ -42,13 +42,12 @@ class EnrolCommunesForm(forms.Form):
                         "invalid_pk_value": _("Mã xã không hợp lệ.")},
     )
 
-    def __init__(self, *args, plan, user, shown=None, **kwargs):
+    def __init__(self, *args, plan, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
+        # The page lists one district or a search; any commune the user may enrol is accepted.
         self.fields["communes"].queryset = enrollable_communes(plan, user).select_related("district").order_by(
             "district__name", "name")
-        # What the page lists (one district, a search); validation accepts any enrollable commune.
-        self.shown = shown
 
 
 class EnrolDistrictForm(forms.Form):

@@ -4,19 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from ..budgets import lines_for_plan, money_warnings, phases_for_plan
 from ..forms.budgets import BudgetLineForm, ExpenditureForm
-from ..models import BudgetLine, Enrolment, Expenditure, RolloutPlan
-from .plans import plan_for_change
-
-
-def warn_about_money(request, plan):
-    """After a change of money, show the plan's overspending and cap warnings (not errors)."""
-    plan = RolloutPlan.objects.visible_to(request.user).for_detail().get(pk=plan.pk)
-    enrolments = Enrolment.objects.visible_to(request.user).filter(plan=plan)
-    phases = phases_for_plan(plan, enrolments)
-    for warning in money_warnings(plan, phases, lines_for_plan(plan)):
-        messages.warning(request, warning.message)
+from ..models import BudgetLine, Expenditure
+from .plans import plan_for_change, warn_about_money
 
 
 def _edit(request, plan, form, title, saved_message):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import scope_of
 
-from ..budgets import ANNOUNCED, plan_money
+from ..budgets import ANNOUNCED, lines_for_plan, money_warnings, phases_for_plan, plan_money
 from ..forms.plans import ConsultantForm, PhaseForm, PlanForm
 from ..models import Enrolment, Expenditure, Phase, RolloutPlan
 
@@ -28,6 +28,15 @@ def plan_for_change(request, pk):
     if not scope_of(request.user).can_edit_rollout(plan.province_id):
         raise PermissionDenied
     return plan
+
+
+def warn_about_money(request, plan):
+    """After a change of money, show the plan's overspending and cap warnings (not errors)."""
+    plan = RolloutPlan.objects.visible_to(request.user).for_detail().get(pk=plan.pk)
+    enrolments = Enrolment.objects.visible_to(request.user).filter(plan=plan)
+    phases = phases_for_plan(plan, enrolments)
+    for warning in money_warnings(plan, phases, lines_for_plan(plan)):
+        messages.warning(request, warning.message)
 
 
 def commune_list_link(plan):
@@ -161,6 +170,7 @@ def phase_create(request, pk):
     if request.method == "POST" and form.is_valid():
         phase = form.save()
         messages.success(request, _("Đã thêm giai đoạn “{name}”.").format(name=phase.name))
+        warn_about_money(request, plan)
         return redirect("rollout:plan_detail", pk=plan.pk)
     return render(request, "rollout/form.html", {
         "form": form, "plan": plan, "title": _("Thêm giai đoạn — {number}").format(number=plan.number),
@@ -175,6 +185,8 @@ def phase_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Đã lưu giai đoạn “{name}”.").format(name=phase.name))
+        # A phase's commune count changes its allocation per commune.
+        warn_about_money(request, plan)
         return redirect("rollout:plan_detail", pk=plan.pk)
     return render(request, "rollout/form.html", {
         "form": form, "plan": plan, "title": _("Sửa giai đoạn “{name}”").format(name=phase.name),

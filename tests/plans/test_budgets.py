@@ -209,3 +209,13 @@ def test_a_share_target_is_counted_in_communes_of_the_province(as_user, dost_lan
     assert response.context["target"] == -(-70 * communes // 100)  # "over 70%": rounded up
     assert response.context["counts"] == {"enrolled": 3, "announced": 0}
     assert f"70% của {communes} xã của tỉnh" in response.content.decode()
+
+
+def test_fewer_target_communes_warn_after_saving_the_phase(as_user, dost_lamdong, pilot_money):
+    plan = pilot_money[0]
+    phase = plan.phases.get(order=1)
+    response = as_user(dost_lamdong).post(f"/giai-doan/{phase.pk}/sua/", {
+        "order": "1", "kind": "pilot", "name": phase.name, "starts_on": "01/03/2018", "ends_on": "31/12/2018",
+        "target_communes": "12"}, follow=True)
+    # (400M + 130M) / 12 communes = 44.166.666 ₫ per commune, above the 26.400.000 ₫ cap.
+    assert any("bình quân 44.166.666 ₫/xã (12 xã)" in str(m) for m in response.context["messages"])

@@ -75,3 +75,22 @@ def test_plan_list_query_count_does_not_grow_with_plans_and_communes(client, tha
     large, response = count_queries(client, "/ke-hoach/")
     assert len(response.context["plans"]) == 2
     assert small == large, (small, large)
+
+
+def test_enrolment_pages_query_count_is_the_same_at_10_and_200_communes(client, thanh_hoa):
+    staff = make_user("dost_thanhhoa", Role.DOST_STAFF, province=thanh_hoa)
+    client.force_login(staff)
+    plan = make_plan(thanh_hoa, number="3/KH-UBND")
+    phase = make_phase(plan, 1)
+    communes = list(Commune.objects.filter(province=thanh_hoa).order_by("code")[:200])
+    district = communes[0].district
+    urls = [f"/ke-hoach/{plan.pk}/xa-tham-gia/", f"/giai-doan/{phase.pk}/them-xa/?cach=danh-sach",
+            f"/giai-doan/{phase.pk}/them-xa/?cach=huyen&district={district.pk}"]
+    Enrolment.objects.bulk_create(Enrolment(plan=plan, phase=phase, commune=c, enrolled_on=phase.starts_on)
+                                  for c in communes[:10])
+    client.get(urls[0])
+    small = [count_queries(client, url)[0] for url in urls]
+    Enrolment.objects.bulk_create(Enrolment(plan=plan, phase=phase, commune=c, enrolled_on=phase.starts_on)
+                                  for c in communes[10:])
+    large = [count_queries(client, url)[0] for url in urls]
+    assert small == large, (small, large)
