@@ -120,3 +120,45 @@ def lapse(announcement, *, lapsed_on, reason, by):
     announcement.save(update_fields=["lapsed_on", "lapse_reason", "updated_at"])
     announcement.enrolment.refresh_status()
     return announcement
+
+
+@transaction.atomic
+def move_enrolment(enrolment, phase, *, by=None):
+    """Move an enrolment to another phase of the same plan.
+
+    1. refuse a phase of another plan (the commune stays enrolled once per plan);
+    2. change the phase (django-simple-history keeps the old one in the enrolment's history);
+    3. spread the due dates of the steps not yet done over the new phase; done steps and
+       their evidence and reviews are kept as they are;
+    4. recompute the derived status.
+    """
+    if phase.plan_id != enrolment.plan_id:
+        raise ValidationError({"phase": _("Chỉ chuyển được sang một giai đoạn của cùng kế hoạch.")})
+    if phase.pk == enrolment.phase_id:
+        return enrolment
+    enrolment.phase = phase
+    enrolment.version += 1
+    enrolment.full_clean()
+    enrolment.save(update_fields=["phase", "version", "updated_at"])
+    steps = sorted(enrolment.steps.all(), key=lambda s: s.order)
+    due_dates = spread_due_dates(max(phase.starts_on, enrolment.enrolled_on), phase.ends_on, len(steps))
+    for step, due in zip(steps, due_dates):
+        if step.done_on is None and step.due_on != due:
+            step.due_on = due
+            step.save(update_fields=["due_on", "updated_at"])
+    enrolment.refresh_status()
+    return enrolment
+
+
+@transaction.atomic
+def assign_consultant(enrolments, consultant, *, by=None):
+    """Give each enrolment `consultant` (or none); the consultant must be of the plan's province."""
+    changed = []
+    for enrolment in enrolments:
+        if enrolment.consultant_id == (consultant.pk if consultant else None):
+            continue
+        enrolment.consultant = consultant
+        enrolment.full_clean()
+        enrolment.save(update_fields=["consultant", "updated_at"])
+        changed.append(enrolment)
+    return changed

@@ -1,12 +1,72 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..choices import PhaseKind, StandardVersion, TargetKind
-from .base import Archivable
+from provinces.models import Commune
+
+from ..choices import PhaseKind, StandardVersion, Status, TargetKind
+from .base import Archivable, RolloutQuerySet
+from .money import BudgetLine, Expenditure
+from .progress import Enrolment
+
+
+def sum_of(model, where=Q(), **match):
+    """A subquery: the sum of `amount` over a money model's active rows matching `match`
+    (field -> outer field) and `where`; 0 when there are none."""
+    rows = (
+        model.objects.active()
+        .filter(where, **{field: OuterRef(outer) for field, outer in match.items()})
+        .order_by()
+        .values(*match)
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=BigIntegerField()), Value(0), output_field=BigIntegerField())
+
+
+class PlanQuerySet(RolloutQuerySet):
+    def with_money(self):
+        """Planned (active budget lines) and spent (active expenditures) per plan, in SQL."""
+        return self.annotate(planned_total=sum_of(BudgetLine, plan="pk"), spent_total=sum_of(Expenditure, plan="pk"))
+
+    def for_list(self, user=None):
+        """The plan list: province, money and enrolled/announced counts, one query. Given a
+        user, communes are counted within the user's area (a district officer's share)."""
+        enrolments = Enrolment.objects.visible_to(user) if user is not None else Enrolment.objects.all()
+
+        def count_enrolments(**extra):
+            rows = (
+                enrolments.active().filter(plan=OuterRef("pk"), **extra)
+                .order_by().values("plan").annotate(n=Count("pk")).values("n")
+            )
+            return Coalesce(Subquery(rows), Value(0))
+
+        return self.select_related("province").with_money().annotate(
+            enrolled_count=count_enrolments(),
+            announced_count=count_enrolments(status__in=[Status.ANNOUNCED, Status.MAINTAINING]),
+        )
+
+    def for_detail(self):
+        """The plan page's plan row: province, money totals and the province's commune count."""
+        communes = (
+            Commune.objects.filter(province=OuterRef("province")).order_by()
+            .values("province").annotate(n=Count("pk")).values("n")
+        )
+        return self.select_related("province").with_money().annotate(
+            communes_in_province=Coalesce(Subquery(communes), Value(0))
+        )
+
+
+class PhaseQuerySet(RolloutQuerySet):
+    def with_money(self):
+        """Planned and spent per phase: budget lines and expenditures recorded for the phase."""
+        return self.annotate(
+            planned_total=sum_of(BudgetLine, phase="pk"), spent_total=sum_of(Expenditure, phase="pk")
+        )
 
 
 class Consultant(Archivable):
@@ -63,6 +123,7 @@ class RolloutPlan(Archivable):
 
     history = HistoricalRecords()
     scope_lookups = {"province": "province"}
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kế hoạch triển khai")
@@ -109,6 +170,7 @@ class Phase(Archivable):
 
     history = HistoricalRecords()
     scope_lookups = {"province": "plan__province"}
+    objects = PhaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("giai đoạn")

@@ -1,0 +1,237 @@
+"""A plan's money: planned vs spent by phase and by category, and the warnings it raises.
+
+Every figure is aggregated in SQL, so the plan page asks the same number of queries whatever
+the number of communes, budget lines or expenditures.
+"""
+import math
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from isotrack.money import format_vnd
+
+from .choices import BudgetCategory, CapItem, CapLevel, CapPerformer, PhaseKind, Status
+from .models import BudgetLine, Enrolment, Expenditure, FundingCap, Phase
+from .models.plans import sum_of
+
+ANNOUNCED = (Status.ANNOUNCED, Status.MAINTAINING)
+# What Circular 116/2015 pays for, by the kind of work a phase does.
+CAP_ITEM_FOR_PHASE = {
+    PhaseKind.PILOT: CapItem.FIRST_BUILD,
+    PhaseKind.EXPANSION: CapItem.FIRST_BUILD,
+    PhaseKind.CONVERSION: CapItem.EXTENSION,
+    PhaseKind.MAINTENANCE: CapItem.MAINTENANCE,
+}
+# The categories that are money spent on the communes themselves (the rest is the province's
+# own work: the model document framework, inspection and evaluation, other costs).
+PER_COMMUNE_CATEGORIES = (BudgetCategory.CONSULTING, BudgetCategory.COMMUNE_SUPPORT)
+
+
+@dataclass
+class MoneyRow:
+    """Planned, spent and remaining for one phase, one category or the whole plan."""
+
+    label: str
+    planned: int
+    spent: int
+    key: object = None
+
+    @property
+    def remaining(self):
+        return self.planned - self.spent
+
+    @property
+    def overspent(self):
+        return self.spent > self.planned
+
+
+@dataclass
+class MoneyWarning:
+    kind: str  # "cap" or "overspend"
+    message: str
+
+
+def enrolment_counts(enrolments):
+    """{"enrolled": n, "announced": n} over active enrolments, in one query."""
+    return enrolments.active().aggregate(
+        enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED))
+    )
+
+
+def phases_for_plan(plan, enrolments):
+    """The plan's active phases with their money and their enrolled/announced counts (among
+    `enrolments`, the user's visible ones), in one query."""
+
+    def count(**extra):
+        rows = (
+            enrolments.active().filter(phase=OuterRef("pk"), **extra)
+            .order_by().values("phase").annotate(n=Count("pk")).values("n")
+        )
+        return Coalesce(Subquery(rows), Value(0))
+
+    return list(
+        Phase.objects.active().filter(plan=plan).with_money().annotate(
+            enrolled_count=count(),
+            announced_count=count(status__in=ANNOUNCED),
+            per_commune_planned=sum_of(BudgetLine, Q(category__in=PER_COMMUNE_CATEGORIES), phase="pk"),
+            consulting_planned=sum_of(BudgetLine, Q(category=BudgetCategory.CONSULTING), phase="pk"),
+        ).order_by("order")
+    )
+
+
+def by_phase(plan, phases):
+    """One row per phase, then a row for what is recorded for the plan as a whole, if any."""
+    rows = [MoneyRow(str(p.name), p.planned_total, p.spent_total, key=p.pk) for p in phases]
+    whole_planned = plan.planned_total - sum(p.planned_total for p in phases)
+    whole_spent = plan.spent_total - sum(p.spent_total for p in phases)
+    if whole_planned or whole_spent:
+        rows.append(MoneyRow(_("Chung cho cả kế hoạch"), whole_planned, whole_spent))
+    return rows
+
+
+def by_category(plan):
+    """One row per budget category that has money planned or spent; spending not tied to a
+    budget line comes last. Two queries."""
+    planned = dict(
+        BudgetLine.objects.active().filter(plan=plan).order_by()
+        .values("category").annotate(total=Sum("amount")).values_list("category", "total")
+    )
+    spent = dict(
+        Expenditure.objects.active().filter(plan=plan).order_by()
+        .values("budget_line__category").annotate(total=Sum("amount")).values_list("budget_line__category", "total")
+    )
+    rows = [
+        MoneyRow(str(label), planned.get(value, 0), spent.get(value, 0), key=value)
+        for value, label in BudgetCategory.choices
+        if planned.get(value) or spent.get(value)
+    ]
+    if spent.get(None):
+        rows.append(MoneyRow(_("Chưa gắn dòng dự toán"), 0, spent[None]))
+    return rows
+
+
+def lines_for_plan(plan):
+    """Active budget lines with what was spent against each, in one query."""
+    lines = list(
+        BudgetLine.objects.active().filter(plan=plan).select_related("phase")
+        .annotate(spent_total=sum_of(Expenditure, budget_line="pk"))
+        .order_by("phase__order", "category", "pk")
+    )
+    for line in lines:
+        line.remaining = line.amount - line.spent_total
+    return lines
+
+
+def cost_per_announced(spent, announced):
+    """What the plan spent per announced commune, or None before the first announcement."""
+    return round(spent / announced) if announced else None
+
+
+class Caps:
+    """The commune-level funding caps (FundingCap rule data), read once."""
+
+    def __init__(self):
+        self.amounts = {
+            (c.item, c.performer): c.amount for c in FundingCap.objects.filter(level=CapLevel.COMMUNE)
+        }
+
+    def for_work(self, phase_kind, with_consultant):
+        item = CAP_ITEM_FOR_PHASE.get(phase_kind, CapItem.FIRST_BUILD)
+        performer = CapPerformer.CONSULTANT if with_consultant else CapPerformer.SELF
+        return self.amounts.get((item, performer), self.amounts.get((item, CapPerformer.ANY)))
+
+
+def _phase_years(phase):
+    return max(1, math.ceil(((phase.ends_on - phase.starts_on).days + 1) / 366))
+
+
+def money_warnings(plan, phases, lines):
+    """Warnings, never errors, about a plan's money. `plan` comes from for_detail(), `phases`
+    from phases_for_plan(), `lines` from lines_for_plan().
+
+    Overspending: spent above planned for a budget line, a phase, or the whole plan.
+
+    Circular 116/2015 caps, compared at commune level (FundingCap rows with level "commune"):
+    1. a phase's allocation per commune — what its budget lines plan for the communes
+       themselves (consulting and training, support to communes; the framework and the
+       evaluation are the province's own costs) divided by its commune count (the larger of
+       its target and the communes enrolled, so enrolling the first few communes raises no
+       alarm) — above the cap for the phase's kind of work (pilot, expansion: first build;
+       version conversion: extension; maintenance: per year of the phase), with the
+       consultant's cap when the phase plans consulting, otherwise the agency-does-it cap;
+    2. the expenditures recorded for one commune within the plan above the cap for the work
+       of the phase it is enrolled in, with the consultant's cap when its enrolment names a
+       consultant (a commune not enrolled is held to the first-build, agency-does-it cap).
+    """
+    warnings = []
+
+    def overspend(what, spent, planned):
+        warnings.append(MoneyWarning("overspend", _("{what}: đã chi {spent}, vượt dự toán {planned} ({over}).").format(
+            what=what, spent=format_vnd(spent), planned=format_vnd(planned), over=format_vnd(spent - planned))))
+
+    if plan.spent_total > plan.planned_total:
+        overspend(_("Cả kế hoạch"), plan.spent_total, plan.planned_total)
+    for phase in phases:
+        if phase.spent_total > phase.planned_total:
+            overspend(_("Giai đoạn “{name}”").format(name=phase.name), phase.spent_total, phase.planned_total)
+    for line in lines:
+        if line.spent_total > line.amount:
+            overspend(_("Dòng dự toán “{line}”").format(line=line.description or line.get_category_display()),
+                      line.spent_total, line.amount)
+
+    caps = Caps()
+    for phase in phases:
+        cap = caps.for_work(phase.kind, with_consultant=phase.consulting_planned > 0)
+        communes = max(phase.target_communes, phase.enrolled_count)
+        if not cap or not communes or not phase.per_commune_planned:
+            continue
+        if phase.kind == PhaseKind.MAINTENANCE:
+            cap *= _phase_years(phase)
+        per_commune = phase.per_commune_planned // communes
+        if per_commune > cap:
+            warnings.append(MoneyWarning("cap", _(
+                "Giai đoạn “{name}”: dự toán cho các xã bình quân {amount}/xã ({communes} xã), "
+                "vượt mức tối đa {cap}/xã theo Thông tư 116/2015/TT-BTC."
+            ).format(name=phase.name, amount=format_vnd(per_commune), communes=communes, cap=format_vnd(cap))))
+
+    enrolment = Enrolment.objects.filter(plan=plan, commune=OuterRef("commune"))
+    per_commune_spending = (
+        Expenditure.objects.active().filter(plan=plan, commune__isnull=False).order_by()
+        .values("commune", "commune__name")
+        .annotate(
+            total=Sum("amount"),
+            phase_kind=Subquery(enrolment.values("phase__kind")[:1]),
+            consultant=Subquery(enrolment.values("consultant")[:1]),
+        )
+        .order_by("commune__code")
+    )
+    for row in per_commune_spending:
+        cap = caps.for_work(row["phase_kind"] or PhaseKind.PILOT, with_consultant=row["consultant"] is not None)
+        if cap and row["total"] > cap:
+            warnings.append(MoneyWarning("cap", _(
+                "{commune}: đã chi {amount} cho xã, vượt mức tối đa {cap} theo Thông tư 116/2015/TT-BTC."
+            ).format(commune=row["commune__name"], amount=format_vnd(row["total"]), cap=format_vnd(cap))))
+    return warnings
+
+
+def plan_money(plan, enrolments):
+    """Everything the plan page shows about money and progress, in a fixed number of queries.
+
+    `plan` comes from RolloutPlan.objects.for_detail(); `enrolments` are the user's visible ones.
+    """
+    plan_enrolments = enrolments.filter(plan=plan)
+    counts = enrolment_counts(plan_enrolments)
+    phases = phases_for_plan(plan, plan_enrolments)
+    lines = lines_for_plan(plan)
+    return {
+        "counts": counts,
+        "phases": phases,
+        "lines": lines,
+        "by_phase": by_phase(plan, phases),
+        "by_category": by_category(plan),
+        "total": MoneyRow(_("Tổng cộng"), plan.planned_total, plan.spent_total),
+        "cost_per_announced": cost_per_announced(plan.spent_total, counts["announced"]),
+        "warnings": money_warnings(plan, phases, lines),
+    }

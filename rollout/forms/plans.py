@@ -1,0 +1,114 @@
+"""Forms for plans, phases and consultants (DOST staff)."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scope import scope_of
+from provinces.models import Province
+
+from ..choices import TargetKind
+from ..models import Consultant, Phase, RolloutPlan
+
+
+class DateInput(forms.DateInput):
+    """A date typed dd/mm/yyyy whatever the browser's language (a date picker would follow
+    the browser's locale and show mm/dd/yyyy on an English one)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off", **(attrs or {})}, format="%d/%m/%Y")
+
+
+def editable_provinces(user):
+    """Provinces where `user` may create plans: every visible one for an administrator, the
+    provinces where the user is DOST staff otherwise."""
+    scope = scope_of(user)
+    provinces = Province.objects.visible_to(user)
+    if not scope.is_admin:
+        provinces = provinces.filter(pk__in=scope.staff_provinces)
+    return provinces.order_by("valid_until", "name")
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = RolloutPlan
+        fields = [
+            "province", "number", "issued_on", "title", "legal_basis", "standard_version",
+            "starts_on", "ends_on", "target_kind", "target_value", "target_date", "note",
+        ]
+        widgets = {
+            "issued_on": DateInput(), "starts_on": DateInput(), "ends_on": DateInput(), "target_date": DateInput(),
+            "legal_basis": forms.Textarea(attrs={"rows": 3}), "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = editable_provinces(user)
+        field = self.fields["province"]
+        field.queryset = provinces
+        if self.instance.pk:
+            # Enrolments and budgets hang on the province: it does not change after creation.
+            field.disabled = True
+        elif len(provinces) == 1:
+            field.initial = provinces[0].pk
+            field.disabled = True
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on, target_date = data.get("starts_on"), data.get("ends_on"), data.get("target_date")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("Ngày kết thúc kế hoạch phải sau ngày bắt đầu."))
+        if starts_on and target_date and target_date < starts_on:
+            self.add_error("target_date", _("Hạn đạt chỉ tiêu không được trước ngày bắt đầu kế hoạch."))
+        if data.get("target_kind") == TargetKind.SHARE and (data.get("target_value") or 0) > 100:
+            self.add_error("target_value", _("Chỉ tiêu theo tỷ lệ không được quá 100%."))
+        if self.instance.pk and starts_on and ends_on:
+            outside = self.instance.phases.active().exclude(starts_on__gte=starts_on, ends_on__lte=ends_on)
+            names = ", ".join(p.name for p in outside)
+            if names:
+                raise forms.ValidationError(
+                    _("Các giai đoạn sau sẽ nằm ngoài thời gian mới của kế hoạch: {names}. Sửa giai đoạn trước.").format(
+                        names=names)
+                )
+        return data
+
+
+class PhaseForm(forms.ModelForm):
+    class Meta:
+        model = Phase
+        fields = ["order", "kind", "name", "starts_on", "ends_on", "target_communes"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.instance.plan = plan
+        if not self.instance.pk:
+            last = plan.phases.order_by("-order").values_list("order", flat=True).first() or 0
+            self.fields["order"].initial = last + 1
+            self.fields["starts_on"].initial = plan.starts_on
+            self.fields["ends_on"].initial = plan.ends_on
+        self.fields["starts_on"].help_text = _("Trong thời gian của kế hoạch: {start} – {end}.").format(
+            start=plan.starts_on.strftime("%d/%m/%Y"), end=plan.ends_on.strftime("%d/%m/%Y"))
+
+    def clean_order(self):
+        order = self.cleaned_data["order"]
+        taken = self.plan.phases.filter(order=order).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("Kế hoạch đã có giai đoạn mang thứ tự này."))
+        return order
+
+
+class ConsultantForm(forms.ModelForm):
+    class Meta:
+        model = Consultant
+        fields = ["name", "contact", "email"]
+
+    def __init__(self, *args, province, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.province = province
+        self.instance.province = province
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Consultant.objects.filter(province=self.province, name__iexact=name).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Tỉnh đã có đơn vị tư vấn mang tên này."))
+        return name

@@ -1,0 +1,182 @@
+"""Enrolling communes in a phase (by district, from a list, by pasting names or codes), and
+bulk changes to enrolled communes: assign a consultant, move to another phase."""
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.scope import scope_of
+from isotrack.text import fold
+
+from .. import actions
+from ..forms.enrolment import (
+    AssignConsultantForm,
+    EnrolCommunesForm,
+    EnrolDistrictForm,
+    EnrolPasteForm,
+    MoveEnrolmentForm,
+    commune_label,
+    enrollable_communes,
+)
+from ..models import Consultant, Enrolment, Phase
+from .plans import ENROLMENTS_PER_PAGE, plan_for_change
+
+MODES = ("huyen", "danh-sach", "dan")
+
+
+def enrol_communes(request, phase, communes):
+    """Enrol each commune not yet in the plan; report the ones already in it, with their phase.
+
+    All or nothing: one transaction for the whole batch.
+    """
+    communes = list(communes)
+    already = dict(
+        Enrolment.objects.filter(plan=phase.plan_id, commune__in=communes).values_list("commune_id", "phase__name")
+    )
+    added = []
+    with transaction.atomic():
+        for commune in communes:
+            if commune.pk not in already:
+                added.append(actions.enrol(phase, commune, by=request.user))
+    if added:
+        messages.success(request, _("Đã thêm {count} xã vào giai đoạn “{phase}”.").format(count=len(added), phase=phase.name))
+    skipped = [c for c in communes if c.pk in already]
+    if skipped:
+        messages.warning(request, _("{count} xã đã có trong kế hoạch, không thêm lại: {names}.").format(
+            count=len(skipped),
+            names="; ".join(_("{commune} (giai đoạn “{phase}”)").format(commune=commune_label(c), phase=already[c.pk])
+                            for c in skipped)))
+    return added
+
+
+@login_required
+def enrol(request, pk):
+    """Add communes to phase `pk`: by district (all or some), from a list, or by pasting."""
+    phase = get_object_or_404(Phase.objects.visible_to(request.user).active(), pk=pk)
+    plan = plan_for_change(request, phase.plan_id)
+    phase.plan = plan
+    user = request.user
+    mode = request.GET.get("cach") if request.GET.get("cach") in MODES else "huyen"
+
+    district_form = EnrolDistrictForm(request.GET if "district" in request.GET else None, plan=plan, user=user)
+    paste_form = EnrolPasteForm(plan=plan, user=user)
+    communes_form = EnrolCommunesForm(plan=plan, user=user)
+
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "district":
+            form = EnrolDistrictForm(request.POST, plan=plan, user=user)
+            if form.is_valid():
+                enrol_communes(request, phase, form.communes().order_by("name"))
+                return redirect("rollout:plan_detail", pk=plan.pk)
+            district_form = form
+        elif action == "paste":
+            mode = "dan"
+            paste_form = EnrolPasteForm(request.POST, plan=plan, user=user)
+            if paste_form.is_valid():
+                enrol_communes(request, phase, paste_form.resolved)
+                return redirect("rollout:plan_detail", pk=plan.pk)
+        else:
+            communes_form = EnrolCommunesForm(request.POST, plan=plan, user=user)
+            if communes_form.is_valid():
+                enrol_communes(request, phase, communes_form.cleaned_data["communes"])
+                return redirect("rollout:plan_detail", pk=plan.pk)
+
+    # The communes listed with checkboxes: one district's, or a search over the province.
+    shown = None
+    query = request.GET.get("q", "").strip()
+    if mode == "huyen" and district_form.is_bound and district_form.is_valid():
+        shown = district_form.communes()
+    elif mode == "danh-sach":
+        shown = enrollable_communes(plan, user)
+        if query:
+            shown = shown.filter(search_name__contains=fold(query))
+    if shown is not None:
+        in_plan = Enrolment.objects.filter(plan=plan, commune=OuterRef("pk"))
+        shown = shown.select_related("district").annotate(
+            enrolled_phase=Subquery(in_plan.values("phase__name")[:1])
+        ).order_by("district__name", "name")
+
+    return render(request, "rollout/enrol.html", {
+        "plan": plan, "phase": phase, "mode": mode, "query": query,
+        "district_form": district_form, "paste_form": paste_form, "communes_form": communes_form,
+        "shown": shown,
+    })
+
+
+def _enrolments_page(request, plan):
+    enrolments = (
+        Enrolment.objects.visible_to(request.user).active().filter(plan=plan)
+        .select_related("commune__district", "phase", "consultant")
+        .order_by("commune__district__name", "commune__name")
+    )
+    phase = request.GET.get("phase")
+    if phase and phase.isdigit():
+        enrolments = enrolments.filter(phase=phase)
+    query = request.GET.get("q", "").strip()
+    if query:
+        enrolments = enrolments.filter(commune__search_name__contains=fold(query))
+    return Paginator(enrolments, ENROLMENTS_PER_PAGE).get_page(request.GET.get("trang"))
+
+
+@login_required
+def enrolment_list(request, pk):
+    """The plan's enrolled communes with bulk actions: assign a consultant, move to a phase."""
+    plan = plan_for_change(request, pk)
+    return render(request, "rollout/enrolment_list.html", {
+        "plan": plan,
+        "page": _enrolments_page(request, plan),
+        "phases": Phase.objects.active().filter(plan=plan).order_by("order"),
+        "consultants": Consultant.objects.visible_to(request.user).active().filter(province=plan.province_id),
+        "query": request.GET.get("q", ""),
+        "selected_phase": request.GET.get("phase", ""),
+        "filters": "".join(f"{key}={quote(request.GET[key])}&" for key in ("phase", "q") if request.GET.get(key)),
+        "can_edit": scope_of(request.user).can_edit_rollout(plan.province_id),
+    })
+
+
+@login_required
+@require_POST
+def assign_consultant(request, pk):
+    plan = plan_for_change(request, pk)
+    form = AssignConsultantForm(request.POST, plan=plan, user=request.user)
+    if form.is_valid():
+        consultant = form.cleaned_data["consultant"]
+        actions.assign_consultant(form.cleaned_data["enrolments"], consultant, by=request.user)
+        messages.success(request, _("Đã giao {count} xã cho đơn vị tư vấn “{name}”.").format(
+            count=len(form.cleaned_data["enrolments"]), name=consultant or _("(không có)")))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("rollout:enrolment_list", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def move_enrolments(request, pk):
+    plan = plan_for_change(request, pk)
+    form = MoveEnrolmentForm(request.POST, plan=plan, user=request.user)
+    if form.is_valid():
+        phase = form.cleaned_data["phase"]
+        try:
+            with transaction.atomic():
+                for enrolment in form.cleaned_data["enrolments"]:
+                    actions.move_enrolment(enrolment, phase, by=request.user)
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+        else:
+            messages.success(request, _("Đã chuyển {count} xã sang giai đoạn “{phase}”.").format(
+                count=len(form.cleaned_data["enrolments"]), phase=phase.name))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("rollout:enrolment_list", pk=plan.pk)

@@ -1,0 +1,207 @@
+"""Plans and phases: the list, the plan page, and the forms DOST staff fill in."""
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import scope_of
+
+from ..budgets import ANNOUNCED, lines_for_plan, money_warnings, phases_for_plan, plan_money
+from ..forms.plans import ConsultantForm, PhaseForm, PlanForm
+from ..models import Enrolment, Expenditure, Phase, RolloutPlan
+
+ENROLMENTS_PER_PAGE = 50
+EXPENDITURES_PER_PAGE = 30
+
+
+def plan_for_change(request, pk):
+    """The plan `pk` if the user may change it: 404 outside the user's area, 403 inside it
+    without the right to edit."""
+    plan = get_object_or_404(RolloutPlan.objects.visible_to(request.user).active().select_related("province"), pk=pk)
+    if not scope_of(request.user).can_edit_rollout(plan.province_id):
+        raise PermissionDenied
+    return plan
+
+
+def warn_about_money(request, plan):
+    """After a change of money, show the plan's overspending and cap warnings (not errors)."""
+    plan = RolloutPlan.objects.visible_to(request.user).for_detail().get(pk=plan.pk)
+    enrolments = Enrolment.objects.visible_to(request.user).filter(plan=plan)
+    phases = phases_for_plan(plan, enrolments)
+    for warning in money_warnings(plan, phases, lines_for_plan(plan)):
+        messages.warning(request, warning.message)
+
+
+def commune_list_link(plan):
+    """A function building drill-down links to the commune list filtered on `plan`, or one
+    returning None while the commune list does not exist."""
+    try:
+        base = reverse("rollout:commune_list")
+    except NoReverseMatch:
+        return lambda **params: None
+    return lambda **params: "{base}?{query}".format(base=base, query=urlencode({"plan": plan.pk, **params}, doseq=True))
+
+
+def plan_timeline(plan, phases, today):
+    """Bars for the phases along the plan's period, as CSS percentages, and today's mark."""
+    span = max((plan.ends_on - plan.starts_on).days + 1, 1)
+
+    def at(day):
+        return min(max((day - plan.starts_on).days / span * 100, 0), 100)
+
+    bars = []
+    for phase in phases:
+        left = at(phase.starts_on)
+        width = max(at(phase.ends_on) + 100 / span - left, 0.5)
+        bars.append({
+            "phase": phase, "left": f"{left:.2f}", "width": f"{width:.2f}",
+            "state": "done" if phase.ends_on < today else ("current" if phase.starts_on <= today else "future"),
+        })
+    in_period = plan.starts_on <= today <= plan.ends_on
+    return {"bars": bars, "today": today, "today_left": f"{at(today):.2f}" if in_period else None}
+
+
+@login_required
+def plan_list(request):
+    plans = RolloutPlan.objects.visible_to(request.user).active().for_list(request.user).annotate(
+        phase_count=Count("phases", filter=Q(phases__archived_at__isnull=True))
+    )
+    return render(request, "rollout/plan_list.html", {
+        "plans": plans, "can_create": scope_of(request.user).can_edit_anything,
+    })
+
+
+@login_required
+def plan_detail(request, pk):
+    """The plan page: document, target and progress, phases on a timeline, money, communes.
+
+    A fixed number of queries whatever the number of communes: totals and per-phase,
+    per-category and per-district figures are aggregated in SQL; lists are paginated.
+    """
+    user = request.user
+    plan = get_object_or_404(RolloutPlan.objects.visible_to(user).active().for_detail(), pk=pk)
+    enrolments = Enrolment.objects.visible_to(user)
+    money = plan_money(plan, enrolments)
+    counts = money["counts"]
+    target = plan.target_communes(plan.communes_in_province)
+    link = commune_list_link(plan)
+    announced = [str(s) for s in ANNOUNCED]
+
+    for phase in money["phases"]:
+        phase.list_url = link(phase=phase.pk)
+        phase.announced_url = link(phase=phase.pk, status=announced)
+    districts = list(
+        enrolments.active().filter(plan=plan).order_by()
+        .values("commune__district", "commune__district__name")
+        .annotate(enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED)))
+        .order_by("commune__district__name")
+    )
+    for row in districts:
+        district = row["commune__district"]
+        row["list_url"] = link(district=district) if district else None
+        row["announced_url"] = link(district=district, status=announced) if district else None
+
+    enrolment_page = Paginator(
+        enrolments.active().filter(plan=plan)
+        .select_related("commune__district", "phase", "consultant")
+        .order_by("commune__district__name", "commune__name"),
+        ENROLMENTS_PER_PAGE,
+    ).get_page(request.GET.get("trang"))
+    expenditure_page = Paginator(
+        Expenditure.objects.visible_to(user).active().filter(plan=plan)
+        .select_related("budget_line", "commune", "phase"),
+        EXPENDITURES_PER_PAGE,
+    ).get_page(request.GET.get("trang_chi"))
+
+    return render(request, "rollout/plan_detail.html", {
+        "plan": plan,
+        "can_edit": scope_of(user).can_edit_rollout(plan.province_id),
+        "target": target,
+        "counts": counts,
+        "enrolled_url": link(),
+        "announced_url": link(status=announced),
+        "timeline": plan_timeline(plan, money["phases"], timezone.localdate()),
+        "districts": districts,
+        "enrolment_page": enrolment_page,
+        "expenditure_page": expenditure_page,
+        **money,
+    })
+
+
+@login_required
+def plan_create(request):
+    scope = scope_of(request.user)
+    if not scope.can_edit_anything:
+        raise PermissionDenied
+    form = PlanForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        plan = form.save(commit=False)
+        plan.created_by = request.user
+        plan.save()
+        messages.success(request, _("Đã tạo kế hoạch {number}. Thêm các giai đoạn của kế hoạch.").format(number=plan.number))
+        return redirect("rollout:plan_detail", pk=plan.pk)
+    return render(request, "rollout/form.html", {"form": form, "title": _("Thêm kế hoạch triển khai")})
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = plan_for_change(request, pk)
+    form = PlanForm(request.POST or None, instance=plan, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Đã lưu kế hoạch {number}.").format(number=plan.number))
+        return redirect("rollout:plan_detail", pk=plan.pk)
+    return render(request, "rollout/form.html", {
+        "form": form, "plan": plan, "title": _("Sửa kế hoạch {number}").format(number=plan.number),
+    })
+
+
+@login_required
+def phase_create(request, pk):
+    plan = plan_for_change(request, pk)
+    form = PhaseForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        phase = form.save()
+        messages.success(request, _("Đã thêm giai đoạn “{name}”.").format(name=phase.name))
+        warn_about_money(request, plan)
+        return redirect("rollout:plan_detail", pk=plan.pk)
+    return render(request, "rollout/form.html", {
+        "form": form, "plan": plan, "title": _("Thêm giai đoạn — {number}").format(number=plan.number),
+    })
+
+
+@login_required
+def phase_edit(request, pk):
+    phase = get_object_or_404(Phase.objects.visible_to(request.user).active(), pk=pk)
+    plan = plan_for_change(request, phase.plan_id)
+    form = PhaseForm(request.POST or None, instance=phase, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Đã lưu giai đoạn “{name}”.").format(name=phase.name))
+        # A phase's commune count changes its allocation per commune.
+        warn_about_money(request, plan)
+        return redirect("rollout:plan_detail", pk=plan.pk)
+    return render(request, "rollout/form.html", {
+        "form": form, "plan": plan, "title": _("Sửa giai đoạn “{name}”").format(name=phase.name),
+    })
+
+
+@login_required
+def consultant_create(request, pk):
+    """A consulting firm of the plan's province, to assign to enrolled communes."""
+    plan = plan_for_change(request, pk)
+    form = ConsultantForm(request.POST or None, province=plan.province)
+    if request.method == "POST" and form.is_valid():
+        consultant = form.save()
+        messages.success(request, _("Đã thêm đơn vị tư vấn “{name}”.").format(name=consultant.name))
+        return redirect("rollout:enrolment_list", pk=plan.pk)
+    return render(request, "rollout/form.html", {
+        "form": form, "plan": plan, "title": _("Thêm đơn vị tư vấn — {province}").format(province=plan.province.name),
+    })

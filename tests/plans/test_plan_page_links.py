@@ -1,0 +1,25 @@
+"""The plan page's counts drill down to the commune list; each enrolled commune links to its page."""
+import datetime
+
+import pytest
+
+from rollout import actions
+
+pytestmark = pytest.mark.urls("tests.plans.urls_with_commune_pages")
+
+
+def test_counts_link_to_the_commune_list_with_the_plans_filters(as_user, dost_lamdong, lamdong_pilot, lam_ha):
+    plan = lamdong_pilot.plan
+    enrolment = plan.enrolments.filter(commune__district=lam_ha).first()
+    actions.announce(enrolment, decision_number="1/QĐ-UBND", decided_on=datetime.date(2018, 12, 1),
+                     by=dost_lamdong, incomplete_reason="Thí điểm")
+    response = as_user(dost_lamdong).get(f"/ke-hoach/{plan.pk}/")
+    html = response.content.decode()
+    announced = "status=announced&amp;status=maintaining"
+    assert f'href="/xa/?plan={plan.pk}">5</a>' in html
+    assert f'href="/xa/?plan={plan.pk}&amp;{announced}">1</a>' in html
+    assert f'href="/xa/?plan={plan.pk}&amp;phase={lamdong_pilot.pk}">5</a>' in html
+    assert f'href="/xa/?plan={plan.pk}&amp;district={lam_ha.pk}">3</a>' in html
+    assert f'href="/xa/?plan={plan.pk}&amp;district={lam_ha.pk}&amp;{announced}">1</a>' in html
+    for e in plan.enrolments.select_related("commune"):
+        assert f'href="/xa/{e.commune_id}/">{e.commune.name}</a>' in html
