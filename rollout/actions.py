@@ -202,7 +202,7 @@ def update_enrolment(enrolment, *, version, by, **values):
     unknown = set(values) - set(ENROLMENT_EDIT_FIELDS)
     if unknown:
         raise TypeError(f"not editable here: {sorted(unknown)}")
-    current = Enrolment.objects.select_for_update().select_related("plan", "consultant").get(pk=enrolment.pk)
+    current = Enrolment.objects.select_for_update(of=("self",)).select_related("plan", "consultant").get(pk=enrolment.pk)
     if current.version != version:
         raise StaleEdit(current, values)
     for name, value in values.items():

@@ -159,12 +159,13 @@ def change_history(enrolments, limit=200):
         for record in records.select_related("history_user").order_by("id", "history_date", "history_id"):
             before = previous.get(record.id)
             previous[record.id] = record
-            if record.history_type == "+":
+            if record.history_type == "+" or before is None:
+                # A creation, or the first record of a row created in bulk (no history then).
                 changes = [(f, None, getattr(record, f.attname)) for f in fields
                            if getattr(record, f.attname) not in (None, "")]
             else:
                 changes = [(f, getattr(before, f.attname), getattr(record, f.attname)) for f in fields
-                           if before is not None and getattr(before, f.attname) != getattr(record, f.attname)]
+                           if getattr(before, f.attname) != getattr(record, f.attname)]
             if changes or record.history_type == "-":
                 raw.append((record, label(record), changes))
     raw.sort(key=lambda item: (item[0].history_date, item[0].history_id), reverse=True)
