@@ -1,6 +1,6 @@
 """Querysets the tracking pages share: communes as rows of the commune list, and the steps
 a user may review."""
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from accounts.scope import scope_of
@@ -75,7 +75,3 @@ def reviewable_steps(user):
         condition |= Q(enrolment__commune__district__in=scope.districts)
     return steps.filter(condition)
 
-
-def has_active_enrolment(enrolments):
-    """Exists() of an active enrolment of the outer commune among `enrolments`."""
-    return Exists(enrolments.filter(commune=OuterRef("pk")))

@@ -203,3 +203,28 @@ def test_list_query_count_is_the_same_at_10_and_200_communes(
         assert measured[10, user.username] == measured[200, user.username]
     assert len(rows(client.get(LIST, {"plan": plan.pk}))) == 50
     assert client.get(LIST, {"plan": plan.pk}).context["page"].paginator.count == 200
+
+
+def test_search_without_accents_finds_d_with_stroke(client, dost_lamdong, lam_ha):
+    client.force_login(dost_lamdong)
+    names = [c.name for c in client.get(LIST, {"q": "thi tran dinh van"}).context["page"].object_list]
+    assert names == ["Thị trấn Đinh Văn"]
+    names = [c.name for c in client.get(LIST, {"q": "NAM BAN"}).context["page"].object_list]
+    assert "Thị trấn Nam Ban" in names
+
+
+def test_not_started_within_a_plan_means_not_in_that_plan(client, dost_lamdong, lamdong_pilot, lam_dong):
+    client.force_login(dost_lamdong)
+    response = client.get(LIST, {"plan": lamdong_pilot.plan_id, "status": "not_started"})
+    enrolled = set(lamdong_pilot.enrolments.values_list("commune_id", flat=True))
+    listed = set(response.context["filter"].qs.values_list("pk", flat=True))
+    assert listed == set(Commune.objects.filter(province=lam_dong).values_list("pk", flat=True)) - enrolled
+
+
+def test_leadership_reads_the_list_without_recording_controls(client, leader_lamdong, lamdong_pilot):
+    client.force_login(leader_lamdong)
+    response = client.get(LIST, {"plan": lamdong_pilot.plan_id})
+    assert response.status_code == 200
+    assert len(rows(response)) == 5
+    html = response.content.decode()
+    assert 'name="enrolment"' not in html and reverse("rollout:bulk_record") not in html
