@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_of
 from provinces.models import Commune
 
-from ..choices import Status, StepKind
+from ..choices import StepKind
 from ..filters import CommuneFilter
 from ..models import Announcement, Consultant, Enrolment, Inspection, MaintenanceActivity, Step
 from ..querysets import attach_enrolments, commune_rows
 
 PAGE_SIZE = 50
-STATUS_LABELS = dict(Status.choices)
 STEP_LABELS = dict(StepKind.choices)
 
 

@@ -23,7 +23,7 @@ from ..forms.tracking import (
     MaintenanceForm,
     StepForm,
 )
-from ..models import Announcement, Enrolment, Inspection, Phase, Step
+from ..models import Announcement, Enrolment, Phase, Step
 
 
 def _editable(request, queryset, pk, province_of):

@@ -6,7 +6,7 @@ import pytest
 from accounts.choices import Role
 from provinces.models import Commune, Province
 from rollout import actions
-from rollout.choices import PhaseKind, ReviewState, StepKind
+from rollout.choices import PhaseKind, ReviewState
 from rollout.models import Step
 from tests.conftest import make_phase, make_plan, make_user
 
@@ -55,10 +55,6 @@ def hanoi_rollout(ha_noi, admin_user):
     return enrol
 
 
-def steps_of(enrolment):
-    return {s.kind: s for s in enrolment.steps.all()}
-
-
 def complete_all_steps(enrolment, by, day=D(2018, 9, 12)):
     for step in enrolment.steps.order_by("order"):
         actions.record_step(step, done_on=day, by=by, evidence="Biên bản số 1")
@@ -66,5 +62,3 @@ def complete_all_steps(enrolment, by, day=D(2018, 9, 12)):
     enrolment.refresh_from_db()
     return enrolment
 
-
-__all__ = ["StepKind", "complete_all_steps", "steps_of"]

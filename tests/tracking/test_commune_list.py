@@ -1,7 +1,6 @@
 import datetime
 from io import BytesIO
 
-import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
