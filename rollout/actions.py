@@ -7,6 +7,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -162,3 +163,177 @@ def assign_consultant(enrolments, consultant, *, by=None):
         enrolment.save(update_fields=["consultant", "updated_at"])
         changed.append(enrolment)
     return changed
+
+# -- Recording from the tracking pages (commune page, bulk recording, enrolment edits) --------
+
+def _not_in_future(day, field, message):
+    if day and day > timezone.localdate():
+        raise ValidationError({field: message})
+
+
+@transaction.atomic
+def set_step_due(step, *, due_on, by):
+    """Set (or clear) the due date of a step."""
+    step.due_on = due_on
+    step.full_clean()
+    step.save(update_fields=["due_on", "updated_at"])
+    step.enrolment.refresh_status()
+    return step
+
+
+class BulkRefused(Exception):
+    """A bulk recording that was refused as a whole; `refused` lists (enrolment, reason)."""
+
+    def __init__(self, refused):
+        super().__init__(refused)
+        self.refused = refused
+
+
+def record_steps_bulk(enrolments, *, kind, done_on, by, evidence=""):
+    """Record the same step done on the same day for many enrolments: all or none.
+
+    1. in one transaction, fetch each enrolment's step of `kind`;
+    2. refuse an enrolment without that step, or whose step already counts as done;
+    3. record the others with record_step() (which validates the date);
+    4. if anything was refused, raise BulkRefused with every reason: the transaction rolls
+       back, so nothing is saved.
+    Returns the number of steps recorded.
+    """
+    refused = []
+    with transaction.atomic():
+        steps = {
+            s.enrolment_id: s
+            for s in Step.objects.select_related("enrolment__commune").filter(
+                enrolment__in=[e.pk for e in enrolments], kind=kind, archived_at__isnull=True)
+        }
+        for enrolment in enrolments:
+            step = steps.get(enrolment.pk)
+            if step is None:
+                refused.append((enrolment, _("Xã không có bước này trong hồ sơ.")))
+            elif step.counts_as_done:
+                refused.append((enrolment, _("Bước này đã được ghi nhận hoàn thành ngày {day}.").format(
+                    day=step.done_on.strftime("%d/%m/%Y"))))
+            else:
+                try:
+                    record_step(step, done_on=done_on, by=by, evidence=evidence)
+                except ValidationError as error:
+                    refused.append((enrolment, " ".join(error.messages)))
+        if refused:
+            raise BulkRefused(refused)
+    return len(enrolments)
+
+
+class StaleEdit(Exception):
+    """An edit made on a version of the enrolment that someone else has changed since."""
+
+    def __init__(self, current, theirs):
+        super().__init__(current.pk)
+        self.current = current
+        self.theirs = theirs
+
+
+ENROLMENT_EDIT_FIELDS = ("consultant", "procedures_in_scope", "procedures_total", "standard_version")
+
+
+@transaction.atomic
+def update_enrolment(enrolment, *, version, by, **values):
+    """Change an enrolment's consultant, scope or standard version, if nobody changed it since
+    the editor read it at `version`; otherwise raise StaleEdit and save nothing.
+
+    The row is locked (SELECT … FOR UPDATE) while the version is compared, so of two
+    concurrent saves from the same version exactly one wins.
+    """
+    unknown = set(values) - set(ENROLMENT_EDIT_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    current = Enrolment.objects.select_for_update(of=("self",)).select_related("plan", "consultant").get(pk=enrolment.pk)
+    if current.version != version:
+        raise StaleEdit(current, values)
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.version = version + 1
+    current.full_clean()
+    current.save(update_fields=[*values, "version", "updated_at"])
+    return current
+
+
+def _bump_version(enrolment):
+    """Other actions that change an edited field invalidate forms opened before them."""
+    Enrolment.objects.filter(pk=enrolment.pk).update(version=F("version") + 1)
+    enrolment.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
+def record_announcement(enrolment, *, by, kind=AnnouncementKind.FIRST, procedures_in_scope=None, **fields):
+    """Record a first announcement, a re-announcement (new scope) or a conversion to the 2015
+    version, with the checks of announce() and: the scope cannot exceed the commune's total
+    of procedures; a conversion is to TCVN ISO 9001:2015. A re-announcement's scope becomes
+    the enrolment's scope."""
+    from .choices import StandardVersion
+
+    if procedures_in_scope is not None and procedures_in_scope > enrolment.procedures_total:
+        raise ValidationError({"procedures_in_scope": _(
+            "Số TTHC trong phạm vi công bố ({scope}) không được lớn hơn tổng số TTHC của xã ({total})."
+        ).format(scope=procedures_in_scope, total=enrolment.procedures_total)})
+    if kind == AnnouncementKind.CONVERSION:
+        if enrolment.standard_version == StandardVersion.ISO_2015:
+            raise ValidationError({"kind": _("Xã đã áp dụng TCVN ISO 9001:2015, không cần chuyển đổi.")})
+        fields["standard_version"] = StandardVersion.ISO_2015
+    if kind != AnnouncementKind.FIRST and not enrolment.announcements.filter(archived_at__isnull=True).exists():
+        raise ValidationError({"kind": _("Xã chưa có quyết định công bố lần đầu.")})
+    _not_in_future(fields.get("decided_on"), "decided_on", _("Ngày quyết định không được ở tương lai."))
+    old_version = enrolment.standard_version
+    announcement = announce(enrolment, by=by, kind=kind, procedures_in_scope=procedures_in_scope, **fields)
+    changed = announcement.standard_version != old_version
+    if kind == AnnouncementKind.REANNOUNCEMENT and procedures_in_scope is not None \
+            and procedures_in_scope != enrolment.procedures_in_scope:
+        enrolment.procedures_in_scope = procedures_in_scope
+        enrolment.save(update_fields=["procedures_in_scope", "updated_at"])
+        changed = True
+    if changed:
+        _bump_version(enrolment)
+    return announcement
+
+
+@transaction.atomic
+def record_inspection(enrolment, *, by, inspection=None, **fields):
+    """Record an inspection (or update one, e.g. with its corrective action report). When
+    corrections are required and no due date is given, the report is due in 2 months."""
+    from .choices import InspectionResult
+    from .models import Inspection
+
+    inspection = inspection or Inspection(enrolment=enrolment, recorded_by=by)
+    for name, value in fields.items():
+        setattr(inspection, name, value)
+    _not_in_future(inspection.inspected_on, "inspected_on", _("Ngày kiểm tra không được ở tương lai."))
+    _not_in_future(inspection.corrective_done_on, "corrective_done_on",
+                   _("Ngày báo cáo khắc phục không được ở tương lai."))
+    if inspection.result != InspectionResult.CONFORMING and inspection.inspected_on:
+        if not inspection.corrective_action.strip():
+            raise ValidationError({"corrective_action": _("Cần ghi yêu cầu khắc phục khi kết luận chưa phù hợp.")})
+        if not inspection.corrective_due_on:
+            inspection.corrective_due_on = Inspection.default_corrective_due(inspection.inspected_on)
+    if inspection.corrective_done_on and inspection.inspected_on and inspection.corrective_done_on < inspection.inspected_on:
+        raise ValidationError({"corrective_done_on": _("Ngày báo cáo khắc phục không được trước ngày kiểm tra.")})
+    inspection.full_clean()
+    inspection.save()
+    return inspection
+
+
+@transaction.atomic
+def record_maintenance(enrolment, *, kind, done_on, by, note=""):
+    """Record a yearly duty of an announced commune (internal audit, management review, legal
+    update); the commune then counts as maintaining its system."""
+    from .models import MaintenanceActivity
+
+    _not_in_future(done_on, "done_on", _("Ngày thực hiện không được ở tương lai."))
+    in_force = [a for a in enrolment.announcements.filter(archived_at__isnull=True) if a.in_force]
+    if not in_force:
+        raise ValidationError(_("Chỉ ghi hoạt động duy trì cho xã có quyết định công bố còn hiệu lực."))
+    if done_on and done_on < min(a.decided_on for a in in_force):
+        raise ValidationError({"done_on": _("Ngày thực hiện không được trước ngày quyết định công bố.")})
+    activity = MaintenanceActivity(enrolment=enrolment, kind=kind, done_on=done_on, note=note, recorded_by=by)
+    activity.full_clean()
+    activity.save()
+    enrolment.refresh_status()
+    return activity

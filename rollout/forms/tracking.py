@@ -1,0 +1,103 @@
+"""Forms of the tracking pages. They check input; the rules live in the models and actions."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import AnnouncementKind, InspectionMode, InspectionResult, MaintenanceKind, StandardVersion, StepKind
+from ..models import Consultant, Enrolment
+
+
+class DateField(forms.DateField):
+    """A date typed as dd/mm/yyyy (works the same on every phone)."""
+
+    widget = forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"})
+
+
+class StepForm(forms.Form):
+    due_on = DateField(label=_("Hạn hoàn thành"), required=False)
+    done_on = DateField(label=_("Ngày hoàn thành"), required=False)
+    evidence = forms.CharField(label=_("Minh chứng"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("Số văn bản, biên bản, danh sách tham dự…"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("done_on") and not (data.get("evidence") or "").strip():
+            self.add_error("evidence", _("Cần ghi minh chứng khi đánh dấu bước đã hoàn thành."))
+        return data
+
+
+class BulkStepForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Bước"), choices=StepKind.choices)
+    done_on = DateField(label=_("Ngày hoàn thành"))
+    evidence = forms.CharField(label=_("Minh chứng"), widget=forms.Textarea(attrs={"rows": 2}),
+                               help_text=_("Số văn bản, biên bản, danh sách tham dự…"))
+    enrolments = forms.ModelMultipleChoiceField(
+        label=_("Các xã"), queryset=Enrolment.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Chọn ít nhất một xã.")},
+    )
+
+    def __init__(self, *args, enrolments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enrolments"].queryset = enrolments
+
+
+class AnnouncementForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại công bố"), choices=AnnouncementKind.choices)
+    decision_number = forms.CharField(label=_("Số quyết định"), max_length=50, help_text=_("Ví dụ: 125/QĐ-UBND"))
+    decided_on = DateField(label=_("Ngày quyết định"))
+    procedures_in_scope = forms.IntegerField(label=_("Số TTHC trong phạm vi công bố"), min_value=0)
+    scope_note = forms.CharField(label=_("Phạm vi áp dụng"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    incomplete_reason = forms.CharField(
+        label=_("Lý do công bố khi chưa đủ các bước"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Chỉ điền khi công bố trước khi hoàn thành đủ các bước."),
+    )
+
+
+class LapseForm(forms.Form):
+    lapsed_on = DateField(label=_("Hết hiệu lực từ"))
+    reason = forms.CharField(label=_("Lý do hết hiệu lực"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InspectionForm(forms.Form):
+    inspected_on = DateField(label=_("Ngày kiểm tra"))
+    mode = forms.ChoiceField(label=_("Hình thức"), choices=InspectionMode.choices)
+    record_number = forms.CharField(label=_("Số biên bản"), max_length=50, required=False)
+    result = forms.ChoiceField(label=_("Kết luận"), choices=InspectionResult.choices)
+    findings = forms.CharField(label=_("Nội dung phát hiện"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    corrective_action = forms.CharField(label=_("Yêu cầu khắc phục"), required=False,
+                                        widget=forms.Textarea(attrs={"rows": 2}))
+    corrective_due_on = DateField(label=_("Hạn báo cáo khắc phục"), required=False,
+                                  help_text=_("Để trống: 2 tháng sau ngày kiểm tra."))
+    corrective_done_on = DateField(label=_("Ngày báo cáo khắc phục"), required=False)
+
+
+class MaintenanceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Hoạt động"), choices=MaintenanceKind.choices)
+    done_on = DateField(label=_("Ngày thực hiện"))
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EnrolmentForm(forms.Form):
+    """Carries the version it was read at (optimistic locking, see actions.update_enrolment)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    consultant = forms.ModelChoiceField(label=_("Đơn vị tư vấn"), queryset=Consultant.objects.none(), required=False)
+    procedures_in_scope = forms.IntegerField(label=_("Số TTHC trong phạm vi"), min_value=0)
+    procedures_total = forms.IntegerField(label=_("Tổng số TTHC của xã"), min_value=0)
+    standard_version = forms.ChoiceField(label=_("Phiên bản tiêu chuẩn"), choices=StandardVersion.choices)
+
+    def __init__(self, *args, enrolment, user, **kwargs):
+        kwargs.setdefault("initial", {
+            "version": enrolment.version,
+            "consultant": enrolment.consultant_id,
+            "procedures_in_scope": enrolment.procedures_in_scope,
+            "procedures_total": enrolment.procedures_total,
+            "standard_version": enrolment.standard_version,
+        })
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].queryset = Consultant.objects.visible_to(user).active().filter(
+            province_id=enrolment.plan.province_id)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", _("Xác nhận")), ("return", _("Trả lại"))])
+    comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,77 @@
+"""Querysets the tracking pages share: communes as rows of the commune list, and the steps
+a user may review."""
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+
+from accounts.scope import scope_of
+from provinces.models import Commune, UnitQuerySet
+
+from .choices import STATUS_RANK, STEP_ORDER, Status, StepKind
+from .models import Enrolment, Step
+
+
+class CommuneRowQuerySet(UnitQuerySet):
+    """Communes seen through the rollout: each row carries one of its enrolments."""
+
+    def for_list(self, enrolments=None):
+        """Annotate each commune with its *row enrolment*: the latest (by enrolment date) of
+        its active enrolments in `enrolments` (default: all active enrolments).
+
+        The annotations are `row_enrolment_id`, `row_status` (``not_started`` when there is
+        none), `row_step`, `row_next_due_on`, `row_late` and the sort keys `row_status_rank`
+        and `row_step_rank`. Plan, phase and consultant of the page's rows are fetched
+        afterwards in one query (see `attach_enrolments`).
+        """
+        if enrolments is None:
+            enrolments = Enrolment.objects.active()
+        latest = enrolments.filter(commune=OuterRef("pk")).order_by("-enrolled_on", "-pk")
+        today = timezone.localdate()
+        return self.select_related("district", "province").annotate(
+            row_enrolment_id=Subquery(latest.values("pk")[:1]),
+            row_status=Subquery(latest.values("status")[:1]),
+            row_step=Subquery(latest.values("current_step")[:1]),
+            row_next_due_on=Subquery(latest.values("next_due_on")[:1]),
+        ).annotate(
+            row_late=Case(When(row_next_due_on__lt=today, then=Value(True)), default=Value(False)),
+            row_status_rank=Case(
+                *[When(row_status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()],
+                default=Value(STATUS_RANK[Status.NOT_STARTED]), output_field=IntegerField(),
+            ),
+            row_step_rank=Case(
+                *[When(row_step=kind, then=Value(order)) for kind, order in STEP_ORDER.items()],
+                default=Value(len(STEP_ORDER) + 1), output_field=IntegerField(),
+            ),
+        )
+
+
+def commune_rows():
+    """All communes, as a CommuneRowQuerySet (Commune's own manager knows no rollout)."""
+    return CommuneRowQuerySet(model=Commune)
+
+
+def attach_enrolments(communes):
+    """Set `row_enrolment` on each commune of a page: one query for the whole page."""
+    ids = [c.row_enrolment_id for c in communes if c.row_enrolment_id]
+    by_id = Enrolment.objects.select_related("plan", "phase", "consultant").in_bulk(ids)
+    statuses, steps = dict(Status.choices), dict(StepKind.choices)
+    for commune in communes:
+        commune.row_enrolment = by_id.get(commune.row_enrolment_id)
+        commune.row_status_label = statuses[commune.row_status or Status.NOT_STARTED]
+        commune.row_step_label = steps.get(commune.row_step, "")
+    return communes
+
+
+def reviewable_steps(user):
+    """Steps this user may confirm or return: an administrator all, DOST staff their
+    province's, a district officer their district's."""
+    scope = scope_of(user)
+    steps = Step.objects.active()
+    if scope.is_admin:
+        return steps
+    condition = Q(pk__in=[])
+    if scope.staff_provinces:
+        condition |= Q(enrolment__plan__province__in=scope.staff_provinces)
+    if scope.districts:
+        condition |= Q(enrolment__commune__district__in=scope.districts)
+    return steps.filter(condition)
+

@@ -1,0 +1,217 @@
+"""The commune list (with its Excel export) and the commune page."""
+import datetime
+from io import BytesIO
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import scope_of
+from provinces.models import Commune
+
+from ..choices import StepKind
+from ..filters import CommuneFilter
+from ..models import Announcement, Consultant, Enrolment, Inspection, MaintenanceActivity, Step
+from ..querysets import attach_enrolments, commune_rows
+
+PAGE_SIZE = 50
+STEP_LABELS = dict(StepKind.choices)
+
+
+def filtered_communes(request):
+    """The filterset of the list and of its export: same parameters, same rows."""
+    return CommuneFilter(request.GET, queryset=commune_rows().visible_to(request.user), request=request)
+
+
+@login_required
+def commune_list(request):
+    filterset = filtered_communes(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_enrolments(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "rollout/commune_list.html", {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "can_edit": scope_of(request.user).can_edit_anything,
+    })
+
+
+EXPORT_COLUMNS = [
+    ("Mã xã", 10), ("Xã", 28), ("Huyện", 24), ("Tỉnh", 18), ("Kế hoạch", 20), ("Giai đoạn", 24),
+    ("Bước hiện tại", 34), ("Trạng thái", 22), ("Hạn gần nhất", 14), ("Quá hạn", 10),
+]
+
+
+@login_required
+def commune_export(request):
+    """The filtered rows of the list, all pages, as an .xlsx workbook."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    communes = attach_enrolments(list(filtered_communes(request).qs))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Danh sách xã")
+    sheet.append([_(title) for title, _width in EXPORT_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, (_title, width) in enumerate(EXPORT_COLUMNS):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    for commune in communes:
+        enrolment = commune.row_enrolment
+        sheet.append([
+            commune.code,
+            commune.name,
+            commune.district.name if commune.district else "",
+            commune.province.name,
+            enrolment.plan.number if enrolment else "",
+            enrolment.phase.name if enrolment else "",
+            str(commune.row_step_label),
+            str(commune.row_status_label),
+            commune.row_next_due_on,
+            _("Có") if commune.row_late else "",
+        ])
+        sheet.cell(row=sheet.max_row, column=9).number_format = "DD/MM/YYYY"
+    sheet.freeze_panes = "A2"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = "danh-sach-xa-{:%Y%m%d}.xlsx".format(timezone.localdate())
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def enrolments_of(commune):
+    """A commune's active enrolments with everything the page shows: a fixed number of
+    queries however many steps, announcements or inspections there are."""
+    return list(
+        Enrolment.objects.active().filter(commune=commune)
+        .select_related("plan", "phase", "consultant")
+        .prefetch_related(
+            Prefetch("steps", queryset=Step.objects.active().select_related("recorded_by", "reviewed_by")
+                     .order_by("order")),
+            Prefetch("announcements", queryset=Announcement.objects.active().select_related("recorded_by")
+                     .order_by("decided_on", "pk")),
+            Prefetch("inspections", queryset=Inspection.objects.active().select_related("recorded_by")
+                     .order_by("-inspected_on", "-pk")),
+            Prefetch("maintenance", queryset=MaintenanceActivity.objects.active().select_related("recorded_by")
+                     .order_by("-done_on", "-pk")),
+        )
+        .order_by("-enrolled_on", "-pk")
+    )
+
+
+# Fields a change history does not show: bookkeeping, or what the row belongs to.
+HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "recorded_at", "reviewed_at", "version", "order",
+                         "enrolment", "plan", "phase", "commune"}
+
+
+def _display(field, value, names):
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        return names.get((field.related_model, value), "#{}".format(value))
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    return str(value)
+
+
+def change_history(enrolments, limit=200):
+    """Changes to the enrolments and their steps, announcements, inspections and maintenance
+    activities, newest first: who, when, and each field's old → new value.
+
+    Steps: 1. one query per history table (with the user); 2. walk each object's records in
+    order, comparing each with the previous one in Python (no per-record query);
+    3. one query each for the user and consultant names the changes mention.
+    """
+    ids = [e.pk for e in enrolments]
+    plan_of = {e.pk: e.plan.number for e in enrolments}
+    sources = [
+        (Enrolment, Enrolment.history.filter(id__in=ids), lambda r: _("Tham gia {plan}").format(plan=plan_of.get(r.id, ""))),
+        (Step, Step.history.filter(enrolment_id__in=ids), lambda r: str(STEP_LABELS.get(r.kind, r.kind))),
+        (Announcement, Announcement.history.filter(enrolment_id__in=ids),
+         lambda r: _("Công bố {number}").format(number=r.decision_number)),
+        (Inspection, Inspection.history.filter(enrolment_id__in=ids),
+         lambda r: _("Kiểm tra {day}").format(day=r.inspected_on.strftime("%d/%m/%Y"))),
+        (MaintenanceActivity, MaintenanceActivity.history.filter(enrolment_id__in=ids),
+         lambda r: _("Duy trì {day}").format(day=r.done_on.strftime("%d/%m/%Y"))),
+    ]
+    raw = []
+    for model, records, label in sources:
+        fields = [f for f in model._meta.concrete_fields if f.name not in HIDDEN_HISTORY_FIELDS]
+        previous = {}
+        for record in records.select_related("history_user").order_by("id", "history_date", "history_id"):
+            before = previous.get(record.id)
+            previous[record.id] = record
+            if record.history_type == "+" or before is None:
+                # A creation, or the first record of a row created in bulk (no history then).
+                changes = [(f, None, getattr(record, f.attname)) for f in fields
+                           if getattr(record, f.attname) not in (None, "")]
+            else:
+                changes = [(f, getattr(before, f.attname), getattr(record, f.attname)) for f in fields
+                           if getattr(before, f.attname) != getattr(record, f.attname)]
+            if changes or record.history_type == "-":
+                raw.append((record, label(record), changes))
+    raw.sort(key=lambda item: (item[0].history_date, item[0].history_id), reverse=True)
+    raw = raw[:limit]
+    # Names of the users and consultants mentioned, in one query each.
+    wanted = {}
+    for _record, _label, changes in raw:
+        for field, old, new in changes:
+            if field.is_relation:
+                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v is not None)
+    names = {}
+    user_model = get_user_model()
+    if wanted.get(user_model):
+        for user in user_model.objects.filter(pk__in=wanted[user_model]):
+            names[(user_model, user.pk)] = user.get_full_name() or user.username
+    if wanted.get(Consultant):
+        for consultant in Consultant.objects.filter(pk__in=wanted[Consultant]):
+            names[(Consultant, consultant.pk)] = consultant.name
+    kinds = {"+": _("Tạo mới"), "~": _("Sửa"), "-": _("Xóa")}
+    return [
+        {
+            "when": record.history_date,
+            "who": (record.history_user.get_full_name() or record.history_user.username) if record.history_user else "—",
+            "what": label_text,
+            "kind": kinds.get(record.history_type, record.history_type),
+            "changes": [(field.verbose_name, _display(field, old, names), _display(field, new, names))
+                        for field, old, new in changes],
+        }
+        for record, label_text, changes in raw
+    ]
+
+
+@login_required
+def commune_detail(request, pk):
+    commune = get_object_or_404(Commune.objects.visible_to(request.user).select_related("province", "district"), pk=pk)
+    scope = scope_of(request.user)
+    enrolments = enrolments_of(commune)
+    today = timezone.localdate()
+    for enrolment in enrolments:
+        enrolment.timeline = [
+            {"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()
+        ]
+    return render(request, "rollout/commune_detail.html", {
+        "commune": commune,
+        "enrolments": enrolments,
+        "history": change_history(enrolments),
+        "can_edit": scope.can_edit_rollout(commune.province_id),
+        "can_review": scope.can_review(commune.province_id, commune.district_id),
+        "today": today,
+    })
