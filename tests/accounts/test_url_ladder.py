@@ -51,3 +51,118 @@ def test_admin_requires_an_administrator(client, dost_lamdong):
     client.force_login(dost_lamdong)
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# -- the ladder, URL by URL ------------------------------------------------------------------
+# Actors: the Lâm Đồng DOST officer, leader, the Lâm Hà district officer (whose area holds the
+# objects), the Đà Lạt district officer (same province, other district), the Lạng Sơn DOST
+# officer (other province), a user with no assignment, the administrator.
+ACTORS = ["dost", "leader", "officer", "officer_other", "dost_other", "no_role", "admin"]
+
+READ_COMMUNE = dict(dost=200, leader=200, officer=200, officer_other=404, dost_other=404, no_role=404, admin=200)
+READ_PLAN = dict(dost=200, leader=200, officer=200, officer_other=200, dost_other=404, no_role=404, admin=200)
+EDIT_PLAN = dict(dost=200, leader=403, officer=403, officer_other=403, dost_other=404, no_role=404, admin=200)
+EDIT_COMMUNE = dict(dost=200, leader=403, officer=403, officer_other=404, dost_other=404, no_role=404, admin=200)
+LIST = dict(dost=200, leader=200, officer=200, officer_other=200, dost_other=200, no_role=200, admin=200)
+EDIT_LIST = dict(dost=200, leader=403, officer=403, officer_other=403, dost_other=200, no_role=403, admin=200)
+REVIEW_LIST = dict(dost=200, leader=403, officer=200, officer_other=200, dost_other=200, no_role=403, admin=200)
+REVIEW_STEP = dict(dost=200, leader=403, officer=200, officer_other=404, dost_other=404, no_role=404, admin=200)
+# Views that only take POST are climbed with an empty POST: the allowed get a page or a
+# redirect back with a message (200 counts for either), the others 403 or 404.
+POST_ONLY = {"rollout:assign_consultant", "rollout:move_enrolments", "rollout:review_step"}
+
+# url name -> (object whose pk the URL takes, or None; expected status of a GET per actor)
+LADDER = {
+    "home": (None, LIST),
+    "password_change": (None, LIST),
+    "password_change_done": (None, LIST),
+    "rollout:commune_list": (None, LIST),
+    "rollout:commune_export": (None, LIST),
+    "rollout:commune_detail": ("commune", READ_COMMUNE),
+    "rollout:plan_list": (None, LIST),
+    "rollout:plan_create": (None, EDIT_LIST),
+    "rollout:plan_detail": ("plan", READ_PLAN),
+    "rollout:plan_edit": ("plan", EDIT_PLAN),
+    "rollout:phase_create": ("plan", EDIT_PLAN),
+    "rollout:phase_edit": ("phase", EDIT_PLAN),
+    "rollout:consultant_create": ("plan", EDIT_PLAN),
+    "rollout:enrol": ("phase", EDIT_PLAN),
+    "rollout:enrolment_list": ("plan", EDIT_PLAN),
+    "rollout:assign_consultant": ("plan", EDIT_PLAN),
+    "rollout:move_enrolments": ("plan", EDIT_PLAN),
+    "rollout:budget_line_create": ("plan", EDIT_PLAN),
+    "rollout:budget_line_edit": ("budget_line", EDIT_PLAN),
+    "rollout:budget_line_archive": ("budget_line", EDIT_PLAN),
+    "rollout:expenditure_create": ("plan", EDIT_PLAN),
+    "rollout:expenditure_edit": ("expenditure", EDIT_PLAN),
+    "rollout:expenditure_archive": ("expenditure", EDIT_PLAN),
+    "rollout:step_record": ("step", EDIT_COMMUNE),
+    "rollout:enrolment_edit": ("enrolment", EDIT_COMMUNE),
+    "rollout:announcement_create": ("enrolment", EDIT_COMMUNE),
+    "rollout:announcement_lapse": ("announcement", EDIT_COMMUNE),
+    "rollout:inspection_create": ("enrolment", EDIT_COMMUNE),
+    "rollout:inspection_edit": ("inspection", EDIT_COMMUNE),
+    "rollout:maintenance_create": ("enrolment", EDIT_COMMUNE),
+    "rollout:bulk_record": (None, EDIT_LIST),
+    "rollout:review_queue": (None, REVIEW_LIST),
+    "rollout:returned_steps": (None, REVIEW_LIST),
+    "rollout:review_step": ("step", REVIEW_STEP),
+}
+
+
+def test_every_url_has_a_rule_in_the_ladder():
+    missing = [name for name, _ in ALL_URLS if name not in LADDER and name not in PUBLIC]
+    assert missing == [], f"URLs without an access rule in LADDER: {missing}"
+
+
+@pytest.fixture
+def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, leader_lamdong, officer_lamha,
+                 officer_dalat, dost_langson, no_role_user, admin_user):
+    """One object of each kind inside Lâm Hà (Lâm Đồng)."""
+    import datetime
+
+    from rollout import actions
+    from rollout.models import BudgetLine, Expenditure, Inspection
+
+    enrolment = lamdong_pilot.enrolments.filter(commune__district=lam_ha).first()
+    announcement = actions.announce(enrolment, decision_number="1/QĐ-UBND", decided_on=datetime.date(2018, 12, 1),
+                                    by=dost_lamdong, incomplete_reason="Thí điểm")
+    plan = lamdong_pilot.plan
+    line = BudgetLine.objects.create(plan=plan, phase=lamdong_pilot, category="consulting", amount=700_000_000)
+    objects = {
+        "plan": plan,
+        "phase": lamdong_pilot,
+        "commune": enrolment.commune,
+        "enrolment": enrolment,
+        "step": enrolment.steps.order_by("order").first(),
+        "announcement": announcement,
+        "inspection": Inspection.objects.create(enrolment=enrolment, inspected_on=datetime.date(2019, 3, 1),
+                                                result="conforming"),
+        "budget_line": line,
+        "expenditure": Expenditure.objects.create(plan=plan, budget_line=line, amount=1_000_000,
+                                                  spent_on=datetime.date(2018, 5, 1), document_ref="1/HĐ"),
+    }
+    actors = dict(dost=dost_lamdong, leader=leader_lamdong, officer=officer_lamha, officer_other=officer_dalat,
+                  dost_other=dost_langson, no_role=no_role_user, admin=admin_user)
+    return objects, actors
+
+
+def url_for(name, obj):
+    if obj is None:
+        return reverse(name)
+    if name == "rollout:inspection_edit":
+        return reverse(name, kwargs={"pk": obj.enrolment_id, "inspection_pk": obj.pk})
+    return reverse(name, kwargs={"pk": obj.pk})
+
+
+@pytest.mark.parametrize("name", sorted(LADDER))
+def test_each_role_and_area_gets_what_its_scope_allows(client, ladder_world, name):
+    objects, actors = ladder_world
+    key, expected = LADDER[name]
+    url = url_for(name, objects[key] if key else None)
+    answered = {}
+    for actor in ACTORS:
+        client.force_login(actors[actor])
+        response = client.post(url, {}) if name in POST_ONLY else client.get(url)
+        answered[actor] = 200 if response.status_code == 302 and name in POST_ONLY else response.status_code
+    assert answered == expected, url
