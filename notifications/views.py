@@ -51,7 +51,7 @@ def mark_all_read(request):
 @login_required
 def preferences(request):
     preference, _created = NotificationPreference.objects.get_or_create(user=request.user)
-    form = PreferenceForm(request.POST or None, instance=preference)
+    form = PreferenceForm(request.POST if request.method == "POST" else None, instance=preference)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Đã lưu cài đặt nhận thông báo."))
