@@ -63,6 +63,16 @@ class ReminderRule(models.Model):
     def leads(self):
         return parse_lead_days(self.lead_days)
 
+    @property
+    def window_days(self):
+        """The length in days of this rule's longest window: how long one reminder stays current."""
+        leads = self.leads or [0]
+        spans = [longer - shorter for longer, shorter in zip(leads, leads[1:])]
+        spans += [leads[-1] + 1, self.overdue_every_days]
+        if self.escalate_after_days is not None and not self.overdue_every_days:
+            spans.append(3660)  # one escalation, never repeated: it stays current
+        return max(spans)
+
     def clean(self):
         super().clean()
         try:

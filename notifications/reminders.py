@@ -21,12 +21,13 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment
@@ -42,7 +43,6 @@ STEPS_DONE_WITH = [Status.ANNOUNCED, Status.MAINTAINING, Status.LAPSED]
 YEARLY_FOR = [Status.ANNOUNCED, Status.MAINTAINING]
 # How far back an e-mail still owed (crash, mail server down) is sent again by the daily job.
 PENDING_EMAIL_DAYS = 7
-STEP_NAMES = dict(StepKind.choices)
 
 
 @dataclass(frozen=True)
@@ -74,21 +74,6 @@ class RunResult:
 
 
 # -- links ------------------------------------------------------------------------------------
-def _path(name, pk, fallback):
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return fallback.format(pk=pk)
-
-
-def commune_path(commune_id):
-    return _path("rollout:commune_detail", commune_id, "/xa/{pk}/")
-
-
-def plan_path(plan_id):
-    return _path("rollout:plan_detail", plan_id, "/ke-hoach/{pk}/")
-
-
 def reports_path():
     try:
         return reverse("reports:dashboard")
@@ -108,14 +93,41 @@ def add_year(day):
         return day.replace(year=day.year + 1, day=28)
 
 
-def _when(due_on, today):
-    days_left = (due_on - today).days
-    due = due_on.strftime("%d/%m/%Y")
-    if days_left < 0:
-        return _("Hạn {due}, quá hạn {days} ngày").format(due=due, days=-days_left)
-    if days_left == 0:
-        return _("Hạn hôm nay ({due})").format(due=due)
-    return _("Hạn {due}, còn {days} ngày").format(due=due, days=days_left)
+def _pattern(name, fallback):
+    """A link pattern with "{pk}" in it, reversed once per run rather than once per item."""
+    marker = 987654321
+    try:
+        return reverse(name, args=[marker]).replace(str(marker), "{pk}")
+    except NoReverseMatch:
+        return fallback
+
+
+class Texts:
+    """What every item's text needs, translated and resolved once per run."""
+
+    def __init__(self, today):
+        self.today = today
+        self.late = _("Hạn {due}, quá hạn {days} ngày")
+        self.due_today = _("Hạn hôm nay ({due})")
+        self.ahead = _("Hạn {due}, còn {days} ngày")
+        self.step_names = {kind: str(label) for kind, label in StepKind.choices}
+        self.commune_pattern = _pattern("rollout:commune_detail", "/xa/{pk}/")
+        self.plan_pattern = _pattern("rollout:plan_detail", "/ke-hoach/{pk}/")
+
+    def when(self, due_on):
+        days_left = (due_on - self.today).days
+        due = due_on.strftime("%d/%m/%Y")
+        if days_left < 0:
+            return self.late.format(due=due, days=-days_left)
+        if days_left == 0:
+            return self.due_today.format(due=due)
+        return self.ahead.format(due=due, days=days_left)
+
+    def commune_path(self, commune_id):
+        return self.commune_pattern.format(pk=commune_id)
+
+    def plan_path(self, plan_id):
+        return self.plan_pattern.format(pk=plan_id)
 
 
 # -- recipients --------------------------------------------------------------------------------
@@ -153,13 +165,49 @@ class Recipients:
 
 
 # -- selection -------------------------------------------------------------------------------------
+class Collector:
+    """Gathers each person's items; builds an item (titles, links) only for someone not told yet.
+
+    `sent` holds the (user, item, window) told recently; a person gets one entry per item,
+    whichever role brings it first."""
+
+    def __init__(self, sent):
+        self.sent = sent
+        self.by_user = defaultdict(dict)
+
+    def add(self, user_ids, key, window, make):
+        item = None
+        for user_id in user_ids:
+            items = self.by_user[user_id]
+            if key in items:
+                continue
+            if (user_id, key, window) in self.sent:
+                items[key] = None
+                continue
+            item = item or make()
+            items[key] = item
+
+    def items(self):
+        result = {}
+        for user_id, items in self.by_user.items():
+            new = [item for item in items.values() if item is not None]
+            if new:
+                result[user_id] = sorted(new, key=lambda item: (SECTION_ORDER[item.section], item.due_on, item.key))
+        return result
+
+
 def _horizon(rule, today):
     return today + datetime.timedelta(days=max(rule.leads))
 
 
-def step_items(rule, today, recipients, add):
+def _place(commune, district):
+    return f"{commune}, {district}" if district else commune
+
+
+def step_items(rule, texts, recipients, add):
     """Open steps due within the largest lead time, or overdue: told to the province's DOST
     staff and the district's officers; past the escalation delay, also to the province's leaders."""
+    today = texts.today
     steps = (
         Step.objects.open()
         .filter(
@@ -176,24 +224,31 @@ def step_items(rule, today, recipients, add):
         "enrolment__commune__district_id", "enrolment__commune__district__name",
         "enrolment__plan__province_id", "enrolment__plan__number",
     )
+    plan_label = _("Kế hoạch")
     for pk, kind, due_on, commune_id, commune, district_id, district, province_id, plan_number in rows:
-        group = f"{commune}, {district}" if district else commune
-        common = dict(
-            key=f"step:{pk}:{due_on.isoformat()}", title=f"{STEP_NAMES.get(kind, kind)} — {commune}",
-            detail=f"{_when(due_on, today)} · {_('Kế hoạch')} {plan_number}", group=group, due_on=due_on,
-            url=commune_path(commune_id),
-        )
+        key = f"step:{pk}:{due_on.isoformat()}"
+
+        def make(section, window):
+            return Item(
+                key=key, window=window, section=section, title=f"{texts.step_names.get(kind, kind)} — {commune}",
+                detail=f"{texts.when(due_on)} · {plan_label} {plan_number}", group=_place(commune, district),
+                due_on=due_on, url=texts.commune_path(commune_id),
+            )
+
+        # `add` calls `make` at once (or never), so the loop's variables are the current row's.
         window = rule.window(due_on, today)
         if window:
             section = Section.STEP_OVERDUE if due_on < today else Section.STEP_DUE
-            add(recipients.in_commune(province_id, district_id), Item(window=window, section=section, **common))
-        escalation = rule.window(due_on, today, escalated=True)
-        if escalation and recipients.leaders.get(province_id):
-            add(recipients.leaders[province_id], Item(window=escalation, section=Section.ESCALATED, **common))
+            add(recipients.in_commune(province_id, district_id), key, window, lambda: make(section, window))
+        leaders = recipients.leaders.get(province_id)
+        escalation = rule.window(due_on, today, escalated=True) if leaders else None
+        if escalation:
+            add(leaders, key, escalation, lambda: make(Section.ESCALATED, escalation))
 
 
-def phase_items(rule, today, recipients, add):
+def phase_items(rule, texts, recipients, add):
     """Phases ending within the lead time that still have open steps: told to DOST staff."""
+    today = texts.today
     open_steps = Step.objects.open().filter(
         enrolment__phase=OuterRef("pk"), enrolment__archived_at__isnull=True, archived_at__isnull=True
     )
@@ -208,19 +263,22 @@ def phase_items(rule, today, recipients, add):
     for pk, name, ends_on, plan_id, plan_number, province_id, province in rows:
         window = rule.window(ends_on, today)
         if window:
-            add(recipients.staff[province_id], Item(
-                key=f"phase:{pk}:{ends_on.isoformat()}", window=window, section=Section.PHASE_END,
+            key = f"phase:{pk}:{ends_on.isoformat()}"
+            add(recipients.staff[province_id], key, window, lambda: Item(
+                key=key, window=window, section=Section.PHASE_END,
                 title=_("Kết thúc {phase} — kế hoạch {plan}").format(phase=name, plan=plan_number),
-                detail=_when(ends_on, today) + " · " + _("còn xã chưa hoàn thành các bước"),
-                group=province, due_on=ends_on, url=plan_path(plan_id),
+                detail=texts.when(ends_on) + " · " + _("còn xã chưa hoàn thành các bước"),
+                group=province, due_on=ends_on, url=texts.plan_path(plan_id),
             ))
 
 
-def yearly_items(rules, today, recipients, add):
+def yearly_items(rules, texts, recipients, add):
     """For communes whose system is announced and in force: the internal audit and the
     management review are due a year after the last one (or after the announcement)."""
     if not rules:
         return
+    today = texts.today
+    names = {kind: str(rule.get_kind_display()) for kind, rule in rules.items()}
     latest_announcement = Announcement.objects.filter(
         enrolment=OuterRef("pk"), lapsed_on__isnull=True, archived_at__isnull=True
     ).order_by("-decided_on").values("decided_on")[:1]
@@ -232,45 +290,48 @@ def yearly_items(rules, today, recipients, add):
 
     # The last one of a kind on or before this day is due now or within the largest lead time.
     cutoff = max(_horizon(rule, today) for rule in rules.values()) - datetime.timedelta(days=365)
-    enrolments = (
+    kinds = list(rules)
+    rows = (
         Enrolment.objects.active()
         .filter(status__in=YEARLY_FOR, plan__archived_at__isnull=True)
         .filter(recipients.covers("plan__province_id", "commune__district_id"))
         .annotate(announced_on=Subquery(latest_announcement))
-        .annotate(**{f"last_{kind}": Subquery(latest(kind)) for kind in rules})
+        .annotate(**{f"last_{kind}": Subquery(latest(kind)) for kind in kinds})
         .filter(announced_on__lte=cutoff)
-        .filter(Q(*[Q(**{f"last_{kind}__isnull": True}) | Q(**{f"last_{kind}__lte": cutoff}) for kind in rules],
+        .filter(Q(*[Q(**{f"last_{kind}__isnull": True}) | Q(**{f"last_{kind}__lte": cutoff}) for kind in kinds],
                   _connector=Q.OR))
         .order_by("pk")
-        .values("pk", "announced_on", "commune_id", "commune__name", "commune__district_id",
-                "commune__district__name", "plan__province_id", *[f"last_{kind}" for kind in rules])
+        .values_list("pk", "announced_on", "commune_id", "commune__name", "commune__district_id",
+                     "commune__district__name", "plan__province_id", *[f"last_{kind}" for kind in kinds])
     )
-    for row in enrolments:
-        commune = row["commune__name"]
-        district = row["commune__district__name"]
-        group = f"{commune}, {district}" if district else commune
-        for kind, rule in rules.items():
-            last = max(filter(None, [row["announced_on"], row[f"last_{kind}"]]))
+    before = _("lần trước: {day}")
+    for pk, announced_on, commune_id, commune, district_id, district, province_id, *lasts in rows:
+        people = None
+        for (kind, rule), last_done in zip(rules.items(), lasts):
+            last = max(announced_on, last_done) if last_done else announced_on
             due_on = add_year(last)
             window = rule.window(due_on, today)
             if not window:
                 continue
-            add(recipients.in_commune(row["plan__province_id"], row["commune__district_id"]), Item(
-                key=f"{kind}:{row['pk']}:{due_on.isoformat()}", window=window, section=Section.YEARLY,
-                title=f"{rule.get_kind_display()} — {commune}",
-                detail=_when(due_on, today) + " · " + _("lần trước: {day}").format(day=last.strftime("%d/%m/%Y")),
-                group=group, due_on=due_on, url=commune_path(row["commune_id"]),
+            people = people or recipients.in_commune(province_id, district_id)
+            key = f"{kind}:{pk}:{due_on.isoformat()}"
+            add(people, key, window, lambda: Item(
+                key=key, window=window, section=Section.YEARLY, title=f"{names[kind]} — {commune}",
+                detail=texts.when(due_on) + " · " + before.format(day=last.strftime("%d/%m/%Y")),
+                group=_place(commune, district), due_on=due_on, url=texts.commune_path(commune_id),
             ))
 
 
 REPORT_TITLES = {
-    RuleKind.NOVEMBER_REPORT: "Tổng hợp tình hình xây dựng, áp dụng HTQLCL của các cơ quan, báo cáo UBND tỉnh",
-    RuleKind.DECEMBER_REPORT: "Báo cáo Bộ KH&CN tình hình xây dựng, áp dụng HTQLCL (Phụ lục II, QĐ 19/2014)",
+    RuleKind.NOVEMBER_REPORT: gettext_lazy(
+        "Tổng hợp tình hình xây dựng, áp dụng HTQLCL của các cơ quan, báo cáo UBND tỉnh"),
+    RuleKind.DECEMBER_REPORT: gettext_lazy(
+        "Báo cáo Bộ KH&CN tình hình xây dựng, áp dụng HTQLCL (Phụ lục II, QĐ 19/2014)"),
 }
 
 
 def report_due(rule, today):
-    """The report's deadline whose window `today` falls in (this year's, next year's or last year's)."""
+    """The report's deadline whose window `today` falls in (next year's, this year's or last year's)."""
     for year in (today.year + 1, today.year, today.year - 1):
         due_on = datetime.date(year, rule.due_month, rule.due_day)
         window = rule.window(due_on, today)
@@ -279,9 +340,9 @@ def report_due(rule, today):
     return None, None
 
 
-def report_items(rules, today, recipients, add):
+def report_items(rules, texts, recipients, add):
     """The province's November consolidation and December report: told to its DOST staff."""
-    due = {kind: report_due(rule, today) for kind, rule in rules.items() if rule.due_month and rule.due_day}
+    due = {kind: report_due(rule, texts.today) for kind, rule in rules.items() if rule.due_month and rule.due_day}
     due = {kind: value for kind, value in due.items() if value[0]}
     if not due:
         return
@@ -289,47 +350,137 @@ def report_items(rules, today, recipients, add):
     path = reports_path()
     for province_id, province in provinces:
         for kind, (due_on, window) in due.items():
-            add(recipients.staff[province_id], Item(
-                key=f"{kind}:{province_id}:{due_on.year}", window=window, section=Section.REPORT,
-                title=_(REPORT_TITLES[kind]), detail=_when(due_on, today), group=province, due_on=due_on, url=path,
+            key = f"{kind}:{province_id}:{due_on.year}"
+            add(recipients.staff[province_id], key, window, lambda: Item(
+                key=key, window=window, section=Section.REPORT, title=str(REPORT_TITLES[kind]),
+                detail=texts.when(due_on), group=province, due_on=due_on, url=path,
             ))
 
 
-def collect_items(today):
-    """What each person should be told on `today`: {user id: [Item]}, before deduplication
-    against what was already sent. A fixed number of queries whatever the data size."""
-    rules = {rule.kind: rule for rule in ReminderRule.objects.filter(is_active=True)}
-    recipients = Recipients.load()
-    by_user = defaultdict(dict)
-
-    def add(user_ids, item):
-        for user_id in user_ids:
-            by_user[user_id].setdefault(item.key, item)  # one entry per item, whichever role gives it
-
-    if RuleKind.STEP in rules:
-        step_items(rules[RuleKind.STEP], today, recipients, add)
-    if RuleKind.PHASE_END in rules:
-        phase_items(rules[RuleKind.PHASE_END], today, recipients, add)
-    yearly_items({kind: rules[kind] for kind in (RuleKind.YEARLY_AUDIT, RuleKind.YEARLY_REVIEW) if kind in rules},
-                 today, recipients, add)
-    report_items({kind: rules[kind] for kind in REPORT_KINDS if kind in rules}, today, recipients, add)
-    return {user_id: list(items.values()) for user_id, items in by_user.items()}, rules
+# Which rules an entry's section comes from, to bound how far back "already told" is looked up.
+SECTION_RULES = {
+    Section.ESCALATED: [RuleKind.STEP], Section.STEP_OVERDUE: [RuleKind.STEP], Section.STEP_DUE: [RuleKind.STEP],
+    Section.YEARLY: [RuleKind.YEARLY_AUDIT, RuleKind.YEARLY_REVIEW], Section.PHASE_END: [RuleKind.PHASE_END],
+    Section.REPORT: list(REPORT_KINDS),
+}
 
 
-def _already_sent(today, rules, user_ids):
+def already_sent(today, rules):
     """(user, item, window) told recently. Only a shortcut: the unique constraint decides.
 
-    A window spans at most max(largest lead, repeat period) days, so an entry for the window
-    `today` is in was made no earlier than that many days ago."""
-    span = max([max(rule.leads) for rule in rules.values()] + [rule.overdue_every_days for rule in rules.values()] + [1])
+    An entry for the window `today` falls in was made while `today`'s window was open, so
+    no earlier than the window's length ago; each section is looked up that far back only."""
+    condition = Q(pk__in=[])
+    for section, kinds in SECTION_RULES.items():
+        spans = [rules[kind].window_days for kind in kinds if kind in rules]
+        if spans:
+            condition |= Q(section=section, digest__day__gte=today - datetime.timedelta(days=max(spans)))
     return set(
-        Notification.objects.filter(
-            user_id__in=user_ids, digest__day__gte=today - datetime.timedelta(days=span), digest__day__lte=today
-        ).values_list("user_id", "item_key", "window")
+        Notification.objects.filter(condition, digest__day__lte=today).values_list("user_id", "item_key", "window")
     )
 
 
-# -- sending ---------------------------------------------------------------------------------------
+def collect_items(today):
+    """What each person should be told on `today` and was not told yet: {user id: [Item]}.
+
+    A fixed number of queries whatever the data size."""
+    rules = {rule.kind: rule for rule in ReminderRule.objects.filter(is_active=True)}
+    recipients = Recipients.load()
+    collector = Collector(already_sent(today, rules) if rules else set())
+    texts = Texts(today)
+    add = collector.add
+    if RuleKind.STEP in rules:
+        step_items(rules[RuleKind.STEP], texts, recipients, add)
+    if RuleKind.PHASE_END in rules:
+        phase_items(rules[RuleKind.PHASE_END], texts, recipients, add)
+    yearly_items({kind: rules[kind] for kind in (RuleKind.YEARLY_AUDIT, RuleKind.YEARLY_REVIEW) if kind in rules},
+                 texts, recipients, add)
+    report_items({kind: rules[kind] for kind in REPORT_KINDS if kind in rules}, texts, recipients, add)
+    return collector.items()
+
+
+# -- recording -------------------------------------------------------------------------------------
+# How many people's digests one transaction claims and fills.
+DIGEST_BATCH = 200
+NOTIFICATION_COLUMNS = [
+    ("user_id", "bigint"), ("digest_id", "bigint"), ("item_key", "varchar"), ("window", "varchar"),
+    ("section", "varchar"), ("title", "varchar"), ("detail", "varchar"), ("group", "varchar"), ("due_on", "date"),
+    ("url", "varchar"), ("created_at", "timestamptz"),
+]
+
+
+def claim_digests(user_ids, today):
+    """Create today's digest for each of `user_ids` that has none: {user id: digest id} for
+    those this call created. INSERT … ON CONFLICT DO NOTHING: a concurrent run inserting the
+    same rows waits for this transaction, then creates nothing."""
+    if not user_ids:
+        return {}
+    ops, table = connection.ops, connection.ops.quote_name(Digest._meta.db_table)
+    now, day = ops.adapt_datetimefield_value(timezone.now()), ops.adapt_datefield_value(today)
+    params = []
+    for user_id in sorted(user_ids):  # one order for every run, so concurrent runs do not deadlock
+        params += [user_id, day, now, 0, False, 0, ""]
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(user_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, day, created_at, item_count, email_wanted, email_attempts, last_error) "
+            f"VALUES {values} ON CONFLICT (user_id, day) DO NOTHING RETURNING id, user_id",
+            params,
+        )
+        return {user_id: digest_id for digest_id, user_id in cursor.fetchall()}
+
+
+def insert_notifications(rows):
+    """Insert entries (tuples in NOTIFICATION_COLUMNS order), skipping any already told in the
+    same window. On PostgreSQL one INSERT … SELECT FROM unnest(arrays), far cheaper than
+    building a model instance per entry."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        names = ", ".join(connection.ops.quote_name(name) for name, _type in NOTIFICATION_COLUMNS)
+        arrays = ", ".join(f"%s::{sql_type}[]" for _name, sql_type in NOTIFICATION_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {connection.ops.quote_name(Notification._meta.db_table)} ({names}) "
+                f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
+                [list(column) for column in zip(*rows)],
+            )
+    else:
+        fields = [name for name, _type in NOTIFICATION_COLUMNS]
+        Notification.objects.bulk_create([Notification(**dict(zip(fields, row))) for row in rows],
+                                         ignore_conflicts=True)
+
+
+def build_digests(batch, today, deliver):
+    """Claim and fill the digests of `batch` ([(user, [Item])]) in one transaction.
+
+    Returns {user id: entries recorded} for the digests this call created; people whose
+    digest for `today` already existed (another run) are left out. E-mails are handed to
+    `deliver` after commit."""
+    with transaction.atomic():
+        claimed = claim_digests([user.pk for user, _items in batch], today)
+        now = timezone.now()
+        insert_notifications([
+            (user.pk, claimed[user.pk], item.key, item.window, item.section, item.title[:300], item.detail[:300],
+             item.group[:200], item.due_on, item.url, now)
+            for user, items in batch if user.pk in claimed for item in items
+        ])
+        counts = dict(Notification.objects.filter(digest_id__in=claimed.values()).values_list("digest_id").annotate(
+            n=Count("pk")).values_list("digest_id", "n"))
+        digests = []
+        for user, _items in batch:
+            if user.pk in claimed:
+                count = counts.get(claimed[user.pk], 0)
+                digests.append(Digest(pk=claimed[user.pk], item_count=count, email_wanted=bool(count) and wants_email(user)))
+        Digest.objects.bulk_update(digests, ["item_count", "email_wanted"])
+        for digest in digests:
+            if digest.email_wanted:
+                transaction.on_commit(partial(deliver, digest.pk))
+    by_digest = {digest.pk: digest.item_count for digest in digests}
+    return {user_id: by_digest[digest_id] for user_id, digest_id in claimed.items()}
+
+
+# -- the job ---------------------------------------------------------------------------------------
 def wants_email(user):
     preference = getattr(user, "notification_preference", None)
     return bool(user.email) and (preference is None or preference.email_enabled)
@@ -341,78 +492,55 @@ def enqueue_email(digest_id):
     send_digest_email.delay(digest_id)
 
 
-def build_digest(user, today, items, deliver):
-    """Claim the person's digest for `today` and record its entries, in one transaction.
-
-    Returns the entries recorded, or None when the digest already existed (another run built
-    it). The e-mail is handed to `deliver` after commit."""
-    with transaction.atomic():
-        digest, created = Digest.objects.select_for_update().get_or_create(user=user, day=today)
-        if not created:
-            return None
-        Notification.objects.bulk_create(
-            [Notification(user=user, digest=digest, item_key=item.key, window=item.window, section=item.section,
-                          title=item.title[:300], detail=item.detail[:300], group=item.group[:200],
-                          due_on=item.due_on, url=item.url) for item in items],
-            ignore_conflicts=True,  # told already (another day's digest, same window)
-        )
-        recorded = digest.notifications.count()
-        digest.item_count = recorded
-        digest.email_wanted = bool(recorded) and wants_email(user)
-        digest.save(update_fields=["item_count", "email_wanted"])
-        if digest.email_wanted:
-            transaction.on_commit(partial(deliver, digest.pk))
-    return recorded
-
-
 def run_reminders(today, *, dry_run=False, deliver=None, log=None):
     """Run the day's reminders. Safe to call any number of times, concurrently, late.
 
-    1. select every item due for reminding on `today` and its recipients (set-based);
-    2. drop what each person was already told in the same window;
-    3. for each person left: claim the day's digest and record its entries (one transaction);
-       after commit, queue the e-mail (`deliver`, default: the Celery task);
-    4. queue again any e-mail still owed from the last days (a crash or a mail failure).
+    1. select every item due for reminding on `today` and its recipients (set-based), keeping
+       what each person was not told yet in the same window;
+    2. by batches of people, in one transaction each: claim the day's digests, record their
+       entries; after commit, queue the e-mails (`deliver`, default: the Celery task);
+    3. queue again any e-mail still owed from the last days (a crash, a mail failure).
     """
     deliver = deliver or enqueue_email
     log = log or (lambda message: None)
     result = RunResult(day=today, dry_run=dry_run)
-    items_by_user, rules = collect_items(today)
+    items_by_user = collect_items(today)
     users = get_user_model().objects.filter(pk__in=items_by_user, is_active=True).select_related(
         "notification_preference").order_by("username")
-    sent = _already_sent(today, rules, list(items_by_user)) if items_by_user else set()
     built_today = set(Digest.objects.filter(day=today, user_id__in=items_by_user).values_list("user_id", flat=True))
     todo = []
     for user in users:
-        new = [item for item in items_by_user[user.pk] if (user.pk, item.key, item.window) not in sent]
-        if not new:
-            continue
         if user.pk in built_today:
             result.skipped_users += 1
-            continue
-        todo.append((user, sorted(new, key=lambda item: (SECTION_ORDER[item.section], item.due_on, item.key))))
+        else:
+            todo.append((user, items_by_user[user.pk]))
     log(_("Ngày {day}: {users} người có việc mới cần nhắc.").format(day=today.strftime("%d/%m/%Y"), users=len(todo)))
     if dry_run:
         result.digests = todo
         return result
 
     run, _created = ReminderRun.objects.get_or_create(day=today)
-    for index, (user, items) in enumerate(todo, start=1):
-        recorded = build_digest(user, today, items, deliver)
-        if recorded is None:
-            result.skipped_users += 1
-            continue
-        result.digests.append((user, items))
-        log(_("[{index}/{total}] {user}: {count} mục").format(
-            index=index, total=len(todo), user=user.get_username(), count=recorded))
+    for start in range(0, len(todo), DIGEST_BATCH):
+        batch = todo[start:start + DIGEST_BATCH]
+        recorded = build_digests(batch, today, deliver)
+        for user, items in batch:
+            if user.pk not in recorded:
+                result.skipped_users += 1
+                continue
+            result.digests.append((user, items))
+            result.emails_queued += bool(recorded[user.pk]) and wants_email(user)
+        log(_("[{done}/{total}] {names}").format(
+            done=min(start + DIGEST_BATCH, len(todo)), total=len(todo),
+            names=", ".join(f"{user.get_username()}: {recorded.get(user.pk, 0)}" for user, _items in batch[:5])
+            + (" …" if len(batch) > 5 else "")))
 
-    pending = Digest.objects.filter(
+    pending = list(Digest.objects.filter(
         email_wanted=True, emailed_at__isnull=True,
         day__gte=today - datetime.timedelta(days=PENDING_EMAIL_DAYS), day__lte=today,
-    ).exclude(user_id__in=[user.pk for user, _items in result.digests], day=today).values_list("pk", flat=True)
+    ).exclude(user_id__in=[user.pk for user, _items in result.digests], day=today).values_list("pk", flat=True))
     for digest_id in pending:
         transaction.on_commit(partial(deliver, digest_id))
-    result.emails_queued = sum(1 for user, _items in result.digests if wants_email(user)) + len(pending)
+    result.emails_queued += len(pending)
 
     ReminderRun.objects.filter(pk=run.pk).update(
         finished_at=timezone.now(), digests=F("digests") + len(result.digests),

@@ -107,7 +107,8 @@ def test_run_rolled_back_leaves_nothing_and_the_next_run_sends_everything_once(
 
 
 def test_crash_half_way_is_finished_by_the_next_run_without_duplicates(run_job, due_items, people, monkeypatch):
-    real_build = reminders.build_digest
+    monkeypatch.setattr(reminders, "DIGEST_BATCH", 1)  # one transaction per person
+    real_build = reminders.build_digests
     calls = []
 
     def crash_on_third(*args, **kwargs):
@@ -116,11 +117,11 @@ def test_crash_half_way_is_finished_by_the_next_run_without_duplicates(run_job, 
             raise MemoryError("worker killed")
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(reminders, "build_digest", crash_on_third)
+    monkeypatch.setattr(reminders, "build_digests", crash_on_third)
     with pytest.raises(MemoryError):
         run_job(TODAY)
     assert Digest.objects.count() == 2
-    monkeypatch.setattr(reminders, "build_digest", real_build)
+    monkeypatch.setattr(reminders, "build_digests", real_build)
     result = run_job(TODAY)
     assert len(result.digests) == 2
     assert Digest.objects.count() == 4

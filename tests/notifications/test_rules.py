@@ -66,3 +66,9 @@ def test_report_deadline_is_this_years_or_next_years():
 
 def test_a_year_after_29_february_is_28_february():
     assert add_year(D(2020, 2, 29)) == D(2021, 2, 28)
+
+
+def test_window_length_bounds_the_lookup_of_what_was_told():
+    assert rule(lead_days="14, 7, 1", overdue_every_days=7).window_days == 7
+    assert rule(lead_days="30, 14, 7", overdue_every_days=7).window_days == 16
+    assert rule(lead_days="3", overdue_every_days=0, escalate_after_days=None).window_days == 4

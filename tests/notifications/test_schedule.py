@@ -72,7 +72,7 @@ def test_command_sends_then_sends_nothing_for_the_same_date(due_step, mailoutbox
     with at(TODAY), django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", "--date", "2018-06-01", stdout=out)
     assert "dost_lamdong <dost_lamdong@example.vn>: đã gửi 1 mục" in out.getvalue()
-    assert "[1/2]" in out.getvalue()
+    assert "[2/2] dost_lamdong: 1, huyen_lamha: 1" in out.getvalue()
     assert len(mailoutbox) == 2
     out = StringIO()
     with at(TODAY), django_capture_on_commit_callbacks(execute=True):
