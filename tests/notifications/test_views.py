@@ -89,3 +89,30 @@ def test_user_without_role_sees_an_empty_inbox(client, no_role_user):
     client.force_login(no_role_user)
     response = client.get(reverse("notifications:inbox"))
     assert response.status_code == 200 and "Chưa có thông báo nào" in response.content.decode()
+
+
+def test_administrators_edit_the_rules_in_the_admin(client, admin_user):
+    from notifications.models import ReminderRule
+
+    client.force_login(admin_user)
+    assert client.get("/admin/notifications/reminderrule/").status_code == 200
+    assert client.get("/admin/notifications/remindersettings/1/change/").status_code == 200
+    rule = ReminderRule.objects.get(kind="step")
+    url = f"/admin/notifications/reminderrule/{rule.pk}/change/"
+    form = {"kind": "step", "is_active": "on", "lead_days": "bảy", "overdue_every_days": "7", "escalate_after_days": "30"}
+    response = client.post(url, form)
+    assert response.status_code == 200 and "Nhập các số ngày" in response.content.decode()
+    form["lead_days"] = "10, 3"
+    assert client.post(url, form).status_code == 302
+    rule.refresh_from_db()
+    assert rule.leads == [10, 3]
+
+
+@pytest.mark.django_db
+def test_the_rules_are_seeded_by_a_migration():
+    from notifications.models import ReminderRule, ReminderSettings
+
+    rules = {rule.kind: rule for rule in ReminderRule.objects.all()}
+    assert rules["step"].leads == [14, 7, 1] and rules["step"].escalate_after_days == 30
+    assert (rules["report_nov"].due_month, rules["report_dec"].due_month) == (11, 12)
+    assert ReminderSettings.load().send_time == datetime.time(7, 0)
