@@ -7,9 +7,10 @@ grows with the number of recipients, never with the number of steps.
 Exactly once:
 - an item is told to a person once per reminder window (`Notification` is unique per
   user, item, window); windows are ranges of days, so a missed day is caught up next run;
-- a person gets at most one digest per day (`Digest` is unique per user and day) and the
-  digest is built in the same transaction as its entries: a concurrent run waits on that row
-  and then finds it built; a crash rolls back the person's digest whole;
+- a person gets at most one digest per day (`Digest` is unique per user and day), claimed
+  with INSERT … ON CONFLICT DO NOTHING in the same transaction as its entries: a concurrent
+  run waits on those rows, then claims none of them; a crash rolls the batch back whole and
+  the next run builds it;
 - the e-mail is sent after commit, under a row lock on the digest, and marked sent in the
   same transaction, so a retried or duplicated delivery finds it sent.
 """
@@ -93,6 +94,7 @@ def add_year(day):
         return day.replace(year=day.year + 1, day=28)
 
 
+# -- texts and links, once per run ----------------------------------------------------------------
 def _pattern(name, fallback):
     """A link pattern with "{pk}" in it, reversed once per run rather than once per item."""
     marker = 987654321
@@ -226,6 +228,7 @@ def step_items(rule, texts, recipients, add):
     )
     plan_label = _("Kế hoạch")
     for pk, kind, due_on, commune_id, commune, district_id, district, province_id, plan_number in rows:
+        # The deadline is part of the key: a step given a new due date is reminded afresh.
         key = f"step:{pk}:{due_on.isoformat()}"
 
         def make(section, window):
