@@ -84,3 +84,24 @@ def test_command_sends_then_sends_nothing_for_the_same_date(due_step, mailoutbox
 def test_command_rejects_a_bad_date():
     with pytest.raises(Exception, match="YYYY-MM-DD"):
         call_command("send_reminders", "--date", "01/06/2018")
+
+
+def test_a_late_worker_still_sends_the_days_digests(due_step):
+    with at(TODAY, 22, 40):  # the worker was down all morning
+        assert tasks.run_due_reminders() == "2 digests"
+
+
+def test_a_run_that_crashed_is_run_again_by_the_next_tick(due_step, monkeypatch):
+    from notifications import reminders
+
+    def crash(*args, **kwargs):
+        raise ConnectionError("database went away")
+
+    real = reminders.build_digests
+    monkeypatch.setattr(reminders, "build_digests", crash)
+    with at(TODAY, 7, 5), pytest.raises(ConnectionError):
+        tasks.run_due_reminders()
+    assert ReminderRun.objects.get(day=TODAY).finished_at is None
+    monkeypatch.setattr(reminders, "build_digests", real)
+    with at(TODAY, 7, 20):
+        assert tasks.run_due_reminders() == "2 digests"
