@@ -6,6 +6,11 @@
 Builds the data once (bulk inserts, on an empty database: migrate first), then runs the job
 twice for the date: the first run sends every digest (e-mails to the settings' backend), the
 second must send nothing. Prints the time and number of SQL queries of each run.
+
+Measured on 2 cores, PostgreSQL 15 (10,051 enrolments, 80,408 steps, 822 users):
+  first day  817 digests, 61,237 entries: 4.4 s, 33 queries; again: nothing sent, 0.8 s
+  next day   748 digests, 12,837 entries: 3.5 s, 29 queries; again: nothing sent, 1.1 s
+  the e-mails, sent by the worker afterwards: 9–11 ms each.
 """
 import argparse
 import datetime
