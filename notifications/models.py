@@ -214,7 +214,10 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
     def for_inbox(self):
-        return self.order_by("-created_at", "section", "due_on", "pk")
+        """Newest digest first; inside a digest, sections in the digest's order, then by deadline."""
+        rank = models.Case(*[models.When(section=section, then=index) for index, section in enumerate(Section.values)],
+                           output_field=models.IntegerField())
+        return self.order_by("-digest__day", "-digest_id", rank, "due_on", "pk")
 
 
 class Notification(models.Model):
