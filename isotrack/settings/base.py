@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "accounts",
     "provinces",
     "rollout",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.scope",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -139,6 +141,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The reminder task checks every 15 minutes and sends a day's digests once the send time set
+# by administrators (notifications.ReminderSettings, default 07:00) has passed.
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {"task": "notifications.run_due_reminders", "schedule": 15 * 60},
+}
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_celery_dir / "out"),
         "data_folder_out": str(_celery_dir / "out"),
         "processed_folder": str(_celery_dir / "processed"),
+        # The exchange tables, else kombu writes them to ./control in the working directory.
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
     for _sub in ("in", "out", "processed"):
