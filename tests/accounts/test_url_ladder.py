@@ -69,7 +69,8 @@ REVIEW_LIST = dict(dost=200, leader=403, officer=200, officer_other=200, dost_ot
 REVIEW_STEP = dict(dost=200, leader=403, officer=200, officer_other=404, dost_other=404, no_role=404, admin=200)
 # Views that only take POST are climbed with an empty POST: the allowed get a page or a
 # redirect back with a message (200 counts for either), the others 403 or 404.
-POST_ONLY = {"rollout:assign_consultant", "rollout:move_enrolments", "rollout:review_step"}
+POST_ONLY = {"rollout:assign_consultant", "rollout:move_enrolments", "rollout:review_step",
+             "notifications:open", "notifications:mark_all_read"}
 
 # url name -> (object whose pk the URL takes, or None; expected status of a GET per actor)
 LADDER = {
@@ -107,6 +108,12 @@ LADDER = {
     "rollout:review_queue": (None, REVIEW_LIST),
     "rollout:returned_steps": (None, REVIEW_LIST),
     "rollout:review_step": ("step", REVIEW_STEP),
+    "notifications:inbox": (None, LIST),
+    "notifications:preferences": (None, LIST),
+    "notifications:mark_all_read": (None, LIST),
+    # A notification is its recipient's alone (the Lâm Hà officer's here).
+    "notifications:open": ("notification", dict(dost=404, leader=404, officer=200, officer_other=404, dost_other=404,
+                                                no_role=404, admin=404)),
 }
 
 
@@ -122,6 +129,7 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
     import datetime
 
     from rollout import actions
+    from notifications.models import Digest, Notification
     from rollout.models import BudgetLine, Expenditure, Inspection
 
     enrolment = lamdong_pilot.enrolments.filter(commune__district=lam_ha).first()
@@ -142,6 +150,10 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
         "expenditure": Expenditure.objects.create(plan=plan, budget_line=line, amount=1_000_000,
                                                   spent_on=datetime.date(2018, 5, 1), document_ref="1/HĐ"),
     }
+    digest = Digest.objects.create(user=officer_lamha, day=datetime.date(2019, 1, 2))
+    objects["notification"] = Notification.objects.create(
+        user=officer_lamha, digest=digest, item_key="step:1", window="due-7", section="step_due",
+        title="Khảo sát, đánh giá thực trạng", url=f"/xa/{enrolment.commune_id}/")
     actors = dict(dost=dost_lamdong, leader=leader_lamdong, officer=officer_lamha, officer_other=officer_dalat,
                   dost_other=dost_langson, no_role=no_role_user, admin=admin_user)
     return objects, actors
