@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("accounts.urls")),
     path("", include("rollout.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "accounts",
     "provinces",
     "rollout",
+    "reports",
 ]
 
 MIDDLEWARE = [
