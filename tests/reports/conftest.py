@@ -111,3 +111,20 @@ def known_rollout(frozen_today, lam_dong, lam_ha, da_lat, dost_lamdong):
     for enrolment in e.values():
         enrolment.refresh_from_db()
     return r
+
+
+def grow(rollout, count, *, by, district=None):
+    """Enrol `count` more communes of Lâm Đồng in the pilot (of `district` when given), each
+    with some steps done and every third one announced: a bigger dataset, same shapes."""
+    used = [e.commune_id for e in rollout.plan.enrolments.all()]
+    communes = Commune.objects.filter(province=rollout.plan.province).exclude(pk__in=used).order_by("code")
+    if district is not None:
+        communes = communes.filter(district=district)
+    communes = list(communes[:count])
+    for index, commune in enumerate(communes):
+        enrolment, = enrol_communes(rollout.pilot, [commune], procedures_total=60, procedures_in_scope=60)
+        done = 8 if index % 3 == 0 else index % 8
+        complete(enrolment, done, by=by, first_day=D(2019, 1, 5), confirm=index % 2 == 0)
+        if done == 8:
+            actions.announce(enrolment, decision_number=f"{index}/QĐ", decided_on=D(2019, 4, 1), by=by)
+    return communes
