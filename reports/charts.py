@@ -96,7 +96,8 @@ def line_chart(points, *, starts_on, target_date, target, today, forecast=None, 
     from the plan's start to its target date, and the forecast as a dashed line."""
     left, top, right, bottom = 44, 10, 16, 28
     plot_w, plot_h = width - left - right, height - top - bottom
-    last_day = max([target_date, min(today, max(target_date, today))] + [p[0] for p in points])
+    # The plan's own period (and any later announcement), not every year up to today.
+    last_day = max([target_date] + [p[0] for p in points])
     first_day = min([starts_on] + [p[0] for p in points])
     span = max((last_day - first_day).days, 1)
     top_value = max([target, 1] + [v for _, v in points] + ([forecast] if forecast else []))

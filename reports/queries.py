@@ -212,6 +212,7 @@ NATIONAL_SORTS = {
     "enrolled": ("enrolled", "name"),
     "announced": ("announced", "name"),
     "share": ("share", "name"),
+    "late": ("late", "name"),
     "planned": ("planned", "name"),
     "spent": ("spent", "name"),
 }

@@ -366,7 +366,7 @@ def national(request):
             sheet_rows, heading=heading, money_columns=(7, 8))])
     columns = [
         ("name", _("Tỉnh")), ("communes", _("Số xã")), ("enrolled", _("Tham gia")), ("announced", _("Đã công bố")),
-        ("share", _("Tỷ lệ")), ("planned", _("Dự toán")), ("spent", _("Đã chi")),
+        ("share", _("Tỷ lệ")), ("late", _("Quá hạn")), ("planned", _("Dự toán")), ("spent", _("Đã chi")),
     ]
     headers = [
         {"key": key, "label": label, "sorted": sort.lstrip("-") == key, "descending": sort == f"-{key}",

@@ -87,3 +87,8 @@ def test_year_outside_the_range_is_not_found(client, leader_lamdong):
 def test_current_year_redirect(client, leader_lamdong, frozen_today):
     response = login(client, leader_lamdong).get("/bao-cao/")
     assert response.status_code == 302 and response["Location"] == "/bao-cao/2019/"
+
+
+def test_year_and_ids_are_not_printed_with_thousand_separators(client, leader_lamdong, known_rollout, lam_dong):
+    body = report(client, leader_lamdong, 2019, lam_dong).content.decode()
+    assert "năm 2019" in body and "2.019" not in body
