@@ -150,3 +150,11 @@ def test_choosing_another_plan_of_the_province(client, leader_lamdong, known_rol
 def test_a_plan_of_another_province_is_not_found(client, leader_lamdong, known_rollout, langson_plan):
     response = login(client, leader_lamdong).get(URL, {"plan": langson_plan.pk})
     assert response.status_code == 404
+
+
+def test_page_prints_on_a4_and_shows_chart_data_as_tables(page):
+    body = page.content.decode()
+    assert 'href="/static/css/print.css" media="print"' in body
+    assert 'onclick="window.print()"' in body
+    assert body.count("<svg") == 2 and body.count('role="img"') == 2
+    assert 'id="timeline-table"' in body and "<tfoot>" in body
