@@ -7,7 +7,9 @@ figure counts, so every figure carries the params it was counted with.
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from functools import lru_cache
+
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from rollout.choices import Status
 
@@ -33,8 +35,29 @@ def url_for(name, *args, fallback=None):
         return _FALLBACK_PATHS[name]
 
 
+@lru_cache(maxsize=32)
+def _list_url(name, urlconf, prefix):
+    return url_for(name)
+
+
+def list_url(name):
+    """The URL of a page without arguments, resolved once: a dashboard links to it hundreds of times."""
+    return _list_url(name, get_urlconf(), get_script_prefix())
+
+
+@lru_cache(maxsize=32)
+def _has_route(name, urlconf, prefix):
+    try:
+        reverse(name, args=[1])
+    except NoReverseMatch:
+        return False
+    return True
+
+
 def commune_page_url(commune_id):
-    return url_for("rollout:commune_detail", commune_id, fallback=f"/xa/{commune_id}/")
+    if _has_route("rollout:commune_detail", get_urlconf(), get_script_prefix()):
+        return reverse("rollout:commune_detail", args=[commune_id])
+    return f"{list_url('rollout:commune_list')}{commune_id}/"
 
 
 def query_string(**params):
@@ -48,7 +71,7 @@ def query_string(**params):
 
 def commune_list_url(**params):
     query = query_string(**params)
-    base = url_for("rollout:commune_list")
+    base = list_url("rollout:commune_list")
     return f"{base}?{query}" if query else base
 
 

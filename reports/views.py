@@ -18,7 +18,7 @@ from rollout.choices import Status, TargetKind
 from rollout.models import Phase, RolloutPlan, Step
 
 from . import charts, exports, queries
-from .links import ANNOUNCED, ENROLLED, figure, url_for
+from .links import ANNOUNCED, ENROLLED, figure, list_url
 from .outlook import outlook, share
 
 # Status columns of the district table and chart, in the order of the rollout.
@@ -294,7 +294,7 @@ def build_district(user, district, today):
         "summary": summary,
         "awaiting_count": awaiting_count,
         "awaiting_steps": awaiting_steps,
-        "review_url": f"{url_for('rollout:review_queue')}?district={district.pk}",
+        "review_url": f"{list_url('rollout:review_queue')}?district={district.pk}",
         "late_steps": late_steps,
         "communes": rows,
     }

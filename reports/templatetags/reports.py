@@ -1,5 +1,6 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from reports.links import commune_page_url
 
@@ -11,14 +12,20 @@ def fig(figure, label=""):
     """A dashboard figure as a link to the communes it counts: {% fig row.announced %}."""
     if figure is None:
         return ""
-    value = format_html("{}", f"{int(figure):,}".replace(",", "."))
-    if figure.url is None:
+    value = f"{int(figure):,}".replace(",", ".")
+    url = figure.url
+    if url is None:
         return value
-    if label:
-        return format_html('<a href="{}" title="{}">{}</a>', figure.url, label, value)
-    return format_html('<a href="{}">{}</a>', figure.url, value)
+    title = f' title="{escape(label)}"' if label else ""
+    return mark_safe(f'<a href="{escape(url)}"{title}>{value}</a>')
 
 
 @register.simple_tag
 def commune_url(commune_id):
     return commune_page_url(commune_id)
+
+
+@register.simple_tag
+def chart_svg(chart, title, chart_id):
+    """{% chart_svg status_chart title "status-chart" %}: a chart drawn by reports.charts."""
+    return chart.svg(str(title), chart_id)
