@@ -20,6 +20,7 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -29,14 +30,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 
 from provinces.models import Commune, District, Province
-from rollout.choices import STEP_ORDER, LAST_BUILD_STEP, AnnouncementKind, InspectionMode, ReviewState, StepKind
+from rollout.choices import LAST_BUILD_STEP, STEP_ORDER, AnnouncementKind, InspectionMode, ReviewState, StepKind
 from rollout.models import (
     Announcement,
     BudgetLine,
     Enrolment,
     Expenditure,
     Inspection,
-    Phase,
     RolloutPlan,
     Step,
 )
@@ -187,8 +187,6 @@ def overdue_steps(steps, today, limit=10):
 # -- the district page --------------------------------------------------------------------
 def district_communes(communes):
     """The district's communes, each with its active enrolments (two queries)."""
-    from django.db.models import Prefetch
-
     enrolments = (
         active_enrolments()
         .select_related("plan", "phase")

@@ -4,9 +4,8 @@ Every view reads through `visible_to(user)`: a province or district outside the 
 area is a 404. District officers see their district's page only ("dashboards and exports:
 own district"); the national overview needs a national scope.
 """
-import datetime
-
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -52,8 +51,6 @@ def _province_for(request, scope):
 
 def _province_choices(provinces, scope):
     if scope.sees_everything:
-        from django.db.models import Exists, OuterRef
-
         provinces = provinces.filter(Exists(RolloutPlan.objects.active().filter(province=OuterRef("pk"))))
     return list(provinces.order_by("name").only("pk", "name"))
 
