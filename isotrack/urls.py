@@ -10,6 +10,7 @@ urlpatterns = [
     path("tai-khoan/", include("accounts.urls")),
     path("", include("rollout.urls")),
     path("", include("notifications.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

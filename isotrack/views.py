@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -11,9 +11,16 @@ from accounts.scope import scope_of
 
 @login_required
 def home(request):
-    """Each role's home page: the dashboard for province staff and leadership, the review
-    page for district officers, the admin for administrators without an area."""
+    """Each role's home page: the national overview for administrators and national
+    leadership, the province dashboard for DOST staff and provincial leadership, the
+    district page for district officers; a user without an area is told so."""
     scope = scope_of(request.user)
+    if scope.sees_everything:
+        return redirect("reports:national")
+    if scope.read_provinces:
+        return redirect("reports:dashboard")
+    if scope.districts:
+        return redirect("reports:district", pk=min(scope.districts))
     return render(request, "home.html", {"scope": scope})
 
 

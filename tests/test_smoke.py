@@ -6,6 +6,6 @@ def test_home_requires_sign_in(client):
 
 def test_home_shows_the_users_area(client, dost_lamdong):
     client.force_login(dost_lamdong)
-    response = client.get("/")
+    response = client.get("/", follow=True)
     assert response.status_code == 200
     assert "Lâm Đồng" in response.content.decode()

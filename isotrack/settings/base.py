@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "provinces",
     "rollout",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [

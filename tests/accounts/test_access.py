@@ -48,10 +48,10 @@ def test_repeated_failures_lock_that_account_at_that_address_only(client, dost_l
 
 def test_session_ends_after_inactivity(client, dost_lamdong):
     client.force_login(dost_lamdong)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("rollout:plan_list")).status_code == 200
     with time_machine.travel(timezone.now() + dt.timedelta(
             seconds=settings.SESSION_COOKIE_AGE + 60), tick=False):
-        response = client.get(reverse("home"))
+        response = client.get(reverse("rollout:plan_list"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
@@ -60,9 +60,9 @@ def test_activity_keeps_the_session_alive(client, dost_lamdong):
     start = timezone.now()
     half = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE * 2 // 3)
     with time_machine.travel(start + half, tick=False):
-        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("rollout:plan_list")).status_code == 200
     with time_machine.travel(start + 2 * half, tick=False):
-        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("rollout:plan_list")).status_code == 200
 
 
 def test_password_reset_sends_a_vietnamese_email(client, dost_lamdong, mailoutbox):

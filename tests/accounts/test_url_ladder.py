@@ -74,7 +74,9 @@ POST_ONLY = {"rollout:assign_consultant", "rollout:move_enrolments", "rollout:re
 
 # url name -> (object whose pk the URL takes, or None; expected status of a GET per actor)
 LADDER = {
-    "home": (None, LIST),
+    # Home sends each role to its own page; a user with no assignment is told so.
+    "home": (None, dict(dost=302, leader=302, officer=302, officer_other=302, dost_other=302, no_role=200,
+                        admin=302)),
     "password_change": (None, LIST),
     "password_change_done": (None, LIST),
     "rollout:commune_list": (None, LIST),
@@ -108,6 +110,16 @@ LADDER = {
     "rollout:review_queue": (None, REVIEW_LIST),
     "rollout:returned_steps": (None, REVIEW_LIST),
     "rollout:review_step": ("step", REVIEW_STEP),
+    "reports:dashboard": (None, dict(dost=200, leader=200, officer=302, officer_other=302, dost_other=200,
+                                     no_role=404, admin=302)),
+    "reports:district": ("district", dict(dost=200, leader=200, officer=200, officer_other=404, dost_other=404,
+                                          no_role=404, admin=200)),
+    "reports:national": (None, dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404,
+                                    no_role=404, admin=200)),
+    # Redirects to this year's report, which then applies the scope.
+    "reports:yearly_current": (None, {actor: 302 for actor in ACTORS}),
+    "reports:yearly": ("year", dict(dost=200, leader=200, officer=404, officer_other=404, dost_other=200,
+                                    no_role=404, admin=200)),
     "notifications:inbox": (None, LIST),
     "notifications:preferences": (None, LIST),
     "notifications:mark_all_read": (None, LIST),
@@ -147,6 +159,8 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
         "inspection": Inspection.objects.create(enrolment=enrolment, inspected_on=datetime.date(2019, 3, 1),
                                                 result="conforming"),
         "budget_line": line,
+        "district": lam_ha,
+        "year": None,
         "expenditure": Expenditure.objects.create(plan=plan, budget_line=line, amount=1_000_000,
                                                   spent_on=datetime.date(2018, 5, 1), document_ref="1/HĐ"),
     }
@@ -160,6 +174,8 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
 
 
 def url_for(name, obj):
+    if name == "reports:yearly":
+        return reverse(name, kwargs={"year": 2019})
     if obj is None:
         return reverse(name)
     if name == "rollout:inspection_edit":

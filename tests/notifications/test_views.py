@@ -43,7 +43,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_the_item(client, notes
     assert response.status_code == 302 and response["Location"] == "/xa/1/"
     mine[0].refresh_from_db()
     assert mine[0].read_at is not None
-    assert client.get("/").context["unread_notifications"] == 2
+    assert client.get(reverse("notifications:inbox")).context["unread_notifications"] == 2
 
 
 def test_someone_elses_notification_is_not_found(client, notes, dost_lamdong):

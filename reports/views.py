@@ -1,0 +1,447 @@
+"""Dashboards for leadership, DOST staff and district officers, and the yearly report.
+
+Every view reads through `visible_to(user)`: a province or district outside the user's
+area is a 404. District officers see their district's page only ("dashboards and exports:
+own district"); the national overview needs a national scope.
+"""
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import scope_of
+from provinces.models import Commune, District, Province
+from rollout.choices import Status, TargetKind
+from rollout.models import Phase, RolloutPlan, Step
+
+from . import charts, exports, queries
+from .links import ANNOUNCED, ENROLLED, figure, list_url
+from .outlook import outlook, share
+
+# Status columns of the district table and chart, in the order of the rollout.
+STATUS_COLUMNS = [Status.NOT_STARTED, *(Status(s) for s in ENROLLED)]
+
+
+def _int_param(request, name):
+    value = request.GET.get(name, "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+def _wants_excel(request):
+    return request.GET.get("format") == "xlsx"
+
+
+def _province_for(request, scope):
+    """The province a dashboard shows: ?province= within the user's read scope, else the
+    user's own; None when the user should land elsewhere."""
+    provinces = queries.dashboard_provinces(request.user, scope)
+    province_id = _int_param(request, "province")
+    if province_id is not None:
+        return get_object_or_404(provinces, pk=province_id), provinces
+    if scope.sees_everything or not scope.read_provinces:
+        return None, provinces
+    return provinces.order_by("name").first(), provinces
+
+
+def _province_choices(provinces, scope):
+    if scope.sees_everything:
+        provinces = provinces.filter(Exists(RolloutPlan.objects.active().filter(province=OuterRef("pk"))))
+    return list(provinces.order_by("name").only("pk", "name"))
+
+
+def _plan_outlook(plan, communes, today):
+    return outlook(
+        current=plan.announced,
+        target=plan.target_communes(communes),
+        starts_on=plan.starts_on,
+        deadline=plan.target_date,
+        base=communes,
+        today=today,
+        reached_at_deadline=plan.announced_at_target,
+        target_is_share=plan.target_kind == TargetKind.SHARE,
+    )
+
+
+def _phase_outlook(phase, today):
+    return outlook(
+        current=phase.announced,
+        target=phase.target_communes,
+        starts_on=phase.starts_on,
+        deadline=phase.ends_on,
+        base=max(phase.enrolled, phase.target_communes),
+        today=today,
+        reached_at_deadline=phase.announced_at_end,
+    )
+
+
+def build_dashboard(user, province, plan_id, today):
+    """Everything the province dashboard shows (a fixed number of queries)."""
+    communes = Commune.objects.visible_to(user).filter(province=province)
+    p = province.pk
+    totals = queries.province_totals(communes, today)
+    summary = {
+        "communes": figure(totals["communes"], province=p),
+        "enrolled": figure(totals["enrolled"], province=p, status=ENROLLED),
+        "announced": figure(totals["announced"], province=p, status=ANNOUNCED),
+        "late": figure(totals["overdue"], province=p, overdue=1),
+        "not_started": figure(totals["not_started"], province=p, status=Status.NOT_STARTED.value),
+        "announced_share": share(totals["announced"], totals["communes"]),
+    }
+    plans = list(queries.plans_for_dashboard(RolloutPlan.objects.visible_to(user).filter(province=province), today))
+    for plan in plans:
+        plan.outlook = _plan_outlook(plan, totals["communes"], today)
+        plan.figures = {
+            "enrolled": figure(plan.enrolled, province=p, plan=plan.pk),
+            "announced": figure(plan.announced, province=p, plan=plan.pk, status=ANNOUNCED),
+            "late": figure(plan.overdue, province=p, plan=plan.pk, overdue=1),
+        }
+    plan = next((x for x in plans if x.pk == plan_id), plans[0] if plans else None)
+    if plan_id is not None and plan is not None and plan.pk != plan_id:
+        raise Http404
+
+    districts, district_totals, status_chart, timeline = [], None, None, None
+    if plan is not None:
+        districts, district_totals = _district_rows(
+            queries.status_by_district(communes, plan, today), province=p, plan=plan.pk
+        )
+        status_chart = charts.stacked_bars(
+            [(row["name"], {s: int(row[s]) for s in STATUS_COLUMNS}) for row in districts],
+            [(s.value, s.label, charts.STATUS_COLOURS[s]) for s in STATUS_COLUMNS],
+        )
+        monthly = queries.announced_by_month(plan)
+        points = charts.cumulative(monthly)
+        timeline = {
+            "points": points,
+            "chart": charts.line_chart(
+                points, starts_on=plan.starts_on, target_date=plan.target_date, target=plan.outlook.target,
+                today=today, forecast=plan.outlook.expected if plan.outlook.is_forecast else None,
+            ),
+        }
+
+    phases = list(queries.phases_for_dashboard(Phase.objects.visible_to(user).filter(plan__province=province), today))
+    for phase in phases:
+        phase.outlook = _phase_outlook(phase, today)
+        phase.figures = {
+            "enrolled": figure(phase.enrolled, province=p, phase=phase.pk),
+            "announced": figure(phase.announced, province=p, phase=phase.pk, status=ANNOUNCED),
+        }
+    money = {
+        "planned": sum(x.planned for x in plans),
+        "spent": sum(x.spent for x in plans),
+        "unphased": [x for x in plans if x.planned_unphased or x.spent_unphased],
+    }
+    late_steps = queries.overdue_steps(Step.objects.visible_to(user).filter(enrolment__plan__province=province), today)
+    for step in late_steps:
+        step.days_late = (today - step.due_on).days
+    return {
+        "province": province,
+        "today": today,
+        "summary": summary,
+        "plans": plans,
+        "plan": plan,
+        "districts": districts,
+        "district_totals": district_totals,
+        "status_columns": STATUS_COLUMNS,
+        "status_chart": status_chart,
+        "timeline": timeline,
+        "phases": phases,
+        "money": money,
+        "late_steps": late_steps,
+    }
+
+
+def _district_rows(rows, *, province, plan):
+    """Figures (with their links) per district row, and the province total row."""
+    result = []
+    totals = {key: 0 for key in ["communes", "late", *STATUS_COLUMNS]}
+    for row in rows:
+        district_id = row["district_id"]
+        linked = district_id is not None
+        base = {"province": province, "district": district_id}
+        cells = {
+            "communes": figure(row["communes"], linked, **base),
+            Status.NOT_STARTED: figure(row["not_started"], linked, **base, status=Status.NOT_STARTED.value),
+            "late": figure(row["late"], linked, **base, plan=plan, overdue=1),
+        }
+        for status in ENROLLED:
+            cells[status] = figure(row[status], linked, **base, plan=plan, status=status)
+        for key in totals:
+            totals[key] += int(cells[key])
+        result.append({
+            "id": district_id,
+            "name": row["district__short_name"] or _("Không thuộc huyện"),
+            **cells,
+            "cells": [cells[s] for s in STATUS_COLUMNS],
+        })
+    total_cells = {
+        "communes": figure(totals["communes"], province=province),
+        Status.NOT_STARTED: figure(totals[Status.NOT_STARTED], province=province, status=Status.NOT_STARTED.value),
+        "late": figure(totals["late"], province=province, plan=plan, overdue=1),
+    }
+    for status in ENROLLED:
+        total_cells[status] = figure(totals[status], province=province, plan=plan, status=status)
+    total_cells["cells"] = [total_cells[s] for s in STATUS_COLUMNS]
+    return result, total_cells
+
+
+@login_required
+def dashboard(request):
+    """The province dashboard (tổng quan tỉnh): leadership's and DOST staff's home."""
+    scope = scope_of(request.user)
+    province, provinces = _province_for(request, scope)
+    if province is None:
+        if scope.sees_everything:
+            return redirect("reports:national")
+        if scope.districts:
+            return redirect("reports:district", pk=min(scope.districts))
+        raise Http404
+    today = timezone.localdate()
+    context = build_dashboard(request.user, province, _int_param(request, "plan"), today)
+    if _wants_excel(request):
+        return exports.workbook_response(f"tong-quan-{province.code}-{today:%Y%m%d}.xlsx", dashboard_sheets(context))
+    context["province_choices"] = _province_choices(provinces, scope) if scope.sees_everything or len(
+        scope.read_provinces) > 1 else []
+    return render(request, "reports/dashboard.html", context)
+
+
+def dashboard_sheets(c):
+    province, plan = c["province"], c["plan"]
+    s = c["summary"]
+    summary_rows = [
+        [_("Số xã, phường, thị trấn"), s["communes"]],
+        [_("Đã tham gia kế hoạch"), s["enrolled"]],
+        [_("Đã công bố"), s["announced"]],
+        [_("Chưa triển khai"), s["not_started"]],
+        [_("Có bước quá hạn"), s["late"]],
+    ]
+    plan_rows = [
+        [x.number, x.title, x.outlook.target, x.target_date, x.enrolled, x.announced, x.outlook.current_share,
+         x.outlook.expected, x.outlook.expected_share, x.overdue, x.planned, x.spent]
+        for x in c["plans"]
+    ]
+    district_rows = [[row["name"], row["communes"], *row["cells"], row["late"]] for row in c["districts"]]
+    if c["district_totals"]:
+        t = c["district_totals"]
+        district_rows.append([_("Toàn tỉnh"), t["communes"], *t["cells"], t["late"]])
+    phase_rows = [
+        [x.plan.number, x.name, x.starts_on, x.ends_on, x.target_communes, x.enrolled, x.announced, x.planned, x.spent]
+        for x in c["phases"]
+    ]
+    phase_rows += [
+        [x.number, _("Chung cho kế hoạch"), None, None, None, None, None, x.planned_unphased, x.spent_unphased]
+        for x in c["money"]["unphased"]
+    ]
+    late_rows = [
+        [st.enrolment.commune.name, st.enrolment.commune.district.name if st.enrolment.commune.district else "",
+         st.get_kind_display(), st.due_on, st.days_late, st.enrolment.plan.number]
+        for st in c["late_steps"]
+    ]
+    heading = _("Tổng quan {province}, ngày {day}").format(province=province.name, day=c["today"].strftime("%d/%m/%Y"))
+    return [
+        exports.Sheet(_("Tổng hợp"), [_("Chỉ số"), _("Số xã")], summary_rows, heading=heading),
+        exports.Sheet(_("Kế hoạch"), [_("Số kế hoạch"), _("Trích yếu"), _("Chỉ tiêu (xã)"), _("Hạn"), _("Tham gia"),
+                                      _("Đã công bố"), _("Tỷ lệ công bố (%)"), _("Dự báo/đạt tại hạn (xã)"),
+                                      _("Dự báo/đạt tại hạn (%)"), _("Quá hạn"), _("Dự toán (đồng)"),
+                                      _("Đã chi (đồng)")], plan_rows, heading=heading, money_columns=(10, 11)),
+        exports.Sheet(_("Theo huyện"), [_("Huyện"), _("Số xã"), *[st.label for st in STATUS_COLUMNS], _("Quá hạn")],
+                      district_rows, heading=_("{heading} — kế hoạch {plan}").format(
+                          heading=heading, plan=plan.number if plan else "")),
+        exports.Sheet(_("Kinh phí"), [_("Kế hoạch"), _("Giai đoạn"), _("Từ ngày"), _("Đến ngày"), _("Số xã dự kiến"),
+                                      _("Tham gia"), _("Đã công bố"), _("Dự toán (đồng)"), _("Đã chi (đồng)")],
+                      phase_rows, heading=heading, money_columns=(7, 8)),
+        exports.Sheet(_("Quá hạn"), [_("Xã"), _("Huyện"), _("Bước"), _("Hạn"), _("Số ngày trễ"), _("Kế hoạch")],
+                      late_rows, heading=heading),
+    ]
+
+
+# -- district ---------------------------------------------------------------------------------
+def build_district(user, district, today):
+    communes = Commune.objects.visible_to(user).filter(district=district)
+    totals = queries.province_totals(communes, today)
+    base = {"province": district.province_id, "district": district.pk}
+    summary = {
+        "communes": figure(totals["communes"], **base),
+        "enrolled": figure(totals["enrolled"], **base, status=ENROLLED),
+        "announced": figure(totals["announced"], **base, status=ANNOUNCED),
+        "late": figure(totals["overdue"], **base, overdue=1),
+        "not_started": figure(totals["not_started"], **base, status=Status.NOT_STARTED.value),
+    }
+    steps = Step.objects.visible_to(user).filter(enrolment__commune__district=district)
+    awaiting = queries.awaiting_review(steps)
+    awaiting_count = awaiting.count()
+    awaiting_steps = list(
+        awaiting.select_related("enrolment__commune", "enrolment__plan").order_by("recorded_at", "pk")[:20]
+    )
+    late_steps = queries.overdue_steps(steps, today, limit=20)
+    for step in late_steps:
+        step.days_late = (today - step.due_on).days
+    rows = queries.district_communes(communes.order_by("code"))
+    for commune in rows:
+        for enrolment in commune.active_enrolments:
+            enrolment.is_late = enrolment.next_due_on is not None and enrolment.next_due_on < today
+    return {
+        "district": district,
+        "today": today,
+        "summary": summary,
+        "awaiting_count": awaiting_count,
+        "awaiting_steps": awaiting_steps,
+        "review_url": f"{list_url('rollout:review_queue')}?district={district.pk}",
+        "late_steps": late_steps,
+        "communes": rows,
+    }
+
+
+@login_required
+def district(request, pk):
+    """The district page (trang của huyện): the district officer's home."""
+    district = get_object_or_404(District.objects.visible_to(request.user).select_related("province"), pk=pk)
+    today = timezone.localdate()
+    context = build_district(request.user, district, today)
+    if _wants_excel(request):
+        return exports.workbook_response(f"huyen-{district.code}-{today:%Y%m%d}.xlsx", district_sheets(context))
+    return render(request, "reports/district.html", context)
+
+
+def district_sheets(c):
+    heading = _("{district}, ngày {day}").format(district=c["district"].name, day=c["today"].strftime("%d/%m/%Y"))
+    commune_rows = []
+    for commune in c["communes"]:
+        if not commune.active_enrolments:
+            commune_rows.append([commune.code, commune.name, "", Status.NOT_STARTED.label, "", None, None])
+        for e in commune.active_enrolments:
+            commune_rows.append([commune.code, commune.name, e.plan.number, e.get_status_display(),
+                                 e.get_current_step_display(), e.next_due_on, e.awaiting])
+    late_rows = [[st.enrolment.commune.name, st.get_kind_display(), st.due_on, st.days_late] for st in c["late_steps"]]
+    awaiting_rows = [[st.enrolment.commune.name, st.get_kind_display(), st.done_on] for st in c["awaiting_steps"]]
+    return [
+        exports.Sheet(_("Các xã"), [_("Mã"), _("Xã"), _("Kế hoạch"), _("Trạng thái"), _("Bước hiện tại"),
+                                    _("Hạn gần nhất"), _("Chờ xác nhận")], commune_rows, heading=heading),
+        exports.Sheet(_("Quá hạn"), [_("Xã"), _("Bước"), _("Hạn"), _("Số ngày trễ")], late_rows, heading=heading),
+        exports.Sheet(_("Chờ xác nhận"), [_("Xã"), _("Bước"), _("Ngày hoàn thành")], awaiting_rows, heading=heading),
+    ]
+
+
+# -- national ---------------------------------------------------------------------------------
+@login_required
+def national(request):
+    """One row per province (toàn quốc), for administrators and national leadership."""
+    scope = scope_of(request.user)
+    if not scope.sees_everything:
+        raise Http404
+    today = timezone.localdate()
+    sort = request.GET.get("sort", "name")
+    if sort.lstrip("-") not in queries.NATIONAL_SORTS:
+        sort = "name"
+    rows = queries.provinces_overview(Province.objects.visible_to(request.user), today, sort)
+    totals = {"communes": 0, "enrolled": 0, "announced": 0, "late": 0, "planned": 0, "spent": 0}
+    for row in rows:
+        for key in totals:
+            totals[key] += getattr(row, "commune_count" if key == "communes" else key)
+        row.figures = {
+            "communes": figure(row.commune_count, province=row.pk),
+            "enrolled": figure(row.enrolled, province=row.pk, status=ENROLLED),
+            "announced": figure(row.announced, province=row.pk, status=ANNOUNCED),
+            "late": figure(row.late, province=row.pk, overdue=1),
+        }
+        row.share_pct = share(row.announced, row.commune_count)
+    totals["share"] = share(totals["announced"], totals["communes"])
+    if _wants_excel(request):
+        heading = _("Tổng quan toàn quốc, ngày {day}").format(day=today.strftime("%d/%m/%Y"))
+        sheet_rows = [[r.code, r.name, r.commune_count, r.enrolled, r.announced, r.share_pct, r.late, r.planned, r.spent]
+                      for r in rows]
+        sheet_rows.append(["", _("Tổng"), totals["communes"], totals["enrolled"], totals["announced"],
+                           totals["share"], totals["late"], totals["planned"], totals["spent"]])
+        return exports.workbook_response(f"toan-quoc-{today:%Y%m%d}.xlsx", [exports.Sheet(
+            _("Toàn quốc"), [_("Mã"), _("Tỉnh"), _("Số xã"), _("Tham gia"), _("Đã công bố"), _("Tỷ lệ công bố (%)"),
+                             _("Quá hạn"), _("Dự toán (đồng)"), _("Đã chi (đồng)")],
+            sheet_rows, heading=heading, money_columns=(7, 8))])
+    columns = [
+        ("name", _("Tỉnh")), ("communes", _("Số xã")), ("enrolled", _("Tham gia")), ("announced", _("Đã công bố")),
+        ("share", _("Tỷ lệ")), ("late", _("Quá hạn")), ("planned", _("Dự toán")), ("spent", _("Đã chi")),
+    ]
+    headers = [
+        {"key": key, "label": label, "sorted": sort.lstrip("-") == key, "descending": sort == f"-{key}",
+         "next": _next_sort(sort, key)}
+        for key, label in columns
+    ]
+    return render(request, "reports/national.html", {"rows": rows, "totals": totals, "headers": headers,
+                                                     "sort": sort, "today": today})
+
+
+def _next_sort(current, key):
+    """Clicking a header sorts by it (names A→Z, figures largest first), clicking again reverses."""
+    if current == key:
+        return f"-{key}"
+    if current == f"-{key}":
+        return key
+    return key if key == "name" else f"-{key}"
+
+
+# -- yearly report ----------------------------------------------------------------------------
+@login_required
+def yearly_current(request):
+    return redirect("reports:yearly", year=timezone.localdate().year)
+
+
+@login_required
+def yearly(request, year):
+    """The yearly report to the Ministry (Decision 19/2014, Appendix II) for one province."""
+    if not 2000 <= year <= 2100:
+        raise Http404
+    scope = scope_of(request.user)
+    province, provinces = _province_for(request, scope)
+    choices = _province_choices(provinces, scope)
+    if province is None:
+        if not scope.sees_everything:
+            raise Http404
+        return render(request, "reports/yearly.html", {"year": year, "province_choices": choices,
+                                                       "years": _years()})
+    figures = queries.yearly_figures(province, year, request.user)
+    rows = yearly_rows(figures)
+    if _wants_excel(request):
+        heading = _("Báo cáo tình hình xây dựng, áp dụng HTQLCL năm {year} — {province}").format(
+            year=year, province=province.name)
+        spending = [[r["plan__number"], r["phase__name"] or _("Chung cho kế hoạch"), r["amount"]]
+                    for r in figures.spending_by_phase]
+        return exports.workbook_response(f"bao-cao-{year}-{province.code}.xlsx", [
+            exports.Sheet(_("Phụ lục II"), [_("STT"), _("Nội dung"), _("Số lượng")],
+                          [[i, label, value] for i, (label, value) in enumerate(rows, start=1)], heading=heading),
+            exports.Sheet(_("Kinh phí {year}").format(year=year), [_("Kế hoạch"), _("Giai đoạn"), _("Đã chi (đồng)")],
+                          spending, heading=heading, money_columns=(2,)),
+        ])
+    return render(request, "reports/yearly.html", {
+        "year": year, "province": province, "figures": figures, "rows": rows, "years": _years(),
+        "province_choices": choices if len(choices) > 1 else [],
+    })
+
+
+def _years():
+    this_year = timezone.localdate().year
+    return list(range(this_year, 2013, -1))
+
+
+def yearly_rows(f):
+    """(label, value) lines of the report, in the order of Appendix II."""
+    return [
+        (_("Số UBND cấp xã thuộc phạm vi báo cáo"), f.communes),
+        (_("Số UBND cấp xã đã đưa vào kế hoạch (đến 31/12)"), f.enrolled),
+        (_("— đang xây dựng HTQLCL"), f.building),
+        (_("— đã xây dựng xong, đang áp dụng"), f.applying),
+        (_("— đã công bố HTQLCL phù hợp TCVN ISO 9001 (còn hiệu lực)"), f.announced),
+        (_("— công bố hết hiệu lực"), f.lapsed),
+        (_("— chưa thực hiện bước nào"), f.planned),
+        (_("Số UBND cấp xã công bố lần đầu trong năm"), f.announced_in_year),
+        (_("Số UBND cấp xã công bố lại trong năm (thay đổi phạm vi)"), f.reannounced_in_year),
+        (_("Số UBND cấp xã chuyển đổi sang TCVN ISO 9001:2015 trong năm"), f.converted_in_year),
+        (_("Số UBND cấp xã được kiểm tra trong năm"), f.inspected_in_year),
+        (_("— trong đó kiểm tra trực tiếp"), f.inspected_on_site),
+        (_("Số TTHC thuộc phạm vi HTQLCL đã công bố"), f.procedures_covered),
+        (_("Tổng số TTHC của các xã đã đưa vào kế hoạch"), f.procedures_total),
+        (_("Kinh phí đã chi trong năm (đồng)"), f.spent_in_year),
+    ]
