@@ -1,0 +1,208 @@
+"""Formatting the benchmark's results: the terminal table, the README section, deltas."""
+
+
+def _ms(value):
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _kb(value):
+    return "—" if value is None else f"{value / 1024:.0f} KB"
+
+
+def _delta(now, before, unit="ms"):
+    if now is None or before is None:
+        return ""
+    diff = now - before
+    pct = f", {diff / before * 100:+.0f}%" if before else ""
+    return f"{diff:+.1f} {unit}{pct}"
+
+
+def compare(previous, results):
+    """Differences with the previous run, by row key."""
+    if not previous:
+        return {}
+    deltas = {}
+    for key, entry in results.get("pages", {}).items():
+        old = previous.get("pages", {}).get(key, {})
+        if entry.get("server_ms") and old.get("server_ms"):
+            deltas[key] = _delta(entry["server_ms"]["median"], old["server_ms"]["median"])
+        elif entry.get("present") and not old.get("present"):
+            deltas[key] = "new"
+    for key, entry in results.get("load", {}).items():
+        old = previous.get("load", {}).get(key, {})
+        if entry.get("rps") is not None and old.get("rps") is not None:
+            deltas[f"load:{key}"] = _delta(entry["rps"], old["rps"], "req/s")
+    old_fl = (previous.get("first_load") or {}).get("total_bytes")
+    new_fl = (results.get("first_load") or {}).get("total_bytes")
+    if old_fl is not None and new_fl is not None:
+        deltas["first_load"] = f"{(new_fl - old_fl) / 1024:+.1f} KB"
+    old_rem = _first_run(previous.get("reminders"))
+    new_rem = _first_run(results.get("reminders"))
+    if old_rem and new_rem:
+        deltas["reminders"] = _delta(new_rem["seconds"], old_rem["seconds"], "s")
+    deltas["_previous"] = f"{previous.get('date', '?')} ({previous.get('commit', '?')})"
+    return deltas
+
+
+def _first_run(reminders):
+    if reminders and reminders.get("present") and reminders.get("runs"):
+        return reminders["runs"][0]
+    return None
+
+
+def verdict(entry):
+    budget = entry.get("budget_ms")
+    if not budget or not entry.get("server_ms"):
+        return ""
+    median = entry["server_ms"]["median"]
+    if median <= budget:
+        return f"≤ {budget} ms ✓"
+    return f"≤ {budget} ms ✗ (+{median - budget:.0f} ms)"
+
+
+def rows(results):
+    """(label, status, queries, server median, server p95, client median, ×floor, first load, budget) per page."""
+    out = []
+    for key, entry in results["pages"].items():
+        if not entry.get("present"):
+            out.append((entry["label"], "not present", "", "", "", "", "", "", "", key))
+            continue
+        statuses = ",".join(str(s) for s in entry.get("statuses", []))
+        queries = entry.get("queries")
+        if queries is not None and entry.get("queries_min") not in (None, queries):
+            queries = f"{entry['queries_min']}–{queries}"
+        out.append((
+            entry["label"], statuses, "—" if queries is None else str(queries),
+            _ms((entry.get("server_ms") or {}).get("median")), _ms((entry.get("server_ms") or {}).get("p95")),
+            _ms((entry.get("client_ms") or {}).get("median")),
+            f"{entry['ratio_to_floor']}×" if entry.get("ratio_to_floor") else "",
+            _kb(entry.get("first_load_bytes")) if entry.get("first_load_bytes") else "",
+            verdict(entry), key,
+        ))
+    return out
+
+
+HEADERS = ("page", "HTTP", "queries", "server median ms", "server p95 ms", "client median ms", "× floor",
+           "first load", "budget")
+
+
+def table(results, deltas=None):
+    deltas = deltas or {}
+    lines = []
+    body = [r[:-1] + (deltas.get(r[-1], ""),) for r in rows(results)]
+    headers = HEADERS + (("Δ median vs previous",) if deltas else ("",))
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *body)]
+    fmt = "  ".join(f"{{:{'<' if i == 0 else '>'}{w}}}" for i, w in enumerate(widths))
+    lines.append(f"isotrack benchmark — {results['date']} — commit {results['commit']}")
+    m = results["machine"]
+    lines.append(f"machine: {m.get('nproc')} CPU ({m.get('cpu', '?')}), {m.get('memory_gb', '?')} GB, "
+                 f"PostgreSQL {m.get('postgresql', '?')}, Python {m.get('python')}")
+    d = results["dataset"]
+    build = results.get("dataset_build_seconds")
+    lines.append(f"dataset: {d['enrolled_communes']} communes enrolled in {d['plans']} plans, {d['steps']} steps, "
+                 f"{d['announcements']} announcements, {d['step_history_rows'] + d['enrolment_history_rows']} history "
+                 f"rows (steps + enrolments), {d['database_mb']} MB"
+                 + (f"; built in {build:.0f} s" if build else ""))
+    if deltas.get("_previous"):
+        lines.append(f"compared with: {deltas['_previous']}")
+    lines.append("")
+    lines.append(fmt.format(*headers))
+    for row in body:
+        lines.append(fmt.format(*row))
+    lines.append("")
+    for key, load in results.get("load", {}).items():
+        if load.get("present") is False:
+            lines.append(f"load, {load['label']}: not present")
+            continue
+        lat = load.get("latency_ms") or {}
+        lines.append(f"load, {load['label']}: {load['rps']} req/s with {load['concurrency']} concurrent clients "
+                     f"over {load['seconds']} s ({load['requests']} ok, {load['errors']} errors; latency median "
+                     f"{lat.get('median')} ms, p95 {lat.get('p95')} ms) {deltas.get('load:' + key, '')}")
+    fl = results.get("first_load")
+    if fl:
+        ok = "✓" if fl["total_bytes"] <= fl["budget_bytes"] else "✗"
+        lines.append(f"first load of {fl['page']} (gzip as served): {_kb(fl['total_bytes'])} "
+                     f"(budget {_kb(fl['budget_bytes'])} {ok}) {deltas.get('first_load', '')}")
+        for item in fl["items"]:
+            lines.append(f"    {item['bytes']:>8} B  {item['encoding']:<9} {item['url']}")
+    lines.append(reminder_line(results.get("reminders"), deltas.get("reminders", "")))
+    return "\n".join(lines)
+
+
+def reminder_line(rem, delta=""):
+    if not rem or not rem.get("present"):
+        return f"reminder job: not present ({(rem or {}).get('note', '')})"
+    first, second = rem["runs"]
+    ok = "✓" if first["seconds"] <= rem.get("budget_seconds", 5) else "✗"
+    again = "sent nothing ✓" if rem["second_run_sends_nothing"] else (
+        f"sent {second['emails']} e-mails, new rows {second['new_rows']} ✗")
+    return (f"reminder job over all steps ({rem['date']}): {first['seconds']:.2f} s (budget "
+            f"{rem.get('budget_seconds', 5):.0f} s {ok}), {first['queries']} queries, {first['emails']} e-mails, "
+            f"new rows {first['new_rows']}; second run: {second['seconds']:.2f} s, {second['queries']} queries, "
+            f"{again} {delta}")
+
+
+def markdown(results):
+    m, d = results["machine"], results["dataset"]
+    build = results.get("dataset_build_seconds")
+    out = [
+        f"Latest run: **{results['date']}**, commit `{results['commit']}`, on {m.get('nproc')} CPU "
+        f"({m.get('cpu', '?')}), {m.get('memory_gb', '?')} GB RAM, PostgreSQL {m.get('postgresql', '?')}, "
+        f"Python {m.get('python')}.",
+        "",
+        f"Dataset: {d['enrolled_communes']:,} communes enrolled in {d['plans']} plans, {d['steps']:,} steps, "
+        f"{d['announcements']:,} announcements, {d['expenditures']:,} expenditures, "
+        f"{d['step_history_rows'] + d['enrolment_history_rows']:,} history rows of steps and enrolments, "
+        f"{d['users']} users; {d['database_mb']} MB" + (f"; built in {build:.0f} s." if build else "."),
+        "",
+        f"Server time is Django's handling time from the `Server-Timing` header (median and 95th percentile "
+        f"of {results['method']['requests_per_page']} requests after warm-up, "
+        f"{results['method']['workers']} gunicorn workers, production settings); client time adds "
+        f"loopback HTTP; × floor compares the median with `/healthz/` signed in; first load is HTML + CSS + "
+        f"JS + fonts, gzip as served.",
+        "",
+        "| " + " | ".join(HEADERS) + " |",
+        "|" + "|".join(["---"] + ["---:"] * (len(HEADERS) - 1)) + "|",
+    ]
+    for row in rows(results):
+        out.append("| " + " | ".join(str(x) for x in row[:-1]) + " |")
+    out.append("")
+    for load in results.get("load", {}).values():
+        if load.get("present") is False:
+            out.append(f"- Load, {load['label']}: not present yet.")
+            continue
+        lat = load.get("latency_ms") or {}
+        out.append(f"- Load, {load['label']}: **{load['rps']} req/s** with {load['concurrency']} concurrent "
+                   f"clients for {load['seconds']} s ({load['errors']} errors; latency median {lat.get('median')} ms, "
+                   f"p95 {lat.get('p95')} ms).")
+    fl = results.get("first_load")
+    if fl:
+        ok = "within" if fl["total_bytes"] <= fl["budget_bytes"] else "**over**"
+        parts = ", ".join(f"{i['url'].rsplit('/', 1)[-1] or i['url']} {i['bytes'] / 1024:.1f} KB" for i in fl["items"])
+        out.append(f"- First load of the sign-in page: **{_kb(fl['total_bytes'])}** ({ok} the "
+                   f"{_kb(fl['budget_bytes'])} budget): {parts}.")
+    out.append("- " + reminder_line(results.get("reminders")).replace("reminder job", "Reminder job", 1))
+    notes = budget_notes(results)
+    if notes:
+        out.append("")
+        out.append("Budgets not met:")
+        out += [f"- {n}" for n in notes]
+    return "\n".join(out)
+
+
+def budget_notes(results):
+    notes = []
+    for entry in results["pages"].values():
+        budget, timing = entry.get("budget_ms"), entry.get("server_ms")
+        if budget and timing and timing["median"] > budget:
+            notes.append(f"{entry['label']}: median {timing['median']:.0f} ms, {timing['median'] - budget:.0f} ms "
+                         f"over the {budget} ms budget.")
+    fl = results.get("first_load")
+    if fl and fl["total_bytes"] > fl["budget_bytes"]:
+        notes.append(f"First load: {_kb(fl['total_bytes'])}, {_kb(fl['total_bytes'] - fl['budget_bytes'])} over.")
+    first = _first_run(results.get("reminders"))
+    if first and first["seconds"] > results["reminders"].get("budget_seconds", 5):
+        notes.append(f"Reminder job: {first['seconds']:.1f} s, over the 5 s budget.")
+    if results.get("reminders", {}).get("present") and not results["reminders"].get("second_run_sends_nothing"):
+        notes.append("Reminder job: the second run sent something again.")
+    return notes
