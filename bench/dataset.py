@@ -13,6 +13,7 @@ derived fields of each enrolment are computed with rollout.models.derive_status 
 (never refresh_status per row).
 """
 import datetime
+import io
 import random
 import time
 from dataclasses import dataclass, field
@@ -89,6 +90,20 @@ def derived_fields(steps, announcements, maintenance):
     return status, current_step, (min(due) if due else None)
 
 
+def _copy_text(value):
+    """A value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    text = str(value)
+    if any(c in text for c in "\\\t\n\r"):
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
 @dataclass
 class BuildReport:
     seconds: dict = field(default_factory=dict)
@@ -125,7 +140,9 @@ class BenchDataBuilder:
         self.batch_size = batch_size
         self.write = stdout or (lambda message: None)
         self.report = BuildReport()
-        self.history = {}  # historical model -> list of rows
+        self.history = {}  # historical model -> list of row tuples
+        self._columns = {}
+        self._historical = {}
         self.tz = timezone.get_current_timezone()
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -159,16 +176,62 @@ class BenchDataBuilder:
         if not self.with_history:
             return
         model = type(obj)
-        historical = model.history.model
+        if model not in self._historical:  # the `history` descriptor builds a manager at each access
+            self._historical[model] = model.history.model
+        historical = self._historical[model]
+        columns = self._history_columns(historical)
         values = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields}
         when = self._moment(day)
         values["updated_at"] = when
         values.update(changes)
-        row = historical(**values, history_date=when, history_type=kind, history_user_id=user_id)
-        self.history.setdefault(historical, []).append(row)
+        values.update(history_date=when, history_type=kind, history_user_id=user_id, history_change_reason=None)
+        self.history.setdefault(historical, []).append(tuple(values[attname] for attname, _ in columns))
+
+    def _history_columns(self, historical):
+        """(attname, column) of a historical table, its own key left to the database."""
+        if historical not in self._columns:
+            self._columns[historical] = [
+                (f.attname, f.column) for f in historical._meta.concrete_fields if f.attname != "history_id"
+            ]
+        return self._columns[historical]
+
+    def _copy(self, model, columns, rows):
+        """Write `rows` (tuples in the order of `columns`) with PostgreSQL's COPY."""
+        rows = list(rows)
+        key = model._meta.label
+        self.report.counts[key] = self.report.counts.get(key, 0) + len(rows)
+        qn = connection.ops.quote_name
+        sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(c) for _, c in columns)}) FROM STDIN"
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 50_000):
+                buffer = io.StringIO()
+                for row in rows[start:start + 50_000]:
+                    buffer.write("\t".join(_copy_text(v) for v in row))
+                    buffer.write("\n")
+                buffer.seek(0)
+                cursor.copy_expert(sql, buffer)
+
+    def _copy_objects(self, model, objects):
+        """COPY unsaved model instances, giving them ids from the table's sequence first."""
+        objects = list(objects)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [model._meta.db_table, len(objects)],
+            )
+            for obj, (pk,) in zip(objects, cursor.fetchall()):
+                obj.pk = pk
+        now = timezone.now()
+        for obj in objects:
+            obj.created_at = obj.updated_at = now
+        columns = [(f.attname, f.column) for f in model._meta.concrete_fields]
+        self._copy(model, columns, (tuple(getattr(o, a) for a, _ in columns) for o in objects))
+        return objects
 
     # -- the build ------------------------------------------------------------------------------
     def build(self):
+        if connection.vendor != "postgresql":
+            raise ValueError("the benchmark dataset is written with PostgreSQL's COPY: set DATABASE_URL=postgres://…")
         if RolloutPlan.objects.exists():
             raise ValueError("the rollout is not empty: build the benchmark data in a fresh database")
         started = time.monotonic()
@@ -187,8 +250,7 @@ class BenchDataBuilder:
                 self.write_history()
         with self._phase("analyze"):
             with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    cursor.execute("ANALYZE")
+                cursor.execute("ANALYZE")
         self.report.seconds["total"] = time.monotonic() - started
         return self.report
 
@@ -304,7 +366,7 @@ class BenchDataBuilder:
         for b in built:
             for record in (*b.steps, *b.announcements, *b.maintenance, *b.inspections):
                 record.enrolment = b.enrolment
-        self._bulk(Step, [s for b in built for s in b.steps])
+        self._copy_objects(Step, [s for b in built for s in b.steps])
         self._bulk(Announcement, [a for b in built for a in b.announcements])
         self._bulk(MaintenanceActivity, [m for b in built for m in b.maintenance])
         self._bulk(Inspection, [i for b in built for i in b.inspections])
@@ -334,10 +396,18 @@ class BenchDataBuilder:
         else:
             span = max((phase.ends_on - phase.starts_on).days, 1)
             elapsed = min(max((today - phase.starts_on).days / span, 0), 1)
-            done_count = max(0, min(8, round(8 * elapsed + rng.gauss(0, 1.5))))
+            done_count = max(0, min(8, round(10 * elapsed + rng.gauss(0, 2))))
+        # A commune ahead of the schedule did its steps at its own pace, the last one a while ago.
+        scale = 1.0
+        if done_count:
+            finished_by = today - D(days=rng.randint(20, 120))
+            last_due = steps[done_count - 1].due_on
+            if last_due > finished_by:
+                scale = max((finished_by - phase.starts_on).days, 0) / max((last_due - phase.starts_on).days, 1)
         previous = phase.starts_on
         for position, step in enumerate(steps[:done_count]):
-            done_on = step.due_on + D(days=rng.randint(-15, 25))
+            planned = phase.starts_on + D(days=round((step.due_on - phase.starts_on).days * scale))
+            done_on = planned + D(days=rng.randint(-10, 20 if scale == 1.0 else 5))
             done_on = min(max(done_on, previous, enrolment.enrolled_on), today)
             previous = done_on
             step.done_on = done_on
@@ -346,9 +416,10 @@ class BenchDataBuilder:
             step.recorded_at = self._moment(done_on)
             last = position == done_count - 1
             roll = rng.random()
-            if last and done_count < 8 and roll < 0.35 or last and done_count == 8 and roll < 0.1:
+            awaiting = 0.3 if done_count < 8 else 0.05
+            if last and roll < awaiting:
                 step.review_state = ReviewState.AWAITING
-            elif last and roll < 0.45:
+            elif last and roll < awaiting + 0.07:
                 step.review_state = ReviewState.RETURNED
                 step.review_comment = "Thiếu danh sách tham dự, đề nghị bổ sung."
                 step.reviewed_by_id = officer_id
@@ -360,7 +431,7 @@ class BenchDataBuilder:
         built = _Enrolled(enrolment, steps, staff_id=staff_id, officer_id=officer_id)
 
         # Announcement once every step counts as done, then a year of maintenance.
-        if all(s.counts_as_done for s in steps) and rng.random() < (0.85 if phase.kind == PhaseKind.PILOT else 0.6):
+        if all(s.counts_as_done for s in steps) and rng.random() < (0.9 if phase.kind == PhaseKind.PILOT else 0.75):
             decided_on = steps[-1].done_on + D(days=rng.randint(5, 40))
             if decided_on <= today:
                 announcement = Announcement(
@@ -437,7 +508,7 @@ class BenchDataBuilder:
                     (BudgetCategory.EVALUATION, FundingSource.SCIENCE, 2_000_000),
                 ):
                     lines.append(BudgetLine(plan=phase.plan, phase=phase, category=category, funding_source=source,
-                                            amount=round(unit * per_commune * rng.uniform(0.8, 1.2), -6),
+                                            amount=int(round(unit * per_commune * rng.uniform(0.8, 1.2), -6)),
                                             description=f"{category.label} — {phase.name}"))
                 if phase.kind == PhaseKind.PILOT:
                     lines.append(BudgetLine(plan=phase.plan, phase=phase, category=BudgetCategory.FRAMEWORK,
@@ -453,7 +524,7 @@ class BenchDataBuilder:
             for n in range(payments):
                 day = min(phase.starts_on + (phase.ends_on - phase.starts_on) * (n + 1) // (payments + 1), today)
                 spending.append(Expenditure(
-                    plan=line.plan, phase=phase, budget_line=line, amount=round(line.amount * share / payments, -6),
+                    plan=line.plan, phase=phase, budget_line=line, amount=int(round(line.amount * share / payments, -6)),
                     spent_on=day, document_ref=f"{rng.randint(100, 999)}/HĐ-SKHCN",
                     description=f"{line.get_category_display()} — đợt {n + 1}",
                 ))
@@ -473,5 +544,5 @@ class BenchDataBuilder:
 
     def write_history(self):
         for historical, rows in self.history.items():
-            self._bulk(historical, rows)
+            self._copy(historical, self._history_columns(historical), rows)
         self.history = {}

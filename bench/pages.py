@@ -13,6 +13,7 @@ PAGES = [
     {"key": "healthz_anon", "label": "/healthz/ (floor, anonymous)", "url_name": "healthz", "user": None},
     {"key": "healthz", "label": "/healthz/ (floor, signed in)", "url_name": "healthz",
      "user": dost_username(LAM_DONG), "floor": True},
+    {"key": "home", "label": "Home page (leadership Lâm Đồng)", "url_name": "home", "user": leader_username(LAM_DONG)},
     {"key": "dashboard", "label": "Province dashboard (Lâm Đồng, leadership)", "url_name": "reports:dashboard",
      "query": [("province", "{lam_dong}")], "user": leader_username(LAM_DONG), "budget_ms": 50, "load": True},
     {"key": "national", "label": "National overview (63 provinces)", "url_name": "reports:national",

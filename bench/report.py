@@ -45,7 +45,7 @@ def compare(previous, results):
 
 
 def _first_run(reminders):
-    if reminders and reminders.get("present") and reminders.get("runs"):
+    if reminders and reminders.get("present") and not reminders.get("error") and reminders.get("runs"):
         return reminders["runs"][0]
     return None
 
@@ -132,6 +132,8 @@ def table(results, deltas=None):
 def reminder_line(rem, delta=""):
     if not rem or not rem.get("present"):
         return f"reminder job: not present ({(rem or {}).get('note', '')})"
+    if rem.get("error"):
+        return f"reminder job: failed: {rem['error']}"
     first, second = rem["runs"]
     ok = "✓" if first["seconds"] <= rem.get("budget_seconds", 5) else "✗"
     again = "sent nothing ✓" if rem["second_run_sends_nothing"] else (
@@ -182,6 +184,12 @@ def markdown(results):
         out.append(f"- First load of the sign-in page: **{_kb(fl['total_bytes'])}** ({ok} the "
                    f"{_kb(fl['budget_bytes'])} budget): {parts}.")
     out.append("- " + reminder_line(results.get("reminders")).replace("reminder job", "Reminder job", 1))
+    anonymous = (results["pages"].get("healthz_anon") or {}).get("server_ms")
+    signed_in = (results["pages"].get("healthz") or {}).get("server_ms")
+    if anonymous and signed_in:
+        out.append(f"- Floor: `/healthz/` takes {anonymous['median']:.1f} ms anonymous, {signed_in['median']:.1f} ms "
+                   f"signed in: every signed-in request reads its session row and writes it back "
+                   f"(`SESSION_SAVE_EVERY_REQUEST`, for the idle timeout), a cost every page below includes.")
     notes = budget_notes(results)
     if notes:
         out.append("")
@@ -203,6 +211,6 @@ def budget_notes(results):
     first = _first_run(results.get("reminders"))
     if first and first["seconds"] > results["reminders"].get("budget_seconds", 5):
         notes.append(f"Reminder job: {first['seconds']:.1f} s, over the 5 s budget.")
-    if results.get("reminders", {}).get("present") and not results["reminders"].get("second_run_sends_nothing"):
+    if _first_run(results.get("reminders")) and not results["reminders"].get("second_run_sends_nothing"):
         notes.append("Reminder job: the second run sent something again.")
     return notes

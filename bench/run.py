@@ -367,8 +367,11 @@ def reminder_job():
             return execute(sql, params, many, context)
 
         started = time.perf_counter()
-        with connection.execute_wrapper(count):
-            call_command("send_reminders", date=today, stdout=open(os.devnull, "w"))
+        try:
+            with connection.execute_wrapper(count), open(os.devnull, "w") as quiet:
+                call_command("send_reminders", date=today, stdout=quiet)
+        except Exception as error:  # report it with the other figures rather than lose them
+            return {"present": True, "error": f"{type(error).__name__}: {error}", "runs": runs}
         seconds = time.perf_counter() - started
         after = rows()
         runs.append({

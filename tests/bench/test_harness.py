@@ -88,3 +88,34 @@ def test_report_compares_with_the_previous_run():
     deltas = report.compare(previous, RESULTS)
     assert deltas["dashboard"] == "-20.0 ms, -20%"
     assert "-20.0 ms" in report.table(RESULTS, deltas)
+
+
+def test_reminder_job_is_timed_twice_and_the_second_run_must_send_nothing(db, monkeypatch):
+    import django.core.management as management
+    from django.core import mail
+
+    from bench.run import reminder_job
+
+    sent = []
+
+    def fake_send_reminders(name, date, stdout):
+        assert name == "send_reminders"
+        if not sent:  # the first run sends one digest, the second finds it already sent
+            sent.append(date)
+            mail.send_mail("Nhắc việc", "…", None, ["dost_68@example.vn"])
+
+    monkeypatch.setattr(management, "get_commands", lambda: {"send_reminders": "notifications"})
+    monkeypatch.setattr(management, "call_command", fake_send_reminders)
+    result = reminder_job()
+    assert result["present"] and result["second_run_sends_nothing"]
+    assert [run["emails"] for run in result["runs"]] == [1, 0]
+    assert "second run" in report.reminder_line(result)
+
+
+def test_reminder_job_is_reported_missing_when_there_is_no_command(monkeypatch):
+    import django.core.management as management
+
+    from bench.run import reminder_job
+
+    monkeypatch.setattr(management, "get_commands", lambda: {})
+    assert reminder_job()["present"] is False
