@@ -65,7 +65,7 @@ def rows(results):
     out = []
     for key, entry in results["pages"].items():
         if not entry.get("present"):
-            out.append((entry["label"], "not present", "", "", "", "", "", "", "", key))
+            out.append((entry["label"], "not present", "", "", "", "", "", "", "", "", key))
             continue
         statuses = ",".join(str(s) for s in entry.get("statuses", []))
         queries = entry.get("queries")
@@ -74,7 +74,7 @@ def rows(results):
         out.append((
             entry["label"], statuses, "—" if queries is None else str(queries),
             _ms((entry.get("server_ms") or {}).get("median")), _ms((entry.get("server_ms") or {}).get("p95")),
-            _ms((entry.get("client_ms") or {}).get("median")),
+            _ms((entry.get("sql_ms") or {}).get("median")), _ms((entry.get("client_ms") or {}).get("median")),
             f"{entry['ratio_to_floor']}×" if entry.get("ratio_to_floor") else "",
             _kb(entry.get("first_load_bytes")) if entry.get("first_load_bytes") else "",
             verdict(entry), key,
@@ -82,8 +82,8 @@ def rows(results):
     return out
 
 
-HEADERS = ("page", "HTTP", "queries", "server median ms", "server p95 ms", "client median ms", "× floor",
-           "first load", "budget")
+HEADERS = ("page", "HTTP", "queries", "server median ms", "server p95 ms", "of which SQL ms", "client median ms",
+           "× floor", "first load", "budget")
 
 
 def table(results, deltas=None):
@@ -110,6 +110,10 @@ def table(results, deltas=None):
     for row in body:
         lines.append(fmt.format(*row))
     lines.append("")
+    for entry in results["pages"].values():
+        slow = entry.get("slowest_query")
+        if slow and slow["ms"] >= 5:
+            lines.append(f"slowest query of {entry['label']}: {slow['ms']:.1f} ms: {slow['sql'][:160]}…")
     for key, load in results.get("load", {}).items():
         if load.get("present") is False:
             lines.append(f"load, {load['label']}: not present")
@@ -126,12 +130,15 @@ def table(results, deltas=None):
         for item in fl["items"]:
             lines.append(f"    {item['bytes']:>8} B  {item['encoding']:<9} {item['url']}")
     lines.append(reminder_line(results.get("reminders"), deltas.get("reminders", "")))
+    lines.append("")
+    lines.append("budgets (product.md):")
+    lines += [f"  {line.replace('**', '')}" for line in budget_status(results)]
     return "\n".join(lines)
 
 
 def reminder_line(rem, delta=""):
     if not rem or not rem.get("present"):
-        return f"reminder job: not present ({(rem or {}).get('note', '')})"
+        return f"reminder job: not present — {(rem or {}).get('note', 'not run')}"
     if rem.get("error"):
         return f"reminder job: failed: {rem['error']}"
     first, second = rem["runs"]
@@ -159,7 +166,8 @@ def markdown(results):
         "",
         f"Server time is Django's handling time from the `Server-Timing` header (median and 95th percentile "
         f"of {results['method']['requests_per_page']} requests after warm-up, "
-        f"{results['method']['workers']} gunicorn workers, production settings); client time adds "
+        f"{results['method']['workers']} gunicorn workers, production settings), of which SQL is the time spent "
+        f"waiting for the database; client time adds "
         f"loopback HTTP; × floor compares the median with `/healthz/` signed in; first load is HTML + CSS + "
         f"JS + fonts, gzip as served.",
         "",
@@ -190,27 +198,50 @@ def markdown(results):
         out.append(f"- Floor: `/healthz/` takes {anonymous['median']:.1f} ms anonymous, {signed_in['median']:.1f} ms "
                    f"signed in: every signed-in request reads its session row and writes it back "
                    f"(`SESSION_SAVE_EVERY_REQUEST`, for the idle timeout), a cost every page below includes.")
-    notes = budget_notes(results)
-    if notes:
-        out.append("")
-        out.append("Budgets not met:")
-        out += [f"- {n}" for n in notes]
+    out.append("")
+    out.append("Budgets (`product.md`):")
+    out += [f"- {line}" for line in budget_status(results)]
     return "\n".join(out)
 
 
-def budget_notes(results):
-    notes = []
+def budget_status(results):
+    """One line per budget of product.md: met, not met (by how much), or not measured yet."""
+    lines = []
     for entry in results["pages"].values():
         budget, timing = entry.get("budget_ms"), entry.get("server_ms")
-        if budget and timing and timing["median"] > budget:
-            notes.append(f"{entry['label']}: median {timing['median']:.0f} ms, {timing['median'] - budget:.0f} ms "
-                         f"over the {budget} ms budget.")
+        if not budget:
+            continue
+        if not entry.get("present"):
+            lines.append(f"{entry['label']} ≤ {budget} ms: not measured (page not present).")
+        elif not timing:
+            lines.append(f"{entry['label']} ≤ {budget} ms: not measured (no server time).")
+        elif entry.get("statuses") != [200]:
+            lines.append(f"{entry['label']} ≤ {budget} ms: not measured (HTTP {entry.get('statuses')}).")
+        elif timing["median"] <= budget:
+            lines.append(f"{entry['label']} ≤ {budget} ms: met ({timing['median']:.1f} ms).")
+        else:
+            lines.append(f"{entry['label']} ≤ {budget} ms: **not met**, {timing['median']:.1f} ms "
+                         f"({timing['median'] - budget:.1f} ms over).")
     fl = results.get("first_load")
-    if fl and fl["total_bytes"] > fl["budget_bytes"]:
-        notes.append(f"First load: {_kb(fl['total_bytes'])}, {_kb(fl['total_bytes'] - fl['budget_bytes'])} over.")
-    first = _first_run(results.get("reminders"))
-    if first and first["seconds"] > results["reminders"].get("budget_seconds", 5):
-        notes.append(f"Reminder job: {first['seconds']:.1f} s, over the 5 s budget.")
-    if _first_run(results.get("reminders")) and not results["reminders"].get("second_run_sends_nothing"):
-        notes.append("Reminder job: the second run sent something again.")
-    return notes
+    if fl:
+        loads = [(fl["total_bytes"], "sign-in page")] + [
+            (e["first_load_bytes"], e["label"]) for e in results["pages"].values() if e.get("first_load_bytes")
+        ]
+        worst, where = max(loads)
+        if worst <= fl["budget_bytes"]:
+            lines.append(f"First load ≤ {_kb(fl['budget_bytes'])}: met (largest {_kb(worst)}, {where}).")
+        else:
+            lines.append(f"First load ≤ {_kb(fl['budget_bytes'])}: **not met**, {_kb(worst)} ({where}), "
+                         f"{_kb(worst - fl['budget_bytes'])} over.")
+    rem = results.get("reminders") or {}
+    first = _first_run(rem)
+    if not first:
+        lines.append(f"Reminder job ≤ {rem.get('budget_seconds', 5):.0f} s: not measured "
+                     f"({rem.get('error') or rem.get('note') or 'not run'}).")
+    else:
+        met = first["seconds"] <= rem.get("budget_seconds", 5)
+        lines.append(f"Reminder job ≤ {rem.get('budget_seconds', 5):.0f} s: {'met' if met else '**not met**'} "
+                     f"({first['seconds']:.2f} s); second run "
+                     f"{'sent nothing' if rem.get('second_run_sends_nothing') else '**sent again**'}.")
+    return lines
+

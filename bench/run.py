@@ -61,18 +61,29 @@ class Client:
             conn.close()
         elapsed_ms = (time.perf_counter() - started) * 1000
         timing = response.getheader("Server-Timing", "")
-        match = re.search(r"dur=([0-9.]+)", timing)
+        match = re.search(r"app;dur=([0-9.]+)", timing)
+        sql = re.search(r"sql;dur=([0-9.]+)", timing)
         queries = response.getheader("X-Bench-Queries")
+        slowest = response.getheader("X-Bench-Slowest", "")
         return {
             "status": response.status,
             "client_ms": elapsed_ms,
             "server_ms": float(match.group(1)) if match else None,
+            "sql_ms": float(sql.group(1)) if sql else None,
+            "slowest_query": _slowest(slowest),
             "queries": int(queries) if queries is not None else None,
             "body": body,
             "encoding": response.getheader("Content-Encoding", ""),
             "content_type": response.getheader("Content-Type", ""),
             "location": response.getheader("Location", ""),
         }
+
+
+def _slowest(header):
+    if not header:
+        return None
+    ms, _, sql = header.partition(" ")
+    return {"ms": float(ms), "sql": urllib.parse.unquote(sql)}
 
 
 def percentile(values, share):
@@ -288,12 +299,16 @@ def measure_page(client, path, cookie, requests, max_seconds, warmup):
     server = [s["server_ms"] for s in samples if s["server_ms"] is not None]
     client_ms = [s["client_ms"] for s in samples]
     queries = [s["queries"] for s in samples if s["queries"] is not None]
+    sql_ms = [s["sql_ms"] for s in samples if s["sql_ms"] is not None]
+    slowest = max((s["slowest_query"] for s in samples if s["slowest_query"]), key=lambda q: q["ms"], default=None)
     return {
         "n": len(samples),
         "statuses": statuses,
         "server_ms": {"median": round(statistics.median(server), 2), "p95": round(percentile(server, 0.95), 2)}
         if server else None,
         "client_ms": {"median": round(statistics.median(client_ms), 2), "p95": round(percentile(client_ms, 0.95), 2)},
+        "sql_ms": {"median": round(statistics.median(sql_ms), 2)} if sql_ms else None,
+        "slowest_query": slowest,
         "queries": max(queries) if queries else None,
         "queries_min": min(queries) if queries else None,
         "html_bytes": len(samples[-1]["body"]),
@@ -369,7 +384,7 @@ def reminder_job():
         started = time.perf_counter()
         try:
             with connection.execute_wrapper(count), open(os.devnull, "w") as quiet:
-                call_command("send_reminders", date=today, stdout=quiet)
+                call_command("send_reminders", f"--date={today}", stdout=quiet)
         except Exception as error:  # report it with the other figures rather than lose them
             return {"present": True, "error": f"{type(error).__name__}: {error}", "runs": runs}
         seconds = time.perf_counter() - started

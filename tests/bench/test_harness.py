@@ -32,6 +32,8 @@ def test_timing_wrapper_adds_server_time_and_query_count(db):
     assert seen["status"].startswith("200")
     assert seen["headers"]["X-Bench-Queries"] == "1"  # SELECT 1
     assert seen["headers"]["Server-Timing"].startswith("app;dur=")
+    assert ", sql;dur=" in seen["headers"]["Server-Timing"]
+    assert "SELECT%201" in seen["headers"]["X-Bench-Slowest"]
     assert b"ok" in body
 
 
@@ -79,7 +81,10 @@ def test_report_shows_figures_budgets_and_what_is_missing():
     assert "≤ 50 ms ✗ (+30 ms)" in text
     section = report.markdown(RESULTS)
     assert "| Dashboard | 200 | 12 | 80.0 | 90.0 |" in section
-    assert "Dashboard: median 80 ms, 30 ms over the 50 ms budget." in section
+    assert "Dashboard ≤ 50 ms: **not met**, 80.0 ms (30.0 ms over)." in section
+    assert "National ≤ 150 ms: not measured (page not present)." in section
+    assert "First load ≤ 200 KB: met (largest 146 KB, Dashboard)." in section
+    assert "Reminder job ≤ 5 s: not measured (no command)." in section
 
 
 def test_report_compares_with_the_previous_run():
@@ -98,10 +103,11 @@ def test_reminder_job_is_timed_twice_and_the_second_run_must_send_nothing(db, mo
 
     sent = []
 
-    def fake_send_reminders(name, date, stdout):
+    def fake_send_reminders(name, *args, stdout):
         assert name == "send_reminders"
+        assert len(args) == 1 and args[0].startswith("--date=")
         if not sent:  # the first run sends one digest, the second finds it already sent
-            sent.append(date)
+            sent.append(args[0])
             mail.send_mail("Nhắc việc", "…", None, ["dost_68@example.vn"])
 
     monkeypatch.setattr(management, "get_commands", lambda: {"send_reminders": "notifications"})

@@ -26,7 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, provinces=None, seed=None, today=None, no_history=False, no_district_officers=False,
                **options):
-        from bench.dataset import SEED, BenchDataBuilder
+        try:
+            from bench.dataset import SEED, BenchDataBuilder
+        except ImportError as error:
+            raise CommandError("Lệnh này chạy từ mã nguồn đầy đủ (thư mục bench/): dùng `make bench`.") from error
 
         codes = [c.strip() for c in provinces.split(",") if c.strip()] if provinces else None
         builder = BenchDataBuilder(
