@@ -1,7 +1,7 @@
 """What the benchmark measures: pages by URL name, with the user who opens them.
 
 A page whose URL name does not reverse (its app is not there yet) is reported as not present.
-`args` lists alternatives tried in order; `{name}` placeholders are filled from the dataset
+`url_name` may list alternative names and `args` alternative arguments, tried in order; `{name}` placeholders are filled from the dataset
 (see bench.run.targets). `budget_ms` is the median server time product.md allows.
 """
 from .dataset import NATIONAL_LEADER, dost_username, leader_username, officer_username
@@ -16,7 +16,7 @@ PAGES = [
     {"key": "home", "label": "Home page (leadership Lâm Đồng)", "url_name": "home", "user": leader_username(LAM_DONG)},
     {"key": "dashboard", "label": "Province dashboard (Lâm Đồng, leadership)", "url_name": "reports:dashboard",
      "query": [("province", "{lam_dong}")], "user": leader_username(LAM_DONG), "budget_ms": 50, "load": True},
-    {"key": "national", "label": "National overview (63 provinces)", "url_name": "reports:national",
+    {"key": "national", "label": "National overview (63 provinces)", "url_name": ["reports:national", "reports:national_overview", "reports:overview"],
      "user": NATIONAL_LEADER, "budget_ms": 150},
     {"key": "commune_list", "label": "Commune list, unfiltered (national, 10,051)", "url_name": "rollout:commune_list",
      "user": NATIONAL_LEADER, "budget_ms": 50, "load": True},
@@ -31,7 +31,7 @@ PAGES = [
      "args": [["{commune}"]], "user": dost_username(LAM_DONG)},
     {"key": "plan_detail", "label": "Plan page (Lâm Đồng)", "url_name": "rollout:plan_detail",
      "args": [["{plan}"]], "user": dost_username(LAM_DONG)},
-    {"key": "district", "label": "District page (Lâm Hà officer)", "url_name": "reports:district",
+    {"key": "district", "label": "District page (Lâm Hà officer)", "url_name": ["reports:district", "reports:district_page", "rollout:district"],
      "args": [["{lam_ha}"], []], "query_if_no_args": [("district", "{lam_ha}")], "user": officer_username(LAM_HA)},
     {"key": "commune_export", "label": "Excel export (Lâm Đồng communes)", "url_name": "rollout:commune_export",
      "query": [("province", "{lam_dong}")], "user": dost_username(LAM_DONG), "max_requests": 10, "assets": False},

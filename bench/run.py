@@ -241,23 +241,28 @@ def session_for(username, cache={}):
 
 
 def resolve(page, ids):
-    """The path of a page, or None when its URL name does not reverse (not built yet)."""
+    """The path of a page, or None when its URL name does not reverse (not built yet).
+
+    `url_name` may be a list of alternatives (the first that reverses wins), and so may `args`.
+    """
     from django.urls import NoReverseMatch, reverse
 
     def fill(value):
         return str(value).format(**ids)
 
-    for args in page.get("args", [[]]):
-        try:
-            path = reverse(page["url_name"], args=[fill(a) for a in args])
-        except NoReverseMatch:
-            continue
-        query = list(page.get("query", []))
-        if not args and page.get("query_if_no_args"):
-            query += page["query_if_no_args"]
-        if query:
-            path += "?" + urllib.parse.urlencode([(k, fill(v)) for k, v in query])
-        return path
+    names = page["url_name"] if isinstance(page["url_name"], (list, tuple)) else [page["url_name"]]
+    for name in names:
+        for args in page.get("args", [[]]):
+            try:
+                path = reverse(name, args=[fill(a) for a in args])
+            except NoReverseMatch:
+                continue
+            query = list(page.get("query", []))
+            if not args and page.get("query_if_no_args"):
+                query += page["query_if_no_args"]
+            if query:
+                path += "?" + urllib.parse.urlencode([(k, fill(v)) for k, v in query])
+            return path
     return None
 
 
@@ -457,15 +462,16 @@ def run(options):
         "pages": {},
         "load": {},
     }
-    for page in PAGES:
+    pages = [p for p in PAGES if not options.only or p["key"] in options.only or p.get("floor")]
+    for page in pages:
         path = resolve(page, ids)
         results["pages"][page["key"]] = {"label": page["label"], "url_name": page["url_name"], "present": bool(path),
                                          "path": path, "budget_ms": page.get("budget_ms")}
-    cookies = {p["user"]: session_for(p["user"]) for p in PAGES if p["user"]}
+    cookies = {p["user"]: session_for(p["user"]) for p in pages if p["user"]}
     log_path = Path(options.log_dir) / "gunicorn.log"
     with Server(options.workers, log_path) as server:
         client = Client(server.port)
-        for page in PAGES:
+        for page in pages:
             entry = results["pages"][page["key"]]
             if not entry["present"]:
                 log(f"{page['label']}: not present ({page['url_name']} does not reverse)")
@@ -491,7 +497,7 @@ def run(options):
         results["first_load"] = {"page": sign_in, "budget_bytes": FIRST_LOAD_BUDGET_BYTES, **loaded}
         log(f"first load of {sign_in}: {loaded['total_bytes']} bytes")
 
-        for page in PAGES:
+        for page in pages:
             entry = results["pages"][page["key"]]
             if page.get("load") and entry["present"] and entry.get("statuses") == [200]:
                 log(f"load: {page['label']} ({options.concurrency} threads, {options.load_seconds} s)")
@@ -503,8 +509,11 @@ def run(options):
             elif page.get("load"):
                 results["load"][page["key"]] = {"label": page["label"], "present": False}
 
-    log("reminder job …")
-    results["reminders"] = reminder_job()
+    if not options.only or "reminders" in options.only:
+        log("reminder job …")
+        results["reminders"] = reminder_job()
+    else:
+        results["reminders"] = {"present": False, "note": "not run (--only)"}
     results["reminders"]["budget_seconds"] = REMINDER_BUDGET_SECONDS
 
     from .report import compare, markdown, table
@@ -512,7 +521,9 @@ def run(options):
     deltas = compare(previous, results)
     text = table(results, deltas)
     print(text)
-    if not options.no_write:
+    if options.only:
+        log("--only: a partial run; bench/results.json and README.md left as they are")
+    elif not options.no_write:
         RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         write_readme(markdown(results))
         log(f"wrote {RESULTS.relative_to(ROOT)} and the README section")
@@ -540,6 +551,8 @@ def main(argv=None):
     parser.add_argument("--build-seconds", type=float, default=None, help="dataset build time, for the report")
     parser.add_argument("--log-dir", default=os.environ.get("TMPDIR", "/tmp"))
     parser.add_argument("--no-write", action="store_true", help="print only; keep results.json and README")
+    parser.add_argument("--only", type=lambda text: set(text.split(",")), default=None,
+                        help="measure only these page keys of bench/pages.py (comma-separated), e.g. dashboard,national")
     run(parser.parse_args(argv))
 
 
