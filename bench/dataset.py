@@ -12,6 +12,7 @@ review. Fast: everything is built in memory and written with bulk_create in batc
 derived fields of each enrolment are computed with rollout.models.derive_status while building
 (never refresh_status per row).
 """
+import contextlib
 import datetime
 import io
 import random
@@ -146,18 +147,13 @@ class BenchDataBuilder:
         self.tz = timezone.get_current_timezone()
 
     # -- helpers ----------------------------------------------------------------------------------
-    def _phase(self, name):
-        class _Timer:
-            def __enter__(inner):
-                inner.started = time.monotonic()
-                return inner
-
-            def __exit__(inner, *exc):
-                elapsed = time.monotonic() - inner.started
-                self.report.seconds[name] = self.report.seconds.get(name, 0) + elapsed
-                self.write(f"  {name}: {elapsed:.1f} s")
-
-        return _Timer()
+    @contextlib.contextmanager
+    def _timed(self, name):
+        started = time.monotonic()
+        yield
+        elapsed = time.monotonic() - started
+        self.report.seconds[name] = self.report.seconds.get(name, 0) + elapsed
+        self.write(f"  {name}: {elapsed:.1f} s")
 
     def _bulk(self, model, objects):
         objects = list(objects)
@@ -236,19 +232,19 @@ class BenchDataBuilder:
             raise ValueError("the rollout is not empty: build the benchmark data in a fresh database")
         started = time.monotonic()
         with transaction.atomic():
-            with self._phase("units"):
+            with self._timed("units"):
                 self.load_units()
-            with self._phase("users"):
+            with self._timed("users"):
                 self.users()
-            with self._phase("plans"):
+            with self._timed("plans"):
                 self.plans()
-            with self._phase("enrolments"):
+            with self._timed("enrolments"):
                 self.enrolments()
-            with self._phase("money"):
+            with self._timed("money"):
                 self.money()
-            with self._phase("history"):
+            with self._timed("history"):
                 self.write_history()
-        with self._phase("analyze"):
+        with self._timed("analyze"):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self.report.seconds["total"] = time.monotonic() - started
@@ -261,6 +257,9 @@ class BenchDataBuilder:
         self.provinces = list(provinces)
         if not self.provinces:
             raise ValueError("no province of the pre-2025 list: run `manage.py load_units` first")
+        missing = set(self.province_codes or ()) - {p.code for p in self.provinces}
+        if missing:
+            raise ValueError(f"no province of the pre-2025 list has the code {', '.join(sorted(missing))}")
         ids = [p.pk for p in self.provinces]
         self.districts = list(District.objects.filter(province_id__in=ids).order_by("code"))
         self.communes = {p.pk: [] for p in self.provinces}

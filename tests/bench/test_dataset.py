@@ -1,5 +1,6 @@
 """The benchmark's dataset builder, run at a small scale so that it cannot rot unnoticed."""
 import datetime
+import io
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -30,7 +31,7 @@ PROVINCES = ("68", "20")  # Lâm Đồng, Lạng Sơn
 
 @pytest.fixture
 def built(db):
-    call_command("build_bench_data", provinces=",".join(PROVINCES), today=TODAY, stdout=open("/dev/null", "w"))
+    call_command("build_bench_data", provinces=",".join(PROVINCES), today=TODAY, stdout=io.StringIO())
 
 
 def pre_2025_communes(codes):
@@ -114,7 +115,7 @@ def test_the_same_seed_builds_the_same_data(db):
 
 def test_refuses_a_database_that_already_has_a_rollout(built):
     with pytest.raises(CommandError, match="not empty"):
-        call_command("build_bench_data", provinces="68", today=TODAY, stdout=open("/dev/null", "w"))
+        call_command("build_bench_data", provinces="68", today=TODAY, stdout=io.StringIO())
 
 
 def test_derived_fields_follow_refresh_status_on_unsaved_records():
@@ -125,3 +126,9 @@ def test_derived_fields_follow_refresh_status_on_unsaved_records():
     steps[0].done_on, steps[0].review_state = datetime.date(2024, 1, 1), ReviewState.CONFIRMED
     steps[1].done_on, steps[1].review_state = datetime.date(2024, 1, 2), ReviewState.RETURNED
     assert derived_fields(steps, [], []) == (Status.BUILDING, "steering", datetime.date(2024, 1, 2))
+
+
+def test_an_unknown_province_code_is_refused(db):
+    with pytest.raises(CommandError, match="99"):
+        call_command("build_bench_data", provinces="68,99", today=TODAY, stdout=io.StringIO())
+    assert not RolloutPlan.objects.exists()
