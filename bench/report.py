@@ -222,6 +222,15 @@ def budget_status(results):
         else:
             lines.append(f"{entry['label']} ≤ {budget} ms: **not met**, {timing['median']:.1f} ms "
                          f"({timing['median'] - budget:.1f} ms over).")
+    for entry in results["pages"].values():
+        other = results["pages"].get(entry.get("same_queries_as") or "")
+        if other and entry.get("queries") is not None and other.get("queries") is not None:
+            if entry["queries"] == other["queries"]:
+                lines.append(f"Queries independent of data size: met ({entry['label']}: {entry['queries']}, "
+                             f"{other['label']}: {other['queries']}).")
+            else:
+                lines.append(f"Queries independent of data size: **not met** ({entry['label']}: {entry['queries']}, "
+                             f"{other['label']}: {other['queries']}).")
     fl = results.get("first_load")
     if fl:
         loads = [(fl["total_bytes"], "sign-in page")] + [

@@ -466,7 +466,8 @@ def run(options):
     for page in pages:
         path = resolve(page, ids)
         results["pages"][page["key"]] = {"label": page["label"], "url_name": page["url_name"], "present": bool(path),
-                                         "path": path, "budget_ms": page.get("budget_ms")}
+                                         "path": path, "budget_ms": page.get("budget_ms"),
+                                         "same_queries_as": page.get("same_queries_as")}
     cookies = {p["user"]: session_for(p["user"]) for p in pages if p["user"]}
     log_path = Path(options.log_dir) / "gunicorn.log"
     with Server(options.workers, log_path) as server:

@@ -66,6 +66,8 @@ RESULTS = {
                       "server_ms": {"median": 80.0, "p95": 90.0}, "client_ms": {"median": 82.0, "p95": 95.0},
                       "ratio_to_floor": 40.0, "budget_ms": 50, "first_load_bytes": 150000},
         "national": {"label": "National", "present": False, "budget_ms": 150},
+        "dashboard_small": {"label": "Small dashboard", "present": True, "statuses": [200], "queries": 14,
+                            "server_ms": {"median": 10.0, "p95": 12.0}, "same_queries_as": "dashboard"},
     },
     "load": {"dashboard": {"label": "Dashboard", "concurrency": 8, "seconds": 10.0, "requests": 200, "errors": 0,
                            "rps": 20.0, "latency_ms": {"median": 300.0, "p95": 400.0}}},
@@ -85,6 +87,7 @@ def test_report_shows_figures_budgets_and_what_is_missing():
     assert "National ≤ 150 ms: not measured (page not present)." in section
     assert "First load ≤ 200 KB: met (largest 146 KB, Dashboard)." in section
     assert "Reminder job ≤ 5 s: not measured (no command)." in section
+    assert "Queries independent of data size: **not met** (Small dashboard: 14, Dashboard: 12)." in section
 
 
 def test_report_compares_with_the_previous_run():
