@@ -119,7 +119,8 @@ def table(results, deltas=None):
             lines.append(f"load, {load['label']}: not present")
             continue
         lat = load.get("latency_ms") or {}
-        lines.append(f"load, {load['label']}: {load['rps']} req/s with {load['concurrency']} concurrent clients "
+        lines.append(f"load ({load.get('tool', '?')}), {load['label']}: {load['rps']} req/s with {load['concurrency']} "
+                     f"concurrent clients "
                      f"over {load['seconds']} s ({load['requests']} ok, {load['errors']} errors; latency median "
                      f"{lat.get('median')} ms, p95 {lat.get('p95')} ms) {deltas.get('load:' + key, '')}")
     fl = results.get("first_load")
@@ -182,7 +183,8 @@ def markdown(results):
             out.append(f"- Load, {load['label']}: not present yet.")
             continue
         lat = load.get("latency_ms") or {}
-        out.append(f"- Load, {load['label']}: **{load['rps']} req/s** with {load['concurrency']} concurrent "
+        out.append(f"- Load ({load.get('tool', '?')}), {load['label']}: **{load['rps']} req/s** with "
+                   f"{load['concurrency']} concurrent "
                    f"clients for {load['seconds']} s ({load['errors']} errors; latency median {lat.get('median')} ms, "
                    f"p95 {lat.get('p95')} ms).")
     fl = results.get("first_load")

@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -221,10 +222,15 @@ def targets():
             "commune": enrolment.commune_id if enrolment else 0}
 
 
-def session_for(username, cache={}):
+def sessions_for(username, count):
+    """`count` distinct signed-in sessions of `username`, as `count` people of one office would have."""
+    return [session_for(username, index) for index in range(count)]
+
+
+def session_for(username, index=0, cache={}):
     """A signed-in session of `username`, created directly in the session store."""
-    if username in cache:
-        return cache[username]
+    if (username, index) in cache:
+        return cache[(username, index)]
     from importlib import import_module
 
     from django.conf import settings
@@ -236,7 +242,7 @@ def session_for(username, cache={}):
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
-    cache[username] = store.session_key
+    cache[(username, index)] = store.session_key
     return store.session_key
 
 
@@ -321,12 +327,13 @@ def measure_page(client, path, cookie, requests, max_seconds, warmup):
     }
 
 
-def load_test(client, path, cookie, concurrency, seconds):
-    """`concurrency` threads requesting `path` back to back for `seconds`; each request on a new connection."""
+def load_test(client, path, cookies, concurrency, seconds):
+    """`concurrency` threads requesting `path` back to back for `seconds`, each with its own session
+    (`cookies`, one per thread, or None); each request on a new connection."""
     latencies, errors, lock = [], [0], threading.Lock()
     stop_at = time.monotonic() + seconds
 
-    def worker():
+    def worker(cookie):
         while time.monotonic() < stop_at:
             try:
                 result = client.get(path, cookie=cookie)
@@ -340,13 +347,15 @@ def load_test(client, path, cookie, concurrency, seconds):
                     errors[0] += 1
 
     started = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=((cookies or [None] * concurrency)[i % len(cookies or [None])],))
+               for i in range(concurrency)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.monotonic() - started
     return {
+        "tool": "python threads",
         "concurrency": concurrency,
         "seconds": round(elapsed, 1),
         "requests": len(latencies),
@@ -354,6 +363,66 @@ def load_test(client, path, cookie, concurrency, seconds):
         "rps": round(len(latencies) / elapsed, 1),
         "latency_ms": {"median": round(statistics.median(latencies), 1), "p95": round(percentile(latencies, 0.95), 1)}
         if latencies else None,
+    }
+
+
+WRK_SCRIPT = """
+threads = {}
+setup = function(thread)
+  table.insert(threads, thread)
+end
+
+not200 = 0
+response = function(status, headers, body)
+  if status ~= 200 then not200 = not200 + 1 end
+end
+
+counter = 0
+request = function()
+  counter = counter + 1
+  if #cookies > 0 then
+    wrk.headers["Cookie"] = "sessionid=" .. cookies[(counter % #cookies) + 1]
+  end
+  return wrk.format(nil)
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("not200") end
+  io.write(string.format(
+    "BENCH_JSON {\\"requests\\": %d, \\"duration_us\\": %d, \\"p50_us\\": %d, \\"p95_us\\": %d, "
+    .. "\\"non2xx\\": %d, \\"socket_errors\\": %d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    bad, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def load_test_wrk(wrk, port, path, cookies, concurrency, seconds, work_dir):
+    """The same bounded load with wrk (C, far lighter on the 2 cores than Python threads),
+    requests taking the sessions of `cookies` in turn."""
+    script = Path(work_dir) / "bench-wrk.lua"
+    listed = ", ".join(f'"{c}"' for c in cookies or [])
+    script.write_text(f"cookies = {{{listed}}}\n" + WRK_SCRIPT)
+    command = [wrk, "-t", str(min(2, concurrency)), "-c", str(concurrency), "-d", f"{seconds:g}s", "--timeout", "30s",
+               "-s", str(script)]
+    command.append(f"http://127.0.0.1:{port}{path}")
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    line = next((l for l in output.splitlines() if l.startswith("BENCH_JSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no summary: {output[-500:]}")
+    data = json.loads(line.split(" ", 1)[1])
+    elapsed = data["duration_us"] / 1e6
+    ok = data["requests"] - data["non2xx"]
+    return {
+        "tool": "wrk",
+        "concurrency": concurrency,
+        "seconds": round(elapsed, 1),
+        "requests": ok,
+        "errors": data["non2xx"] + data["socket_errors"],
+        "rps": round(ok / elapsed, 1),
+        "latency_ms": {"median": round(data["p50_us"] / 1000, 1), "p95": round(data["p95_us"] / 1000, 1)},
     }
 
 
@@ -457,7 +526,9 @@ def run(options):
             "requests_per_page": options.requests, "warmup": options.warmup, "workers": options.workers,
             "settings": "isotrack.settings.production under gunicorn (sync workers) on 127.0.0.1",
             "server_time": "Server-Timing from bench.wsgi: Django handler time, request to response ready",
-            "load": f"{options.concurrency} client threads for {options.load_seconds} s, new connection per request",
+            "load": f"{options.concurrency} concurrent connections for {options.load_seconds} s "
+                    f"(wrk when installed, else Python threads), one session per connection; gunicorn's sync "
+                    f"workers close each connection",
         },
         "pages": {},
         "load": {},
@@ -502,11 +573,17 @@ def run(options):
             entry = results["pages"][page["key"]]
             if page.get("load") and entry["present"] and entry.get("statuses") == [200]:
                 log(f"load: {page['label']} ({options.concurrency} threads, {options.load_seconds} s)")
-                results["load"][page["key"]] = {
-                    "label": page["label"],
-                    **load_test(client, entry["path"], cookies.get(page["user"]), options.concurrency,
-                                options.load_seconds),
-                }
+                wrk = shutil.which("wrk") if options.load_tool in ("auto", "wrk") else None
+                if options.load_tool == "wrk" and not wrk:
+                    raise RuntimeError("--load-tool wrk: wrk is not installed (apt-get install wrk)")
+                load_cookies = sessions_for(page["user"], options.concurrency) if page["user"] else None
+                if wrk:
+                    measured = load_test_wrk(wrk, server.port, entry["path"], load_cookies,
+                                             options.concurrency, options.load_seconds, options.log_dir)
+                else:
+                    measured = load_test(client, entry["path"], load_cookies, options.concurrency,
+                                         options.load_seconds)
+                results["load"][page["key"]] = {"label": page["label"], **measured}
             elif page.get("load"):
                 results["load"][page["key"]] = {"label": page["label"], "present": False}
 
@@ -549,6 +626,8 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", 8)))
     parser.add_argument("--load-seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", 10)))
+    parser.add_argument("--load-tool", choices=["auto", "wrk", "python"], default=os.environ.get("BENCH_LOAD_TOOL", "auto"),
+                        help="wrk when installed (auto), else a pool of Python threads")
     parser.add_argument("--build-seconds", type=float, default=None, help="dataset build time, for the report")
     parser.add_argument("--log-dir", default=os.environ.get("TMPDIR", "/tmp"))
     parser.add_argument("--no-write", action="store_true", help="print only; keep results.json and README")

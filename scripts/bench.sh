@@ -11,7 +11,8 @@
 #    an already built isotrack_bench and skips steps 2-3.
 # 2. migrate, load_units, then `manage.py build_bench_data` (bench/dataset.py): every
 #    commune of the pre-2025 list enrolled, steps, announcements, money, users, history.
-# 3. collectstatic (into ./staticfiles, ignored by git), as production serves it.
+# 3. wrk for the load test (Debian's package, installed when missing and we may; else
+#    Python threads), collectstatic (into ./staticfiles, ignored by git) as production serves it.
 # 4. `python -m bench.run`: gunicorn with the production settings on 127.0.0.1, the
 #    measurements, the table; bench/results.json and README.md's Benchmark section.
 set -euo pipefail
@@ -69,6 +70,15 @@ if [ "$reuse" = 0 ]; then
     "$PY" manage.py build_bench_data
     build_seconds=$("$PY" -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 1))" "$started" "$(date +%s.%N)")
     log "dataset built in ${build_seconds} s (migrate and load_units not included)"
+fi
+
+# wrk for the load test (Debian's package), else bench.run falls back to Python threads.
+if ! command -v wrk >/dev/null 2>&1 && [ "${BENCH_LOAD_TOOL:-auto}" != python ]; then
+    if _svc_can_install; then
+        _svc_apt_install wrk || log "NOTICE: installing wrk failed; the load test uses Python threads."
+    else
+        log "NOTICE: wrk is missing and cannot be installed here; the load test uses Python threads."
+    fi
 fi
 
 log "collectstatic …"
