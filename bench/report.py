@@ -170,7 +170,8 @@ def markdown(results):
         f"{results['method']['workers']} gunicorn workers, production settings), of which SQL is the time spent "
         f"waiting for the database; client time adds "
         f"loopback HTTP; × floor compares the median with `/healthz/` signed in; first load is HTML + CSS + "
-        f"JS + fonts, gzip as served.",
+        f"JS + fonts as served (static files gzip by WhiteNoise, HTML as the application sends it). "
+        f"Figures move with other work on the machine: compare runs made on a quiet one.",
         "",
         "| " + " | ".join(HEADERS) + " |",
         "|" + "|".join(["---"] + ["---:"] * (len(HEADERS) - 1)) + "|",

@@ -208,9 +208,10 @@ def targets():
     from rollout.choices import Status
     from rollout.models import Enrolment, RolloutPlan
 
-    from .pages import LAM_DONG, LAM_HA
+    from .pages import LAM_DONG, LAM_HA, THANH_HOA
 
     lam_dong = Province.objects.get(code=LAM_DONG, valid_until=PRE_2025_UNTIL)
+    thanh_hoa = Province.objects.get(code=THANH_HOA, valid_until=PRE_2025_UNTIL)
     lam_ha = District.objects.get(code=LAM_HA, province=lam_dong)
     plan = RolloutPlan.objects.filter(province=lam_dong).order_by("pk").first()
     enrolment = (
@@ -218,7 +219,7 @@ def targets():
         .order_by("-status", "commune__code").first()
         or Enrolment.objects.filter(plan__province=lam_dong).order_by("commune__code").first()
     )
-    return {"lam_dong": lam_dong.pk, "lam_ha": lam_ha.pk, "plan": plan.pk if plan else 0,
+    return {"lam_dong": lam_dong.pk, "thanh_hoa": thanh_hoa.pk, "lam_ha": lam_ha.pk, "plan": plan.pk if plan else 0,
             "commune": enrolment.commune_id if enrolment else 0}
 
 
