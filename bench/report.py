@@ -1,0 +1,259 @@
+"""Formatting the benchmark's results: the terminal table, the README section, deltas."""
+
+
+def _ms(value):
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _kb(value):
+    return "—" if value is None else f"{value / 1024:.0f} KB"
+
+
+def _delta(now, before, unit="ms"):
+    if now is None or before is None:
+        return ""
+    diff = now - before
+    pct = f", {diff / before * 100:+.0f}%" if before else ""
+    return f"{diff:+.1f} {unit}{pct}"
+
+
+def compare(previous, results):
+    """Differences with the previous run, by row key."""
+    if not previous:
+        return {}
+    deltas = {}
+    for key, entry in results.get("pages", {}).items():
+        old = previous.get("pages", {}).get(key, {})
+        if entry.get("server_ms") and old.get("server_ms"):
+            deltas[key] = _delta(entry["server_ms"]["median"], old["server_ms"]["median"])
+        elif entry.get("present") and not old.get("present"):
+            deltas[key] = "new"
+    for key, entry in results.get("load", {}).items():
+        old = previous.get("load", {}).get(key, {})
+        if entry.get("rps") is not None and old.get("rps") is not None:
+            deltas[f"load:{key}"] = _delta(entry["rps"], old["rps"], "req/s")
+    old_fl = (previous.get("first_load") or {}).get("total_bytes")
+    new_fl = (results.get("first_load") or {}).get("total_bytes")
+    if old_fl is not None and new_fl is not None:
+        deltas["first_load"] = f"{(new_fl - old_fl) / 1024:+.1f} KB"
+    old_rem = _first_run(previous.get("reminders"))
+    new_rem = _first_run(results.get("reminders"))
+    if old_rem and new_rem:
+        deltas["reminders"] = _delta(new_rem["seconds"], old_rem["seconds"], "s")
+    deltas["_previous"] = f"{previous.get('date', '?')} ({previous.get('commit', '?')})"
+    return deltas
+
+
+def _first_run(reminders):
+    if reminders and reminders.get("present") and not reminders.get("error") and reminders.get("runs"):
+        return reminders["runs"][0]
+    return None
+
+
+def verdict(entry):
+    budget = entry.get("budget_ms")
+    if not budget or not entry.get("server_ms"):
+        return ""
+    median = entry["server_ms"]["median"]
+    if median <= budget:
+        return f"≤ {budget} ms ✓"
+    return f"≤ {budget} ms ✗ (+{median - budget:.0f} ms)"
+
+
+def rows(results):
+    """(label, status, queries, server median, server p95, client median, ×floor, first load, budget) per page."""
+    out = []
+    for key, entry in results["pages"].items():
+        if not entry.get("present"):
+            out.append((entry["label"], "not present", "", "", "", "", "", "", "", "", key))
+            continue
+        statuses = ",".join(str(s) for s in entry.get("statuses", []))
+        queries = entry.get("queries")
+        if queries is not None and entry.get("queries_min") not in (None, queries):
+            queries = f"{entry['queries_min']}–{queries}"
+        out.append((
+            entry["label"], statuses, "—" if queries is None else str(queries),
+            _ms((entry.get("server_ms") or {}).get("median")), _ms((entry.get("server_ms") or {}).get("p95")),
+            _ms((entry.get("sql_ms") or {}).get("median")), _ms((entry.get("client_ms") or {}).get("median")),
+            f"{entry['ratio_to_floor']}×" if entry.get("ratio_to_floor") else "",
+            _kb(entry.get("first_load_bytes")) if entry.get("first_load_bytes") else "",
+            verdict(entry), key,
+        ))
+    return out
+
+
+HEADERS = ("page", "HTTP", "queries", "server median ms", "server p95 ms", "of which SQL ms", "client median ms",
+           "× floor", "first load", "budget")
+
+
+def table(results, deltas=None):
+    deltas = deltas or {}
+    lines = []
+    body = [r[:-1] + (deltas.get(r[-1], ""),) for r in rows(results)]
+    headers = HEADERS + (("Δ median vs previous",) if deltas else ("",))
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *body)]
+    fmt = "  ".join(f"{{:{'<' if i == 0 else '>'}{w}}}" for i, w in enumerate(widths))
+    lines.append(f"isotrack benchmark — {results['date']} — commit {results['commit']}")
+    m = results["machine"]
+    lines.append(f"machine: {m.get('nproc')} CPU ({m.get('cpu', '?')}), {m.get('memory_gb', '?')} GB, "
+                 f"PostgreSQL {m.get('postgresql', '?')}, Python {m.get('python')}")
+    d = results["dataset"]
+    build = results.get("dataset_build_seconds")
+    lines.append(f"dataset: {d['enrolled_communes']} communes enrolled in {d['plans']} plans, {d['steps']} steps, "
+                 f"{d['announcements']} announcements, {d['step_history_rows'] + d['enrolment_history_rows']} history "
+                 f"rows (steps + enrolments), {d['database_mb']} MB"
+                 + (f"; built in {build:.0f} s" if build else ""))
+    if deltas.get("_previous"):
+        lines.append(f"compared with: {deltas['_previous']}")
+    lines.append("")
+    lines.append(fmt.format(*headers))
+    for row in body:
+        lines.append(fmt.format(*row))
+    lines.append("")
+    for entry in results["pages"].values():
+        slow = entry.get("slowest_query")
+        if slow and slow["ms"] >= 5:
+            lines.append(f"slowest query of {entry['label']}: {slow['ms']:.1f} ms: {slow['sql'][:160]}…")
+    for key, load in results.get("load", {}).items():
+        if load.get("present") is False:
+            lines.append(f"load, {load['label']}: not present")
+            continue
+        lat = load.get("latency_ms") or {}
+        lines.append(f"load ({load.get('tool', '?')}), {load['label']}: {load['rps']} req/s with {load['concurrency']} "
+                     f"concurrent clients "
+                     f"over {load['seconds']} s ({load['requests']} ok, {load['errors']} errors; latency median "
+                     f"{lat.get('median')} ms, p95 {lat.get('p95')} ms) {deltas.get('load:' + key, '')}")
+    fl = results.get("first_load")
+    if fl:
+        ok = "✓" if fl["total_bytes"] <= fl["budget_bytes"] else "✗"
+        lines.append(f"first load of {fl['page']} (gzip as served): {_kb(fl['total_bytes'])} "
+                     f"(budget {_kb(fl['budget_bytes'])} {ok}) {deltas.get('first_load', '')}")
+        for item in fl["items"]:
+            lines.append(f"    {item['bytes']:>8} B  {item['encoding']:<9} {item['url']}")
+    lines.append(reminder_line(results.get("reminders"), deltas.get("reminders", "")))
+    lines.append("")
+    lines.append("budgets (product.md):")
+    lines += [f"  {line.replace('**', '')}" for line in budget_status(results)]
+    return "\n".join(lines)
+
+
+def reminder_line(rem, delta=""):
+    if not rem or not rem.get("present"):
+        return f"reminder job: not present — {(rem or {}).get('note', 'not run')}"
+    if rem.get("error"):
+        return f"reminder job: failed: {rem['error']}"
+    first, second = rem["runs"]
+    ok = "✓" if first["seconds"] <= rem.get("budget_seconds", 5) else "✗"
+    again = "sent nothing ✓" if rem["second_run_sends_nothing"] else (
+        f"sent {second['emails']} e-mails, new rows {second['new_rows']} ✗")
+    return (f"reminder job over all steps ({rem['date']}): {first['seconds']:.2f} s (budget "
+            f"{rem.get('budget_seconds', 5):.0f} s {ok}), {first['queries']} queries, {first['emails']} e-mails, "
+            f"new rows {first['new_rows']}; second run: {second['seconds']:.2f} s, {second['queries']} queries, "
+            f"{again} {delta}")
+
+
+def markdown(results):
+    m, d = results["machine"], results["dataset"]
+    build = results.get("dataset_build_seconds")
+    out = [
+        f"Latest run: **{results['date']}**, commit `{results['commit']}`, on {m.get('nproc')} CPU "
+        f"({m.get('cpu', '?')}), {m.get('memory_gb', '?')} GB RAM, PostgreSQL {m.get('postgresql', '?')}, "
+        f"Python {m.get('python')}.",
+        "",
+        f"Dataset: {d['enrolled_communes']:,} communes enrolled in {d['plans']} plans, {d['steps']:,} steps, "
+        f"{d['announcements']:,} announcements, {d['expenditures']:,} expenditures, "
+        f"{d['step_history_rows'] + d['enrolment_history_rows']:,} history rows of steps and enrolments, "
+        f"{d['users']} users; {d['database_mb']} MB" + (f"; built in {build:.0f} s." if build else "."),
+        "",
+        f"Server time is Django's handling time from the `Server-Timing` header (median and 95th percentile "
+        f"of {results['method']['requests_per_page']} requests after warm-up, "
+        f"{results['method']['workers']} gunicorn workers, production settings), of which SQL is the time spent "
+        f"waiting for the database; client time adds "
+        f"loopback HTTP; × floor compares the median with `/healthz/` signed in; first load is HTML + CSS + "
+        f"JS + fonts as served (static files gzip by WhiteNoise, HTML as the application sends it). "
+        f"Figures move with other work on the machine: compare runs made on a quiet one.",
+        "",
+        "| " + " | ".join(HEADERS) + " |",
+        "|" + "|".join(["---"] + ["---:"] * (len(HEADERS) - 1)) + "|",
+    ]
+    for row in rows(results):
+        out.append("| " + " | ".join(str(x) for x in row[:-1]) + " |")
+    out.append("")
+    for load in results.get("load", {}).values():
+        if load.get("present") is False:
+            out.append(f"- Load, {load['label']}: not present yet.")
+            continue
+        lat = load.get("latency_ms") or {}
+        out.append(f"- Load ({load.get('tool', '?')}), {load['label']}: **{load['rps']} req/s** with "
+                   f"{load['concurrency']} concurrent "
+                   f"clients for {load['seconds']} s ({load['errors']} errors; latency median {lat.get('median')} ms, "
+                   f"p95 {lat.get('p95')} ms).")
+    fl = results.get("first_load")
+    if fl:
+        ok = "within" if fl["total_bytes"] <= fl["budget_bytes"] else "**over**"
+        parts = ", ".join(f"{i['url'].rsplit('/', 1)[-1] or i['url']} {i['bytes'] / 1024:.1f} KB" for i in fl["items"])
+        out.append(f"- First load of the sign-in page: **{_kb(fl['total_bytes'])}** ({ok} the "
+                   f"{_kb(fl['budget_bytes'])} budget): {parts}.")
+    out.append("- " + reminder_line(results.get("reminders")).replace("reminder job", "Reminder job", 1))
+    anonymous = (results["pages"].get("healthz_anon") or {}).get("server_ms")
+    signed_in = (results["pages"].get("healthz") or {}).get("server_ms")
+    if anonymous and signed_in:
+        out.append(f"- Floor: `/healthz/` takes {anonymous['median']:.1f} ms anonymous, {signed_in['median']:.1f} ms "
+                   f"signed in: every signed-in request reads its session row and writes it back "
+                   f"(`SESSION_SAVE_EVERY_REQUEST`, for the idle timeout), a cost every page below includes.")
+    out.append("")
+    out.append("Budgets (`product.md`):")
+    out += [f"- {line}" for line in budget_status(results)]
+    return "\n".join(out)
+
+
+def budget_status(results):
+    """One line per budget of product.md: met, not met (by how much), or not measured yet."""
+    lines = []
+    for entry in results["pages"].values():
+        budget, timing = entry.get("budget_ms"), entry.get("server_ms")
+        if not budget:
+            continue
+        if not entry.get("present"):
+            lines.append(f"{entry['label']} ≤ {budget} ms: not measured (page not present).")
+        elif not timing:
+            lines.append(f"{entry['label']} ≤ {budget} ms: not measured (no server time).")
+        elif entry.get("statuses") != [200]:
+            lines.append(f"{entry['label']} ≤ {budget} ms: not measured (HTTP {entry.get('statuses')}).")
+        elif timing["median"] <= budget:
+            lines.append(f"{entry['label']} ≤ {budget} ms: met ({timing['median']:.1f} ms).")
+        else:
+            lines.append(f"{entry['label']} ≤ {budget} ms: **not met**, {timing['median']:.1f} ms "
+                         f"({timing['median'] - budget:.1f} ms over).")
+    for entry in results["pages"].values():
+        other = results["pages"].get(entry.get("same_queries_as") or "")
+        if other and entry.get("queries") is not None and other.get("queries") is not None:
+            if entry["queries"] == other["queries"]:
+                lines.append(f"Queries independent of data size: met ({entry['label']}: {entry['queries']}, "
+                             f"{other['label']}: {other['queries']}).")
+            else:
+                lines.append(f"Queries independent of data size: **not met** ({entry['label']}: {entry['queries']}, "
+                             f"{other['label']}: {other['queries']}).")
+    fl = results.get("first_load")
+    if fl:
+        loads = [(fl["total_bytes"], "sign-in page")] + [
+            (e["first_load_bytes"], e["label"]) for e in results["pages"].values() if e.get("first_load_bytes")
+        ]
+        worst, where = max(loads)
+        if worst <= fl["budget_bytes"]:
+            lines.append(f"First load ≤ {_kb(fl['budget_bytes'])}: met (largest {_kb(worst)}, {where}).")
+        else:
+            lines.append(f"First load ≤ {_kb(fl['budget_bytes'])}: **not met**, {_kb(worst)} ({where}), "
+                         f"{_kb(worst - fl['budget_bytes'])} over.")
+    rem = results.get("reminders") or {}
+    first = _first_run(rem)
+    if not first:
+        lines.append(f"Reminder job ≤ {rem.get('budget_seconds', 5):.0f} s: not measured "
+                     f"({rem.get('error') or rem.get('note') or 'not run'}).")
+    else:
+        met = first["seconds"] <= rem.get("budget_seconds", 5)
+        lines.append(f"Reminder job ≤ {rem.get('budget_seconds', 5):.0f} s: {'met' if met else '**not met**'} "
+                     f"({first['seconds']:.2f} s); second run "
+                     f"{'sent nothing' if rem.get('second_run_sends_nothing') else '**sent again**'}.")
+    return lines
+

@@ -1,0 +1,44 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+def _date(text):
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(f"Ngày không hợp lệ (YYYY-MM-DD): {text}") from error
+
+
+class Command(BaseCommand):
+    help = (
+        "Dựng dữ liệu benchmark quy mô toàn quốc (bench/dataset.py): mọi xã của danh mục trước 2025 "
+        "tham gia kế hoạch của tỉnh, các bước, công bố, kinh phí, người dùng và lịch sử thay đổi. "
+        "Chỉ dùng trên một cơ sở dữ liệu riêng, chưa có kế hoạch nào (make bench tự tạo)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--provinces", help="Mã tỉnh, cách nhau bằng dấu phẩy (mặc định: cả 63 tỉnh), ví dụ 68,20.")
+        parser.add_argument("--seed", type=int, help="Hạt giống ngẫu nhiên (mặc định cố định).")
+        parser.add_argument("--today", type=_date, help="Ngày làm mốc (YYYY-MM-DD), mặc định hôm nay.")
+        parser.add_argument("--no-history", action="store_true", help="Không ghi lịch sử thay đổi.")
+        parser.add_argument("--no-district-officers", action="store_true", help="Không tạo cán bộ huyện.")
+
+    def handle(self, *args, provinces=None, seed=None, today=None, no_history=False, no_district_officers=False,
+               **options):
+        try:
+            from bench.dataset import SEED, BenchDataBuilder
+        except ImportError as error:
+            raise CommandError("Lệnh này chạy từ mã nguồn đầy đủ (thư mục bench/): dùng `make bench`.") from error
+
+        codes = [c.strip() for c in provinces.split(",") if c.strip()] if provinces else None
+        builder = BenchDataBuilder(
+            provinces=codes, seed=SEED if seed is None else seed, today=today,
+            history=not no_history, district_officers=not no_district_officers, stdout=self.stdout.write,
+        )
+        try:
+            report = builder.build()
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        counts = ", ".join(f"{label.split('.')[-1]} {count}" for label, count in sorted(report.counts.items()))
+        self.stdout.write(self.style.SUCCESS(f"Xong trong {report.seconds['total']:.1f} s: {counts}"))
