@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scope import scope_of
 from provinces.models import District, Province
 
 from .choices import StandardVersion, Status, StepKind
@@ -83,11 +84,33 @@ class CommuneFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        # Keep the district dropdown short once a province is chosen.
-        province = (data or {}).get("province")
-        if province and str(province).isdigit():
-            field = self.form.fields["district"]
-            field.queryset = field.queryset.filter(province_id=province)
+        self._narrow_dropdowns(data or {})
+
+    def _narrow_dropdowns(self, data):
+        """Offer districts and phases of the chosen province or plan only.
+
+        A national user would otherwise get every district and phase of the country (about
+        800 options, most of the page's rendering time); a value already in the query (a
+        drill-down link) stays selectable.
+        """
+        def chosen(name):
+            value = data.get(name)
+            return int(value) if value and str(value).isdigit() else None
+
+        province, plan = chosen("province"), chosen("plan")
+        sees_country = self.request is not None and scope_of(self.request.user).sees_everything
+        district_field, phase_field = self.form.fields["district"], self.form.fields["phase"]
+        keep_district, keep_phase = Q(pk=chosen("district")), Q(pk=chosen("phase"))
+        if province:
+            district_field.queryset = district_field.queryset.filter(Q(province_id=province) | keep_district)
+        elif sees_country:
+            district_field.queryset = district_field.queryset.filter(keep_district)
+        if plan:
+            phase_field.queryset = phase_field.queryset.filter(Q(plan_id=plan) | keep_phase)
+        elif province:
+            phase_field.queryset = phase_field.queryset.filter(Q(plan__province_id=province) | keep_phase)
+        elif sees_country:
+            phase_field.queryset = phase_field.queryset.filter(keep_phase)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
