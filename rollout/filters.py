@@ -85,6 +85,16 @@ class CommuneFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self._narrow_dropdowns(data or {})
+        # Bootstrap classes set here, so the form renders with plain {{ field }}: the list is
+        # the busiest page, and a template per field (crispy) was half of its rendering time.
+        for field in self.form.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select"
+            else:
+                widget.attrs["class"] = "form-control"
 
     def _narrow_dropdowns(self, data):
         """Offer districts and phases of the chosen province or plan only.
