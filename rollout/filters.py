@@ -130,7 +130,11 @@ class CommuneFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         """Steps: 1. place and search filters; 2. the enrolment filters as one EXISTS (or
-        NOT EXISTS for not_started); 3. row annotations from the same enrolments; 4. sort."""
+        NOT EXISTS for not_started); 3. row annotations from the same enrolments; 4. sort.
+        A value the form refuses (another province's plan, a mistyped id) gives no rows and
+        its error beside the field, never the unfiltered list."""
+        if not self.form.is_valid():
+            return queryset.none().for_list(Enrolment.objects.none())
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
         place = Q()  # which plan/phase "not started" is measured against

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Sum
 
 from accounts.scope import scope_of
@@ -12,8 +13,16 @@ from rollout.models import BudgetLine, Enrolment, RolloutPlan
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_data_holds_the_articles_figures_and_loads_once():
-    call_command("load_demo", stdout=io.StringIO())
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo data, loaded once for this module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+def test_demo_data_holds_the_articles_figures_and_loads_once(demo):
     plans = {p.province.code: p for p in RolloutPlan.objects.select_related("province")}
     assert set(plans) == {"68", "20", "83", "33", "26"}
     assert all(p.is_demo for p in plans.values())
@@ -55,3 +64,53 @@ def test_demo_data_holds_the_articles_figures_and_loads_once():
     before = (RolloutPlan.objects.count(), Enrolment.objects.count(), BudgetLine.objects.count())
     call_command("load_demo", stdout=io.StringIO())
     assert (RolloutPlan.objects.count(), Enrolment.objects.count(), BudgetLine.objects.count()) == before
+
+
+def _user(username):
+    return get_user_model().objects.get(username=username)
+
+
+def test_demo_district_officer_sees_only_lam_ha_everywhere(demo, client):
+    from openpyxl import load_workbook
+
+    from provinces.models import Commune
+
+    client.force_login(_user("huyen_lamha"))
+    lam_ha = Commune.objects.filter(district__short_name="Lâm Hà", province__code="68")
+    listing = client.get("/xa/")
+    assert listing.context["page"].paginator.count == lam_ha.count() == 16
+    assert {c.district.short_name for c in listing.context["page"].object_list} == {"Lâm Hà"}
+    sheet = load_workbook(io.BytesIO(client.get("/xa/xuat-excel/").content)).active
+    assert sheet.max_row - 1 == 16
+    district_options = listing.context["filter"].form.fields["district"].queryset
+    assert [d.short_name for d in district_options] == ["Lâm Hà"]
+    queue = client.get("/xac-nhan/")
+    assert queue.status_code == 200
+    assert all(s.enrolment.commune.district.short_name == "Lâm Hà" for s in queue.context["page"].object_list)
+    home = client.get("/", follow=True)
+    assert "Lâm Hà" in home.content.decode()
+    other = Commune.objects.get(province__code="68", district__short_name="Đà Lạt", code="24769")
+    assert client.get(f"/xa/{other.pk}/").status_code == 404
+
+
+def test_demo_dost_lamdong_cannot_open_anything_of_lang_son(demo, client):
+    client.force_login(_user("dost_lamdong"))
+    lang_son = RolloutPlan.objects.get(province__code="20")
+    enrolment = lang_son.enrolments.first()
+    for url in [f"/ke-hoach/{lang_son.pk}/", f"/ke-hoach/{lang_son.pk}/sua/", f"/xa/{enrolment.commune_id}/",
+                f"/xa/tham-gia/{enrolment.pk}/sua/", f"/tong-quan/?province={lang_son.province_id}",
+                f"/xa/buoc/{enrolment.steps.first().pk}/"]:
+        assert client.get(url).status_code == 404, url
+    assert lang_son not in client.get("/ke-hoach/").context["plans"]
+    assert client.get(f"/xa/?province={lang_son.province_id}").context["page"].paginator.count == 0
+
+
+def test_demo_leadership_can_change_nothing(demo, client):
+    client.force_login(_user("lanhdao_lamdong"))
+    plan = RolloutPlan.objects.get(province__code="68")
+    enrolment = plan.enrolments.first()
+    step = enrolment.steps.first()
+    for url in [f"/ke-hoach/{plan.pk}/sua/", "/ke-hoach/them/", f"/xa/tham-gia/{enrolment.pk}/sua/",
+                f"/xa/buoc/{step.pk}/", f"/xa/tham-gia/{enrolment.pk}/cong-bo/", f"/xac-nhan/buoc/{step.pk}/"]:
+        assert client.post(url, {}).status_code == 403, url
+    assert client.get(f"/ke-hoach/{plan.pk}/").status_code == 200
