@@ -111,3 +111,13 @@ def scope_of(user):
     )
     user._isotrack_scope = scope
     return scope
+
+
+def ensure_can_edit_rollout(user, province_id):
+    """The second check, after a form is saved and inside its transaction: raising here rolls
+    the save back, so no change can move an object into or out of a province the user does
+    not hold, whatever the form let through."""
+    from django.core.exceptions import PermissionDenied
+
+    if not scope_of(user).can_edit_rollout(province_id):
+        raise PermissionDenied

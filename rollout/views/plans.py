@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scope import scope_of
+from accounts.scope import ensure_can_edit_rollout, scope_of
 
 from ..budgets import ANNOUNCED, lines_for_plan, money_warnings, phases_for_plan, plan_money
 from ..forms.plans import ConsultantForm, PhaseForm, PlanForm
@@ -142,9 +143,11 @@ def plan_create(request):
         raise PermissionDenied
     form = PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        plan = form.save(commit=False)
-        plan.created_by = request.user
-        plan.save()
+        with transaction.atomic():
+            plan = form.save(commit=False)
+            plan.created_by = request.user
+            plan.save()
+            ensure_can_edit_rollout(request.user, plan.province_id)
         messages.success(request, _("Đã tạo kế hoạch {number}. Thêm các giai đoạn của kế hoạch.").format(number=plan.number))
         return redirect("rollout:plan_detail", pk=plan.pk)
     return render(request, "rollout/form.html", {"form": form, "title": _("Thêm kế hoạch triển khai")})
@@ -155,7 +158,9 @@ def plan_edit(request, pk):
     plan = plan_for_change(request, pk)
     form = PlanForm(request.POST or None, instance=plan, user=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            ensure_can_edit_rollout(request.user, plan.province_id)
         messages.success(request, _("Đã lưu kế hoạch {number}.").format(number=plan.number))
         return redirect("rollout:plan_detail", pk=plan.pk)
     return render(request, "rollout/form.html", {

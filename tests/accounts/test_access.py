@@ -118,3 +118,32 @@ def test_production_refuses_to_start_without_its_settings(missing):
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert missing in result.stderr
+
+
+def test_dost_staff_cannot_create_a_plan_in_another_province(client, dost_lamdong, lang_son):
+    from rollout.models import RolloutPlan
+
+    client.force_login(dost_lamdong)
+    response = client.post(reverse("rollout:plan_create"), {
+        "province": lang_son.pk, "number": "9/KH-UBND", "issued_on": "01/01/2020", "title": "Kế hoạch",
+        "standard_version": "2015", "starts_on": "01/01/2020", "ends_on": "31/12/2020", "target_kind": "share",
+        "target_value": "70", "target_date": "31/12/2020",
+    })
+    # The province field offers only the user's own province: the posted one is not taken.
+    assert response.status_code in (200, 302, 403)
+    assert not RolloutPlan.objects.filter(province=lang_son).exists()
+
+
+def test_a_save_outside_the_users_scope_is_rolled_back(rf, dost_lamdong, lang_son, lam_dong):
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+
+    from accounts.scope import ensure_can_edit_rollout
+    from rollout.models import RolloutPlan
+    from tests.conftest import make_plan
+
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        make_plan(lang_son, number="9/KH-UBND")
+        ensure_can_edit_rollout(dost_lamdong, lang_son.pk)
+    assert not RolloutPlan.objects.filter(province=lang_son).exists()
+    ensure_can_edit_rollout(dost_lamdong, lam_dong.pk)  # its own province passes
