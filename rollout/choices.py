@@ -8,6 +8,7 @@ class StandardVersion(models.TextChoices):
 
 
 class TargetKind(models.TextChoices):
+    # xgettext:no-python-format
     SHARE = "share", _("Tỷ lệ % số xã của tỉnh")
     COUNT = "count", _("Số xã")
 

@@ -113,7 +113,11 @@ class RolloutPlan(Archivable):
     starts_on = models.DateField(_("thời gian thực hiện từ"))
     ends_on = models.DateField(_("đến"))
     target_kind = models.CharField(_("loại chỉ tiêu"), max_length=5, choices=TargetKind.choices, default=TargetKind.SHARE)
-    target_value = models.PositiveIntegerField(_("chỉ tiêu"), help_text=_("Tỷ lệ % hoặc số xã, tùy loại chỉ tiêu."))
+    target_value = models.PositiveIntegerField(
+        _("chỉ tiêu"),
+        # xgettext:no-python-format
+        help_text=_("Tỷ lệ % hoặc số xã, tùy loại chỉ tiêu."),
+    )
     target_date = models.DateField(_("hạn đạt chỉ tiêu"))
     note = models.TextField(_("ghi chú"), blank=True)
     is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False, editable=False)

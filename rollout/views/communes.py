@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
 from accounts.scope import scope_of
 from provinces.models import Commune
@@ -43,9 +44,12 @@ def commune_list(request):
     })
 
 
+# Marked with gettext_noop so makemessages finds them; translated when the sheet is written.
 EXPORT_COLUMNS = [
-    ("Mã xã", 10), ("Xã", 28), ("Huyện", 24), ("Tỉnh", 18), ("Kế hoạch", 20), ("Giai đoạn", 24),
-    ("Bước hiện tại", 34), ("Trạng thái", 22), ("Hạn gần nhất", 14), ("Quá hạn", 10),
+    (gettext_noop("Mã xã"), 10), (gettext_noop("Xã"), 28), (gettext_noop("Huyện"), 24),
+    (gettext_noop("Tỉnh"), 18), (gettext_noop("Kế hoạch"), 20), (gettext_noop("Giai đoạn"), 24),
+    (gettext_noop("Bước hiện tại"), 34), (gettext_noop("Trạng thái"), 22),
+    (gettext_noop("Hạn gần nhất"), 14), (gettext_noop("Quá hạn"), 10),
 ]
 
 
@@ -183,7 +187,7 @@ def change_history(enrolments, limit=200):
     if wanted.get(Consultant):
         for consultant in Consultant.objects.filter(pk__in=wanted[Consultant]):
             names[(Consultant, consultant.pk)] = consultant.name
-    kinds = {"+": _("Tạo mới"), "~": _("Sửa"), "-": _("Xóa")}
+    kinds = {"+": _("Tạo mới"), "~": pgettext("history", "Sửa"), "-": _("Xóa")}
     return [
         {
             "when": record.history_date,
