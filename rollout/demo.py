@@ -97,8 +97,8 @@ class DemoBuilder:
         for username, full_name, role, province_code, district_code in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(username=username)
             if created:
-                first, _, last = full_name.partition(" ")
-                user.last_name, user.first_name = first, last
+                # Vietnamese names read family name first: keep the whole name as written.
+                user.first_name = full_name
                 user.email = f"{username}@isotrack.local"
                 user.set_password(DEMO_PASSWORD)
                 user.is_staff = role == Role.ADMINISTRATOR
