@@ -1,0 +1,105 @@
+"""DOST staff: from the dashboard to a filtered commune list, then a commune's last step and
+its announcement recorded through the forms, and the new status on the page and in the list."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from rollout.choices import ReviewState, Status
+from rollout.models import Enrolment
+from tests.browser.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_dost_staff_filter_the_list_record_the_last_step_and_the_announcement(page, world):
+    applying, building = world["lam_ha_communes"][:2]
+    sign_in(page, "dost_lamdong")
+
+    page.click("nav.navbar >> text=Tổng quan")
+    page.wait_for_url("**/tong-quan/")
+    expect(page.locator("h1")).to_contain_text("Lâm Đồng")
+    expect(page.locator("#status-chart, figure.chart svg").first).to_be_visible()
+
+    # The commune list, filtered through its form: district Lâm Hà, applying or building.
+    page.click("nav.navbar >> text=Danh sách xã")
+    page.wait_for_url("**/xa/")
+    page.click("summary:has-text('Bộ lọc')")
+    page.select_option("#id_district", value=str(world["lam_ha"].pk))
+    page.check("input[name=status][value=applying]")
+    page.check("input[name=status][value=building]")
+    page.click("form[role=search] button:has-text('Lọc')")
+    page.wait_for_url(re.compile(r"/xa/\?.*district="))
+    assert "status=applying" in page.url and "status=building" in page.url
+    rows = page.locator("tr.commune-row")
+    expect(rows).to_have_count(2)
+    expect(page.locator("#result-count")).to_have_text("2 xã")
+    assert sorted(int(rows.nth(i).get_attribute("data-commune")) for i in range(2)) == sorted(
+        [applying.pk, building.pk])
+    expect(page.locator(f"tr[data-commune='{applying.pk}']")).to_contain_text("Đang áp dụng")
+    expect(page.locator(f"tr[data-commune='{building.pk}']")).to_contain_text("Đang xây dựng")
+    # The filter keeps what was chosen.
+    expect(page.locator("#id_district")).to_have_value(str(world["lam_ha"].pk))
+    expect(page.locator("input[name=status][value=applying]")).to_be_checked()
+    expect(page.locator("input[name=status][value=planned]")).not_to_be_checked()
+    screenshot(page, "commune-list")
+
+    # The commune page: record the last step with its date and evidence.
+    page.click(f"tr[data-commune='{applying.pk}'] a")
+    page.wait_for_url(f"**/xa/{applying.pk}/")
+    enrolment = Enrolment.objects.get(commune=applying)
+    badge = page.locator(f"#enrolment-{enrolment.pk} .card-header .badge")
+    expect(badge).to_have_text("Đang áp dụng")
+    last = enrolment.steps.get(order=8)
+    page.click(f"#step-{last.pk} a:has-text('Ghi nhận')")
+    page.wait_for_url(f"**/xa/buoc/{last.pk}/")
+    page.fill("#id_done_on", "15/12/2018")
+    page.fill("#id_evidence", "Quyết định số 88/QĐ-UBND xác nhận hiệu lực")
+    page.click("main form[method=post] button:has-text('Lưu')")
+    page.wait_for_url(f"**/xa/{applying.pk}/")
+    expect(page.locator(".alert-success")).to_contain_text("Đã lưu bước")
+    expect(page.locator(f"#step-{last.pk}")).to_contain_text("15/12/2018")
+    expect(page.locator(f"#step-{last.pk}")).to_contain_text("Quyết định số 88/QĐ-UBND xác nhận hiệu lực")
+    expect(page.locator(f"#step-{last.pk} .review-awaiting")).to_be_visible()
+    last.refresh_from_db()
+    assert last.review_state == ReviewState.AWAITING and last.recorded_by == world["dost"]
+
+    # Then the announcement.
+    page.click(f"#enrolment-{enrolment.pk} a:has-text('Ghi nhận công bố')")
+    page.wait_for_url(f"**/xa/tham-gia/{enrolment.pk}/cong-bo/")
+    expect(page.locator("#id_procedures_in_scope")).to_have_value("100")
+    page.fill("#id_decision_number", "125/QĐ-UBND")
+    page.fill("#id_decided_on", "20/12/2018")
+    page.click("main form[method=post] button:has-text('Lưu')")
+    page.wait_for_url(f"**/xa/{applying.pk}/")
+    expect(page.locator(".alert-success")).to_contain_text("Đã ghi nhận quyết định công bố")
+    expect(badge).to_have_text("Đã công bố")
+    expect(page.locator(f"#enrolment-{enrolment.pk} table")).to_contain_text("125/QĐ-UBND")
+    expect(page.locator("#history")).to_contain_text("Công bố 125/QĐ-UBND")
+    screenshot(page, "commune-page")
+    enrolment.refresh_from_db()
+    assert enrolment.status == Status.ANNOUNCED
+
+    # The list row shows the new status, and the "announced" filter now finds the commune.
+    page.click("nav.navbar >> text=Danh sách xã")
+    page.click("summary:has-text('Bộ lọc')")
+    page.select_option("#id_district", value=str(world["lam_ha"].pk))
+    page.check("input[name=status][value=announced]")
+    page.click("form[role=search] button:has-text('Lọc')")
+    page.wait_for_url(re.compile(r"status=announced"))
+    expect(page.locator("tr.commune-row")).to_have_count(1)
+    expect(page.locator(f"tr[data-commune='{applying.pk}']")).to_contain_text("Đã công bố")
+
+
+def test_a_step_marked_done_without_evidence_is_refused_with_the_form_kept(page, world):
+    enrolment = world["enrolments"][2]
+    step = enrolment.steps.get(order=1)
+    sign_in(page, "dost_lamdong")
+    page.goto(page.base + f"/xa/buoc/{step.pk}/")
+    page.fill("#id_done_on", "01/04/2018")
+    page.click("main form[method=post] button:has-text('Lưu')")
+    expect(page.locator("#id_evidence")).to_have_class(re.compile("is-invalid"))
+    expect(page.locator("main form[method=post]")).to_contain_text("Cần ghi minh chứng")
+    expect(page.locator("#id_done_on")).to_have_value("01/04/2018")
+    step.refresh_from_db()
+    assert step.done_on is None
