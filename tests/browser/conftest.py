@@ -67,11 +67,14 @@ def world(transactional_db):
                 actions.review_step(step, by=confirm_by, confirm=True)
 
     # Lâm Hà's first commune is applying (7 of 8 steps confirmed), its second building (two
-    # steps awaiting the district's review), the others planned; one of Đà Lạt's communes
-    # has a step awaiting Đà Lạt's review.
+    # steps awaiting the district's review), the others planned; Đà Lạt's first commune has a
+    # step awaiting Đà Lạt's review.
     record(enrolments[0], 7, confirm_by=officer)
     record(enrolments[1], 2)
     record(enrolments[4], 1)
+    # Đà Lạt's second commune has announced its system.
+    record(enrolments[5], 8, confirm_by=officer_dalat)
+    actions.announce(enrolments[5], decision_number="45/QĐ-UBND", decided_on=datetime.date(2018, 12, 20), by=dost)
     line = BudgetLine.objects.create(plan=plan, phase=phase, category=BudgetCategory.CONSULTING,
                                      amount=350_000_000, description="Thuê tư vấn giai đoạn thí điểm")
     Expenditure.objects.create(plan=plan, phase=phase, budget_line=line, amount=120_000_000,
