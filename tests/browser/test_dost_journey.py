@@ -24,6 +24,8 @@ def test_dost_staff_filter_the_list_record_the_last_step_and_the_announcement(pa
     # The commune list, filtered through its form: district Lâm Hà, applying or building.
     page.click("nav.navbar >> text=Danh sách xã")
     page.wait_for_url("**/xa/")
+    expect(page.locator("tr.commune-row").first).to_be_visible()
+    screenshot(page, "commune-list")
     page.click("summary:has-text('Bộ lọc')")
     page.select_option("#id_district", value=str(world["lam_ha"].pk))
     page.check("input[name=status][value=applying]")
@@ -42,7 +44,6 @@ def test_dost_staff_filter_the_list_record_the_last_step_and_the_announcement(pa
     expect(page.locator("#id_district")).to_have_value(str(world["lam_ha"].pk))
     expect(page.locator("input[name=status][value=applying]")).to_be_checked()
     expect(page.locator("input[name=status][value=planned]")).not_to_be_checked()
-    screenshot(page, "commune-list")
 
     # The commune page: record the last step with its date and evidence.
     page.click(f"tr[data-commune='{applying.pk}'] a")
