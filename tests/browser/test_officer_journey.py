@@ -96,3 +96,12 @@ def test_district_officer_returns_one_step_confirms_another_and_cannot_open_anot
 
 def test_district_officer_journey_on_a_phone(phone, world):
     officer_journey(phone, world, phone=True)
+    # The officer's other pages fit the phone too, their menu entries reachable.
+    open_menu_entry(phone, "Tổng quan", phone=True)
+    phone.wait_for_url(f"**/tong-quan/huyen/{world['lam_ha'].pk}/")
+    expect(phone.locator("h1")).to_contain_text("Lâm Hà")
+    assert body_fits_viewport(phone), "district page wider than the phone"
+    open_menu_entry(phone, "Danh sách xã", phone=True)
+    phone.wait_for_url("**/xa/")
+    expect(phone.locator("tr.commune-row").first).to_be_visible()
+    assert body_fits_viewport(phone), "commune list wider than the phone"
