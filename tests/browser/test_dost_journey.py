@@ -3,8 +3,11 @@ its announcement recorded through the forms, and the new status on the page and 
 import re
 
 import pytest
+from django.db import connection
 from playwright.sync_api import expect
 
+from provinces.models import Commune
+from rollout import actions
 from rollout.choices import ReviewState, Status
 from rollout.models import Enrolment
 from tests.browser.conftest import screenshot, sign_in
@@ -104,3 +107,32 @@ def test_a_step_marked_done_without_evidence_is_refused_with_the_form_kept(page,
     expect(page.locator("#id_done_on")).to_have_value("01/04/2018")
     step.refresh_from_db()
     assert step.done_on is None
+
+
+def test_dost_staff_record_one_step_for_communes_ticked_in_the_list(page, world):
+    """Large ids (past 1000, as on real data) go through the list's checkboxes unchanged."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), 12344)", [Enrolment._meta.db_table])
+    taken = {c.pk for c in world["lam_ha_communes"]}
+    fresh = [c for c in Commune.objects.filter(district=world["lam_ha"]).order_by("code") if c.pk not in taken][:2]
+    enrolments = [actions.enrol(world["phase"], commune) for commune in fresh]
+    assert min(e.pk for e in enrolments) > 12_000
+
+    sign_in(page, "dost_lamdong")
+    page.goto(page.base + "/xa/?district={}&status=planned".format(world["lam_ha"].pk))
+    for commune in fresh:
+        page.get_by_label("Chọn {}".format(commune.name), exact=True).check()
+    page.click("button:has-text('Ghi nhận một bước cho các xã đã chọn')")
+    page.wait_for_url("**/xa/ghi-nhan-hang-loat/?*")
+    for enrolment in enrolments:
+        expect(page.locator(f"input[name=enrolments][value='{enrolment.pk}']")).to_be_checked()
+    expect(page.locator("input[name=enrolments]")).to_have_count(2)
+    page.select_option("#id_kind", value="survey")
+    page.fill("#id_done_on", "10/04/2018")
+    page.fill("#id_evidence", "Báo cáo khảo sát chung của huyện")
+    page.click("button:has-text('Ghi nhận cho các xã đã chọn')")
+    page.wait_for_url("**/xa/")
+    expect(page.locator(".alert-success")).to_contain_text("Đã ghi nhận bước cho 2 xã")
+    for enrolment in enrolments:
+        enrolment.refresh_from_db()
+        assert enrolment.status == Status.BUILDING
