@@ -57,6 +57,17 @@ def test_leadership_drills_down_from_a_dashboard_number_and_exports_the_same_com
     figures = [(int(links.nth(i).inner_text().replace(".", "")), links.nth(i).get_attribute("href"))
                for i in range(links.count())]
     assert figures, "no drill-down link in Lâm Hà's row"
+    with page.expect_download() as info:
+        page.click("text=Tải Excel")
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Tổng hợp", "Kế hoạch", "Theo huyện", "Kinh phí", "Quá hạn"]
+    summary = {row[0]: row[1] for row in workbook["Tổng hợp"].iter_rows(values_only=True) if row[0]}
+    assert summary["Đã tham gia kế hoạch"] == 7 and summary["Đã công bố"] == 1
+    money = [row for row in workbook["Kinh phí"].iter_rows(values_only=True) if "Giai đoạn 1: thí điểm" in row]
+    assert money and money[0][-2:] == (350_000_000, 120_000_000)
+
     for expected, href in figures:
         page.goto(page.base + href)
         assert list_count(page) == expected, href
