@@ -13,6 +13,9 @@ from django.core.management import call_command
 
 from accounts.choices import Role
 from provinces.models import Commune, District, Province
+from rollout import actions
+from rollout.choices import BudgetCategory
+from rollout.models import BudgetLine, Expenditure
 from tests.conftest import PASSWORD, enrol_communes, make_phase, make_plan, make_user
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -51,14 +54,42 @@ def world(transactional_db):
                        name="Giai đoạn 1: thí điểm")
     communes = list(Commune.objects.filter(district=lam_ha).order_by("code")[:4])
     communes += list(Commune.objects.filter(district=da_lat).order_by("code")[:3])
-    enrol_communes(phase, communes, procedures_total=100, procedures_in_scope=100)
+    enrolments = enrol_communes(phase, communes, procedures_total=100, procedures_in_scope=100)
+    dost = make_user("dost_lamdong", Role.DOST_STAFF, province=lam_dong, first_name="Hoa")
+    officer = make_user("huyen_lamha", Role.DISTRICT_OFFICER, district=lam_ha)
+    officer_dalat = make_user("huyen_dalat", Role.DISTRICT_OFFICER, district=da_lat)
+
+    def record(enrolment, count, confirm_by=None):
+        for step in list(enrolment.steps.order_by("order"))[:count]:
+            actions.record_step(step, done_on=datetime.date(2018, 3, 1) + datetime.timedelta(days=30 * step.order),
+                                evidence="Biên bản số {}/BB".format(step.order), by=dost)
+            if confirm_by:
+                actions.review_step(step, by=confirm_by, confirm=True)
+
+    # Lâm Hà's first commune is applying (7 of 8 steps confirmed), its second building (two
+    # steps awaiting the district's review), the others planned; Đà Lạt's first commune has a
+    # step awaiting Đà Lạt's review.
+    record(enrolments[0], 7, confirm_by=officer)
+    record(enrolments[1], 2)
+    record(enrolments[4], 1)
+    # Đà Lạt's second commune has announced its system.
+    record(enrolments[5], 8, confirm_by=officer_dalat)
+    actions.announce(enrolments[5], decision_number="45/QĐ-UBND", decided_on=datetime.date(2018, 12, 20), by=dost)
+    line = BudgetLine.objects.create(plan=plan, phase=phase, category=BudgetCategory.CONSULTING,
+                                     amount=350_000_000, description="Thuê tư vấn giai đoạn thí điểm")
+    Expenditure.objects.create(plan=plan, phase=phase, budget_line=line, amount=120_000_000,
+                               spent_on=datetime.date(2018, 6, 15), document_ref="HĐ 12/2018/HĐ-TV")
     return {
         "plan": plan,
         "phase": phase,
+        "lam_ha": lam_ha,
+        "da_lat": da_lat,
         "lam_ha_communes": communes[:4],
         "da_lat_communes": communes[4:],
-        "dost": make_user("dost_lamdong", Role.DOST_STAFF, province=lam_dong, first_name="Hoa"),
-        "officer": make_user("huyen_lamha", Role.DISTRICT_OFFICER, district=lam_ha),
+        "enrolments": enrolments,
+        "dost": dost,
+        "officer": officer,
+        "officer_dalat": officer_dalat,
         "leader": make_user("lanhdao_lamdong", Role.LEADERSHIP, province=lam_dong),
     }
 
@@ -94,5 +125,11 @@ def sign_in(page, username):
 
 
 def screenshot(page, name):
+    """docs/screenshots/NAME.png: what the viewport shows, at CSS pixel size (small files)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False, scale="css", animations="disabled")
+
+
+def body_fits_viewport(page):
+    """No sideways scrolling of the page itself (tables and charts scroll in their own boxes)."""
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")

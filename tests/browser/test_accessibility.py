@@ -22,11 +22,20 @@ def serious_violations(page):
     ]
 
 
-# Pages each role reaches from the menu; a page whose URL does not exist yet fails the test.
+# Pages each role reaches from the menu and from them; {commune}, {plan}, {district} and
+# {step} are filled in from the `world` fixture (a Lâm Hà commune with steps done).
 PAGES = {
-    "dost_lamdong": ["/"],
-    "huyen_lamha": ["/"],
-    "lanhdao_lamdong": ["/"],
+    "dost_lamdong": [
+        "/", "/tong-quan/", "/xa/", "/xa/?district={district}&status=applying", "/xa/{commune}/", "/xa/buoc/{step}/",
+        "/ke-hoach/", "/ke-hoach/{plan}/", "/xac-nhan/", "/xac-nhan/tra-lai/", "/thong-bao/",
+    ],
+    "huyen_lamha": [
+        "/", "/tong-quan/huyen/{district}/", "/xa/", "/xa/{commune}/", "/xac-nhan/", "/thong-bao/",
+    ],
+    "lanhdao_lamdong": [
+        "/", "/tong-quan/", "/tong-quan/huyen/{district}/", "/xa/", "/xa/{commune}/", "/ke-hoach/{plan}/",
+        "/bao-cao/", "/thong-bao/",
+    ],
 }
 
 
@@ -37,8 +46,24 @@ def test_sign_in_page_has_no_serious_accessibility_violations(page, world):
 
 @pytest.mark.parametrize("username", sorted(PAGES))
 def test_main_pages_have_no_serious_accessibility_violations(page, world, username):
+    enrolment = world["enrolments"][1]
+    ids = {"commune": enrolment.commune_id, "plan": world["plan"].pk, "district": world["lam_ha"].pk,
+           "step": enrolment.steps.get(order=3).pk}
     sign_in(page, username)
+    found = {}
     for path in PAGES[username]:
-        response = page.goto(page.base + path)
-        assert response.status == 200, path
-        assert serious_violations(page) == [], path
+        url = path.format(**ids)
+        response = page.goto(page.base + url)
+        assert response.status == 200, url
+        violations = serious_violations(page)
+        if violations:
+            found[url] = violations
+    assert found == {}
+
+
+def test_the_phone_layout_has_no_serious_accessibility_violations(phone, world):
+    sign_in(phone, "huyen_lamha")
+    for url in ["/xac-nhan/", "/xa/{}/".format(world["enrolments"][1].commune_id)]:
+        phone.goto(phone.base + url)
+        phone.click("nav.navbar .navbar-toggler")
+        assert serious_violations(phone) == [], url
