@@ -147,7 +147,8 @@ def reminder_line(rem, delta=""):
     again = "sent nothing ✓" if rem["second_run_sends_nothing"] else (
         f"sent {second['emails']} e-mails, new rows {second['new_rows']} ✗")
     return (f"reminder job over all steps ({rem['date']}): {first['seconds']:.2f} s (budget "
-            f"{rem.get('budget_seconds', 5):.0f} s {ok}), {first['queries']} queries, {first['emails']} e-mails, "
+            f"{rem.get('budget_seconds', 5):.0f} s {ok}), {first['queries']} queries, {first['emails']} e-mails "
+            f"(sent by the workers after the job: {first.get('delivery_seconds', 0):.2f} s on one worker), "
             f"new rows {first['new_rows']}; second run: {second['seconds']:.2f} s, {second['queries']} queries, "
             f"{again} {delta}")
 
