@@ -1,4 +1,6 @@
-from django import template
+from django import forms, template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from isotrack.money import format_vnd, format_vnd_short
 
@@ -23,3 +25,44 @@ def percent(part, whole):
     if not whole:
         return 0
     return round(100 * (part or 0) / whole)
+
+
+def _chosen(field):
+    value = field.value()
+    if value in (None, ""):
+        return set()
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return {str(v) for v in values}
+
+
+@register.simple_tag
+def fast_widget(field):
+    """A filter field's <select>, checkboxes or text box, built in Python.
+
+    Django renders each option of a select through its own template; on the commune list,
+    the busiest page, that was a third of the page's time. Same markup, same names and ids.
+    """
+    chosen = _chosen(field)
+    attrs = field.field.widget.attrs
+    css = attrs.get("class", "")
+    if isinstance(field.field.widget, forms.CheckboxSelectMultiple):
+        return format_html_join(
+            "",
+            '<div class="form-check form-check-inline"><input type="checkbox" name="{}" value="{}" id="{}_{}" '
+            'class="{}"{}><label class="form-check-label" for="{}_{}">{}</label></div>',
+            (
+                (field.html_name, value, field.auto_id, index, css, mark_safe(" checked") if str(value) in chosen else "",
+                 field.auto_id, index, label)
+                for index, (value, label) in enumerate(field.field.choices)
+            ),
+        )
+    if isinstance(field.field.widget, forms.Select):
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((str(value), mark_safe(" selected") if str(value) in chosen else "", label)
+             for value, label in field.field.choices),
+        )
+        return format_html('<select name="{}" id="{}" class="{}">{}</select>', field.html_name, field.auto_id, css,
+                           options)
+    return field.as_widget()

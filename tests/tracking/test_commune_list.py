@@ -227,3 +227,13 @@ def test_leadership_reads_the_list_without_recording_controls(client, leader_lam
     assert len(rows(response)) == 5
     html = response.content.decode()
     assert 'name="enrolment"' not in html and reverse("rollout:bulk_record") not in html
+
+
+def test_filter_form_keeps_the_chosen_values_in_its_markup(client, dost_lamdong, lamdong_pilot, lam_ha):
+    client.force_login(dost_lamdong)
+    page = client.get(f"/xa/?district={lam_ha.pk}&status=planned&status=building&step=survey").content.decode()
+    assert f'<option value="{lam_ha.pk}" selected>' in page
+    assert 'value="planned" id="id_status_1" class="form-check-input" checked>' in page
+    assert 'value="building" id="id_status_2" class="form-check-input" checked>' in page
+    assert 'value="applying" id="id_status_3" class="form-check-input">' in page
+    assert '<option value="survey" selected>' in page
