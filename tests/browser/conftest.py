@@ -19,7 +19,10 @@ from rollout.models import BudgetLine, Expenditure
 from tests.conftest import PASSWORD, enrol_communes, make_phase, make_plan, make_user
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+# The README's pictures are refreshed on request (UPDATE_SCREENSHOTS=1 make test); an ordinary
+# run writes its pictures under var/ and leaves the work tree as it was.
+SCREENSHOTS = ROOT / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") else "var") / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +128,7 @@ def sign_in(page, username):
 
 
 def screenshot(page, name):
-    """docs/screenshots/NAME.png: what the viewport shows, at CSS pixel size (small files)."""
+    """SCREENSHOTS/NAME.png: what the viewport shows, at CSS pixel size (small files)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False, scale="css", animations="disabled")
 
