@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from functools import lru_cache
 
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from rollout.choices import Status
 
@@ -18,26 +18,9 @@ ANNOUNCED = (Status.ANNOUNCED.value, Status.MAINTAINING.value)
 # Every status an active enrolment can have (all but "not started").
 ENROLLED = tuple(s for s in Status.values if s != Status.NOT_STARTED)
 
-# Paths of the shared contract, used until the pages behind these names exist on this branch.
-_FALLBACK_PATHS = {
-    "rollout:commune_list": "/xa/",
-    "rollout:commune_export": "/xa/xuat/",
-    "rollout:review_queue": "/xac-nhan/",
-}
-
-
-def url_for(name, *args, fallback=None):
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        if fallback is not None:
-            return fallback
-        return _FALLBACK_PATHS[name]
-
-
 @lru_cache(maxsize=32)
 def _list_url(name, urlconf, prefix):
-    return url_for(name)
+    return reverse(name)
 
 
 def list_url(name):
@@ -45,19 +28,8 @@ def list_url(name):
     return _list_url(name, get_urlconf(), get_script_prefix())
 
 
-@lru_cache(maxsize=32)
-def _has_route(name, urlconf, prefix):
-    try:
-        reverse(name, args=[1])
-    except NoReverseMatch:
-        return False
-    return True
-
-
 def commune_page_url(commune_id):
-    if _has_route("rollout:commune_detail", get_urlconf(), get_script_prefix()):
-        return reverse("rollout:commune_detail", args=[commune_id])
-    return f"{list_url('rollout:commune_list')}{commune_id}/"
+    return reverse("rollout:commune_detail", args=[commune_id])
 
 
 def query_string(**params):

@@ -103,21 +103,26 @@ def test_reminder_job_is_timed_twice_and_the_second_run_must_send_nothing(db, mo
     from django.core import mail
 
     from bench.run import reminder_job
+    from notifications import reminders
 
-    sent = []
+    runs = []
 
-    def fake_send_reminders(name, *args, stdout):
-        assert name == "send_reminders"
-        assert len(args) == 1 and args[0].startswith("--date=")
-        if not sent:  # the first run sends one digest, the second finds it already sent
-            sent.append(args[0])
-            mail.send_mail("Nhắc việc", "…", None, ["dost_68@example.vn"])
+    def fake_run_reminders(day, *, deliver):
+        runs.append(day)
+        if len(runs) == 1:  # the first run queues one digest, the second finds the day done
+            deliver(41)
+
+    def fake_deliver_digest(digest_id):
+        assert digest_id == 41
+        mail.send_mail("Nhắc việc", "…", None, ["dost_68@example.vn"])
 
     monkeypatch.setattr(management, "get_commands", lambda: {"send_reminders": "notifications"})
-    monkeypatch.setattr(management, "call_command", fake_send_reminders)
+    monkeypatch.setattr(reminders, "run_reminders", fake_run_reminders)
+    monkeypatch.setattr(reminders, "deliver_digest", fake_deliver_digest)
     result = reminder_job()
     assert result["present"] and result["second_run_sends_nothing"]
     assert [run["emails"] for run in result["runs"]] == [1, 0]
+    assert all("delivery_seconds" in run for run in result["runs"])
     assert "second run" in report.reminder_line(result)
 
 
