@@ -1,16 +1,9 @@
-import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from isotrack.cli import iso_date
 from provinces.loading import PRE_2025_UNTIL, EditionLoader, bundled_edition_path, read_edition
-
-
-def _date(text):
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(f"Ngày không hợp lệ (YYYY-MM-DD): {text}") from error
 
 
 class Command(BaseCommand):
@@ -21,8 +14,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--file", help="Tệp JSON cùng cấu trúc (tỉnh → huyện → xã) của một bản danh mục khác.")
-        parser.add_argument("--valid-from", type=_date, help="Ngày bản danh mục bắt đầu có hiệu lực (YYYY-MM-DD).")
-        parser.add_argument("--valid-until", type=_date, help="Ngày bản danh mục hết hiệu lực (YYYY-MM-DD), không tính.")
+        parser.add_argument("--valid-from", type=iso_date, help="Ngày bản danh mục bắt đầu có hiệu lực (YYYY-MM-DD).")
+        parser.add_argument("--valid-until", type=iso_date, help="Ngày bản danh mục hết hiệu lực (YYYY-MM-DD), không tính.")
 
     def handle(self, *args, file=None, valid_from=None, valid_until=None, **options):
         if file:

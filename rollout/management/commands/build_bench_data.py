@@ -1,13 +1,6 @@
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 
-
-def _date(text):
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(f"Ngày không hợp lệ (YYYY-MM-DD): {text}") from error
+from isotrack.cli import iso_date
 
 
 class Command(BaseCommand):
@@ -20,7 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--provinces", help="Mã tỉnh, cách nhau bằng dấu phẩy (mặc định: cả 63 tỉnh), ví dụ 68,20.")
         parser.add_argument("--seed", type=int, help="Hạt giống ngẫu nhiên (mặc định cố định).")
-        parser.add_argument("--today", type=_date, help="Ngày làm mốc (YYYY-MM-DD), mặc định hôm nay.")
+        parser.add_argument("--today", type=iso_date, help="Ngày làm mốc (YYYY-MM-DD), mặc định hôm nay.")
         parser.add_argument("--no-history", action="store_true", help="Không ghi lịch sử thay đổi.")
         parser.add_argument("--no-district-officers", action="store_true", help="Không tạo cán bộ huyện.")
 
