@@ -1,8 +1,6 @@
 """The commune list (with its Excel export) and the commune page."""
-import datetime
 from io import BytesIO
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -10,14 +8,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, pgettext
+from django.utils.translation import gettext_noop
 
 from accounts.scope import scope_of
 from provinces.models import Commune
 
 from ..choices import StepKind
 from ..filters import CommuneFilter
-from ..models import Announcement, Consultant, Enrolment, Inspection, MaintenanceActivity, Step
+from ..models import Announcement, Enrolment, Inspection, MaintenanceActivity, Step
+from .. import history
 from ..querysets import attach_enrolments, commune_rows
 
 PAGE_SIZE = 50
@@ -114,38 +113,12 @@ def enrolments_of(commune):
     )
 
 
-# Fields a change history does not show: bookkeeping, or what the row belongs to.
-HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "recorded_at", "reviewed_at", "version", "order",
-                         "enrolment", "plan", "phase", "commune"}
-
-
-def _display(field, value, names):
-    if value is None or value == "":
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.is_relation:
-        return names.get((field.related_model, value), "#{}".format(value))
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, bool):
-        return _("Có") if value else _("Không")
-    return str(value)
-
-
 def change_history(enrolments, limit=200):
     """Changes to the enrolments and their steps, announcements, inspections and maintenance
-    activities, newest first: who, when, and each field's old → new value.
-
-    Steps: 1. one query per history table (with the user); 2. walk each object's records in
-    order, comparing each with the previous one in Python (no per-record query);
-    3. one query each for the user and consultant names the changes mention.
-    """
+    activities, newest first (see rollout.history)."""
     ids = [e.pk for e in enrolments]
     plan_of = {e.pk: e.plan.number for e in enrolments}
-    sources = [
+    return history.changes([
         (Enrolment, Enrolment.history.filter(id__in=ids), lambda r: _("Tham gia {plan}").format(plan=plan_of.get(r.id, ""))),
         (Step, Step.history.filter(enrolment_id__in=ids), lambda r: str(STEP_LABELS.get(r.kind, r.kind))),
         (Announcement, Announcement.history.filter(enrolment_id__in=ids),
@@ -154,51 +127,7 @@ def change_history(enrolments, limit=200):
          lambda r: _("Kiểm tra {day}").format(day=r.inspected_on.strftime("%d/%m/%Y"))),
         (MaintenanceActivity, MaintenanceActivity.history.filter(enrolment_id__in=ids),
          lambda r: _("Duy trì {day}").format(day=r.done_on.strftime("%d/%m/%Y"))),
-    ]
-    raw = []
-    for model, records, label in sources:
-        fields = [f for f in model._meta.concrete_fields if f.name not in HIDDEN_HISTORY_FIELDS]
-        previous = {}
-        for record in records.select_related("history_user").order_by("id", "history_date", "history_id"):
-            before = previous.get(record.id)
-            previous[record.id] = record
-            if record.history_type == "+" or before is None:
-                # A creation, or the first record of a row created in bulk (no history then).
-                changes = [(f, None, getattr(record, f.attname)) for f in fields
-                           if getattr(record, f.attname) not in (None, "")]
-            else:
-                changes = [(f, getattr(before, f.attname), getattr(record, f.attname)) for f in fields
-                           if getattr(before, f.attname) != getattr(record, f.attname)]
-            if changes or record.history_type == "-":
-                raw.append((record, label(record), changes))
-    raw.sort(key=lambda item: (item[0].history_date, item[0].history_id), reverse=True)
-    raw = raw[:limit]
-    # Names of the users and consultants mentioned, in one query each.
-    wanted = {}
-    for _record, _label, changes in raw:
-        for field, old, new in changes:
-            if field.is_relation:
-                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v is not None)
-    names = {}
-    user_model = get_user_model()
-    if wanted.get(user_model):
-        for user in user_model.objects.filter(pk__in=wanted[user_model]):
-            names[(user_model, user.pk)] = user.get_full_name() or user.username
-    if wanted.get(Consultant):
-        for consultant in Consultant.objects.filter(pk__in=wanted[Consultant]):
-            names[(Consultant, consultant.pk)] = consultant.name
-    kinds = {"+": _("Tạo mới"), "~": pgettext("history", "Sửa"), "-": _("Xóa")}
-    return [
-        {
-            "when": record.history_date,
-            "who": (record.history_user.get_full_name() or record.history_user.username) if record.history_user else "—",
-            "what": label_text,
-            "kind": kinds.get(record.history_type, record.history_type),
-            "changes": [(field.verbose_name, _display(field, old, names), _display(field, new, names))
-                        for field, old, new in changes],
-        }
-        for record, label_text, changes in raw
-    ]
+    ], limit=limit)
 
 
 @login_required

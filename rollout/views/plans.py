@@ -16,7 +16,9 @@ from accounts.scope import ensure_can_edit_rollout, scope_of
 
 from ..budgets import ANNOUNCED, lines_for_plan, money_warnings, phases_for_plan, plan_money
 from ..forms.plans import ConsultantForm, PhaseForm, PlanForm
-from ..models import Enrolment, Expenditure, Phase, RolloutPlan
+from .. import history
+from ..choices import BudgetCategory
+from ..models import BudgetLine, Enrolment, Expenditure, Phase, RolloutPlan
 
 ENROLMENTS_PER_PAGE = 50
 EXPENDITURES_PER_PAGE = 30
@@ -132,8 +134,21 @@ def plan_detail(request, pk):
         "districts": districts,
         "enrolment_page": enrolment_page,
         "expenditure_page": expenditure_page,
+        "history": plan_history(plan),
         **money,
     })
+
+
+def plan_history(plan, limit=50):
+    """Changes to the plan, its phases, budget lines and expenditures, newest first."""
+    return history.changes([
+        (RolloutPlan, RolloutPlan.history.filter(id=plan.pk), lambda r: _("Kế hoạch {number}").format(number=r.number)),
+        (Phase, Phase.history.filter(plan_id=plan.pk), lambda r: _("Giai đoạn: {name}").format(name=r.name)),
+        (BudgetLine, BudgetLine.history.filter(plan_id=plan.pk),
+         lambda r: _("Dự toán: {category}").format(category=BudgetCategory(r.category).label)),
+        (Expenditure, Expenditure.history.filter(plan_id=plan.pk),
+         lambda r: _("Khoản chi {document}").format(document=r.document_ref)),
+    ], limit=limit)
 
 
 @login_required

@@ -31,3 +31,17 @@ def test_counts_link_to_the_commune_list_with_the_plans_filters(as_user, dost_la
     assert listed(client, f"/xa/?plan={plan.pk}&district={lam_ha.pk}&{announced}") == 1
     for e in plan.enrolments.select_related("commune"):
         assert f'href="/xa/{e.commune_id}/">{e.commune.name}</a>' in html
+
+
+def test_plan_page_shows_who_changed_what(as_user, dost_lamdong, lamdong_pilot):
+    from rollout.models import BudgetLine
+
+    plan = lamdong_pilot.plan
+    line = BudgetLine.objects.create(plan=plan, phase=lamdong_pilot, category="consulting", amount=400_000_000)
+    line._history_user = dost_lamdong
+    line.amount = 450_000_000
+    line.save()
+    html = as_user(dost_lamdong).get(f"/ke-hoach/{plan.pk}/").content.decode()
+    assert "Lịch sử thay đổi" in html
+    assert "400000000</del> → 450000000" in html
+    assert "Dự toán: Tư vấn và đào tạo" in html

@@ -15,7 +15,9 @@ from .conftest import make_expenditure, make_line
 
 # Measured: 20 (session, user, scope, plan with its totals, counts, phases, lines, two
 # category sums, caps, per-commune spending, districts, two paginated lists and their counts).
-MAX_QUERIES = 21  # includes the unread-notification count in the header
+# Includes the header's unread-notification count and the change history (one query per
+# history table, one per kind of object the changes name).
+MAX_QUERIES = 27
 
 
 @pytest.fixture
@@ -64,7 +66,9 @@ def test_plan_page_query_count_is_the_same_at_10_and_200_communes(client, thanh_
         large, response = count_queries(client, url)
     assert response.context["counts"]["enrolled"] == 200
     assert len(response.context["warnings"]) == 200 + 2 + 1
-    assert small == large, (small, large)
+    # The change history looks up the names its latest entries mention (a user, a budget
+    # line): one query per kind, so the two sizes may differ by one, never by the data's size.
+    assert abs(small - large) <= 1, (small, large)
 
 
 def test_plan_list_query_count_does_not_grow_with_plans_and_communes(client, thanh_hoa, lamdong_pilot, admin_user):
