@@ -104,27 +104,22 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
         form.instance.refresh_status()
 
 
+class EnrolmentChildAdmin(SimpleHistoryAdmin):
+    """What hangs on an enrolment: saving it recomputes the enrolment's status."""
+
+    list_select_related = ["enrolment__commune", "enrolment__plan"]
+    search_fields = ["enrolment__commune__search_name", "enrolment__commune__code"]
+    raw_id_fields = ["enrolment"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.enrolment.refresh_status()
+
+
 @admin.register(Step)
-class StepAdmin(SimpleHistoryAdmin):
+class StepAdmin(EnrolmentChildAdmin):
     list_display = ["enrolment", "kind", "due_on", "done_on", "review_state"]
     list_filter = ["kind", "review_state"]
-    list_select_related = ["enrolment__commune", "enrolment__plan"]
-    search_fields = ["enrolment__commune__search_name", "enrolment__commune__code"]
-    raw_id_fields = ["enrolment"]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        obj.enrolment.refresh_status()
-
-
-class EnrolmentChildAdmin(SimpleHistoryAdmin):
-    list_select_related = ["enrolment__commune", "enrolment__plan"]
-    search_fields = ["enrolment__commune__search_name", "enrolment__commune__code"]
-    raw_id_fields = ["enrolment"]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        obj.enrolment.refresh_status()
 
 
 @admin.register(Announcement)
