@@ -7,8 +7,8 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-# Re-install only when pyproject.toml changed.
-PYPROJECT_SHA := $(shell sha256sum pyproject.toml 2>/dev/null | cut -c1-16)
+# Re-install only when pyproject.toml or requirements/data.txt changed.
+PYPROJECT_SHA := $(shell cat pyproject.toml requirements/data.txt 2>/dev/null | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(PYPROJECT_SHA)
 
 # `make test PYTEST_ARGS='-k "foo and not bar" -x'`; reaches scripts/test.sh
@@ -33,6 +33,7 @@ $(STAMP):
 		$(PYTHON) -m venv $(VENV); \
 	fi
 	$(PY) -m pip install --disable-pip-version-check -q -e ".[test]"
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps -r requirements/data.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

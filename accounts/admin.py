@@ -10,7 +10,7 @@ User = get_user_model()
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 1
-    autocomplete_fields = ["province", "district"]
+    autocomplete_fields = ["province", "district", "area"]
 
 
 admin.site.unregister(User)
@@ -24,11 +24,11 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "province", "district"]
+    list_display = ["user", "role", "province", "district", "area"]
     list_filter = ["role"]
-    list_select_related = ["user", "province", "district"]
+    list_select_related = ["user", "province", "district", "area"]
     search_fields = ["user__username", "user__last_name", "user__first_name"]
-    autocomplete_fields = ["user", "province", "district"]
+    autocomplete_fields = ["user", "province", "district", "area"]
 
 
 

@@ -4,10 +4,11 @@ from .scope import scope_of
 
 
 def _area_names(scope):
-    from provinces.models import District, Province
+    from provinces.models import District, Province, ReviewArea
 
-    names = [p.short_name for p in Province.objects.filter(pk__in=scope.read_provinces).only("short_name")]
-    names += [d.short_name for d in District.objects.filter(pk__in=scope.districts).only("short_name")]
+    names = [p.short_name for p in Province.objects.filter(pk__in=scope.own_provinces).only("short_name")]
+    names += [str(d) for d in District.objects.filter(pk__in=scope.districts).only("short_name", "name", "valid_until")]
+    names += [str(a) for a in ReviewArea.objects.filter(pk__in=scope.areas).only("name")]
     return ", ".join(sorted(names))
 
 

@@ -20,7 +20,11 @@ class RoleAssignment(models.Model):
     )
     district = models.ForeignKey(
         "provinces.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("huyện / địa bàn theo dõi"),
+        verbose_name=_("huyện (trước 01/07/2025)"),
+    )
+    area = models.ForeignKey(
+        "provinces.ReviewArea", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("khu vực theo dõi"),
     )
 
     class Meta:
@@ -29,29 +33,33 @@ class RoleAssignment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(role=Role.DOST_STAFF, province__isnull=False, district__isnull=True)
-                    | Q(role=Role.DISTRICT_OFFICER, district__isnull=False)
-                    | Q(role=Role.LEADERSHIP, district__isnull=True)
-                    | Q(role=Role.ADMINISTRATOR, province__isnull=True, district__isnull=True)
+                    Q(role=Role.DOST_STAFF, province__isnull=False, district__isnull=True, area__isnull=True)
+                    | Q(role=Role.DISTRICT_OFFICER, district__isnull=False, area__isnull=True)
+                    | Q(role=Role.DISTRICT_OFFICER, district__isnull=True, area__isnull=False)
+                    | Q(role=Role.LEADERSHIP, district__isnull=True, area__isnull=True)
+                    | Q(role=Role.ADMINISTRATOR, province__isnull=True, district__isnull=True, area__isnull=True)
                 ),
                 name="assignment_area_fits_role",
                 violation_error_message=_(
-                    "Địa bàn không phù hợp vai trò: chuyên viên Sở cần một tỉnh, cán bộ huyện cần một huyện, "
-                    "lãnh đạo cần một tỉnh (hoặc để trống cho toàn quốc), quản trị không cần địa bàn."
+                    "Địa bàn không phù hợp vai trò: chuyên viên Sở cần một tỉnh, cán bộ theo dõi cần một huyện "
+                    "(trước 01/07/2025) hoặc một khu vực, lãnh đạo cần một tỉnh (hoặc để trống cho toàn quốc), "
+                    "quản trị không cần địa bàn."
                 ),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "province", "district"], name="assignment_unique"
+                fields=["user", "role", "province", "district", "area"], name="assignment_unique"
             ),
         ]
 
     def __str__(self):
-        area = self.district or self.province or _("toàn quốc")
+        area = self.area or self.district or self.province or _("toàn quốc")
         return f"{self.get_role_display()} — {area}"
 
     def clean(self):
         super().clean()
         if self.role == Role.DISTRICT_OFFICER and self.district_id:
             self.province_id = self.district.province_id
+        if self.role == Role.DISTRICT_OFFICER and self.area_id:
+            self.province_id = self.area.province_id
         if self.role == Role.DOST_STAFF and not self.province_id:
             raise ValidationError({"province": _("Chuyên viên Sở KH&CN cần được gán một tỉnh.")})

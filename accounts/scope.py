@@ -12,16 +12,30 @@ from .choices import Role
 
 @dataclass(frozen=True)
 class Scope:
-    """The areas a user holds, by role."""
+    """The areas a user holds, by role.
+
+    A province of today holds the records of the provinces it was formed from (their DOSTs
+    merged on 01/07/2025): its DOST staff and leadership read and continue them, so
+    `read_provinces` and `staff_provinces` include those predecessors. `own_provinces` are
+    the provinces assigned, as the header names them.
+    """
 
     is_admin: bool = False
     national: bool = False  # leadership over the whole country
     # provinces where the user may read (leadership, DOST staff) and where the user is DOST staff
     read_provinces: frozenset = field(default_factory=frozenset)
     staff_provinces: frozenset = field(default_factory=frozenset)
+    own_provinces: frozenset = field(default_factory=frozenset)
+    # a district officer's districts (pre-2025 map) and an area officer's review areas (today's map)
     districts: frozenset = field(default_factory=frozenset)
     district_provinces: frozenset = field(default_factory=frozenset)
+    areas: frozenset = field(default_factory=frozenset)
+    area_provinces: frozenset = field(default_factory=frozenset)
     roles: frozenset = field(default_factory=frozenset)
+    # Set when every unit the user was assigned belongs to an edition of the map that has
+    # ended (an assignment made before the 2025 reorganisation): the day that edition ended.
+    # Pages then open on that edition, where the user's area exists.
+    assigned_until: object = None
 
     @property
     def sees_everything(self):
@@ -29,26 +43,35 @@ class Scope:
 
     @property
     def is_empty(self):
-        return not (self.sees_everything or self.read_provinces or self.districts)
+        return not (self.sees_everything or self.read_provinces or self.districts or self.areas)
+
+    @property
+    def is_officer_only(self):
+        """A district or area officer with no province-wide role: sees only their communes' share."""
+        return not (self.sees_everything or self.read_provinces) and bool(self.districts or self.areas)
 
     def filter_units(self, queryset, lookups):
         """Restrict `queryset` to the user's area.
 
         `lookups` gives the path from the queryset's model to its Province ("province") and,
-        for what lies inside a district, to its District ("district"); for example
-        {"province": "plan__province", "district": "commune__district"}. A unit above district
-        level (a province, a plan) is visible to the officers of its districts.
+        for what lies inside a commune, to its District ("district", pre-2025 map) and review
+        area ("area", today's map); for example {"province": "plan__province", "district":
+        "commune__district", "area": "commune__area"}. A unit above that level (a province, a
+        plan) is visible to the officers of its districts and areas.
         """
         if self.sees_everything:
             return queryset
         condition = Q(pk__in=[])
         if self.read_provinces:
             condition |= Q(**{f"{lookups['province']}__in": self.read_provinces})
-        if self.districts:
-            if lookups.get("district"):
-                condition |= Q(**{f"{lookups['district']}__in": self.districts})
-            else:
-                condition |= Q(**{f"{lookups['province']}__in": self.district_provinces})
+        for units, provinces, key in ((self.districts, self.district_provinces, "district"),
+                                      (self.areas, self.area_provinces, "area")):
+            if not units:
+                continue
+            if lookups.get(key):
+                condition |= Q(**{f"{lookups[key]}__in": units})
+            elif not (set(lookups) & {"district", "area"}):
+                condition |= Q(**{f"{lookups['province']}__in": provinces})
         return queryset.filter(condition)
 
     # What a user may do, by action. Object-level checks combine these with visible_to().
@@ -56,9 +79,13 @@ class Scope:
         """Create/edit plans, phases, budgets, enrolments; record steps, announcements, inspections."""
         return self.is_admin or province_id in self.staff_provinces
 
-    def can_review(self, province_id, district_id):
+    def can_review(self, province_id, district_id, area_id=None):
         """Confirm or return a recorded step."""
-        return self.is_admin or province_id in self.staff_provinces or (district_id in self.districts)
+        return (self.is_admin or province_id in self.staff_provinces or district_id in self.districts
+                or (area_id is not None and area_id in self.areas))
+
+    def can_review_commune(self, commune):
+        return self.can_review(commune.province_id, commune.district_id, commune.area_id)
 
     @property
     def can_edit_anything(self):
@@ -66,7 +93,7 @@ class Scope:
 
     @property
     def can_review_anything(self):
-        return self.is_admin or bool(self.staff_provinces) or bool(self.districts)
+        return self.is_admin or bool(self.staff_provinces) or bool(self.districts) or bool(self.areas)
 
 
 NO_SCOPE = Scope()
@@ -81,33 +108,53 @@ def scope_of(user):
         return cached
     is_admin = user.is_superuser
     national = False
-    read, staff, districts, district_provinces, roles = set(), set(), set(), set(), set()
-    rows = user.assignments.values_list("role", "province_id", "district_id", "district__province_id")
-    for role, province_id, district_id, district_province_id in rows:
+    own, read, staff, roles = set(), set(), set(), set()
+    districts, district_provinces, areas, area_provinces = set(), set(), set(), set()
+    # One query: each assignment, repeated once per province its province was formed from.
+    rows = user.assignments.values_list(
+        "role", "province_id", "province__predecessors", "district_id", "district__province_id", "area_id",
+        "area__province_id", "province__valid_until",
+    )
+    ends = set()
+    for role, province_id, predecessor_id, district_id, district_province_id, area_id, area_province_id, until in rows:
         roles.add(role)
+        if province_id is not None:
+            ends.add(until)
+        held = {province_id, predecessor_id} - {None}
         if role == Role.ADMINISTRATOR:
             is_admin = True
         elif role == Role.LEADERSHIP:
             if province_id is None:
                 national = True
             else:
-                read.add(province_id)
+                own.add(province_id)
+                read |= held
         elif role == Role.DOST_STAFF:
-            read.add(province_id)
-            staff.add(province_id)
+            own.add(province_id)
+            read |= held
+            staff |= held
         elif role == Role.DISTRICT_OFFICER:
-            districts.add(district_id)
-            district_provinces.add(district_province_id)
+            if district_id is not None:
+                districts.add(district_id)
+                district_provinces.add(district_province_id)
+            if area_id is not None:
+                areas.add(area_id)
+                area_provinces.add(area_province_id)
     if user.is_superuser:
         roles.add(Role.ADMINISTRATOR)
+    assigned_until = max(ends) if ends and None not in ends and not (is_admin or national) else None
     scope = Scope(
         is_admin=is_admin,
         national=national,
         read_provinces=frozenset(read),
         staff_provinces=frozenset(staff),
+        own_provinces=frozenset(own),
         districts=frozenset(districts),
         district_provinces=frozenset(district_provinces),
+        areas=frozenset(areas),
+        area_provinces=frozenset(area_provinces),
         roles=frozenset(roles),
+        assigned_until=assigned_until,
     )
     user._isotrack_scope = scope
     return scope

@@ -19,6 +19,8 @@ def home(request):
         return redirect("reports:national")
     if scope.read_provinces:
         return redirect("reports:dashboard")
+    if scope.areas:
+        return redirect("reports:area", pk=min(scope.areas))
     if scope.districts:
         return redirect("reports:district", pk=min(scope.districts))
     return render(request, "home.html", {"scope": scope})

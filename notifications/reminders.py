@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -32,9 +33,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment
-from provinces.models import Province
+from provinces.models import Province, in_force_on
 from rollout.choices import Status, StepKind
-from rollout.models import Announcement, Enrolment, MaintenanceActivity, Phase, Step
+from rollout.models import Announcement, Enrolment, MaintenanceActivity, Phase, Step, alive_q
 
 from .choices import SECTION_ORDER, RuleKind, Section
 from .models import REPORT_KINDS, Digest, Notification, ReminderRule, ReminderRun
@@ -138,32 +139,43 @@ class Recipients:
     """Who is responsible where, by role (accounts.RoleAssignment), from one query."""
 
     staff: dict = field(default_factory=lambda: defaultdict(set))  # province id -> user ids
-    officers: dict = field(default_factory=lambda: defaultdict(set))  # district id -> user ids
+    officers: dict = field(default_factory=lambda: defaultdict(set))  # district id -> user ids (pre-2025 map)
+    area_officers: dict = field(default_factory=lambda: defaultdict(set))  # review area id -> user ids
     leaders: dict = field(default_factory=lambda: defaultdict(set))  # province id -> user ids
 
     @classmethod
     def load(cls):
+        """One query. A province of today's DOST staff and leaders are told about the records
+        of the provinces it was formed from too (their rows repeat once per such province)."""
         recipients = cls()
         rows = RoleAssignment.objects.filter(
             user__is_active=True, role__in=[Role.DOST_STAFF, Role.DISTRICT_OFFICER, Role.LEADERSHIP]
-        ).values_list("user_id", "role", "province_id", "district_id")
-        for user_id, role, province_id, district_id in rows:
+        ).values_list("user_id", "role", "province_id", "province__predecessors", "district_id", "area_id")
+        for user_id, role, province_id, predecessor_id, district_id, area_id in rows:
+            provinces = {province_id, predecessor_id} - {None}
             if role == Role.DOST_STAFF:
-                recipients.staff[province_id].add(user_id)
+                for held in provinces:
+                    recipients.staff[held].add(user_id)
             elif role == Role.DISTRICT_OFFICER:
-                recipients.officers[district_id].add(user_id)
+                if district_id is not None:
+                    recipients.officers[district_id].add(user_id)
+                if area_id is not None:
+                    recipients.area_officers[area_id].add(user_id)
             elif province_id is not None:
                 # National leadership reads the dashboards; escalations go to the province's leaders.
-                recipients.leaders[province_id].add(user_id)
+                for held in provinces:
+                    recipients.leaders[held].add(user_id)
         return recipients
 
-    def in_commune(self, province_id, district_id):
-        return self.staff.get(province_id, set()) | self.officers.get(district_id, set())
+    def in_commune(self, province_id, district_id, area_id=None):
+        return (self.staff.get(province_id, set()) | self.officers.get(district_id, set())
+                | self.area_officers.get(area_id, set()))
 
-    def covers(self, province_path, district_path, *, leaders=False):
+    def covers(self, province_path, commune_path, *, leaders=False):
         """A filter keeping only rows someone would be told about."""
         provinces = set(self.staff) | (set(self.leaders) if leaders else set())
-        return Q(**{f"{province_path}__in": provinces}) | Q(**{f"{district_path}__in": set(self.officers)})
+        return (Q(**{f"{province_path}__in": provinces}) | Q(**{f"{commune_path}__district_id__in": set(self.officers)})
+                | Q(**{f"{commune_path}__area_id__in": set(self.area_officers)}))
 
 
 # -- selection -------------------------------------------------------------------------------------
@@ -206,28 +218,32 @@ def _place(commune, district):
     return f"{commune}, {district}" if district else commune
 
 
+def alive_steps(today):
+    """Open steps of enrolments still at work, on communes in force on `today`: the reminders
+    never speak of a unit abolished by a reorganisation, of an ended enrolment or a closed plan."""
+    return Step.objects.open().filter(
+        alive_q("enrolment__"), in_force_on(today, "enrolment__commune__"), archived_at__isnull=True)
+
+
 def step_items(rule, texts, recipients, add):
     """Open steps due within the largest lead time, or overdue: told to the province's DOST
     staff and the district's officers; past the escalation delay, also to the province's leaders."""
     today = texts.today
     steps = (
-        Step.objects.open()
-        .filter(
-            archived_at__isnull=True, due_on__isnull=False, due_on__lte=_horizon(rule, today),
-            enrolment__archived_at__isnull=True, enrolment__plan__archived_at__isnull=True,
-        )
+        alive_steps(today)
+        .filter(due_on__isnull=False, due_on__lte=_horizon(rule, today))
         .exclude(enrolment__status__in=STEPS_DONE_WITH)
-        .filter(recipients.covers("enrolment__plan__province_id", "enrolment__commune__district_id", leaders=True))
+        .filter(recipients.covers("enrolment__plan__province_id", "enrolment__commune", leaders=True))
     )
     if not rule.overdue_every_days and rule.escalate_after_days is None:
         steps = steps.filter(due_on__gte=today)
     rows = steps.order_by("due_on", "pk").values_list(
         "pk", "kind", "due_on", "enrolment__commune_id", "enrolment__commune__name",
-        "enrolment__commune__district_id", "enrolment__commune__district__name",
-        "enrolment__plan__province_id", "enrolment__plan__number",
+        "enrolment__commune__district_id", Coalesce("enrolment__commune__district__name", "enrolment__commune__area__name"),
+        "enrolment__plan__province_id", "enrolment__plan__number", "enrolment__commune__area_id",
     )
     plan_label = _("Kế hoạch")
-    for pk, kind, due_on, commune_id, commune, district_id, district, province_id, plan_number in rows:
+    for pk, kind, due_on, commune_id, commune, district_id, district, province_id, plan_number, area_id in rows:
         # The deadline is part of the key: a step given a new due date is reminded afresh.
         key = f"step:{pk}:{due_on.isoformat()}"
 
@@ -242,7 +258,7 @@ def step_items(rule, texts, recipients, add):
         window = rule.window(due_on, today)
         if window:
             section = Section.STEP_OVERDUE if due_on < today else Section.STEP_DUE
-            add(recipients.in_commune(province_id, district_id), key, window, lambda: make(section, window))
+            add(recipients.in_commune(province_id, district_id, area_id), key, window, lambda: make(section, window))
         leaders = recipients.leaders.get(province_id)
         escalation = rule.window(due_on, today, escalated=True) if leaders else None
         if escalation:
@@ -252,11 +268,10 @@ def step_items(rule, texts, recipients, add):
 def phase_items(rule, texts, recipients, add):
     """Phases ending within the lead time that still have open steps: told to DOST staff."""
     today = texts.today
-    open_steps = Step.objects.open().filter(
-        enrolment__phase=OuterRef("pk"), enrolment__archived_at__isnull=True, archived_at__isnull=True
-    )
+    open_steps = alive_steps(today).filter(enrolment__phase=OuterRef("pk"))
     phases = Phase.objects.active().filter(
-        plan__archived_at__isnull=True, ends_on__lte=_horizon(rule, today), plan__province_id__in=set(recipients.staff)
+        plan__archived_at__isnull=True, plan__closed_on__isnull=True, ends_on__lte=_horizon(rule, today),
+        plan__province_id__in=set(recipients.staff),
     ).filter(Exists(open_steps))
     if not rule.overdue_every_days:
         phases = phases.filter(ends_on__gte=today)
@@ -295,9 +310,9 @@ def yearly_items(rules, texts, recipients, add):
     cutoff = max(_horizon(rule, today) for rule in rules.values()) - datetime.timedelta(days=365)
     kinds = list(rules)
     rows = (
-        Enrolment.objects.active()
-        .filter(status__in=YEARLY_FOR, plan__archived_at__isnull=True)
-        .filter(recipients.covers("plan__province_id", "commune__district_id"))
+        Enrolment.objects.alive()
+        .filter(in_force_on(today, "commune__"), status__in=YEARLY_FOR)
+        .filter(recipients.covers("plan__province_id", "commune"))
         .annotate(announced_on=Subquery(latest_announcement))
         .annotate(**{f"last_{kind}": Subquery(latest(kind)) for kind in kinds})
         .filter(announced_on__lte=cutoff)
@@ -305,10 +320,11 @@ def yearly_items(rules, texts, recipients, add):
                   _connector=Q.OR))
         .order_by("pk")
         .values_list("pk", "announced_on", "commune_id", "commune__name", "commune__district_id",
-                     "commune__district__name", "plan__province_id", *[f"last_{kind}" for kind in kinds])
+                     Coalesce("commune__district__name", "commune__area__name"), "plan__province_id", "commune__area_id",
+                     *[f"last_{kind}" for kind in kinds])
     )
     before = _("lần trước: {day}")
-    for pk, announced_on, commune_id, commune, district_id, district, province_id, *lasts in rows:
+    for pk, announced_on, commune_id, commune, district_id, district, province_id, area_id, *lasts in rows:
         people = None
         for (kind, rule), last_done in zip(rules.items(), lasts):
             last = max(announced_on, last_done) if last_done else announced_on
@@ -316,7 +332,7 @@ def yearly_items(rules, texts, recipients, add):
             window = rule.window(due_on, today)
             if not window:
                 continue
-            people = people or recipients.in_commune(province_id, district_id)
+            people = people or recipients.in_commune(province_id, district_id, area_id)
             key = f"{kind}:{pk}:{due_on.isoformat()}"
             add(people, key, window, lambda: Item(
                 key=key, window=window, section=Section.YEARLY, title=f"{names[kind]} — {commune}",
@@ -349,7 +365,7 @@ def report_items(rules, texts, recipients, add):
     due = {kind: value for kind, value in due.items() if value[0]}
     if not due:
         return
-    provinces = Province.objects.filter(pk__in=set(recipients.staff)).values_list("pk", "name")
+    provinces = Province.objects.filter(pk__in=set(recipients.staff)).valid_on(texts.today).values_list("pk", "name")
     path = reports_path()
     for province_id, province in provinces:
         for kind, (due_on, window) in due.items():

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Commune, District, Province
+from .models import Commune, CommuneSuccession, District, Province, ProvinceSuccession, ReviewArea
 
 
 class UnitAdmin(admin.ModelAdmin):
@@ -9,7 +10,6 @@ class UnitAdmin(admin.ModelAdmin):
     list_filter = ["division_type", "valid_until"]
     search_fields = ["code", "name", "search_name"]
     readonly_fields = ["search_name"]
-    filter_horizontal = ["successors"]
 
     def get_search_results(self, request, queryset, search_term):
         # Accent-insensitive: "lam ha" finds "Lâm Hà".
@@ -18,9 +18,50 @@ class UnitAdmin(admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
+class LineageInline(admin.TabularInline):
+    """The reform's lineage is official data, loaded by load_units: shown, not edited."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProvinceSuccessorInline(LineageInline):
+    model = ProvinceSuccession
+    fk_name = "predecessor"
+    verbose_name = verbose_name_plural = _("sáp nhập vào")
+    fields = readonly_fields = ["successor"]
+
+
+class ProvincePredecessorInline(LineageInline):
+    model = ProvinceSuccession
+    fk_name = "successor"
+    verbose_name = verbose_name_plural = _("hình thành từ")
+    fields = readonly_fields = ["predecessor"]
+
+
+class CommuneSuccessorInline(LineageInline):
+    model = CommuneSuccession
+    fk_name = "predecessor"
+    verbose_name = verbose_name_plural = _("sáp nhập vào")
+    fields = readonly_fields = ["successor", "whole", "is_default"]
+
+
+class CommunePredecessorInline(LineageInline):
+    model = CommuneSuccession
+    fk_name = "successor"
+    verbose_name = verbose_name_plural = _("hình thành từ")
+    fields = readonly_fields = ["predecessor", "whole", "is_default"]
+
+
 @admin.register(Province)
 class ProvinceAdmin(UnitAdmin):
-    pass
+    inlines = [ProvincePredecessorInline, ProvinceSuccessorInline]
 
 
 @admin.register(District)
@@ -31,14 +72,18 @@ class DistrictAdmin(UnitAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(UnitAdmin):
-    list_display = UnitAdmin.list_display + ["district", "province"]
-    list_select_related = ["province", "district"]
-    autocomplete_fields = ["province", "district"]
+class CommuneAdmin(UnitAdmin, SimpleHistoryAdmin):
+    list_display = UnitAdmin.list_display + ["district", "area", "province"]
+    list_select_related = ["province", "district", "area"]
+    autocomplete_fields = ["province", "district", "area"]
     list_filter = UnitAdmin.list_filter + [("province", admin.RelatedOnlyFieldListFilter)]
-    filter_horizontal = []
-    raw_id_fields = ["successors"]
+    inlines = [CommunePredecessorInline, CommuneSuccessorInline]
 
-    @admin.display(description=_("huyện"))
-    def district_name(self, obj):
-        return obj.district
+
+@admin.register(ReviewArea)
+class ReviewAreaAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "province", "archived_at"]
+    list_select_related = ["province"]
+    list_filter = [("province", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name"]
+    autocomplete_fields = ["province"]

@@ -2,12 +2,23 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.querysets import ScopedQuerySet
 from isotrack.text import fold
 
 from .choices import DivisionType
+from .editions import edition_of
+
+
+def in_force_on(day, prefix=""):
+    """A filter for units in force on `day`, through `prefix` (e.g. "enrolment__commune__"):
+    a join, never a subquery, so the planner sees the rows it filters."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": day}))
 
 
 class UnitQuerySet(ScopedQuerySet):
@@ -22,10 +33,14 @@ class UnitQuerySet(ScopedQuerySet):
 
     def valid_on(self, day):
         """Units of the edition in force on `day`."""
-        return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-            Q(valid_until__isnull=True) | Q(valid_until__gt=day),
-        )
+        return self.filter(in_force_on(day))
+
+    def current(self):
+        """Units in force today: what every page shows unless asked for another edition."""
+        return self.valid_on(timezone.localdate())
+
+    def of_edition(self, edition):
+        return self.filter(**edition.unit_filter())
 
 
 class AdministrativeUnit(models.Model):
@@ -40,9 +55,6 @@ class AdministrativeUnit(models.Model):
     # reused by the 2025 reform. valid_until is exclusive (the first day it no longer exists).
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_until = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
-    successors = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="predecessors", verbose_name=_("đơn vị kế thừa")
-    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -51,7 +63,23 @@ class AdministrativeUnit(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return self.name
+        return f"{self.name} {self.period_note}" if self.valid_until else self.name
+
+    @property
+    def period_note(self):
+        """"(trước 01/07/2025)" for a unit of an edition with an end, "" otherwise."""
+        if not self.valid_until:
+            return ""
+        return gettext("(trước {day})").format(day=self.valid_until.strftime("%d/%m/%Y"))
+
+    @property
+    def edition(self):
+        return edition_of(self)
+
+    def is_current(self, day=None):
+        day = day or timezone.localdate()
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day < self.valid_until)
 
     def save(self, *args, **kwargs):
         self.search_name = fold(self.name)
@@ -93,6 +121,11 @@ class AdministrativeUnit(models.Model):
 class Province(AdministrativeUnit):
     """A province or centrally-run city (Tỉnh / Thành phố trực thuộc trung ương)."""
 
+    successors = models.ManyToManyField(
+        "self", through="ProvinceSuccession", symmetrical=False, blank=True, related_name="predecessors",
+        verbose_name=_("tỉnh kế thừa"),
+    )
+
     scope_lookups = {"province": "pk"}
 
     class Meta(AdministrativeUnit.Meta):
@@ -125,15 +158,124 @@ class Commune(AdministrativeUnit):
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, null=True, blank=True, related_name="communes", verbose_name=_("huyện")
     )
+    # Not official data: the province's grouping of today's communes for its area officers.
+    area = models.ForeignKey(
+        "ReviewArea", on_delete=models.PROTECT, null=True, blank=True, related_name="communes",
+        verbose_name=_("khu vực theo dõi"),
+    )
+    successors = models.ManyToManyField(
+        "self", through="CommuneSuccession", symmetrical=False, blank=True, related_name="predecessors",
+        verbose_name=_("xã kế thừa"),
+    )
 
-    scope_lookups = {"province": "province", "district": "district"}
+    history = HistoricalRecords(excluded_fields=["search_name"])
+    scope_lookups = {"province": "province", "district": "district", "area": "area"}
 
     class Meta(AdministrativeUnit.Meta):
         verbose_name = _("xã")
         verbose_name_plural = _("xã")
         constraints = AdministrativeUnit.validity_constraints("commune")
+        indexes = [models.Index(fields=["province", "valid_until"], name="commune_province_edition_idx")]
+
+    @property
+    def label(self):
+        """The commune as people tell it apart: "Xã Tân Hà — Lâm Hà (trước 01/07/2025)".
+
+        Needs `district` loaded (select_related) for a commune of the pre-2025 edition."""
+        if self.district_id:
+            text = f"{self.name} — {self.district.short_name}"
+            return f"{text} {self.period_note}" if self.valid_until else text
+        return str(self)
 
     def clean(self):
         super().clean()
         if self.district_id and self.province_id and self.district.province_id != self.province_id:
             raise ValidationError({"district": _("Huyện đã chọn không thuộc tỉnh của xã.")})
+        if self.area_id and self.province_id and self.area.province_id != self.province_id:
+            raise ValidationError({"area": _("Khu vực đã chọn không thuộc tỉnh của xã.")})
+
+
+class ProvinceSuccession(models.Model):
+    """A province of an ended edition and the province of a later one it went into (sáp nhập tỉnh)."""
+
+    predecessor = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("tỉnh cũ"))
+    successor = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("tỉnh mới"))
+
+    class Meta:
+        verbose_name = _("sắp xếp tỉnh")
+        verbose_name_plural = _("sắp xếp tỉnh")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="province_succession_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor}"
+
+
+class CommuneSuccession(models.Model):
+    """A commune of an ended edition and a commune of a later one it went into (sắp xếp xã), whole or in part.
+
+    An old commune split between several new ones has one row per new commune, all `whole=False`,
+    and exactly one of them marked `is_default` (where its records roll up)."""
+
+    predecessor = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã cũ"))
+    successor = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("xã mới"))
+    whole = models.BooleanField(_("nhập toàn bộ"), default=True)
+    is_default = models.BooleanField(_("xã kế thừa chính"), default=True)
+
+    class Meta:
+        verbose_name = _("sắp xếp xã")
+        verbose_name_plural = _("sắp xếp xã")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="commune_succession_unique"),
+            models.UniqueConstraint(
+                fields=["predecessor"], condition=Q(is_default=True), name="commune_succession_one_default",
+                violation_error_message=_("Mỗi xã cũ chỉ có một xã kế thừa chính."),
+            ),
+        ]
+        indexes = [models.Index(fields=["successor"], name="commune_succession_succ_idx")]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor}"
+
+
+class AreaQuerySet(ScopedQuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+
+class ReviewArea(models.Model):
+    """A review area (khu vực theo dõi) of a province of today: communes followed by one area officer.
+
+    Districts were abolished on 01/07/2025; a province groups its communes into areas instead,
+    often starting from its former districts."""
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="areas", verbose_name=_("tỉnh"))
+    name = models.CharField(_("tên khu vực"), max_length=120)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    archived_at = models.DateTimeField(_("lưu trữ lúc"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    # Optimistic locking: the area form carries the version it was read at.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = AreaQuerySet.as_manager()
+    scope_lookups = {"province": "province", "area": "pk"}
+
+    class Meta:
+        verbose_name = _("khu vực theo dõi")
+        verbose_name_plural = _("khu vực theo dõi")
+        ordering = ["province", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "name"], name="area_unique_name",
+                violation_error_message=_("Tỉnh đã có khu vực mang tên này."),
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("Khu vực {name}").format(name=self.name)
+
+    @property
+    def short_name(self):
+        return self.name

@@ -20,6 +20,7 @@ STATUS_COLOURS = {
     Status.ANNOUNCED: "#20c997",
     Status.MAINTAINING: "#0f5132",
     Status.LAPSED: "#dc3545",
+    Status.ENDED: "#adb5bd",
 }
 
 

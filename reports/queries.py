@@ -5,8 +5,10 @@ are `Count(filter=Q(...))` or counting subqueries, money is summed in SQL. Calle
 querysets already restricted with `visible_to(user)`.
 
 Counting rules shared with the commune list (see links.py): a commune is *enrolled* when it
-has an active enrolment in an active plan, *announced* when that enrolment's status is
-announced or maintaining, *late* when that enrolment's nearest open step is past due.
+has an enrolment reports count (`Enrolment.objects.counted()`: neither it nor its plan
+archived), *announced* when that enrolment's status is announced or maintaining, *late* when
+that enrolment's nearest open step is past due (an ended enrolment has no due step).
+Dashboards work on the units in force on the day they are about (today).
 """
 import datetime
 from dataclasses import dataclass
@@ -30,7 +32,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 
 from provinces.models import Commune, District, Province
-from rollout.choices import LAST_BUILD_STEP, STEP_ORDER, AnnouncementKind, InspectionMode, ReviewState, StepKind
+from rollout.choices import (
+    LAST_BUILD_STEP,
+    STEP_ORDER,
+    AnnouncementKind,
+    InspectionMode,
+    LapseCause,
+    ReviewState,
+    StepKind,
+)
 from rollout.models import (
     Announcement,
     BudgetLine,
@@ -39,7 +49,10 @@ from rollout.models import (
     Inspection,
     RolloutPlan,
     Step,
+    alive_q,
 )
+
+from rollout.querysets import formed_from_announced
 
 from .links import ANNOUNCED, ENROLLED
 
@@ -47,8 +60,8 @@ BUILD_STEPS = StepKind.values[: STEP_ORDER[LAST_BUILD_STEP]]
 
 
 def active_enrolments():
-    """Enrolments that count: neither they nor their plan are archived."""
-    return Enrolment.objects.filter(archived_at__isnull=True, plan__archived_at__isnull=True)
+    """Enrolments that count (see Enrolment.objects.counted())."""
+    return Enrolment.objects.counted()
 
 
 def count_of(queryset):
@@ -71,23 +84,37 @@ def in_force_on(day):
 
 
 # -- the province dashboard ---------------------------------------------------------------
-def province_totals(communes, today):
-    """Communes of the area, and how many are enrolled, announced, late, not started (any plan)."""
+def province_totals(communes, today, lineage=False):
+    """Communes of the area, and how many are enrolled, announced, late, not started (any plan).
+
+    With `lineage`, also where the area starts from after the 2025 reorganisation: communes
+    formed from at least one commune announced when it was abolished (`from_announced`), and
+    of those, how many have announced again (`announced_again`)."""
     enrolments = active_enrolments().filter(commune=OuterRef("pk"))
+    announced = Q(Exists(enrolments.filter(status__in=ANNOUNCED)))
+    extra = {}
+    if lineage:
+        extra = {
+            "from_announced": Count("pk", filter=formed_from_announced()),
+            "announced_again": Count("pk", filter=formed_from_announced() & announced),
+        }
     return communes.aggregate(
         communes=Count("pk"),
         enrolled=Count("pk", filter=Q(Exists(enrolments))),
-        announced=Count("pk", filter=Q(Exists(enrolments.filter(status__in=ANNOUNCED)))),
+        announced=Count("pk", filter=announced),
         overdue=Count("pk", filter=Q(Exists(enrolments.filter(next_due_on__lt=today)))),
         not_started=Count("pk", filter=~Q(Exists(enrolments))),
+        **extra,
     )
 
 
-def plans_for_dashboard(plans, today):
+def plans_for_dashboard(plans, today, include_closed=False):
     """Active plans with their enrolled, announced and late communes, the communes announced
     at the target date, and money planned and spent."""
     enrolments = active_enrolments().filter(plan=OuterRef("pk"))
     at_target = in_force_on(OuterRef(OuterRef("target_date"))).filter(enrolment=OuterRef("pk"))
+    if not include_closed:
+        plans = plans.filter(closed_on__isnull=True)
     return (
         plans.filter(archived_at__isnull=True)
         .annotate(
@@ -108,10 +135,12 @@ def plans_for_dashboard(plans, today):
     )
 
 
-def phases_for_dashboard(phases, today):
+def phases_for_dashboard(phases, today, include_closed=False):
     """Active phases with their communes, progress at the phase's end, and money."""
     enrolments = active_enrolments().filter(phase=OuterRef("pk"))
     at_end = in_force_on(OuterRef(OuterRef("ends_on"))).filter(enrolment=OuterRef("pk"))
+    if not include_closed:
+        phases = phases.filter(plan__closed_on__isnull=True)
     return (
         phases.filter(archived_at__isnull=True, plan__archived_at__isnull=True)
         .select_related("plan")
@@ -126,26 +155,35 @@ def phases_for_dashboard(phases, today):
     )
 
 
-def status_by_district(communes, plan, today):
-    """One row per district: its communes, those in no plan, and per status in `plan`.
+# How a province's communes are grouped: by district on the pre-2025 map, by review area on today's.
+GROUPS = {
+    "district": {"id": "district_id", "name": "district__short_name", "order": "district__code"},
+    "area": {"id": "area_id", "name": "area__name", "order": "area__name"},
+}
 
-    Rows are dicts: district_id, district__short_name, communes, not_started, late, and one key
-    per enrolled status.
+
+def status_by_group(communes, plan, today, group="area"):
+    """One row per district or review area (`group`): its communes, those in no plan, and per
+    status in `plan`.
+
+    Rows are dicts: group_id, group_name, communes, not_started, late, and one key per
+    enrolled status.
     """
+    fields = GROUPS[group]
     in_plan = Q(enrolments__plan=plan, enrolments__archived_at__isnull=True)
     any_enrolment = active_enrolments().filter(commune=OuterRef("pk"))
     per_status = {
         status: Count("pk", distinct=True, filter=in_plan & Q(enrolments__status=status)) for status in ENROLLED
     }
     return list(
-        communes.values("district_id", "district__short_name", "district__code")
+        communes.values(group_id=F(fields["id"]), group_name=F(fields["name"]), group_order=F(fields["order"]))
         .annotate(
             communes=Count("pk", distinct=True),
             not_started=Count("pk", distinct=True, filter=~Q(Exists(any_enrolment))),
             late=Count("pk", distinct=True, filter=in_plan & Q(enrolments__next_due_on__lt=today)),
             **per_status,
         )
-        .order_by("district__code")
+        .order_by(F("group_order").asc(nulls_last=True))
     )
 
 
@@ -175,11 +213,12 @@ def overdue_steps(steps, today, limit=10):
         steps.filter(
             archived_at__isnull=True,
             enrolment__archived_at__isnull=True,
+            enrolment__ended_on__isnull=True,
             enrolment__plan__archived_at__isnull=True,
             due_on__lt=today,
         )
         .open()
-        .select_related("enrolment__commune__district", "enrolment__plan")
+        .select_related("enrolment__commune__district", "enrolment__commune__area", "enrolment__plan")
         .order_by("due_on", "enrolment__commune__code", "order")[:limit]
     )
 
@@ -199,7 +238,7 @@ def district_communes(communes):
 
 def awaiting_review(steps):
     return steps.filter(
-        archived_at__isnull=True, enrolment__archived_at__isnull=True, enrolment__plan__archived_at__isnull=True
+        alive_q("enrolment__"), archived_at__isnull=True
     ).awaiting_review()
 
 
@@ -217,22 +256,26 @@ NATIONAL_SORTS = {
 
 
 def provinces_overview(provinces, today, sort="name"):
-    """One row per province that has an active plan: communes, enrolled, announced, late,
-    share announced, money planned and spent. `sort` is a key of NATIONAL_SORTS, "-" for
-    descending."""
+    """One row per province of today that has a plan (its own, or one of the provinces it was
+    formed from): its communes of today, enrolled, announced, late, share announced, and money
+    planned and spent (its predecessors' plans included). `sort` is a key of NATIONAL_SORTS,
+    "-" for descending."""
     communes = Commune.objects.filter(province=OuterRef("pk"))
     enrolments = active_enrolments().filter(commune=OuterRef("pk"))
+    plans = RolloutPlan.objects.filter(archived_at__isnull=True).filter(
+        Q(province=OuterRef("pk")) | Q(province__successors=OuterRef("pk")))
+    in_family = Q(plan__province=OuterRef("pk")) | Q(plan__province__successors=OuterRef("pk"))
     rows = (
-        provinces.filter(Exists(RolloutPlan.objects.filter(archived_at__isnull=True, province=OuterRef("pk"))))
+        provinces.valid_on(today).filter(Exists(plans))
         .annotate(
             commune_count=count_of(communes),
             enrolled=count_of(communes.filter(Exists(enrolments))),
             announced=count_of(communes.filter(Exists(enrolments.filter(status__in=ANNOUNCED)))),
             late=count_of(communes.filter(Exists(enrolments.filter(next_due_on__lt=today)))),
-            planned=sum_of(BudgetLine.objects.filter(archived_at__isnull=True, plan__archived_at__isnull=True,
-                                                     plan__province=OuterRef("pk")), "amount"),
-            spent=sum_of(Expenditure.objects.filter(archived_at__isnull=True, plan__archived_at__isnull=True,
-                                                    plan__province=OuterRef("pk")), "amount"),
+            planned=sum_of(BudgetLine.objects.filter(in_family, archived_at__isnull=True,
+                                                     plan__archived_at__isnull=True), "amount"),
+            spent=sum_of(Expenditure.objects.filter(in_family, archived_at__isnull=True,
+                                                    plan__archived_at__isnull=True), "amount"),
         )
         .annotate(
             share=Case(
@@ -263,6 +306,7 @@ class YearlyFigures:
     announced_in_year: int
     reannounced_in_year: int
     converted_in_year: int
+    ended_by_reorganisation: int  # announcements that stopped with their commune's abolition in the year
     inspected_in_year: int
     inspected_on_site: int
     inspections: int
@@ -272,65 +316,84 @@ class YearlyFigures:
     spending_by_phase: list  # [{"phase__name", "plan__number", "amount"}]
 
 
-def yearly_figures(province, year, user):
-    """The Appendix II figures of `province` for `year`, as things stood on 31/12.
+# A commune's state at a year's end, best first: one state per commune, whatever its plans.
+YEAR_END_STATES = ("announced", "lapsed", "applying", "building", "planned")
 
-    1. each enrolment enrolled by the year's end is placed as derive_status would have
-       placed it on 31/12 (announcement in force -> announced; an announcement, none in
-       force -> lapsed; every build step done by then -> applying; some step -> building;
-       else planned), counting distinct communes; a step returned by the district today
-       counts as not done;
-    2. announcements, re-announcements, conversions and inspections are those dated in the
-       year;
+
+def province_family(province):
+    """A province and the provinces it was formed from: a province of today reports their records too."""
+    return Province.objects.filter(Q(pk=province.pk) | Q(successors=province)).distinct()
+
+
+def yearly_figures(province, year, user):
+    """The Appendix II figures of `province` for `year`, as things stood on 31/12, on the
+    units in force on that day (the pre-2025 map for 2024 and before), the provinces it was
+    formed from included.
+
+    1. each commune in force on 31/12 is counted once, in the best state any of its
+       enrolments enrolled by then had reached (announcement in force -> announced; an
+       announcement, none in force -> lapsed; every build step done by then -> applying;
+       some step -> building; else planned); a step returned by the district today counts
+       as not done; its procedures are those of that enrolment;
+    2. announcements, re-announcements, conversions, announcements ended by a
+       reorganisation and inspections are those dated in the year, on either map;
     3. procedures: those in the scope of communes announced at the year's end against the
        total of every enrolled commune;
     4. spending: expenditures dated in the year.
     """
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    communes = Commune.objects.visible_to(user).filter(province=province)
+    family = province_family(province)
+    communes = Commune.objects.visible_to(user).filter(province__in=family).valid_on(last)
     done_by_end = Step.objects.filter(
         enrolment=OuterRef("pk"), archived_at__isnull=True, done_on__lte=last
     ).exclude(review_state=ReviewState.RETURNED)
-    enrolments = (
-        active_enrolments()
-        .visible_to(user)
-        .filter(plan__province=province, enrolled_on__lte=last)
-        .annotate(
-            in_force=Exists(in_force_on(last).filter(enrolment=OuterRef("pk"))),
-            any_announcement=Exists(
-                Announcement.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, decided_on__lte=last)
-            ),
-            build_done=count_of(done_by_end.filter(kind__in=BUILD_STEPS)),
-            any_done=Exists(done_by_end),
-        )
+    in_force = Exists(in_force_on(last).filter(enrolment=OuterRef("pk")))
+    any_announcement = Exists(
+        Announcement.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, decided_on__lte=last))
+    build_done = count_of(done_by_end.filter(kind__in=BUILD_STEPS))
+    rank = Case(
+        When(in_force, then=Value(5)),
+        When(any_announcement, then=Value(4)),
+        When(Q(build_done=len(BUILD_STEPS)), then=Value(3)),
+        When(Exists(done_by_end), then=Value(2)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
-    not_announced = Q(in_force=False, any_announcement=False)
-    built = Q(build_done=len(BUILD_STEPS))
-    states = enrolments.aggregate(
-        enrolled=Count("commune", distinct=True),
-        announced=Count("commune", distinct=True, filter=Q(in_force=True)),
-        lapsed=Count("commune", distinct=True, filter=Q(in_force=False, any_announcement=True)),
-        applying=Count("commune", distinct=True, filter=not_announced & built),
-        building=Count("commune", distinct=True, filter=not_announced & ~built & Q(any_done=True)),
-        planned=Count("commune", distinct=True, filter=not_announced & Q(any_done=False)),
-        procedures_total=Coalesce(Sum("procedures_total"), 0),
-        procedures_covered=Coalesce(Sum("procedures_in_scope", filter=Q(in_force=True)), 0),
+    best = (
+        active_enrolments().visible_to(user).filter(commune=OuterRef("pk"), enrolled_on__lte=last)
+        .annotate(build_done=build_done).annotate(rank=rank).order_by("-rank", "-enrolled_on", "-pk")
     )
+    ranked = communes.annotate(
+        best_rank=Subquery(best.values("rank")[:1]),
+        best_scope=Subquery(best.values("procedures_in_scope")[:1]),
+        best_total=Subquery(best.values("procedures_total")[:1]),
+    )
+    states = ranked.aggregate(
+        communes=Count("pk"),
+        enrolled=Count("pk", filter=Q(best_rank__isnull=False)),
+        **{state: Count("pk", filter=Q(best_rank=5 - index)) for index, state in enumerate(YEAR_END_STATES)},
+        procedures_total=Coalesce(Sum("best_total"), 0),
+        procedures_covered=Coalesce(Sum("best_scope", filter=Q(best_rank=5)), 0),
+    )
+    in_family = active_enrolments().filter(plan__province__in=family)
     events = (
         Announcement.objects.visible_to(user)
-        .filter(archived_at__isnull=True, enrolment__in=active_enrolments().filter(plan__province=province),
-                decided_on__range=(first, last))
+        .filter(archived_at__isnull=True, enrolment__in=in_family)
         .aggregate(
-            announced_in_year=Count("enrolment__commune", distinct=True, filter=Q(kind=AnnouncementKind.FIRST)),
+            announced_in_year=Count("enrolment__commune", distinct=True,
+                                    filter=Q(kind=AnnouncementKind.FIRST, decided_on__range=(first, last))),
             reannounced_in_year=Count("enrolment__commune", distinct=True,
-                                      filter=Q(kind=AnnouncementKind.REANNOUNCEMENT)),
-            converted_in_year=Count("enrolment__commune", distinct=True, filter=Q(kind=AnnouncementKind.CONVERSION)),
+                                      filter=Q(kind=AnnouncementKind.REANNOUNCEMENT, decided_on__range=(first, last))),
+            converted_in_year=Count("enrolment__commune", distinct=True,
+                                    filter=Q(kind=AnnouncementKind.CONVERSION, decided_on__range=(first, last))),
+            ended_by_reorganisation=Count("enrolment__commune", distinct=True,
+                                          filter=Q(lapse_cause=LapseCause.REORGANISATION,
+                                                   lapsed_on__range=(first, last))),
         )
     )
     inspections = (
         Inspection.objects.visible_to(user)
-        .filter(archived_at__isnull=True, enrolment__in=active_enrolments().filter(plan__province=province),
-                inspected_on__range=(first, last))
+        .filter(archived_at__isnull=True, enrolment__in=in_family, inspected_on__range=(first, last))
         .aggregate(
             inspected_in_year=Count("enrolment__commune", distinct=True),
             inspected_on_site=Count("enrolment__commune", distinct=True, filter=Q(mode=InspectionMode.ON_SITE)),
@@ -339,7 +402,7 @@ def yearly_figures(province, year, user):
     )
     spending = list(
         Expenditure.objects.visible_to(user)
-        .filter(archived_at__isnull=True, plan__archived_at__isnull=True, plan__province=province,
+        .filter(archived_at__isnull=True, plan__archived_at__isnull=True, plan__province__in=family,
                 spent_on__range=(first, last))
         .values("plan__number", "phase__name", "phase__order")
         .annotate(amount=Sum("amount"))
@@ -347,7 +410,6 @@ def yearly_figures(province, year, user):
     )
     return YearlyFigures(
         year=year,
-        communes=communes.count(),
         spent_in_year=sum(row["amount"] for row in spending),
         spending_by_phase=spending,
         **states,
@@ -361,7 +423,8 @@ def district_choices(province, user):
 
 
 def dashboard_provinces(user, scope):
-    """Provinces whose dashboard `user` may open: read scope (DOST staff, leadership) or all."""
+    """Provinces whose dashboard `user` may open: read scope (DOST staff, leadership, which
+    includes the provinces a province of today was formed from) or all."""
     provinces = Province.objects.visible_to(user)
     if scope.sees_everything:
         return provinces

@@ -5,14 +5,15 @@ area is a 404. District officers see their district's page only ("dashboards and
 own district"); the national overview needs a national scope.
 """
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import scope_of
-from provinces.models import Commune, District, Province
+from provinces.editions import edition_of
+from provinces.models import Commune, District, Province, ReviewArea
 from rollout.choices import Status, TargetKind
 from rollout.models import Phase, RolloutPlan, Step
 
@@ -21,7 +22,9 @@ from .links import ANNOUNCED, ENROLLED, figure, list_url
 from .outlook import outlook, share
 
 # Status columns of the district table and chart, in the order of the rollout.
-STATUS_COLUMNS = [Status.NOT_STARTED, *(Status(s) for s in ENROLLED)]
+ALL_STATUS_COLUMNS = [Status.NOT_STARTED, *(Status(s) for s in ENROLLED)]
+# A commune of today has no enrolment ended by the 2025 reorganisation: no column for it.
+STATUS_COLUMNS = [s for s in ALL_STATUS_COLUMNS if s != Status.ENDED]
 
 
 def _int_param(request, name):
@@ -46,13 +49,17 @@ def _province_for(request, scope):
         return get_object_or_404(provinces, pk=province_id), provinces
     if scope.sees_everything or not scope.read_provinces:
         return None, provinces
-    return provinces.order_by("name").first(), provinces
+    # The user's own province, today's first (one assigned before 2025 may still hold an old one).
+    own = provinces.filter(pk__in=scope.own_provinces or scope.read_provinces)
+    return own.order_by(F("valid_until").desc(nulls_first=True), "name").first(), provinces
 
 
 def _province_choices(provinces, scope):
+    """Today's provinces first, then those of ended editions (labelled), for history."""
     if scope.sees_everything:
         provinces = provinces.filter(Exists(RolloutPlan.objects.active().filter(province=OuterRef("pk"))))
-    return list(provinces.order_by("name").only("pk", "name"))
+    return list(provinces.order_by(F("valid_until").desc(nulls_first=True), "name")
+                .only("pk", "name", "valid_until"))
 
 
 def _plan_outlook(plan, communes, today):
@@ -81,10 +88,17 @@ def _phase_outlook(phase, today):
 
 
 def build_dashboard(user, province, plan_id, today):
-    """Everything the province dashboard shows (a fixed number of queries)."""
-    communes = Commune.objects.visible_to(user).filter(province=province)
+    """Everything the province dashboard shows (a fixed number of queries), on the units of
+    the province's edition (today's, for every dashboard a user can open)."""
+    edition = edition_of(province)
+    communes = Commune.objects.visible_to(user).filter(province=province).valid_on(edition.day(today))
     p = province.pk
-    totals = queries.province_totals(communes, today)
+    group = "district" if edition.has_districts else "area"
+    lineage = province.valid_from is not None
+    # A province of an ended edition shows its history: its plans closed by the reorganisation
+    # and its communes' enrolments that ended with it.
+    status_columns = STATUS_COLUMNS if province.valid_until is None else ALL_STATUS_COLUMNS
+    totals = queries.province_totals(communes, today, lineage=lineage)
     summary = {
         "communes": figure(totals["communes"], province=p),
         "enrolled": figure(totals["enrolled"], province=p, status=ENROLLED),
@@ -93,7 +107,12 @@ def build_dashboard(user, province, plan_id, today):
         "not_started": figure(totals["not_started"], province=p, status=Status.NOT_STARTED.value),
         "announced_share": share(totals["announced"], totals["communes"]),
     }
-    plans = list(queries.plans_for_dashboard(RolloutPlan.objects.visible_to(user).filter(province=province), today))
+    if lineage:
+        summary["from_announced"] = figure(totals["from_announced"], province=p, predecessor="announced")
+        summary["announced_again"] = figure(totals["announced_again"], province=p, predecessor="announced",
+                                            status=ANNOUNCED)
+    plans = list(queries.plans_for_dashboard(RolloutPlan.objects.visible_to(user).filter(province=province), today,
+                                             include_closed=province.valid_until is not None))
     for plan in plans:
         plan.outlook = _plan_outlook(plan, totals["communes"], today)
         plan.figures = {
@@ -108,11 +127,12 @@ def build_dashboard(user, province, plan_id, today):
     districts, district_totals, status_chart, timeline = [], None, None, None
     if plan is not None:
         districts, district_totals = _district_rows(
-            queries.status_by_district(communes, plan, today), province=p, plan=plan.pk
+            queries.status_by_group(communes, plan, today, group), province=p, plan=plan.pk, group=group,
+            columns=status_columns,
         )
         status_chart = charts.stacked_bars(
-            [(row["name"], {s: int(row[s]) for s in STATUS_COLUMNS}) for row in districts],
-            [(s.value, s.label, charts.STATUS_COLOURS[s]) for s in STATUS_COLUMNS],
+            [(row["name"], {s: int(row[s]) for s in status_columns}) for row in districts],
+            [(s.value, s.label, charts.STATUS_COLOURS[s]) for s in status_columns],
         )
         monthly = queries.announced_by_month(plan)
         points = charts.cumulative(monthly)
@@ -124,7 +144,8 @@ def build_dashboard(user, province, plan_id, today):
             ),
         }
 
-    phases = list(queries.phases_for_dashboard(Phase.objects.visible_to(user).filter(plan__province=province), today))
+    phases = list(queries.phases_for_dashboard(Phase.objects.visible_to(user).filter(plan__province=province), today,
+                                               include_closed=province.valid_until is not None))
     for phase in phases:
         phase.outlook = _phase_outlook(phase, today)
         phase.figures = {
@@ -141,13 +162,14 @@ def build_dashboard(user, province, plan_id, today):
         step.days_late = (today - step.due_on).days
     return {
         "province": province,
+        "group": group,
         "today": today,
         "summary": summary,
         "plans": plans,
         "plan": plan,
         "districts": districts,
         "district_totals": district_totals,
-        "status_columns": STATUS_COLUMNS,
+        "status_columns": status_columns,
         "status_chart": status_chart,
         "timeline": timeline,
         "phases": phases,
@@ -156,37 +178,37 @@ def build_dashboard(user, province, plan_id, today):
     }
 
 
-def _district_rows(rows, *, province, plan):
-    """Figures (with their links) per district row, and the province total row."""
+def _district_rows(rows, *, province, plan, group, columns=STATUS_COLUMNS):
+    """Figures (with their links) per district or review area row, and the province total row."""
     result = []
-    totals = {key: 0 for key in ["communes", "late", *STATUS_COLUMNS]}
+    totals = {key: 0 for key in ["communes", "late", *columns]}
     for row in rows:
-        district_id = row["district_id"]
+        district_id = row["group_id"]
         linked = district_id is not None
-        base = {"province": province, "district": district_id}
+        base = {"province": province, group: district_id}
         cells = {
             "communes": figure(row["communes"], linked, **base),
             Status.NOT_STARTED: figure(row["not_started"], linked, **base, status=Status.NOT_STARTED.value),
             "late": figure(row["late"], linked, **base, plan=plan, overdue=1),
         }
-        for status in ENROLLED:
+        for status in columns[1:]:
             cells[status] = figure(row[status], linked, **base, plan=plan, status=status)
         for key in totals:
             totals[key] += int(cells[key])
         result.append({
             "id": district_id,
-            "name": row["district__short_name"] or _("Không thuộc huyện"),
+            "name": row["group_name"] or (_("Không thuộc huyện") if group == "district" else _("Chưa xếp khu vực")),
             **cells,
-            "cells": [cells[s] for s in STATUS_COLUMNS],
+            "cells": [cells[s] for s in columns],
         })
     total_cells = {
         "communes": figure(totals["communes"], province=province),
         Status.NOT_STARTED: figure(totals[Status.NOT_STARTED], province=province, status=Status.NOT_STARTED.value),
         "late": figure(totals["late"], province=province, plan=plan, overdue=1),
     }
-    for status in ENROLLED:
+    for status in columns[1:]:
         total_cells[status] = figure(totals[status], province=province, plan=plan, status=status)
-    total_cells["cells"] = [total_cells[s] for s in STATUS_COLUMNS]
+    total_cells["cells"] = [total_cells[s] for s in columns]
     return result, total_cells
 
 
@@ -198,6 +220,8 @@ def dashboard(request):
     if province is None:
         if scope.sees_everything:
             return redirect("reports:national")
+        if scope.areas:
+            return redirect("reports:area", pk=min(scope.areas))
         if scope.districts:
             return redirect("reports:district", pk=min(scope.districts))
         raise Http404
@@ -238,7 +262,7 @@ def dashboard_sheets(c):
         for x in c["money"]["unphased"]
     ]
     late_rows = [
-        [st.enrolment.commune.name, st.enrolment.commune.district.name if st.enrolment.commune.district else "",
+        [st.enrolment.commune.name, str(st.enrolment.commune.district or st.enrolment.commune.area or ""),
          st.get_kind_display(), st.due_on, st.days_late, st.enrolment.plan.number]
         for st in c["late_steps"]
     ]
@@ -249,22 +273,26 @@ def dashboard_sheets(c):
                                       _("Đã công bố"), _("Tỷ lệ công bố (%)"), _("Dự báo/đạt tại hạn (xã)"),
                                       _("Dự báo/đạt tại hạn (%)"), _("Quá hạn"), _("Dự toán (đồng)"),
                                       _("Đã chi (đồng)")], plan_rows, heading=heading, money_columns=(10, 11)),
-        exports.Sheet(_("Theo huyện"), [_("Huyện"), _("Số xã"), *[st.label for st in STATUS_COLUMNS], _("Quá hạn")],
+        exports.Sheet(_("Theo huyện") if c["group"] == "district" else _("Theo khu vực"),
+                      [_("Huyện") if c["group"] == "district" else _("Khu vực"), _("Số xã"),
+                       *[st.label for st in STATUS_COLUMNS], _("Quá hạn")],
                       district_rows, heading=_("{heading} — kế hoạch {plan}").format(
                           heading=heading, plan=plan.number if plan else "")),
         exports.Sheet(_("Kinh phí"), [_("Kế hoạch"), _("Giai đoạn"), _("Từ ngày"), _("Đến ngày"), _("Số xã dự kiến"),
                                       _("Tham gia"), _("Đã công bố"), _("Dự toán (đồng)"), _("Đã chi (đồng)")],
                       phase_rows, heading=heading, money_columns=(7, 8)),
-        exports.Sheet(_("Quá hạn"), [_("Xã"), _("Huyện"), _("Bước"), _("Hạn"), _("Số ngày trễ"), _("Kế hoạch")],
+        exports.Sheet(_("Quá hạn"), [_("Xã"), _("Huyện / khu vực"), _("Bước"), _("Hạn"), _("Số ngày trễ"), _("Kế hoạch")],
                       late_rows, heading=heading),
     ]
 
 
-# -- district ---------------------------------------------------------------------------------
+# -- district (pre-2025 map) and review area (today's map) ----------------------------------------
 def build_district(user, district, today):
-    communes = Commune.objects.visible_to(user).filter(district=district)
+    """The page of a district (pre-2025 map) or of a review area (today's map): the officer's home."""
+    kind = "area" if isinstance(district, ReviewArea) else "district"
+    communes = Commune.objects.visible_to(user).filter(**{kind: district})
     totals = queries.province_totals(communes, today)
-    base = {"province": district.province_id, "district": district.pk}
+    base = {"province": district.province_id, kind: district.pk}
     summary = {
         "communes": figure(totals["communes"], **base),
         "enrolled": figure(totals["enrolled"], **base, status=ENROLLED),
@@ -272,7 +300,7 @@ def build_district(user, district, today):
         "late": figure(totals["overdue"], **base, overdue=1),
         "not_started": figure(totals["not_started"], **base, status=Status.NOT_STARTED.value),
     }
-    steps = Step.objects.visible_to(user).filter(enrolment__commune__district=district)
+    steps = Step.objects.visible_to(user).filter(**{f"enrolment__commune__{kind}": district})
     awaiting = queries.awaiting_review(steps)
     awaiting_count = awaiting.count()
     awaiting_steps = list(
@@ -285,13 +313,17 @@ def build_district(user, district, today):
     for commune in rows:
         for enrolment in commune.active_enrolments:
             enrolment.is_late = enrolment.next_due_on is not None and enrolment.next_due_on < today
+    scope = scope_of(user)
     return {
         "district": district,
+        "kind": kind,
+        "province_link": district.province.valid_until is None and (
+            scope.sees_everything or district.province_id in scope.read_provinces),
         "today": today,
         "summary": summary,
         "awaiting_count": awaiting_count,
         "awaiting_steps": awaiting_steps,
-        "review_url": f"{list_url('rollout:review_queue')}?district={district.pk}",
+        "review_url": f"{list_url('rollout:review_queue')}?{kind}={district.pk}",
         "late_steps": late_steps,
         "communes": rows,
     }
@@ -299,17 +331,28 @@ def build_district(user, district, today):
 
 @login_required
 def district(request, pk):
-    """The district page (trang của huyện): the district officer's home."""
+    """The district page (trang của huyện, pre-2025 map): the district officer's home, kept for the history."""
     district = get_object_or_404(District.objects.visible_to(request.user).select_related("province"), pk=pk)
+    return _group_page(request, district, f"huyen-{district.code}")
+
+
+@login_required
+def area(request, pk):
+    """The review area page (trang của khu vực theo dõi): the area officer's home."""
+    area = get_object_or_404(ReviewArea.objects.visible_to(request.user).select_related("province"), pk=pk)
+    return _group_page(request, area, f"khu-vuc-{area.pk}")
+
+
+def _group_page(request, group, filename):
     today = timezone.localdate()
-    context = build_district(request.user, district, today)
+    context = build_district(request.user, group, today)
     if _wants_excel(request):
-        return exports.workbook_response(f"huyen-{district.code}-{today:%Y%m%d}.xlsx", district_sheets(context))
+        return exports.workbook_response(f"{filename}-{today:%Y%m%d}.xlsx", district_sheets(context))
     return render(request, "reports/district.html", context)
 
 
 def district_sheets(c):
-    heading = _("{district}, ngày {day}").format(district=c["district"].name, day=c["today"].strftime("%d/%m/%Y"))
+    heading = _("{district}, ngày {day}").format(district=c["district"], day=c["today"].strftime("%d/%m/%Y"))
     commune_rows = []
     for commune in c["communes"]:
         if not commune.active_enrolments:
@@ -439,6 +482,8 @@ def yearly_rows(f):
         (_("Số UBND cấp xã công bố lần đầu trong năm"), f.announced_in_year),
         (_("Số UBND cấp xã công bố lại trong năm (thay đổi phạm vi)"), f.reannounced_in_year),
         (_("Số UBND cấp xã chuyển đổi sang TCVN ISO 9001:2015 trong năm"), f.converted_in_year),
+        (_("Số UBND cấp xã có công bố thôi hiệu lực do sắp xếp đơn vị hành chính trong năm"),
+         f.ended_by_reorganisation),
         (_("Số UBND cấp xã được kiểm tra trong năm"), f.inspected_in_year),
         (_("— trong đó kiểm tra trực tiếp"), f.inspected_on_site),
         (_("Số TTHC thuộc phạm vi HTQLCL đã công bố"), f.procedures_covered),

@@ -4,16 +4,21 @@ Each action runs in one transaction, saves what it changed, and recomputes the d
 status of the enrolment it touched, so a commune's status always agrees with its records.
 """
 import datetime
+from collections import Counter, defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .choices import STEP_ORDER, AnnouncementKind, ReviewState, StepKind
-from .models import Announcement, Enrolment, Step
+from provinces.models import Commune, CommuneSuccession, ReviewArea
+
+from .choices import STEP_ORDER, AnnouncementKind, EndReason, LapseCause, ReviewState, Status, StepKind
+from .models import Announcement, Enrolment, RolloutPlan, Step
+
+ANNOUNCED_STATUSES = (Status.ANNOUNCED, Status.MAINTAINING)
 
 
 def spread_due_dates(starts_on, ends_on, count=len(StepKind.values)):
@@ -22,20 +27,38 @@ def spread_due_dates(starts_on, ends_on, count=len(StepKind.values)):
     return [starts_on + datetime.timedelta(days=round(span * i / count)) for i in range(1, count + 1)]
 
 
+def _day(day):
+    return day.strftime("%d/%m/%Y")
+
+
 @transaction.atomic
-def enrol(phase, commune, *, by=None, enrolled_on=None, consultant=None, procedures_in_scope=0,
+def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_in_scope=0,
           procedures_total=0, standard_version=None):
-    """Enrol `commune` in `phase`: create the enrolment and its legal steps, with due dates
-    spread over the phase."""
+    """Enrol `commune` in `phase` on `enrolled_on`: create the enrolment and its legal steps,
+    with due dates spread from the later of the phase's start and the enrolment day to the
+    phase's end (a commune enrolled late does not start with overdue steps).
+
+    Refused: a closed plan, an enrolment day after the phase's end, a commune that does not
+    exist on that day (abolished by a reorganisation, or not yet created)."""
+    plan = phase.plan
+    if not plan.is_open:
+        raise ValidationError(_("Kế hoạch {number} đã đóng, không thêm xã được nữa.").format(number=plan.number))
+    if enrolled_on > phase.ends_on:
+        raise ValidationError({"enrolled_on": _(
+            "Giai đoạn “{phase}” đã kết thúc ngày {end}: chọn ngày đưa vào kế hoạch trong thời gian của giai đoạn, "
+            "hoặc một giai đoạn khác.").format(phase=phase.name, end=_day(phase.ends_on))})
+    if not commune.is_current(enrolled_on):
+        raise ValidationError({"commune": _("{commune} không tồn tại vào ngày {day}.").format(
+            commune=commune, day=_day(enrolled_on))})
     enrolment = Enrolment(
-        plan=phase.plan,
+        plan=plan,
         phase=phase,
         commune=commune,
         consultant=consultant,
-        enrolled_on=enrolled_on or phase.starts_on,
+        enrolled_on=enrolled_on,
         procedures_in_scope=procedures_in_scope,
         procedures_total=procedures_total,
-        standard_version=standard_version or phase.plan.standard_version,
+        standard_version=standard_version or plan.standard_version,
     )
     enrolment.full_clean()
     enrolment.save()
@@ -337,3 +360,191 @@ def record_maintenance(enrolment, *, kind, done_on, by, note=""):
     activity.save()
     enrolment.refresh_status()
     return activity
+
+
+# -- the map of today: reorganisation, closing plans, carrying work over, review areas ------------
+
+@transaction.atomic
+def end_abolished(today, *, by):
+    """What a reorganisation of administrative units does to a rollout, once the edition of a
+    commune or province has ended (its `valid_until` has come):
+
+    1. each open enrolment of an abolished commune ends on that day, "kết thúc do sắp xếp đơn
+       vị hành chính" (status `ended`, not `lapsed`), and its open steps stop being due;
+    2. its announcements still in force stop being in force on that day, with the cause
+       "reorganisation" (reports count them apart from lapses);
+    3. the open plans of an abolished province close on that day.
+
+    Set-based and idempotent: a second run finds nothing to do. History records `by`.
+    Returns (enrolments ended, announcements ended, plans closed).
+    """
+    enrolments = list(
+        Enrolment.objects.filter(archived_at__isnull=True, ended_on__isnull=True, commune__valid_until__lte=today)
+        .select_related("commune__district")
+        .prefetch_related("steps", "announcements", "maintenance")
+    )
+    ended_announcements = []
+    for enrolment in enrolments:
+        commune, until = enrolment.commune, enrolment.commune.valid_until
+        enrolment.ended_on, enrolment.end_reason = until, EndReason.REORGANISATION
+        enrolment.version += 1
+        for announcement in enrolment.announcements.all():
+            if announcement.archived_at is None and (announcement.lapsed_on is None or announcement.lapsed_on > until):
+                announcement.lapsed_on = max(until, announcement.decided_on)
+                announcement.lapse_cause = LapseCause.REORGANISATION
+                announcement.lapse_reason = _(
+                    "{commune} không còn từ ngày {day} (sắp xếp đơn vị hành chính); UBND xã mới cần xây dựng "
+                    "hoặc công bố lại HTQLCL.").format(commune=commune.label, day=_day(until))
+                ended_announcements.append(announcement)
+        enrolment.refresh_status(save=False)
+    bulk_update_with_history(
+        ended_announcements, Announcement, ["lapsed_on", "lapse_cause", "lapse_reason", "updated_at"],
+        batch_size=1000, default_user=by,
+    )
+    bulk_update_with_history(
+        enrolments, Enrolment, ["ended_on", "end_reason", "version", "status", "current_step", "next_due_on",
+                                "updated_at"],
+        batch_size=1000, default_user=by,
+    )
+    plans = list(RolloutPlan.objects.filter(closed_on__isnull=True, province__valid_until__lte=today)
+                 .select_related("province"))
+    for plan in plans:
+        plan.closed_on = plan.province.valid_until
+        plan.close_reason = _("{province} không còn từ ngày {day} (sắp xếp đơn vị hành chính).").format(
+            province=plan.province, day=_day(plan.province.valid_until))
+    bulk_update_with_history(plans, RolloutPlan, ["closed_on", "close_reason", "updated_at"], default_user=by)
+    return len(enrolments), len(ended_announcements), len(plans)
+
+
+@transaction.atomic
+def close_plan(plan, *, by, reason, closed_on=None):
+    """Close a plan whose period has ended (đóng kế hoạch): it leaves the dashboards and the
+    reminders. Its communes that have not announced end with it; announced communes keep
+    their announcement and its upkeep."""
+    closed_on = closed_on or timezone.localdate()
+    if not reason.strip():
+        raise ValidationError({"reason": _("Cần ghi lý do đóng kế hoạch.")})
+    if plan.closed_on:
+        raise ValidationError(_("Kế hoạch đã đóng từ ngày {day}.").format(day=_day(plan.closed_on)))
+    if plan.ends_on >= closed_on:
+        raise ValidationError(_("Chỉ đóng được kế hoạch đã hết thời gian thực hiện (kế hoạch kết thúc ngày {day}).")
+                              .format(day=_day(plan.ends_on)))
+    plan.closed_on, plan.close_reason = closed_on, reason.strip()
+    plan.save(update_fields=["closed_on", "close_reason", "updated_at"])
+    unfinished = list(plan.enrolments.alive().exclude(status__in=ANNOUNCED_STATUSES)
+                      .prefetch_related("steps", "announcements", "maintenance"))
+    for enrolment in unfinished:
+        enrolment.ended_on, enrolment.end_reason = closed_on, EndReason.PLAN_CLOSED
+        enrolment.version += 1
+        enrolment.refresh_status(save=False)
+    bulk_update_with_history(unfinished, Enrolment, ["ended_on", "end_reason", "version", "next_due_on", "updated_at"],
+                             default_user=by)
+    return plan
+
+
+@transaction.atomic
+def reopen_plan(plan, *, by):
+    """Undo close_plan(): the plan and the enrolments that ended with it are open again."""
+    if not plan.closed_on or plan.province.valid_until:
+        raise ValidationError(_("Chỉ mở lại được kế hoạch đã đóng của một tỉnh hiện hành."))
+    ended = list(plan.enrolments.filter(end_reason=EndReason.PLAN_CLOSED)
+                 .prefetch_related("steps", "announcements", "maintenance"))
+    plan.closed_on, plan.close_reason = None, ""
+    plan.save(update_fields=["closed_on", "close_reason", "updated_at"])
+    for enrolment in ended:
+        enrolment.ended_on, enrolment.end_reason = None, ""
+        enrolment.version += 1
+        enrolment.refresh_status(save=False)
+    bulk_update_with_history(ended, Enrolment, ["ended_on", "end_reason", "version", "next_due_on", "updated_at"],
+                             default_user=by)
+    return plan
+
+
+@transaction.atomic
+def carry_over(phase, commune, *, predecessors, done_kinds, by, enrolled_on, done_on=None, **fields):
+    """Enrol a commune of today in `phase`, carrying over the work of enrolments of the communes
+    it was formed from: the new enrolment links to them, and the steps the DOST judges already
+    done (`done_kinds`) are recorded as done on `done_on`, citing the predecessors' records;
+    they then await review like any recorded step. The rest is to be done anew.
+    """
+    allowed = set(CommuneSuccession.objects.filter(successor=commune).values_list("predecessor_id", flat=True))
+    strangers = [e for e in predecessors if e.commune_id not in allowed]
+    if strangers:
+        raise ValidationError(_("{commune} không được hình thành từ {others}.").format(
+            commune=commune, others=", ".join(str(e.commune) for e in strangers)))
+    if not predecessors:
+        raise ValidationError({"predecessors": _("Chọn ít nhất một hồ sơ của xã cũ để kế thừa.")})
+    enrolment = enrol(phase, commune, enrolled_on=enrolled_on, by=by, **fields)
+    enrolment.carried_from.set(predecessors)
+    evidence = _("Kế thừa hồ sơ của {communes}.").format(
+        communes="; ".join(f"{e.commune.label} ({e.plan.number})" for e in predecessors))
+    for step in enrolment.steps.filter(kind__in=done_kinds):
+        record_step(step, done_on=done_on or enrolled_on, by=by, evidence=evidence)
+    enrolment.refresh_status()
+    return enrolment
+
+
+@transaction.atomic
+def create_areas_from_districts(province, *, by):
+    """Group a province of today's communes into review areas named after its former districts:
+    each commune goes to the district most of it came from (a predecessor that went in whole
+    counts twice one that was split; ties: the lowest district code). Communes already in an area keep it;
+    an area that exists with the same name is reused. Returns the areas created."""
+    communes = list(Commune.objects.filter(province=province, area__isnull=True))
+    links = (CommuneSuccession.objects.filter(successor__in=communes)
+             .values_list("successor_id", "predecessor__district_id", "predecessor__district__code",
+                          "predecessor__district__short_name", "whole"))
+    votes = defaultdict(Counter)
+    names = {}
+    for successor, district, code, name, whole in links:
+        if district is None:
+            continue
+        votes[successor][(district, code)] += 2 if whole else 1
+        names[district] = name
+    existing = {area.name: area for area in ReviewArea.objects.filter(province=province)}
+    created, chosen = [], {}
+    for commune in communes:
+        if not votes[commune.pk]:
+            continue
+        (district, _code), _votes = min(votes[commune.pk].items(), key=lambda item: (-item[1], item[0][1]))
+        name = names[district]
+        if name not in existing:
+            area = ReviewArea(province=province, name=name, note=_("Tạo từ huyện {name} cũ.").format(name=name))
+            area._history_user = by
+            area.save()
+            existing[name] = area
+            created.append(area)
+        chosen[commune.pk] = existing[name]
+    for commune in communes:
+        if commune.pk in chosen:
+            commune.area = chosen[commune.pk]
+    bulk_update_with_history([c for c in communes if c.pk in chosen], Commune, ["area"], default_user=by)
+    return created
+
+
+@transaction.atomic
+def assign_area(communes, area, *, by):
+    """Move communes of today into `area` (or out of any area with None)."""
+    changed = []
+    for commune in communes:
+        if area is not None and commune.province_id != area.province_id:
+            raise ValidationError(_("{commune} không thuộc tỉnh của khu vực.").format(commune=commune))
+        if commune.area_id != (area.pk if area else None):
+            commune.area = area
+            changed.append(commune)
+    bulk_update_with_history(changed, Commune, ["area"], default_user=by)
+    return changed
+
+
+@transaction.atomic
+def save_area(area, *, by, name, note=""):
+    """Create or rename a review area of a province of today."""
+    if area.province.valid_until is not None:
+        raise ValidationError(_("Khu vực theo dõi chỉ dành cho tỉnh hiện hành."))
+    area.name, area.note = name.strip(), note.strip()
+    if area.pk:
+        area.version += 1
+    area.full_clean()
+    area._history_user = by
+    area.save()
+    return area

@@ -89,9 +89,25 @@ class Status(models.TextChoices):
     ANNOUNCED = "announced", _("Đã công bố")
     MAINTAINING = "maintaining", _("Đang duy trì")
     LAPSED = "lapsed", _("Công bố hết hiệu lực")
+    # The commune was abolished by a reorganisation of administrative units (not a failure).
+    ENDED = "ended", _("Kết thúc do sắp xếp ĐVHC")
 
 
 STATUS_RANK = {status: rank for rank, status in enumerate(Status.values)}
+
+
+class EndReason(models.TextChoices):
+    """Why an enrolment stopped before its commune finished (it is kept, with its records)."""
+
+    REORGANISATION = "reorganisation", _("Kết thúc do sắp xếp đơn vị hành chính")
+    PLAN_CLOSED = "plan_closed", _("Kết thúc cùng kế hoạch")
+
+
+class LapseCause(models.TextChoices):
+    """Why an announcement stopped being in force: counted apart in the reports."""
+
+    FAILURE = "failure", _("Hết hiệu lực")
+    REORGANISATION = "reorganisation", _("Kết thúc do sắp xếp đơn vị hành chính")
 
 
 class AnnouncementKind(models.TextChoices):

@@ -1,8 +1,16 @@
-"""Demonstration data: the five seed rollouts of the articles, on the real GSO units.
+"""Demonstration data: the five seed rollouts of the articles, on the real GSO units, and
+the map of today they live on since the reorganisation of 01/07/2025.
 
 Figures stated by the articles (plan numbers and dates, commune counts, budgets) are used
 as they are; step progress and expenditures are plausible inventions, fixed by a seed so
 every run builds the same data. Plans are marked `is_demo`.
+
+1. the five rollouts of 2014–2021 on the pre-2025 units;
+2. the reorganisation ends them (rollout.actions.end_abolished), as it would a real province's;
+3. the provinces each became (Lâm Đồng, Lạng Sơn, Vĩnh Long, Hưng Yên, Phú Thọ) get review
+   areas made from their former districts;
+4. today's Lâm Đồng has a 2026 plan on its 124 communes that carries over the work of some
+   announced predecessors.
 """
 import datetime
 import random
@@ -15,7 +23,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment
-from provinces.models import Commune, District, Province
+from accounts.system import system_user
+from provinces.editions import PRE_2025, TWO_TIER
+from provinces.models import Commune, District, Province, ReviewArea
 
 from . import actions
 from .choices import (
@@ -43,12 +53,17 @@ from .models import (
 D = datetime.date
 DEMO_PASSWORD = "isotrack-demo"
 DEMO_ACCOUNTS = [
-    # username, full name, role, province code, district code
-    ("admin", "Quản trị hệ thống", Role.ADMINISTRATOR, None, None),
-    ("dost_lamdong", "Nguyễn Thị Hoa (Sở KH&CN Lâm Đồng)", Role.DOST_STAFF, "68", None),
-    ("huyen_lamha", "Trần Văn Bình (UBND huyện Lâm Hà)", Role.DISTRICT_OFFICER, "68", "676"),
-    ("lanhdao_lamdong", "Lê Minh Quang (Lãnh đạo UBND tỉnh Lâm Đồng)", Role.LEADERSHIP, "68", None),
+    # username, full name, role, where: ("province", code) of today, ("district", code) of the
+    # pre-2025 map, ("area", province code, name) of today's map, or None
+    ("admin", "Quản trị hệ thống", Role.ADMINISTRATOR, None),
+    ("dost_lamdong", "Nguyễn Thị Hoa (Sở KH&CN Lâm Đồng)", Role.DOST_STAFF, ("province", "68")),
+    ("huyen_lamha", "Trần Văn Bình (UBND huyện Lâm Hà, trước 01/07/2025)", Role.DISTRICT_OFFICER, ("district", "676")),
+    ("khuvuc_lamdong", "Phạm Thị Lan (theo dõi khu vực Lâm Hà, Lâm Đồng)", Role.DISTRICT_OFFICER,
+     ("area", "68", "Lâm Hà")),
+    ("lanhdao_lamdong", "Lê Minh Quang (Lãnh đạo UBND tỉnh Lâm Đồng)", Role.LEADERSHIP, ("province", "68")),
 ]
+# The provinces of today the five seed provinces went into.
+TODAY_PROVINCES = ["68", "20", "86", "33", "25"]
 
 
 @dataclass
@@ -86,15 +101,22 @@ class DemoBuilder:
 
     @transaction.atomic
     def build(self):
-        self.accounts()
+        self.users()
         self.staff = get_user_model().objects.get(username="dost_lamdong")
         for builder in (self.lam_dong, self.lang_son, self.ben_tre, self.hung_yen, self.vinh_phuc):
             builder()
+        ended = actions.end_abolished(self.today, by=system_user())
+        self.write("  Sắp xếp ĐVHC 01/07/2025: {} xã tham gia kết thúc, {} công bố thôi hiệu lực, {} kế hoạch đóng.".format(
+            *ended))
+        for code in TODAY_PROVINCES:
+            self.areas(self.province_today(code))
+        self.assignments()
+        self.lam_dong_today()
 
     # -- accounts -------------------------------------------------------------------------
-    def accounts(self):
+    def users(self):
         User = get_user_model()
-        for username, full_name, role, province_code, district_code in DEMO_ACCOUNTS:
+        for username, full_name, role, _where in DEMO_ACCOUNTS:
             user, created = User.objects.get_or_create(username=username)
             if created:
                 # Vietnamese names read family name first: keep the whole name as written.
@@ -104,12 +126,35 @@ class DemoBuilder:
                 user.is_staff = role == Role.ADMINISTRATOR
                 user.is_superuser = role == Role.ADMINISTRATOR
                 user.save()
-            province = self.province(province_code) if province_code else None
-            district = District.objects.get(code=district_code, province=province) if district_code else None
-            RoleAssignment.objects.get_or_create(user=user, role=role, province=province, district=district)
+
+    def assignments(self):
+        """Each demo account's one role and area (an account of an earlier demo keeps no other)."""
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS])}
+        for username, _full_name, role, where in DEMO_ACCOUNTS:
+            area = {"province": None, "district": None, "area": None}
+            if where and where[0] == "province":
+                area["province"] = self.province_today(where[1])
+            elif where and where[0] == "district":
+                area["district"] = District.objects.of_edition(PRE_2025).get(code=where[1])
+                area["province"] = area["district"].province
+            elif where and where[0] == "area":
+                area["area"] = ReviewArea.objects.get(province=self.province_today(where[1]), name=where[2])
+                area["province"] = area["area"].province
+            kept, _created = RoleAssignment.objects.get_or_create(user=users[username], role=role, **area)
+            users[username].assignments.exclude(pk=kept.pk).delete()
 
     def province(self, code):
-        return Province.objects.get(code=code, valid_until__isnull=False)
+        """A province of the pre-2025 map, where the seed rollouts took place."""
+        return Province.objects.of_edition(PRE_2025).get(code=code)
+
+    def province_today(self, code):
+        return Province.objects.of_edition(TWO_TIER).get(code=code)
+
+    def areas(self, province):
+        """Review areas from the former districts, through the action DOST staff use."""
+        if not ReviewArea.objects.filter(province=province).exists():
+            created = actions.create_areas_from_districts(province, by=self.staff)
+            self.write(f"  {province.short_name}: {len(created)} khu vực theo dõi tạo từ các huyện cũ.")
 
     # -- one plan ---------------------------------------------------------------------------
     def plan(self, province, number, **fields):
@@ -150,7 +195,7 @@ class DemoBuilder:
             total = rng.randint(90, 140)
             enrolments.append(actions.enrol(
                 phase, commune, by=self.staff, consultant=consultants[index % len(consultants)],
-                procedures_total=total, procedures_in_scope=total,
+                procedures_total=total, procedures_in_scope=total, enrolled_on=phase.starts_on,
             ))
         steps_of = {e.pk: [] for e in enrolments}
         for step in Step.objects.filter(enrolment__in=enrolments).order_by("order"):
@@ -358,3 +403,85 @@ class DemoBuilder:
             ], communes=communes, progress=0.97),
         ]
         self.phases(plan, specs, ["Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng Vĩnh Phúc"])
+
+    # -- the map of today ---------------------------------------------------------------------------
+    def lam_dong_today(self):
+        """Today's Lâm Đồng (formed from Lâm Đồng, Đắk Nông and Bình Thuận): a 2026 plan on its
+        124 communes. The first phase carries over the work of communes formed from announced
+        ones, which review their procedures and announce again; others start afresh."""
+        from .forms.enrolment import done_in_all
+        from .lineage import predecessor_enrolments
+        from .querysets import formed_from_announced
+
+        province = self.province_today("68")
+        today = self.today
+        plan = self.plan(
+            province, "MH-15/KH-UBND", issued_on=D(2026, 1, 12),
+            title="Xây dựng, áp dụng HTQLCL theo TCVN ISO 9001:2015 tại UBND các xã, phường, đặc khu sau sắp xếp "
+                  "đơn vị hành chính, giai đoạn 2026–2027",
+            legal_basis="Nghị quyết 202/2025/QH15; Quyết định 19/2014/QĐ-TTg; Thông tư 116/2015/TT-BTC",
+            standard_version=StandardVersion.ISO_2015, starts_on=D(2026, 1, 15), ends_on=D(2027, 12, 31),
+            target_kind=TargetKind.SHARE, target_value=100, target_date=D(2027, 12, 31),
+            note="124 xã, phường, đặc khu hình thành từ 3 tỉnh cũ. Số kế hoạch là số minh họa.",
+        )
+        if plan is None:
+            return
+        staff = self.staff
+        officer = get_user_model().objects.get(username="khuvuc_lamdong")
+        communes = list(Commune.objects.filter(province=province).order_by("code"))
+        formed = list(Commune.objects.filter(province=province).filter(formed_from_announced()).order_by("code"))
+        carried, fresh = formed[:30], [c for c in communes if c not in formed][:16]
+        first = Phase.objects.create(
+            plan=plan, order=1, kind=PhaseKind.EXPANSION, name="Năm 2026: kế thừa và công bố lại, thí điểm xã mới",
+            starts_on=D(2026, 2, 1), ends_on=D(2026, 12, 31), target_communes=len(carried) + len(fresh))
+        Phase.objects.create(plan=plan, order=2, kind=PhaseKind.EXPANSION, name="Năm 2027: nhân rộng các xã còn lại",
+                             starts_on=D(2027, 1, 1), ends_on=D(2027, 12, 31),
+                             target_communes=len(communes) - len(carried) - len(fresh))
+        line = BudgetLine.objects.create(plan=plan, phase=first, category=BudgetCategory.CONSULTING,
+                                         funding_source=FundingSource.SCIENCE, amount=1_200_000_000,
+                                         description="Tư vấn rà soát, xây dựng lại HTQLCL sau sắp xếp")
+        BudgetLine.objects.create(plan=plan, phase=first, category=BudgetCategory.COMMUNE_SUPPORT,
+                                  funding_source=FundingSource.PROVINCE, amount=400_000_000,
+                                  description="Hỗ trợ các xã rà soát TTHC")
+        Expenditure.objects.create(plan=plan, phase=first, budget_line=line, amount=360_000_000,
+                                   spent_on=min(D(2026, 4, 20), today), document_ref="215/HĐ-SKHCN",
+                                   description="Tạm ứng hợp đồng tư vấn — đợt 1")
+        enrolled_on = min(D(2026, 3, 2), today)
+        for index, commune in enumerate(carried):
+            predecessors = list(predecessor_enrolments(commune, staff))
+            total = self.rng.randint(150, 260)
+            enrolment = actions.carry_over(
+                first, commune, predecessors=predecessors, done_kinds=done_in_all(predecessors), by=staff,
+                enrolled_on=enrolled_on, procedures_total=total, procedures_in_scope=total)
+            self._progress_today(enrolment, index, staff, officer)
+        for index, commune in enumerate(fresh):
+            total = self.rng.randint(150, 260)
+            enrolment = actions.enrol(first, commune, by=staff, enrolled_on=min(D(2026, 4, 1), today),
+                                      procedures_total=total, procedures_in_scope=total)
+            for step in list(enrolment.steps.order_by("order"))[: index % 4]:
+                day = min(step.due_on - datetime.timedelta(days=5), today)
+                if day >= enrolment.enrolled_on:
+                    actions.record_step(step, done_on=day, by=staff, evidence=f"Biên bản số {index + 1}/BB-UBND")
+        self.write(f"  {province.short_name} (hiện nay): {plan.number} — {len(carried)} xã kế thừa, "
+                   f"{len(fresh)} xã xây dựng mới.")
+
+    def _progress_today(self, enrolment, index, staff, officer):
+        """A carried-over commune: the area officer confirms the carried steps, the rest are
+        done, and a third have announced again."""
+        today = self.today
+        reviewer = officer if enrolment.commune.area and enrolment.commune.area.name == "Lâm Hà" else staff
+        steps = list(enrolment.steps.order_by("order"))
+        for step in steps:
+            if step.review_state == ReviewState.AWAITING and index % 5:
+                actions.review_step(step, by=reviewer, confirm=True)
+        remaining = [s for s in steps if not s.counts_as_done]
+        day = enrolment.enrolled_on
+        for position, step in enumerate(remaining):
+            if index % 3 == 2 and position == len(remaining) - 1:
+                break  # still at work
+            day = min(day + datetime.timedelta(days=self.rng.randint(10, 30)), today)
+            actions.record_step(step, done_on=day, by=staff, evidence=f"Biên bản số {index + 1}/BB-UBND")
+        if index % 3 == 0 and all(s.counts_as_done for s in enrolment.steps.all()):
+            actions.record_announcement(
+                enrolment, by=staff, decision_number=f"{self.rng.randint(10, 90)}/QĐ-UBND",
+                decided_on=min(day + datetime.timedelta(days=10), today))

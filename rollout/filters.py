@@ -1,5 +1,7 @@
 """The commune list's filters (shared by the list page, its Excel export and the dashboards'
 drill-down links: the same GET parameters always give the same rows)."""
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -7,16 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import scope_of
-from provinces.models import District, Province
+from provinces.editions import BY_KEY, EDITIONS, edition_of, edition_on
+from provinces.models import District, Province, ReviewArea
 
 from .choices import StandardVersion, Status, StepKind
 from .models import Enrolment, Phase, RolloutPlan
+from .querysets import formed_from_announced
 
 SORTS = [
     ("", _("Mặc định (theo mã đơn vị)")),
     ("name", _("Tên xã A → Z")),
     ("-name", _("Tên xã Z → A")),
-    ("district", _("Huyện")),
+    ("district", _("Huyện / khu vực")),
     ("status", _("Trạng thái: chưa triển khai → duy trì")),
     ("-status", _("Trạng thái: duy trì → chưa triển khai")),
     ("step", _("Bước hiện tại")),
@@ -26,7 +30,7 @@ ORDERINGS = {
     "": ["province__code", "district__code", "code"],
     "name": ["search_name", "code"],
     "-name": ["-search_name", "-code"],
-    "district": ["district__search_name", "search_name", "code"],
+    "district": ["district__search_name", "area__name", "search_name", "code"],
     "status": ["row_status_rank", "code"],
     "-status": ["-row_status_rank", "code"],
     "step": ["row_step_rank", "code"],
@@ -34,6 +38,15 @@ ORDERINGS = {
 }
 # Filters that describe the enrolment, not the commune: they must all hold for one enrolment.
 ENROLMENT_FILTERS = ("plan", "phase", "status", "step", "overdue", "version")
+
+
+def home_edition(user):
+    """The edition a user's pages open on: today's, unless every unit the user was assigned
+    belongs to an edition that has ended (then that one, where the user's area exists)."""
+    until = scope_of(user).assigned_until if user is not None else None
+    if until is not None:
+        return edition_on(until - datetime.timedelta(days=1))
+    return edition_on()
 
 
 def _visible(model, **extra):
@@ -49,11 +62,19 @@ def _visible(model, **extra):
 
 
 def _phases(request):
-    return _visible(Phase)(request).select_related("plan")
+    return _visible(Phase)(request).select_related("plan__province")
+
+
+def _plans(request):
+    return _visible(RolloutPlan)(request).select_related("province")
 
 
 class CommuneFilter(django_filters.FilterSet):
     """Communes in the user's scope, filtered by their place and by one of their enrolments.
+
+    The list shows the units of one edition of the administrative map: today's by default, or
+    the one asked for (`edition`), or the one of the province, district, plan or phase chosen
+    (a drill-down link from an old plan shows that plan's communes, which no longer exist).
 
     A commune with several enrolments (one per plan) is one row. The enrolment filters
     (plan, phase, status, current step, overdue, standard version) select the communes that
@@ -65,9 +86,18 @@ class CommuneFilter(django_filters.FilterSet):
     """
 
     q = django_filters.CharFilter(method="filter_search", label=_("Tìm xã (không cần dấu)"))
+    edition = django_filters.ChoiceFilter(
+        choices=[(edition.key, edition.label) for edition in EDITIONS], method="by_enrolment",
+        label=_("Bản đồ hành chính"), empty_label=_("Đơn vị hành chính hiện hành"),
+    )
     province = django_filters.ModelChoiceFilter(queryset=_visible(Province), label=_("Tỉnh"))
-    district = django_filters.ModelChoiceFilter(queryset=_visible(District), label=_("Huyện"))
-    plan = django_filters.ModelChoiceFilter(queryset=_visible(RolloutPlan), method="by_enrolment", label=_("Kế hoạch"))
+    district = django_filters.ModelChoiceFilter(queryset=_visible(District), label=_("Huyện (trước 01/07/2025)"))
+    area = django_filters.ModelChoiceFilter(queryset=_visible(ReviewArea), label=_("Khu vực theo dõi"))
+    predecessor = django_filters.ChoiceFilter(
+        choices=[("announced", _("Hình thành từ xã đã công bố"))], method="by_enrolment",
+        label=_("Xã trước sắp xếp"), empty_label=_("Tất cả"),
+    )
+    plan = django_filters.ModelChoiceFilter(queryset=_plans, method="by_enrolment", label=_("Kế hoạch"))
     phase = django_filters.ModelChoiceFilter(queryset=_phases, method="by_enrolment", label=_("Giai đoạn"))
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, method="by_enrolment", label=_("Trạng thái"), widget=forms.CheckboxSelectMultiple
@@ -81,6 +111,8 @@ class CommuneFilter(django_filters.FilterSet):
     )
     sort = django_filters.ChoiceFilter(choices=SORTS[1:], method="by_enrolment", label=_("Sắp xếp"),
                                        empty_label=SORTS[0][1])
+
+    shown_edition = None  # the edition of the units listed, set by filter_queryset()
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -109,12 +141,14 @@ class CommuneFilter(django_filters.FilterSet):
 
         province, plan = chosen("province"), chosen("plan")
         sees_country = self.request is not None and scope_of(self.request.user).sees_everything
-        district_field, phase_field = self.form.fields["district"], self.form.fields["phase"]
-        keep_district, keep_phase = Q(pk=chosen("district")), Q(pk=chosen("phase"))
-        if province:
-            district_field.queryset = district_field.queryset.filter(Q(province_id=province) | keep_district)
-        elif sees_country:
-            district_field.queryset = district_field.queryset.filter(keep_district)
+        phase_field = self.form.fields["phase"]
+        keep_phase = Q(pk=chosen("phase"))
+        for name in ("district", "area"):
+            field, keep = self.form.fields[name], Q(pk=chosen(name))
+            if province:
+                field.queryset = field.queryset.filter(Q(province_id=province) | keep)
+            elif sees_country:
+                field.queryset = field.queryset.filter(keep)
         if plan:
             phase_field.queryset = phase_field.queryset.filter(Q(plan_id=plan) | keep_phase)
         elif province:
@@ -125,6 +159,37 @@ class CommuneFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
 
+    def _edition(self, data):
+        """The edition asked for, else the one of the place, plan or phase chosen, else the
+        user's (today's, unless the user's area exists only on an ended edition)."""
+        if data.get("edition"):
+            return BY_KEY[data["edition"]]
+        for name, province_of in (("province", lambda p: p), ("district", lambda d: d.province),
+                                  ("area", lambda a: a.province), ("plan", lambda p: p.province),
+                                  ("phase", lambda p: p.plan.province)):
+            if data.get(name):
+                return edition_of(province_of(data[name]))
+        return home_edition(self.request.user if self.request else None)
+
+    def _offer_edition(self, edition, data):
+        """Dropdowns offer the shown edition's provinces, districts or areas, plans and phases
+        (a value already chosen stays selectable)."""
+        day = edition.day()
+        fields = self.form.fields
+
+        def keep(name):
+            return Q(pk=data[name].pk) if data.get(name) else Q(pk__in=[])
+
+        in_force = Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_until__isnull=True) | Q(valid_until__gt=day)
+        fields["province"].queryset = fields["province"].queryset.filter(Q(*in_force) | keep("province"))
+        provinces = Province.objects.valid_on(day)
+        fields["plan"].queryset = fields["plan"].queryset.filter(Q(province__in=provinces) | keep("plan"))
+        fields["phase"].queryset = fields["phase"].queryset.filter(Q(plan__province__in=provinces) | keep("phase"))
+        if edition.has_districts:
+            fields["area"].queryset = fields["area"].queryset.filter(keep("area"))
+        else:
+            fields["district"].queryset = fields["district"].queryset.filter(keep("district"))
+
     def by_enrolment(self, queryset, name, value):
         return queryset  # applied together in filter_queryset()
 
@@ -134,9 +199,15 @@ class CommuneFilter(django_filters.FilterSet):
         A value the form refuses (another province's plan, a mistyped id) gives no rows and
         its error beside the field, never the unfiltered list."""
         if not self.form.is_valid():
+            self.shown_edition = home_edition(self.request.user if self.request else None)
             return queryset.none().for_list(Enrolment.objects.none())
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
+        self.shown_edition = self._edition(data)
+        self._offer_edition(self.shown_edition, data)
+        queryset = queryset.valid_on(self.shown_edition.day())
+        if data.get("predecessor"):
+            queryset = queryset.filter(formed_from_announced())
         place = Q()  # which plan/phase "not started" is measured against
         matching = Q()
         if data.get("plan"):
@@ -156,7 +227,7 @@ class CommuneFilter(django_filters.FilterSet):
         if started:
             matching &= Q(status__in=started)
 
-        in_place = Enrolment.objects.active().filter(place)
+        in_place = Enrolment.objects.counted().filter(place)
         rows_from = in_place.filter(matching)
         if Status.NOT_STARTED in statuses:
             condition = ~Exists(in_place.filter(commune=OuterRef("pk")))

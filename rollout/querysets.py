@@ -1,13 +1,13 @@
 """Querysets the tracking pages share: communes as rows of the commune list, and the steps
 a user may review."""
-from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from accounts.scope import scope_of
-from provinces.models import Commune, UnitQuerySet
+from provinces.models import Commune, CommuneSuccession, UnitQuerySet
 
 from .choices import STATUS_RANK, STEP_ORDER, Status, StepKind
-from .models import Enrolment, Step
+from .models import Announcement, Enrolment, Step, alive_q
 
 
 class CommuneRowQuerySet(UnitQuerySet):
@@ -23,10 +23,10 @@ class CommuneRowQuerySet(UnitQuerySet):
         afterwards in one query (see `attach_enrolments`).
         """
         if enrolments is None:
-            enrolments = Enrolment.objects.active()
+            enrolments = Enrolment.objects.counted()
         latest = enrolments.filter(commune=OuterRef("pk")).order_by("-enrolled_on", "-pk")
         today = timezone.localdate()
-        return self.select_related("district", "province").annotate(
+        return self.select_related("district", "province", "area").annotate(
             row_enrolment_id=Subquery(latest.values("pk")[:1]),
             row_status=Subquery(latest.values("status")[:1]),
             row_step=Subquery(latest.values("current_step")[:1]),
@@ -62,10 +62,10 @@ def attach_enrolments(communes):
 
 
 def reviewable_steps(user):
-    """Steps this user may confirm or return: an administrator all, DOST staff their
-    province's, a district officer their district's."""
+    """Steps this user may confirm or return, in enrolments still at work: an administrator
+    all, DOST staff their province's, a district or area officer their communes'."""
     scope = scope_of(user)
-    steps = Step.objects.active()
+    steps = Step.objects.active().filter(alive_q("enrolment__"))
     if scope.is_admin:
         return steps
     condition = Q(pk__in=[])
@@ -73,5 +73,23 @@ def reviewable_steps(user):
         condition |= Q(enrolment__plan__province__in=scope.staff_provinces)
     if scope.districts:
         condition |= Q(enrolment__commune__district__in=scope.districts)
+    if scope.areas:
+        condition |= Q(enrolment__commune__area__in=scope.areas)
     return steps.filter(condition)
+
+
+def announced_when_abolished():
+    """Communes of an ended edition whose announcement was still in force on their last day."""
+    in_force_at_end = Announcement.objects.filter(
+        archived_at__isnull=True, enrolment__archived_at__isnull=True, enrolment__plan__archived_at__isnull=True,
+        enrolment__commune=OuterRef("pk"), decided_on__lt=OuterRef("valid_until"),
+    ).filter(Q(lapsed_on__isnull=True) | Q(lapsed_on__gte=OuterRef("valid_until")))
+    return Commune.objects.filter(valid_until__isnull=False).filter(Exists(in_force_at_end))
+
+
+def formed_from_announced():
+    """A filter for communes formed (wholly or partly) from at least one commune that was
+    announced when it was abolished: where a province of today starts from."""
+    return Q(Exists(CommuneSuccession.objects.filter(successor=OuterRef("pk"),
+                                                     predecessor__in=announced_when_abolished())))
 

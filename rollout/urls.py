@@ -8,6 +8,7 @@ urlpatterns = [
     path("xa/", communes.commune_list, name="commune_list"),
     path("xa/xuat-excel/", communes.commune_export, name="commune_export"),
     path("xa/<int:pk>/", communes.commune_detail, name="commune_detail"),
+    path("xa/<int:pk>/ke-thua/", enrolment.carry_over, name="carry_over"),
     path("xa/buoc/<int:pk>/", recording.step_record, name="step_record"),
     path("xa/tham-gia/<int:pk>/sua/", recording.enrolment_edit, name="enrolment_edit"),
     path("xa/tham-gia/<int:pk>/cong-bo/", recording.announcement_create, name="announcement_create"),

@@ -11,7 +11,8 @@ from django.core.management import call_command
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment
-from provinces.models import Commune, District, Province
+from provinces.editions import TWO_TIER
+from provinces.models import Commune, District, Province, ReviewArea
 from rollout import actions
 from rollout.choices import PhaseKind, StandardVersion, TargetKind
 from rollout.models import Phase, RolloutPlan
@@ -51,13 +52,14 @@ def da_lat(lam_dong):
 
 
 # -- users ----------------------------------------------------------------------------------
-def make_user(username, role=None, province=None, district=None, **extra):
+def make_user(username, role=None, province=None, district=None, area=None, **extra):
     user = get_user_model().objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.vn", **extra
     )
     if role:
+        unit = district or area
         RoleAssignment.objects.create(
-            user=user, role=role, province=province or (district.province if district else None), district=district
+            user=user, role=role, province=province or (unit.province if unit else None), district=district, area=area,
         )
     return user
 
@@ -102,6 +104,45 @@ def no_role_user(db):
     return make_user("chua_phan_quyen")
 
 
+# -- today's map (from 01/07/2025) -------------------------------------------------------------
+@pytest.fixture
+def lam_dong_today(db):
+    """Lâm Đồng as it is today: formed from Lâm Đồng, Đắk Nông and Bình Thuận (124 communes)."""
+    return Province.objects.of_edition(TWO_TIER).get(code="68")
+
+
+@pytest.fixture
+def dost_lamdong_today(lam_dong_today):
+    return make_user("dost_lamdong_nay", Role.DOST_STAFF, province=lam_dong_today)
+
+
+@pytest.fixture
+def leader_lamdong_today(lam_dong_today):
+    return make_user("lanhdao_lamdong_nay", Role.LEADERSHIP, province=lam_dong_today)
+
+
+@pytest.fixture
+def lamdong_areas(lam_dong_today, admin_user):
+    """Today's Lâm Đồng grouped into review areas from its former districts, by name."""
+    actions.create_areas_from_districts(lam_dong_today, by=admin_user)
+    return {area.name: area for area in ReviewArea.objects.filter(province=lam_dong_today)}
+
+
+@pytest.fixture
+def officer_area_lamha(lamdong_areas):
+    return make_user("khuvuc_lamha", Role.DISTRICT_OFFICER, area=lamdong_areas["Lâm Hà"])
+
+
+@pytest.fixture
+def lamdong_2026_plan(lam_dong_today):
+    """A plan of today's Lâm Đồng running from the start of 2026 to the end of 2027, one phase."""
+    plan = make_plan(lam_dong_today, number="12/KH-UBND", issued_on=datetime.date(2026, 1, 5),
+                     starts_on=datetime.date(2026, 1, 5), ends_on=datetime.date(2027, 12, 31),
+                     target_kind=TargetKind.COUNT, target_value=60, target_date=datetime.date(2027, 12, 31))
+    make_phase(plan, 1, PhaseKind.EXPANSION, name="Xây dựng lại sau sắp xếp", target_communes=60)
+    return plan
+
+
 # -- rollouts -------------------------------------------------------------------------------
 def make_plan(province, number="174/KH-UBND", **fields):
     defaults = dict(
@@ -130,6 +171,8 @@ def make_phase(plan, order=1, kind=PhaseKind.PILOT, **fields):
 
 
 def enrol_communes(phase, communes, **fields):
+    """Enrol on the phase's first day unless told otherwise (the test world is the rollout of 2018)."""
+    fields.setdefault("enrolled_on", phase.starts_on)
     return [actions.enrol(phase, commune, **fields) for commune in communes]
 
 

@@ -146,6 +146,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # by administrators (notifications.ReminderSettings, default 07:00) has passed.
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "notifications.run_due_reminders", "schedule": 15 * 60},
+    # Ends the rollout of units abolished by a reorganisation once their edition has ended.
+    "end-abolished-units": {"task": "rollout.end_abolished", "schedule": 60 * 60},
 }
 
 LOGGING = {

@@ -9,9 +9,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from isotrack.text import fold
-from provinces.models import Commune, District
+from provinces.editions import edition_of
+from provinces.models import Commune, District, ReviewArea
 
+from ..choices import StepKind
 from ..models import Consultant, Enrolment, Phase
+from .tracking import DateField
 
 
 def enrollable_communes(plan, user):
@@ -20,9 +23,17 @@ def enrollable_communes(plan, user):
 
 
 def commune_label(commune):
-    if commune.district_id:
-        return f"{commune.name} — {commune.district.short_name}"
-    return commune.name
+    """A commune as people tell it apart (see Commune.label)."""
+    return commune.label
+
+
+class EnrolDateMixin(forms.Form):
+    """The day the communes join the plan: their steps' due dates run from it."""
+
+    enrolled_on = DateField(
+        label=_("Ngày đưa vào kế hoạch"), required=False,
+        help_text=_("Để trống: hôm nay. Hạn của các bước tính từ ngày này đến hết giai đoạn."),
+    )
 
 
 class CommuneChoiceField(forms.ModelMultipleChoiceField):
@@ -32,7 +43,7 @@ class CommuneChoiceField(forms.ModelMultipleChoiceField):
         return commune_label(commune)
 
 
-class EnrolCommunesForm(forms.Form):
+class EnrolCommunesForm(EnrolDateMixin):
     """Communes ticked in a list (all the communes of one district, or a filtered list)."""
 
     communes = CommuneChoiceField(
@@ -45,29 +56,45 @@ class EnrolCommunesForm(forms.Form):
     def __init__(self, *args, plan, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
-        # The page lists one district or a search; any commune the user may enrol is accepted.
+        # The page lists one district or area, or a search; any commune the user may enrol is accepted.
         self.fields["communes"].queryset = enrollable_communes(plan, user).select_related("district").order_by(
             "district__name", "name")
+        self.order_fields(["communes", "enrolled_on"])
 
 
-class EnrolDistrictForm(forms.Form):
-    """Every commune of one district at once."""
-
-    district = forms.ModelChoiceField(queryset=District.objects.none(), label=_("Huyện"),
-                                      empty_label=_("— Chọn huyện —"))
+class EnrolGroupForm(EnrolDateMixin):
+    """Every commune of one district (a plan of the pre-2025 map) or of one review area
+    (a plan of today's map) at once."""
 
     def __init__(self, *args, plan, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.plan = plan
-        self.fields["district"].queryset = District.objects.visible_to(user).filter(
-            province=plan.province_id).order_by("name")
+        if edition_of(plan.province).has_districts:
+            self.group_name = "district"
+            self.fields["district"] = forms.ModelChoiceField(
+                queryset=District.objects.visible_to(user).filter(province=plan.province_id).order_by("name"),
+                label=_("Huyện"), empty_label=_("— Chọn huyện —"))
+        else:
+            self.group_name = "area"
+            self.fields["area"] = forms.ModelChoiceField(
+                queryset=ReviewArea.objects.visible_to(user).active().filter(province=plan.province_id).order_by("name"),
+                label=_("Khu vực theo dõi"), empty_label=_("— Chọn khu vực —"))
+        self.order_fields([self.group_name, "enrolled_on"])
+
+    @property
+    def group_field(self):
+        return self[self.group_name]
+
+    @property
+    def group(self):
+        return self.cleaned_data[self.group_name]
 
     def communes(self):
-        return enrollable_communes(self.plan, self.user).filter(district=self.cleaned_data["district"])
+        return enrollable_communes(self.plan, self.user).filter(**{self.group_name: self.group})
 
 
-class EnrolPasteForm(forms.Form):
+class EnrolPasteForm(EnrolDateMixin):
     """Names or codes pasted one per line, resolved within the plan's province.
 
     A line is a GSO code ("24820"), a name with or without its kind and accents ("Xã Tân Hà",
@@ -88,7 +115,7 @@ class EnrolPasteForm(forms.Form):
         self.resolved = []
 
     def _index(self):
-        communes = list(enrollable_communes(self.plan, self.user).select_related("district"))
+        communes = list(enrollable_communes(self.plan, self.user).select_related("district", "area"))
         by_code = {c.code: c for c in communes}
         by_name = defaultdict(list)
         for commune in communes:
@@ -112,7 +139,8 @@ class EnrolPasteForm(forms.Form):
                 if district.strip():
                     wanted = fold(district)
                     matches = [c for c in matches if c.district and wanted in {fold(c.district.name),
-                                                                                fold(c.district.short_name)}]
+                                                                                fold(c.district.short_name)}
+                               or c.area and wanted in {fold(c.area.name), fold(str(c.area))}]
             if not matches:
                 errors.append(_("Dòng {n} “{line}”: không tìm thấy xã này trong tỉnh {province}.").format(
                     n=number, line=line, province=self.plan.province.short_name))
@@ -161,3 +189,43 @@ class MoveEnrolmentForm(EnrolmentSelectionForm):
     def __init__(self, *args, plan, user, **kwargs):
         super().__init__(*args, plan=plan, user=user, **kwargs)
         self.fields["phase"].queryset = Phase.objects.visible_to(user).active().filter(plan=plan).order_by("order")
+
+
+class CarryOverForm(EnrolDateMixin):
+    """Enrol a commune of today carrying over the work of the communes it was formed from."""
+
+    phase = forms.ModelChoiceField(queryset=Phase.objects.none(), label=_("Giai đoạn của kế hoạch hiện hành"),
+                                   empty_label=_("— Chọn giai đoạn —"))
+    predecessors = forms.ModelMultipleChoiceField(
+        queryset=Enrolment.objects.none(), widget=forms.CheckboxSelectMultiple, label=_("Kế thừa hồ sơ của"),
+        error_messages={"required": _("Chọn ít nhất một hồ sơ của xã cũ để kế thừa.")},
+    )
+    done_kinds = forms.MultipleChoiceField(
+        choices=StepKind.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("Các bước coi như đã hoàn thành"),
+        help_text=_("Các bước được ghi nhận hoàn thành vào ngày đưa vào kế hoạch, dẫn chiếu hồ sơ của xã cũ, và chờ "
+                    "xác nhận như mọi bước khác. Các bước còn lại xã mới thực hiện lại."),
+    )
+    field_order = ["phase", "predecessors", "done_kinds", "enrolled_on"]
+
+    def __init__(self, *args, commune, phases, predecessors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commune = commune
+        self.fields["phase"].queryset = phases
+        self.fields["phase"].label_from_instance = lambda phase: f"{phase.plan.number} — {phase.name}"
+        self.fields["predecessors"].queryset = predecessors
+        self.fields["predecessors"].label_from_instance = lambda e: "{commune} — {plan} ({status})".format(
+            commune=e.commune.label, plan=e.plan.number, status=e.get_status_display())
+        if not self.is_bound:
+            chosen = list(predecessors)
+            self.initial.setdefault("predecessors", [e.pk for e in chosen])
+            self.initial.setdefault("done_kinds", done_in_all(chosen))
+
+
+def done_in_all(enrolments):
+    """The steps every one of `enrolments` had done (a returned step does not count)."""
+    done = None
+    for enrolment in enrolments:
+        kinds = {step.kind for step in enrolment.steps.all() if step.counts_as_done and step.archived_at is None}
+        done = kinds if done is None else done & kinds
+    return [kind for kind in StepKind.values if kind in (done or set())]

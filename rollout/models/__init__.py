@@ -7,6 +7,8 @@ from .progress import (
     Inspection,
     MaintenanceActivity,
     Step,
+    alive_q,
+    counted_q,
     derive_status,
 )
 
@@ -22,5 +24,7 @@ __all__ = [
     "Phase",
     "RolloutPlan",
     "Step",
+    "alive_q",
+    "counted_q",
     "derive_status",
 ]

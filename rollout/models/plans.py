@@ -121,6 +121,9 @@ class RolloutPlan(Archivable):
     target_date = models.DateField(_("hạn đạt chỉ tiêu"))
     note = models.TextField(_("ghi chú"), blank=True)
     is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False, editable=False)
+    # A closed plan (đóng kế hoạch) is history: no more deadlines, reminders or enrolments.
+    closed_on = models.DateField(_("đóng kế hoạch từ"), null=True, blank=True, editable=False)
+    close_reason = models.TextField(_("lý do đóng kế hoạch"), blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
@@ -153,6 +156,10 @@ class RolloutPlan(Archivable):
 
     def __str__(self):
         return f"{self.number} — {self.title}"
+
+    @property
+    def is_open(self):
+        return self.archived_at is None and self.closed_on is None
 
     def target_communes(self, communes_in_province):
         """The plan's target as a number of communes."""

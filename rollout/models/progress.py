@@ -12,8 +12,10 @@ from ..choices import (
     LAST_BUILD_STEP,
     STEP_ORDER,
     AnnouncementKind,
+    EndReason,
     InspectionMode,
     InspectionResult,
+    LapseCause,
     MaintenanceKind,
     ReviewState,
     StandardVersion,
@@ -22,18 +24,26 @@ from ..choices import (
 )
 from .base import Archivable, RolloutQuerySet
 
-INSIDE_COMMUNE = {"province": "enrolment__plan__province", "district": "enrolment__commune__district"}
+INSIDE_COMMUNE = {
+    "province": "enrolment__plan__province",
+    "district": "enrolment__commune__district",
+    "area": "enrolment__commune__area",
+}
 
 
-def derive_status(steps, announcements, maintenance):
+def derive_status(steps, announcements, maintenance, end_reason=""):
     """A commune's status in one enrolment, from what was recorded.
 
+    0. an enrolment ended because its commune was abolished by a reorganisation of
+       administrative units -> ended (its history stays as it was);
     1. an announcement in force -> announced, or maintaining once a yearly duty
        (internal audit, management review) is recorded after it;
     2. announcements that all lapsed -> lapsed;
     3. otherwise by steps done (a returned step does not count): none -> planned,
        documents issued -> applying, anything else -> building.
     """
+    if end_reason == EndReason.REORGANISATION:
+        return Status.ENDED
     in_force = [a for a in announcements if a.lapsed_on is None]
     if in_force:
         latest = max(in_force, key=lambda a: a.decided_on)
@@ -50,8 +60,28 @@ def derive_status(steps, announcements, maintenance):
     return Status.BUILDING
 
 
+def counted_q(prefix=""):
+    """A filter for enrolments reports count, through `prefix` (e.g. "enrolment__"): neither
+    they nor their plan are archived."""
+    return Q(**{f"{prefix}archived_at__isnull": True, f"{prefix}plan__archived_at__isnull": True})
+
+
+def alive_q(prefix=""):
+    """A filter for enrolments still at work, through `prefix`: counted and not ended (their
+    commune abolished, or their plan closed before they announced). Reminders, deadlines and
+    review queues speak of these only. Joins, not an IN subquery, so the planner sees the rows."""
+    return counted_q(prefix) & Q(**{f"{prefix}ended_on__isnull": True})
+
+
 class EnrolmentQuerySet(RolloutQuerySet):
+    def counted(self):
+        return self.filter(counted_q())
+
+    def alive(self):
+        return self.filter(alive_q())
+
     def overdue(self, today=None):
+        """Enrolments with an open step past its due date (an ended enrolment has none)."""
         today = today or timezone.localdate()
         return self.filter(next_due_on__lt=today)
 
@@ -80,11 +110,20 @@ class Enrolment(Archivable):
         _("bước hiện tại"), max_length=10, choices=StepKind.choices, blank=True, editable=False
     )
     next_due_on = models.DateField(_("hạn gần nhất"), null=True, blank=True, editable=False)
+    # An enrolment that stopped before its commune finished: the commune was abolished by a
+    # reorganisation, or its plan was closed. Its records stay; its steps are no longer due.
+    ended_on = models.DateField(_("kết thúc từ"), null=True, blank=True, editable=False)
+    end_reason = models.CharField(_("lý do kết thúc"), max_length=16, choices=EndReason.choices, blank=True,
+                                  editable=False)
+    # A commune of today whose DOST carries over the work of the communes it was formed from.
+    carried_from = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="carried_to", verbose_name=_("kế thừa hồ sơ của"),
+    )
     # Optimistic locking: a form carries the version it was read at.
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
-    scope_lookups = {"province": "plan__province", "district": "commune__district"}
+    scope_lookups = {"province": "plan__province", "district": "commune__district", "area": "commune__area"}
     objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
@@ -100,6 +139,11 @@ class Enrolment(Archivable):
                 condition=Q(procedures_in_scope__lte=F("procedures_total")),
                 name="enrolment_scope_within_total",
                 violation_error_message=_("Số TTHC trong phạm vi không được lớn hơn tổng số TTHC của xã."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, end_reason="") | (Q(ended_on__isnull=False) & ~Q(end_reason="")),
+                name="enrolment_end_has_reason",
+                violation_error_message=_("Cần ghi lý do kết thúc."),
             ),
         ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["next_due_on"])]
@@ -119,17 +163,24 @@ class Enrolment(Archivable):
         if errors:
             raise ValidationError(errors)
 
-    def compute_status(self):
-        return derive_status(self.steps.all(), self.announcements.all(), self.maintenance.all())
+    @property
+    def is_alive(self):
+        """Still at work: not archived, not ended, its plan neither archived nor closed."""
+        return (self.archived_at is None and self.ended_on is None
+                and self.plan.archived_at is None and self.plan.closed_on is None)
 
     def refresh_status(self, save=True):
-        """Recompute the stored status, current step and nearest due date from the records."""
-        steps = sorted(self.steps.all(), key=lambda s: s.order)
-        self.status = derive_status(steps, list(self.announcements.all()), list(self.maintenance.all()))
+        """Recompute the stored status, current step and nearest due date from the records.
+        An ended enrolment has no due date: its open steps are no longer due."""
+        def kept(related):  # .all(), not .active(): a prefetched list is used as it is
+            return [row for row in related.all() if row.archived_at is None]
+
+        steps = sorted(kept(self.steps), key=lambda s: s.order)
+        self.status = derive_status(steps, kept(self.announcements), kept(self.maintenance), self.end_reason)
         open_steps = [s for s in steps if not s.counts_as_done]
         self.current_step = open_steps[0].kind if open_steps else ""
         due = [s.due_on for s in open_steps if s.due_on]
-        self.next_due_on = min(due) if due else None
+        self.next_due_on = min(due) if due and self.ended_on is None else None
         if save:
             self.save(update_fields=["status", "current_step", "next_due_on", "updated_at"])
         return self.status
@@ -215,8 +266,10 @@ class Step(Archivable):
         return self.done_on is not None and self.review_state != ReviewState.RETURNED
 
     def is_overdue(self, today=None):
+        """Past its due date and not done, in an enrolment still at work."""
         today = today or timezone.localdate()
-        return not self.counts_as_done and self.due_on is not None and self.due_on < today
+        return (not self.counts_as_done and self.due_on is not None and self.due_on < today
+                and self.enrolment.is_alive)
 
     def clean(self):
         super().clean()
@@ -248,6 +301,8 @@ class Announcement(Archivable):
         help_text=_("Chỉ điền khi công bố trước khi hoàn thành đủ các bước."),
     )
     lapsed_on = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
+    lapse_cause = models.CharField(_("nguyên nhân hết hiệu lực"), max_length=16, choices=LapseCause.choices,
+                                   default=LapseCause.FAILURE)
     lapse_reason = models.TextField(_("lý do hết hiệu lực"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",

@@ -17,6 +17,7 @@ from ..choices import StepKind
 from ..filters import CommuneFilter
 from ..models import Announcement, Enrolment, Inspection, MaintenanceActivity, Step
 from .. import history
+from ..lineage import predecessors_of, successors_of
 from ..querysets import attach_enrolments, commune_rows
 
 PAGE_SIZE = 50
@@ -95,9 +96,11 @@ def commune_export(request):
 
 def enrolments_of(commune):
     """A commune's active enrolments with everything the page shows: a fixed number of
-    queries however many steps, announcements or inspections there are."""
+    queries however many steps, announcements or inspections there are. Only a commune of a
+    later edition can carry over its predecessors' work."""
+    carried = [Prefetch("carried_from", queryset=Enrolment.objects.select_related("commune__district", "plan"))]
     return list(
-        Enrolment.objects.active().filter(commune=commune)
+        Enrolment.objects.counted().filter(commune=commune)
         .select_related("plan", "phase", "consultant")
         .prefetch_related(
             Prefetch("steps", queryset=Step.objects.active().select_related("recorded_by", "reviewed_by")
@@ -108,16 +111,19 @@ def enrolments_of(commune):
                      .order_by("-inspected_on", "-pk")),
             Prefetch("maintenance", queryset=MaintenanceActivity.objects.active().select_related("recorded_by")
                      .order_by("-done_on", "-pk")),
+            *(carried if commune.valid_from else []),
         )
         .order_by("-enrolled_on", "-pk")
     )
 
 
-def change_history(enrolments, limit=200):
+def change_history(enrolments, carried=(), limit=200):
     """Changes to the enrolments and their steps, announcements, inspections and maintenance
-    activities, newest first (see rollout.history)."""
-    ids = [e.pk for e in enrolments]
+    activities, newest first (see rollout.history). The `carried` enrolments of old communes
+    whose work the commune carries over are included: it shows both histories."""
+    ids = [e.pk for e in enrolments] + [e.pk for e in carried]
     plan_of = {e.pk: e.plan.number for e in enrolments}
+    plan_of.update({e.pk: f"{e.plan.number} ({e.commune.label})" for e in carried})
     return history.changes([
         (Enrolment, Enrolment.history.filter(id__in=ids), lambda r: _("Tham gia {plan}").format(plan=plan_of.get(r.id, ""))),
         (Step, Step.history.filter(enrolment_id__in=ids), lambda r: str(STEP_LABELS.get(r.kind, r.kind))),
@@ -132,7 +138,8 @@ def change_history(enrolments, limit=200):
 
 @login_required
 def commune_detail(request, pk):
-    commune = get_object_or_404(Commune.objects.visible_to(request.user).select_related("province", "district"), pk=pk)
+    commune = get_object_or_404(
+        Commune.objects.visible_to(request.user).select_related("province", "district", "area"), pk=pk)
     scope = scope_of(request.user)
     enrolments = enrolments_of(commune)
     today = timezone.localdate()
@@ -140,11 +147,17 @@ def commune_detail(request, pk):
         enrolment.timeline = [
             {"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()
         ]
+    can_edit = scope.can_edit_rollout(commune.province_id)
+    predecessors = predecessors_of(commune, request.user) if commune.valid_from else []
     return render(request, "rollout/commune_detail.html", {
         "commune": commune,
         "enrolments": enrolments,
-        "history": change_history(enrolments),
-        "can_edit": scope.can_edit_rollout(commune.province_id),
-        "can_review": scope.can_review(commune.province_id, commune.district_id),
+        "history": change_history(
+            enrolments, [old for e in enrolments for old in e.carried_from.all()] if commune.valid_from else []),
+        "can_edit": can_edit,
+        "can_review": scope.can_review_commune(commune),
+        "can_carry_over": can_edit and commune.is_current(today) and any(p.enrolments for p in predecessors),
+        "predecessors": predecessors,
+        "successors": successors_of(commune, request.user) if commune.valid_until else [],
         "today": today,
     })

@@ -4,47 +4,58 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scope import scope_of
 from isotrack.text import fold
+from provinces.models import Commune
 
 from .. import actions
 from ..forms.enrolment import (
     AssignConsultantForm,
+    CarryOverForm,
     EnrolCommunesForm,
-    EnrolDistrictForm,
+    EnrolGroupForm,
     EnrolPasteForm,
     MoveEnrolmentForm,
     commune_label,
     enrollable_communes,
 )
+from ..lineage import predecessor_enrolments
 from ..models import Consultant, Enrolment, Phase
 from .plans import ENROLMENTS_PER_PAGE, plan_for_change
 
 MODES = ("huyen", "danh-sach", "dan")
 
 
-def enrol_communes(request, phase, communes):
-    """Enrol each commune not yet in the plan; report the ones already in it, with their phase.
+def enrol_communes(request, phase, communes, enrolled_on=None):
+    """Enrol each commune not yet in the plan on `enrolled_on` (default today); report the
+    ones already in it, with their phase.
 
-    All or nothing: one transaction for the whole batch.
+    All or nothing: one transaction for the whole batch; a refusal (a phase already over on
+    that day, a commune that no longer exists) is shown and nothing is enrolled.
     """
     communes = list(communes)
+    enrolled_on = enrolled_on or timezone.localdate()
     already = dict(
         Enrolment.objects.filter(plan=phase.plan_id, commune__in=communes).values_list("commune_id", "phase__name")
     )
     added = []
-    with transaction.atomic():
-        for commune in communes:
-            if commune.pk not in already:
-                added.append(actions.enrol(phase, commune, by=request.user))
+    try:
+        with transaction.atomic():
+            for commune in communes:
+                if commune.pk not in already:
+                    added.append(actions.enrol(phase, commune, enrolled_on=enrolled_on, by=request.user))
+    except ValidationError as error:
+        messages.error(request, _("Chưa thêm xã nào: {error}").format(error=" ".join(error.messages)))
+        return None
     if added:
         messages.success(request, _("Đã thêm {count} xã vào giai đoạn “{phase}”.").format(count=len(added), phase=phase.name))
     skipped = [c for c in communes if c.pk in already]
@@ -65,50 +76,80 @@ def enrol(request, pk):
     user = request.user
     mode = request.GET.get("cach") if request.GET.get("cach") in MODES else "huyen"
 
-    district_form = EnrolDistrictForm(request.GET if "district" in request.GET else None, plan=plan, user=user)
+    group_form = EnrolGroupForm(plan=plan, user=user)
+    if group_form.group_name in request.GET:
+        group_form = EnrolGroupForm(request.GET, plan=plan, user=user)
     paste_form = EnrolPasteForm(plan=plan, user=user)
     communes_form = EnrolCommunesForm(plan=plan, user=user)
 
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "district":
-            form = EnrolDistrictForm(request.POST, plan=plan, user=user)
-            if form.is_valid():
-                enrol_communes(request, phase, form.communes().order_by("name"))
+            form = EnrolGroupForm(request.POST, plan=plan, user=user)
+            if form.is_valid() and enrol_communes(request, phase, form.communes().order_by("name"),
+                                                   form.cleaned_data["enrolled_on"]) is not None:
                 return redirect("rollout:plan_detail", pk=plan.pk)
-            district_form = form
+            group_form = form
         elif action == "paste":
             mode = "dan"
             paste_form = EnrolPasteForm(request.POST, plan=plan, user=user)
-            if paste_form.is_valid():
-                enrol_communes(request, phase, paste_form.resolved)
+            if paste_form.is_valid() and enrol_communes(request, phase, paste_form.resolved,
+                                                         paste_form.cleaned_data["enrolled_on"]) is not None:
                 return redirect("rollout:plan_detail", pk=plan.pk)
         else:
             communes_form = EnrolCommunesForm(request.POST, plan=plan, user=user)
-            if communes_form.is_valid():
-                enrol_communes(request, phase, communes_form.cleaned_data["communes"])
+            if communes_form.is_valid() and enrol_communes(request, phase, communes_form.cleaned_data["communes"],
+                                                            communes_form.cleaned_data["enrolled_on"]) is not None:
                 return redirect("rollout:plan_detail", pk=plan.pk)
 
-    # The communes listed with checkboxes: one district's, or a search over the province.
+    # The communes listed with checkboxes: one district's or area's, or a search over the province.
     shown = None
     query = request.GET.get("q", "").strip()
-    if mode == "huyen" and district_form.is_bound and district_form.is_valid():
-        shown = district_form.communes()
+    if mode == "huyen" and group_form.is_bound and group_form.is_valid():
+        shown = group_form.communes()
     elif mode == "danh-sach":
         shown = enrollable_communes(plan, user)
         if query:
             shown = shown.filter(search_name__contains=fold(query))
     if shown is not None:
         in_plan = Enrolment.objects.filter(plan=plan, commune=OuterRef("pk"))
-        shown = shown.select_related("district").annotate(
+        shown = shown.select_related("district", "area").annotate(
             enrolled_phase=Subquery(in_plan.values("phase__name")[:1])
-        ).order_by("district__name", "name")
+        ).order_by("district__name", "area__name", "name")
 
     return render(request, "rollout/enrol.html", {
         "plan": plan, "phase": phase, "mode": mode, "query": query,
-        "district_form": district_form, "paste_form": paste_form, "communes_form": communes_form,
-        "shown": shown,
+        "group_form": group_form, "paste_form": paste_form, "communes_form": communes_form,
+        "shown": shown, "today": timezone.localdate(),
     })
+
+
+@login_required
+def carry_over(request, pk):
+    """Enrol a commune of today in a plan of today, carrying over the work of the communes it
+    was formed from (rollout.actions.carry_over)."""
+    commune = get_object_or_404(Commune.objects.visible_to(request.user).current().select_related("province"), pk=pk)
+    if not scope_of(request.user).can_edit_rollout(commune.province_id):
+        raise PermissionDenied
+    predecessors = predecessor_enrolments(commune, request.user)
+    phases = (Phase.objects.visible_to(request.user).active()
+              .filter(plan__province=commune.province_id, plan__archived_at__isnull=True, plan__closed_on__isnull=True)
+              .select_related("plan").order_by("-plan__issued_on", "order"))
+    form = CarryOverForm(request.POST or None, commune=commune, phases=phases, predecessors=predecessors)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrolment = actions.carry_over(
+                data["phase"], commune, predecessors=list(data["predecessors"]), done_kinds=data["done_kinds"],
+                enrolled_on=data["enrolled_on"] or timezone.localdate(), by=request.user)
+        except ValidationError as error:
+            for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Đã đưa {commune} vào {plan}, kế thừa hồ sơ của {count} xã cũ.").format(
+                commune=commune, plan=enrolment.plan.number, count=len(data["predecessors"])))
+            return redirect("rollout:commune_detail", pk=commune.pk)
+    return render(request, "rollout/carry_over.html", {"commune": commune, "form": form, "has_phases": phases.exists()})
 
 
 def _enrolments_page(request, plan):

@@ -56,7 +56,7 @@ def review_step(request, pk):
     step = get_object_or_404(
         Step.objects.visible_to(request.user).active().select_related("enrolment__commune", "enrolment__plan"), pk=pk)
     commune = step.enrolment.commune
-    if not scope_of(request.user).can_review(step.enrolment.plan.province_id, commune.district_id):
+    if not scope_of(request.user).can_review(step.enrolment.plan.province_id, commune.district_id, commune.area_id):
         raise PermissionDenied
     form = ReviewForm(request.POST)
     next_url = request.POST.get("next")

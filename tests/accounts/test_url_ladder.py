@@ -82,6 +82,9 @@ LADDER = {
     "rollout:commune_list": (None, LIST),
     "rollout:commune_export": (None, LIST),
     "rollout:commune_detail": ("commune", READ_COMMUNE),
+    # A commune of today's Lâm Đồng: the actors here hold the pre-2025 units only.
+    "rollout:carry_over": ("commune_today", dict(dost=404, leader=404, officer=404, officer_other=404,
+                                                 dost_other=404, no_role=404, admin=200)),
     "rollout:plan_list": (None, LIST),
     "rollout:plan_create": (None, EDIT_LIST),
     "rollout:plan_detail": ("plan", READ_PLAN),
@@ -114,6 +117,8 @@ LADDER = {
                                      no_role=404, admin=302)),
     "reports:district": ("district", dict(dost=200, leader=200, officer=200, officer_other=404, dost_other=404,
                                           no_role=404, admin=200)),
+    "reports:area": ("area", dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404,
+                                  no_role=404, admin=200)),
     "reports:national": (None, dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404,
                                     no_role=404, admin=200)),
     # Redirects to this year's report, which then applies the scope.
@@ -136,7 +141,7 @@ def test_every_url_has_a_rule_in_the_ladder():
 
 @pytest.fixture
 def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, leader_lamdong, officer_lamha,
-                 officer_dalat, dost_langson, no_role_user, admin_user):
+                 officer_dalat, dost_langson, no_role_user, admin_user, lamdong_areas):
     """One object of each kind inside Lâm Hà (Lâm Đồng)."""
     import datetime
 
@@ -160,6 +165,8 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
                                                 result="conforming"),
         "budget_line": line,
         "district": lam_ha,
+        "area": lamdong_areas["Lâm Hà"],
+        "commune_today": lamdong_areas["Lâm Hà"].communes.first(),
         "year": None,
         "expenditure": Expenditure.objects.create(plan=plan, budget_line=line, amount=1_000_000,
                                                   spent_on=datetime.date(2018, 5, 1), document_ref="1/HĐ"),

@@ -115,7 +115,7 @@ def test_dost_staff_record_one_step_for_communes_ticked_in_the_list(page, world)
         cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), 12344)", [Enrolment._meta.db_table])
     taken = {c.pk for c in world["lam_ha_communes"]}
     fresh = [c for c in Commune.objects.filter(district=world["lam_ha"]).order_by("code") if c.pk not in taken][:2]
-    enrolments = [actions.enrol(world["phase"], commune) for commune in fresh]
+    enrolments = [actions.enrol(world["phase"], commune, enrolled_on=world["phase"].starts_on) for commune in fresh]
     assert min(e.pk for e in enrolments) > 12_000
 
     sign_in(page, "dost_lamdong")

@@ -24,7 +24,7 @@ def enrolled_codes(plan):
 
 
 def test_all_communes_of_a_district_are_enrolled_at_once(as_user, dost_lamdong, pilot, lam_ha):
-    response = as_user(dost_lamdong).post(enrol_url(pilot), {"action": "district", "district": lam_ha.pk}, follow=True)
+    response = as_user(dost_lamdong).post(enrol_url(pilot), {"action": "district", "district": lam_ha.pk, "enrolled_on": "01/03/2018"}, follow=True)
     assert enrolled_codes(pilot.plan) == set(Commune.objects.filter(district=lam_ha).values_list("code", flat=True))
     assert "Đã thêm 16 xã vào giai đoạn “Giai đoạn 1”." in [str(m) for m in response.context["messages"]]
     # Each enrolment has its 8 legal steps, due within the phase.
@@ -33,7 +33,7 @@ def test_all_communes_of_a_district_are_enrolled_at_once(as_user, dost_lamdong, 
     assert all(pilot.starts_on <= s.due_on <= pilot.ends_on for s in steps)
 
 
-def test_district_page_lists_its_communes_ticked_and_marks_those_already_in(as_user, dost_lamdong, lamdong_pilot, lam_ha):
+def test_district_page_lists_its_communes_unticked_and_marks_those_already_in(as_user, dost_lamdong, lamdong_pilot, lam_ha):
     response = as_user(dost_lamdong).get(enrol_url(lamdong_pilot), {"cach": "huyen", "district": lam_ha.pk})
     shown = list(response.context["shown"])
     assert len(shown) == 16
@@ -41,11 +41,13 @@ def test_district_page_lists_its_communes_ticked_and_marks_those_already_in(as_u
     html = response.content.decode()
     first = Commune.objects.filter(district=lam_ha).order_by("code").first()
     assert f'value="{first.pk}" disabled' in html  # plain ids, not "10.051"
+    # Listed to choose from, not chosen: a user meaning to add three does not add sixteen.
+    assert " checked" not in html.split('id="communes"')[1]
 
 
 def test_some_communes_of_a_district_are_enrolled_from_ticked_boxes(as_user, dost_lamdong, pilot, da_lat):
     chosen = list(Commune.objects.filter(district=da_lat).order_by("code")[:4])
-    as_user(dost_lamdong).post(enrol_url(pilot), {"action": "communes", "communes": [c.pk for c in chosen]})
+    as_user(dost_lamdong).post(enrol_url(pilot), {"action": "communes", "communes": [c.pk for c in chosen], "enrolled_on": "01/03/2018"})
     assert enrolled_codes(pilot.plan) == {c.code for c in chosen}
 
 
@@ -72,7 +74,8 @@ def test_a_district_of_another_province_cannot_be_chosen(as_user, dost_lamdong, 
 def test_a_commune_is_enrolled_once_per_plan_and_the_repeat_is_reported(as_user, dost_lamdong, lamdong_pilot, lam_ha):
     plan = lamdong_pilot.plan
     expansion = make_phase(plan, 2, PhaseKind.EXPANSION, starts_on=datetime.date(2019, 1, 1))
-    response = as_user(dost_lamdong).post(enrol_url(expansion), {"action": "district", "district": lam_ha.pk}, follow=True)
+    response = as_user(dost_lamdong).post(enrol_url(expansion), {"action": "district", "district": lam_ha.pk,
+                                                                  "enrolled_on": "01/01/2019"}, follow=True)
     messages = [str(m) for m in response.context["messages"]]
     assert "Đã thêm 13 xã vào giai đoạn “Giai đoạn 2”." in messages
     already = [m for m in messages if m.startswith("3 xã đã có trong kế hoạch, không thêm lại:")]
@@ -87,12 +90,13 @@ def test_the_same_commune_may_be_in_plans_of_different_years(dost_lamdong, lamdo
                       starts_on=datetime.date(2021, 1, 5), ends_on=datetime.date(2022, 12, 31))
     phase = make_phase(later, 1, PhaseKind.CONVERSION)
     commune = lamdong_pilot.enrolments.first().commune
-    assert actions.enrol(phase, commune).plan == later
+    assert actions.enrol(phase, commune, enrolled_on=phase.starts_on).plan == later
 
 
 def test_pasted_names_and_codes_resolve_without_accents(as_user, dost_lamdong, pilot):
     pasted = "tan ha\nXã Đạ Đờn\n  24880  \nTHỊ TRẤN NAM BAN\nPhường 1, Đà Lạt\n\ntan ha\n"
-    response = as_user(dost_lamdong).post(enrol_url(pilot), {"action": "paste", "lines": pasted})
+    response = as_user(dost_lamdong).post(enrol_url(pilot), {"action": "paste", "lines": pasted,
+                                                              "enrolled_on": "01/03/2018"})
     assert response.status_code == 302
     assert enrolled_codes(pilot.plan) == {
         "24916", "24895", "24880", "24868",
@@ -172,7 +176,43 @@ def test_enrolment_list_pages_keep_their_filters(as_user, dost_lamdong, lamdong_
     from rollout.views import enrolment as views
     monkeypatch.setattr(views, "ENROLMENTS_PER_PAGE", 2)
     phase = lamdong_plan.phases.get(order=1)
-    actions_enrolled = [actions.enrol(phase, c) for c in Commune.objects.filter(district=lam_ha).order_by("code")[:5]]
+    actions_enrolled = [actions.enrol(phase, c, enrolled_on=phase.starts_on) for c in Commune.objects.filter(district=lam_ha).order_by("code")[:5]]
     response = as_user(dost_lamdong).get(f"/ke-hoach/{lamdong_plan.pk}/xa-tham-gia/", {"phase": phase.pk, "q": "xa"})
     assert response.context["page"].paginator.count == sum(1 for e in actions_enrolled if e.commune.name.startswith("Xã"))
     assert f'href="?phase={phase.pk}&amp;q=xa&amp;trang=2"' in response.content.decode()
+
+
+def test_a_commune_enrolled_today_has_its_steps_due_from_today(as_user, dost_lamdong_today, lamdong_2026_plan):
+    """A phase that started months ago: a commune enrolled today does not begin with overdue steps."""
+    phase = lamdong_2026_plan.phases.get()
+    commune = Commune.objects.filter(province=lamdong_2026_plan.province).order_by("code").first()
+    response = as_user(dost_lamdong_today).post(enrol_url(phase), {"action": "communes", "communes": [commune.pk]})
+    assert response.status_code == 302
+    enrolment = Enrolment.objects.get(plan=lamdong_2026_plan, commune=commune)
+    today = datetime.date.today()
+    assert enrolment.enrolled_on == today
+    assert phase.starts_on < today
+    assert all(today < step.due_on <= phase.ends_on for step in enrolment.steps.all())
+    assert enrolment.next_due_on > today
+
+
+def test_a_commune_abolished_in_2025_cannot_be_enrolled_today(as_user, dost_lamdong, lam_dong, lam_ha):
+    from tests.conftest import make_plan
+    today = datetime.date.today()
+    plan = make_plan(lam_dong, number="7/KH-UBND", issued_on=datetime.date(2025, 1, 2),
+                     starts_on=datetime.date(2025, 1, 2), ends_on=today + datetime.timedelta(days=300),
+                     target_date=today + datetime.timedelta(days=300))
+    phase = make_phase(plan, 1, PhaseKind.EXPANSION)
+    commune = Commune.objects.filter(district=lam_ha).first()
+    response = as_user(dost_lamdong).post(enrol_url(phase), {"action": "communes", "communes": [commune.pk]},
+                                          follow=True)
+    assert "không tồn tại vào ngày" in " ".join(str(m) for m in response.context["messages"])
+    assert not Enrolment.objects.filter(plan=plan).exists()
+
+
+def test_a_phase_already_over_is_refused_without_an_enrolment_day_in_it(as_user, dost_lamdong, pilot, da_lat):
+    commune = Commune.objects.filter(district=da_lat).first()
+    response = as_user(dost_lamdong).post(enrol_url(pilot), {"action": "communes", "communes": [commune.pk]},
+                                          follow=True)
+    assert "đã kết thúc ngày 31/12/2018" in " ".join(str(m) for m in response.context["messages"])
+    assert not Enrolment.objects.filter(plan=pilot.plan).exists()

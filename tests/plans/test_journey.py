@@ -32,7 +32,8 @@ def test_dost_officer_types_in_the_lam_dong_pilot_and_reads_the_plan_page(client
     pilot = plan.phases.get()
 
     # 3. 24 communes by district: all 16 of Lâm Hà, then 8 of Đà Lạt's ticked.
-    client.post(f"/giai-doan/{pilot.pk}/them-xa/", {"action": "district", "district": lam_ha.pk})
+    client.post(f"/giai-doan/{pilot.pk}/them-xa/", {"action": "district", "district": lam_ha.pk,
+                                                  "enrolled_on": pilot.starts_on.strftime("%d/%m/%Y")})
     page = client.get(f"/giai-doan/{pilot.pk}/them-xa/", {"cach": "huyen", "district": da_lat.pk})
     dalat = [c.pk for c in page.context["shown"]][:8]
     client.post(f"/giai-doan/{pilot.pk}/them-xa/", {"action": "communes", "communes": dalat})

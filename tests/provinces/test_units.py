@@ -10,15 +10,25 @@ from django.db.models import F
 
 from isotrack.text import fold
 from provinces.choices import DivisionType
+from provinces.editions import PRE_2025, TWO_TIER
 from provinces.models import Commune, District, Province
 
 pytestmark = pytest.mark.django_db
 
 
 def test_official_list_has_63_provinces_696_districts_10051_communes():
-    assert Province.objects.count() == 63
-    assert District.objects.count() == 696
-    assert Commune.objects.count() == 10051
+    assert Province.objects.of_edition(PRE_2025).count() == 63
+    assert District.objects.of_edition(PRE_2025).count() == 696
+    assert Commune.objects.of_edition(PRE_2025).count() == 10051
+
+
+def test_two_tier_edition_has_34_provinces_3321_communes_and_no_district():
+    assert Province.objects.of_edition(TWO_TIER).count() == 34
+    assert District.objects.of_edition(TWO_TIER).count() == 0
+    assert Commune.objects.of_edition(TWO_TIER).count() == 3321
+    assert not Commune.objects.of_edition(TWO_TIER).filter(district__isnull=False).exists()
+    assert set(Commune.objects.of_edition(TWO_TIER).values_list("division_type", flat=True)) == {
+        DivisionType.COMMUNE, DivisionType.WARD, DivisionType.SPECIAL_ZONE}
 
 
 def test_lam_dong_has_141_communes_in_10_districts(lam_dong):
@@ -30,7 +40,7 @@ def test_lam_dong_has_141_communes_in_10_districts(lam_dong):
 def test_division_types_come_from_the_official_names(lam_dong):
     assert District.objects.get(code="672").division_type == DivisionType.PROVINCIAL_CITY  # Thành phố Đà Lạt
     assert District.objects.get(province=lam_dong, short_name="Lâm Hà").division_type == DivisionType.RURAL_DISTRICT
-    assert Province.objects.get(code="01").division_type == DivisionType.CENTRAL_CITY  # Hà Nội
+    assert Province.objects.of_edition(PRE_2025).get(code="01").division_type == DivisionType.CENTRAL_CITY  # Hà Nội
     kinds = set(Commune.objects.filter(province=lam_dong).values_list("division_type", flat=True))
     assert kinds == {DivisionType.COMMUNE, DivisionType.WARD, DivisionType.TOWNSHIP}
 

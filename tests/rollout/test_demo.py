@@ -7,8 +7,10 @@ from django.db import transaction
 from django.db.models import Sum
 
 from accounts.scope import scope_of
+from provinces.editions import REFORM_2025, TWO_TIER
+from provinces.models import Commune, Province, ReviewArea
 from rollout.choices import Status
-from rollout.models import BudgetLine, Enrolment, RolloutPlan
+from rollout.models import Announcement, BudgetLine, Enrolment, RolloutPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +25,10 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def test_demo_data_holds_the_articles_figures_and_loads_once(demo):
-    plans = {p.province.code: p for p in RolloutPlan.objects.select_related("province")}
+    plans = {p.province.code: p for p in RolloutPlan.objects.filter(province__valid_until__isnull=False)
+             .select_related("province")}
     assert set(plans) == {"68", "20", "83", "33", "26"}
-    assert all(p.is_demo for p in plans.values())
+    assert all(p.is_demo for p in RolloutPlan.objects.all())
 
     lam_dong = plans["68"]
     pilot, expansion = lam_dong.phases.order_by("order")
@@ -47,19 +50,43 @@ def test_demo_data_holds_the_articles_figures_and_loads_once(demo):
     assert ben_tre.enrolments.count() == 45
 
     assert plans["33"].phases.filter(kind="conversion").exists()
-    assert plans["26"].enrolments.filter(status__in=[Status.ANNOUNCED, Status.MAINTAINING]).count() >= 110
+    vinh_phuc = Announcement.objects.filter(enrolment__plan=plans["26"])
+    assert vinh_phuc.values("enrolment__commune").distinct().count() >= 110
+    # In force until the reorganisation, then ended by it (not lapsed by a failure).
+    assert set(vinh_phuc.values_list("lapse_cause", "lapsed_on").distinct()) == {("reorganisation", REFORM_2025)}
 
     # Every stored status agrees with the records.
     for enrolment in Enrolment.objects.prefetch_related("steps", "announcements", "maintenance")[:200]:
-        assert enrolment.status == enrolment.compute_status()
+        stored = enrolment.status
+        assert stored == enrolment.refresh_status(save=False)
 
-    # Demo accounts with their areas.
+    # The reorganisation ended the seed rollouts: enrolments, announcements and plans of 2025's abolished units.
+    assert not Enrolment.objects.filter(commune__valid_until__isnull=False, ended_on__isnull=True).exists()
+    assert set(Enrolment.objects.filter(commune__valid_until__isnull=False).values_list("status", flat=True)) == {
+        Status.ENDED}
+    assert all(p.closed_on for p in plans.values())
+
+    # Today's Lâm Đồng: review areas from its former districts, a 2026 plan carrying over announced predecessors.
+    today_lam_dong = Province.objects.of_edition(TWO_TIER).get(code="68")
+    assert ReviewArea.objects.filter(province=today_lam_dong, name="Lâm Hà").exists()
+    assert not Commune.objects.filter(province=today_lam_dong, area__isnull=True).exists()
+    plan_2026 = RolloutPlan.objects.get(province=today_lam_dong)
+    carried = plan_2026.enrolments.filter(carried_from__isnull=False).distinct()
+    assert carried.count() == 30
+    assert carried.filter(status__in=[Status.ANNOUNCED, Status.MAINTAINING]).exists()
+    for province in ("20", "86", "33", "25"):
+        assert ReviewArea.objects.filter(province__code=province, province__valid_until__isnull=True).exists()
+
+    # Demo accounts with their areas: Lâm Đồng's DOST and leadership are today's, and read the three old provinces.
     users = {u.username: scope_of(u) for u in get_user_model().objects.all()}
+    old_three = set(today_lam_dong.predecessors.values_list("pk", flat=True))
     assert users["admin"].is_admin
-    assert users["dost_lamdong"].staff_provinces == {lam_dong.province_id}
+    assert users["dost_lamdong"].staff_provinces == {today_lam_dong.pk} | old_three
+    assert lam_dong.province_id in old_three
     assert len(users["huyen_lamha"].districts) == 1 and not users["huyen_lamha"].read_provinces
-    assert users["lanhdao_lamdong"].read_provinces == {lam_dong.province_id}
+    assert users["lanhdao_lamdong"].read_provinces == {today_lam_dong.pk} | old_three
     assert not users["lanhdao_lamdong"].staff_provinces
+    assert [str(a) for a in ReviewArea.objects.filter(pk__in=users["khuvuc_lamdong"].areas)] == ["Khu vực Lâm Hà"]
 
     before = (RolloutPlan.objects.count(), Enrolment.objects.count(), BudgetLine.objects.count())
     call_command("load_demo", stdout=io.StringIO())
@@ -107,10 +134,26 @@ def test_demo_dost_lamdong_cannot_open_anything_of_lang_son(demo, client):
 
 def test_demo_leadership_can_change_nothing(demo, client):
     client.force_login(_user("lanhdao_lamdong"))
-    plan = RolloutPlan.objects.get(province__code="68")
+    plan = RolloutPlan.objects.get(province__code="68", province__valid_until__isnull=True)
     enrolment = plan.enrolments.first()
     step = enrolment.steps.first()
     for url in [f"/ke-hoach/{plan.pk}/sua/", "/ke-hoach/them/", f"/xa/tham-gia/{enrolment.pk}/sua/",
                 f"/xa/buoc/{step.pk}/", f"/xa/tham-gia/{enrolment.pk}/cong-bo/", f"/xac-nhan/buoc/{step.pk}/"]:
         assert client.post(url, {}).status_code == 403, url
     assert client.get(f"/ke-hoach/{plan.pk}/").status_code == 200
+
+
+def test_demo_reminders_after_the_reform_name_no_unit_of_the_ended_edition(demo):
+    """The reminder run of today speaks only of what is alive: no abolished commune, no
+    closed plan, nothing thousands of days overdue."""
+    import datetime
+
+    from notifications.reminders import collect_items
+
+    day = datetime.date(2026, 11, 26)
+    items = [item for items in collect_items(day).values() for item in items]
+    assert items, "the 2026 plan of today's Lâm Đồng has deadlines"
+    commune_ids = {int(item.url.strip("/").split("/")[-1]) for item in items if item.url.startswith("/xa/")}
+    assert not Commune.objects.filter(pk__in=commune_ids, valid_until__isnull=False).exists()
+    assert all("trước 01/07/2025" not in item.title for item in items)
+    assert all(item.due_on > datetime.date(2025, 7, 1) for item in items if item.section != "report")

@@ -35,7 +35,7 @@ def hanoi_rollout(ha_noi, admin_user):
         communes = Commune.objects.filter(province=ha_noi).order_by("code")[:count]
         enrolments = []
         for index, commune in enumerate(communes):
-            enrolment = actions.enrol(phase, commune, procedures_total=80, procedures_in_scope=80)
+            enrolment = actions.enrol(phase, commune, procedures_total=80, procedures_in_scope=80, enrolled_on=phase.starts_on)
             enrolments.append(enrolment)
             if index % 3 == 0:
                 steps = list(enrolment.steps.order_by("order")[:2])

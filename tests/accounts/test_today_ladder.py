@@ -1,0 +1,99 @@
+"""The permission ladder on today's map (from 01/07/2025).
+
+Actors: DOST staff and leadership of today's Lâm Đồng (formed from Lâm Đồng, Đắk Nông and
+Bình Thuận, so they read and continue those provinces' records), the officer of the review
+area "Lâm Hà" and of the area "Đà Lạt", the pre-2025 Lâm Hà district officer (who keeps the
+history of that district), a DOST officer of old Lạng Sơn, a user with no role, the administrator.
+"""
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from accounts.choices import Role
+from rollout import actions
+from rollout.models import Enrolment
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ["dost", "leader", "area", "area_other", "district_lamha", "dost_other", "no_role", "admin"]
+
+
+@pytest.fixture
+def world(lamdong_2026_plan, lamdong_areas, lamdong_pilot, lam_ha, dost_lamdong_today, leader_lamdong_today,
+          officer_area_lamha, officer_lamha, dost_langson, no_role_user, admin_user):
+    area = lamdong_areas["Lâm Hà"]
+    today_commune = area.communes.order_by("code").first()
+    phase = lamdong_2026_plan.phases.get()
+    enrolment = actions.enrol(phase, today_commune, enrolled_on=datetime.date(2026, 2, 1), by=dost_lamdong_today)
+    step = enrolment.steps.order_by("order").first()
+    actions.record_step(step, done_on=datetime.date(2026, 3, 1), by=dost_lamdong_today, evidence="Biên bản 1")
+    old = Enrolment.objects.filter(phase=lamdong_pilot, commune__district=lam_ha).first()
+    objects = {
+        "today_commune": today_commune,
+        "today_step": step,
+        "today_plan": lamdong_2026_plan,
+        "area": area,
+        "old_commune": old.commune,
+        "old_plan": old.plan,
+        "old_step": old.steps.order_by("order").first(),
+    }
+    actors = dict(dost=dost_lamdong_today, leader=leader_lamdong_today, area=officer_area_lamha,
+                  area_other=make_user("khuvuc_dalat", Role.DISTRICT_OFFICER, area=lamdong_areas["Đà Lạt"]),
+                  district_lamha=officer_lamha, dost_other=dost_langson, no_role=no_role_user, admin=admin_user)
+    return objects, actors
+
+
+def ladder(**expected):
+    return {actor: expected.get(actor, 404) for actor in ACTORS}
+
+
+CASES = [
+    ("rollout:commune_detail", "today_commune", "get", ladder(dost=200, leader=200, area=200, admin=200)),
+    ("rollout:commune_detail", "old_commune", "get", ladder(dost=200, leader=200, district_lamha=200, admin=200)),
+    ("rollout:plan_detail", "today_plan", "get", ladder(dost=200, leader=200, area=200, area_other=200, admin=200)),
+    ("rollout:plan_detail", "old_plan", "get", ladder(dost=200, leader=200, district_lamha=200, admin=200)),
+    ("rollout:step_record", "today_step", "get", ladder(dost=200, leader=403, area=403, admin=200)),
+    ("rollout:step_record", "old_step", "get", ladder(dost=200, leader=403, district_lamha=403, admin=200)),
+    ("rollout:review_step", "today_step", "post", ladder(dost=302, leader=403, area=302, admin=302)),
+    ("rollout:carry_over", "today_commune", "get", ladder(dost=200, leader=403, area=403, admin=200)),
+    ("reports:area", "area", "get", ladder(dost=200, leader=200, area=200, admin=200)),
+    ("reports:dashboard", None, "get", ladder(dost=200, leader=200, area=302, area_other=302, district_lamha=302,
+                                              dost_other=200, admin=302)),
+]
+
+
+@pytest.mark.parametrize("name, key, method, expected", CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
+def test_each_actor_of_today_gets_what_its_scope_allows(client, world, name, key, method, expected):
+    objects, actors = world
+    url = reverse(name, kwargs={"pk": objects[key].pk}) if key else reverse(name)
+    answered = {}
+    for actor in ACTORS:
+        client.force_login(actors[actor])
+        response = client.post(url, {}) if method == "post" else client.get(url)
+        answered[actor] = response.status_code
+    assert answered == expected, url
+
+
+def test_area_officer_sees_exactly_the_areas_communes(client, world):
+    objects, actors = world
+    client.force_login(actors["area"])
+    listed = client.get(reverse("rollout:commune_list"))
+    shown = {c.pk for c in listed.context["page"].paginator.object_list}
+    assert shown == set(objects["area"].communes.values_list("pk", flat=True))
+    # Another area's commune, by URL or by filter, is not there.
+    other = objects["area"].province.communes.exclude(area=objects["area"]).first()
+    assert client.get(reverse("rollout:commune_detail", args=[other.pk])).status_code == 404
+    searched = client.get(reverse("rollout:commune_list"), {"q": other.name}).context["page"].paginator.object_list
+    assert all(commune.area_id == objects["area"].pk for commune in searched)
+
+
+def test_district_officer_of_lam_ha_still_sees_exactly_lam_has_history(client, world, lam_ha):
+    objects, actors = world
+    client.force_login(actors["district_lamha"])
+    listed = client.get(reverse("rollout:commune_list"))
+    assert listed.context["filter"].shown_edition.key == "truoc-2025"
+    shown = {c.pk for c in listed.context["page"].paginator.object_list}
+    assert shown == set(lam_ha.communes.values_list("pk", flat=True))
+    assert client.get(reverse("rollout:commune_detail", args=[objects["today_commune"].pk])).status_code == 404
