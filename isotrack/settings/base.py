@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
-    "django_htmx",
     "isotrack",
     "accounts",
     "provinces",
@@ -51,7 +50,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Last, so that a throttled sign-in never reaches the view.
     "axes.middleware.AxesMiddleware",
 ]
