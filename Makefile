@@ -16,11 +16,11 @@ STAMP := $(VENV)/.installed-$(PYPROJECT_SHA)
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv messages translations run test bench clean
+.PHONY: help venv messages translations run test bench backup restore clean
 
 help: ## Show this help
 	@echo "isotrack — make targets:"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 	@echo
 	@echo "  make test PYTEST_ARGS='-k foo -x'   pass arguments to pytest"
 	@echo "  DATABASE_URL / REDIS_URL set?       make test uses them instead of throw-away servers"
@@ -84,6 +84,13 @@ test: venv translations ## Run the tests on throw-away PostgreSQL + Redis (PYTES
 
 bench: ## Run the benchmarks (scripts/bench.sh)
 	bash scripts/bench.sh
+
+backup: ## Back up the database of DATABASE_URL and MEDIA_ROOT into one archive in var/backups
+	bash scripts/backup.sh
+
+restore: ## Restore ARCHIVE=… into DATABASE_URL and MEDIA_ROOT (RESTORE_ARGS=--clean replaces what is there)
+	@if [ -z "$(ARCHIVE)" ]; then echo "usage: make restore ARCHIVE=var/backups/isotrack-….tar [RESTORE_ARGS=--clean]" >&2; exit 2; fi
+	bash scripts/restore.sh $(RESTORE_ARGS) "$(ARCHIVE)"
 
 clean: ## Remove var/ (SQLite DB, Celery folders, logs) and .venv
 	rm -rf var $(VENV)

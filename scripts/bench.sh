@@ -55,7 +55,7 @@ export DJANGO_SETTINGS_MODULE=isotrack.settings.production
 DJANGO_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export DJANGO_SECRET_KEY
 export DJANGO_ALLOWED_HOSTS=127.0.0.1
-export DJANGO_SECURE_SSL_REDIRECT=false
+export DJANGO_BEHIND_TLS=false
 # No task reaches a broker: the site sends none on GET, the driver runs tasks inline.
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:1/0}"
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"

@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
-    "django_htmx",
     "isotrack",
     "accounts",
     "provinces",
@@ -51,7 +50,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Last, so that a throttled sign-in never reaches the view.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,7 +117,7 @@ USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["isotrack.formats"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
