@@ -1,4 +1,8 @@
-"""Reading what a request carries: where to go back to, and ids typed into a URL."""
+"""Reading what a request carries: where to go back to, ids typed into a URL, and the
+client's address behind a proxy."""
+import ipaddress
+
+from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -21,3 +25,25 @@ def id_param(params, name):
     or not a number: a page then shows what it shows without that choice."""
     value = (params.get(name) or "").strip()
     return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+def client_address(request):
+    """The address of the person making the request, for the sign-in lock-out (django-axes).
+
+    Behind N trusted reverse proxies (settings.TRUSTED_PROXY_COUNT, from the environment's
+    DJANGO_TRUSTED_PROXY_COUNT), each appending the address it received the connection from
+    to X-Forwarded-For, the client is the N-th address from the right: entries further left
+    were written by the client itself and prove nothing. With no trusted proxy (the
+    default), or a header too short or not an address, it is REMOTE_ADDR.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote

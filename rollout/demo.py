@@ -41,7 +41,7 @@ from .models import (
 )
 
 D = datetime.date
-DEMO_PASSWORD = "isotrack-demo"
+DEMO_PASSWORD = "demo-iso-9001"
 DEMO_ACCOUNTS = [
     # username, full name, role, province code, district code
     ("admin", "Quản trị hệ thống", Role.ADMINISTRATOR, None, None),
