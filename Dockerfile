@@ -25,8 +25,12 @@ RUN apt-get update \
 RUN python -m venv /opt/venv
 WORKDIR /app
 COPY pyproject.toml ./
+COPY requirements/data.txt requirements/data.txt
+# requirements/data.txt: official unit data read as files, installed without its parser's
+# dependencies (see provinces/sources.py).
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['dependencies']))" > /tmp/requirements.txt \
  && pip install -r /tmp/requirements.txt \
+ && pip install --no-deps -r requirements/data.txt \
  && rm /tmp/requirements.txt
 
 COPY . .

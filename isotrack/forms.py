@@ -1,31 +1,39 @@
 """Form fields shared by every app."""
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .money import format_vnd, parse_vnd
+from .money import MAX_VND, format_vnd, format_vnd_short, parse_vnd
 
 
 class VNDField(forms.CharField):
     """An amount in whole đồng, typed the way people write it.
 
-    Accepts "700.000.000", "700000000" or "700.000.000 ₫" (isotrack.money.parse_vnd) and
-    refuses decimals, negative amounts and letters with a message in Vietnamese. An existing
-    amount is shown as "700.000.000" so that it can be edited and saved back unchanged.
+    Accepts "700.000.000", "700000000", "700.000.000 ₫", "700 triệu" or "1,5 tỷ"
+    (isotrack.money.parse_vnd) up to `max_value` (default MAX_VND, 1.000 tỷ đồng), and refuses
+    fractions of a đồng, negative amounts and other words with a message in Vietnamese. An
+    existing amount is shown as "700.000.000" so that it can be edited and saved back unchanged.
     """
 
     default_error_messages = {
         "invalid": _(
-            "Số tiền không hợp lệ. Nhập số đồng nguyên, không âm, không có phần thập phân hay chữ, "
-            "ví dụ 700.000.000 hoặc 700000000."
+            "Số tiền không hợp lệ. Nhập số đồng nguyên, không âm, ví dụ 700.000.000, 700000000, "
+            "700 triệu hoặc 1,5 tỷ."
         ),
         "min_value": _("Số tiền phải từ {minimum} trở lên."),
+        "max_value": _("Số tiền tối đa là {maximum} đồng; bạn đã nhập {amount}."),
     }
 
-    def __init__(self, *, min_value=None, **kwargs):
+    def __init__(self, *, min_value=None, max_value=MAX_VND, **kwargs):
         self.min_value = min_value
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "700.000.000"}))
-        kwargs.setdefault("help_text", _("Đơn vị: đồng. Ví dụ: 700.000.000"))
+        self.max_value = max_value
+        # Text, not a number pad: "1,5 tỷ" and "700 triệu" are typed with letters.
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "700.000.000"}))
+        kwargs.setdefault("help_text", format_lazy(
+            _("Đơn vị: đồng, tối đa {maximum}. Ví dụ: 700.000.000, 700 triệu, 1,5 tỷ."),
+            maximum=lazy(format_vnd_short, str)(max_value)))
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
@@ -45,4 +53,7 @@ class VNDField(forms.CharField):
             raise ValidationError(
                 self.error_messages["min_value"].format(minimum=format_vnd(self.min_value)), code="min_value"
             )
+        if self.max_value is not None and amount > self.max_value:
+            raise ValidationError(self.error_messages["max_value"].format(
+                maximum=format_vnd_short(self.max_value), amount=format_vnd(amount)), code="max_value")
         return amount

@@ -13,5 +13,7 @@ def fold(text):
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Control characters (a NUL typed into a search box) match nothing and PostgreSQL refuses them.
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)
+                       and (ch.isspace() or unicodedata.category(ch) != "Cc"))
     return " ".join(stripped.lower().split())

@@ -12,11 +12,17 @@ Exactly once:
   run waits on those rows, then claims none of them; a crash rolls the batch back whole and
   the next run builds it;
 - the e-mail is sent after commit, under a row lock on the digest, and marked sent in the
-  same transaction, so a retried or duplicated delivery finds it sent.
+  same transaction, so a retried or duplicated delivery finds it sent;
+- a crash after the mail server took the e-mail and before it was marked sent leaves it
+  owed, and it is handed over again: at least once, always under the digest's own
+  Message-ID, so the copy is recognisably the same message;
+- the day's run record (`ReminderRun`) counts each batch's digests in the batch's
+  transaction, so it tells what went out even when the run never finished.
 """
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from functools import partial
 
 from django.conf import settings
@@ -492,6 +498,10 @@ def build_digests(batch, today, deliver):
                 count = counts.get(claimed[user.pk], 0)
                 digests.append(Digest(pk=claimed[user.pk], item_count=count, email_wanted=bool(count) and wants_email(user)))
         Digest.objects.bulk_update(digests, ["item_count", "email_wanted"])
+        # The day's record counts this batch in the batch's own transaction: it stays true
+        # when a later batch, or the end of the run, never comes.
+        ReminderRun.objects.filter(day=today).update(
+            digests=F("digests") + len(digests), notifications=F("notifications") + sum(d.item_count for d in digests))
         for digest in digests:
             if digest.email_wanted:
                 transaction.on_commit(partial(deliver, digest.pk))
@@ -561,10 +571,7 @@ def run_reminders(today, *, dry_run=False, deliver=None, log=None):
         transaction.on_commit(partial(deliver, digest_id))
     result.emails_queued += len(pending)
 
-    ReminderRun.objects.filter(pk=run.pk).update(
-        finished_at=timezone.now(), digests=F("digests") + len(result.digests),
-        notifications=F("notifications") + result.notifications,
-    )
+    ReminderRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     return result
 
 
@@ -582,6 +589,14 @@ def digest_sections(notifications):
     ]
 
 
+def digest_message_id(digest):
+    """The one Message-ID of a digest's e-mail, whichever worker sends it and however often:
+    an e-mail handed over again after a crash is the same message, and mail clients and
+    servers that de-duplicate by Message-ID show it once."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "isotrack.local"
+    return f"<digest-{digest.pk}-{digest.day:%Y%m%d}@{domain}>"
+
+
 def digest_message(digest, notifications):
     user = digest.user
     context = {
@@ -596,7 +611,7 @@ def digest_message(digest, notifications):
     subject = settings.EMAIL_SUBJECT_PREFIX + render_to_string("emails/reminder_digest_subject.txt", context).strip()
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()), body=render_to_string("emails/reminder_digest.txt", context),
-        to=[user.email],
+        to=[user.email], headers={"Message-ID": digest_message_id(digest)},
     )
     message.attach_alternative(render_to_string("emails/reminder_digest.html", context), "text/html")
     return message

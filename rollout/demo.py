@@ -51,7 +51,7 @@ from .models import (
 )
 
 D = datetime.date
-DEMO_PASSWORD = "isotrack-demo"
+DEMO_PASSWORD = "demo-iso-9001"
 DEMO_ACCOUNTS = [
     # username, full name, role, where: ("province", code) of today, ("district", code) of the
     # pre-2025 map, ("area", province code, name) of today's map, or None

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import scope_of
-from provinces.models import Province
+from provinces.models import Commune, Province
 
 from ..choices import TargetKind
 from ..models import Consultant, Phase, RolloutPlan
@@ -25,6 +25,26 @@ def editable_provinces(user):
     if not scope.is_admin:
         provinces = provinces.filter(pk__in=scope.staff_provinces)
     return provinces.order_by("valid_until", "name")
+
+
+def commune_target_maximum(province):
+    """The largest target in communes a plan or phase of `province` may set, with the count
+    it comes from: the province's communes in the unit list, plus a quarter for communes
+    merged since the plan was issued (the 2019–2021 mergers took up to a fifth of a
+    province's communes; Lâm Đồng's 2018 plan targets 145 communes, the list holds 141)."""
+    communes = Commune.objects.filter(province=province).count()
+    return communes + -(-communes // 4), communes
+
+
+def check_commune_target(target, province):
+    maximum, communes = commune_target_maximum(province)
+    if target is not None and target > maximum:
+        raise forms.ValidationError(
+            _("Chỉ tiêu không được quá {maximum} xã: {province} có {count} xã, phường, thị trấn trong danh mục, "
+              "cộng thêm một phần tư cho các xã đã sáp nhập sau khi ban hành kế hoạch.").format(
+                maximum=maximum, count=communes, province=province.name),
+            code="max_value",
+        )
 
 
 class PlanForm(forms.ModelForm):
@@ -60,6 +80,12 @@ class PlanForm(forms.ModelForm):
             self.add_error("target_date", _("Hạn đạt chỉ tiêu không được trước ngày bắt đầu kế hoạch."))
         if data.get("target_kind") == TargetKind.SHARE and (data.get("target_value") or 0) > 100:
             self.add_error("target_value", _("Chỉ tiêu theo tỷ lệ không được quá 100%."))
+        province = data.get("province") or (self.instance.province if self.instance.province_id else None)
+        if data.get("target_kind") == TargetKind.COUNT and province is not None:
+            try:
+                check_commune_target(data.get("target_value"), province)
+            except forms.ValidationError as error:
+                self.add_error("target_value", error)
         if self.instance.pk and starts_on and ends_on:
             outside = self.instance.phases.active().exclude(starts_on__gte=starts_on, ends_on__lte=ends_on)
             names = ", ".join(p.name for p in outside)
@@ -88,6 +114,13 @@ class PhaseForm(forms.ModelForm):
             self.fields["ends_on"].initial = plan.ends_on
         self.fields["starts_on"].help_text = _("Trong thời gian của kế hoạch: {start} – {end}.").format(
             start=plan.starts_on.strftime("%d/%m/%Y"), end=plan.ends_on.strftime("%d/%m/%Y"))
+        self.fields["target_communes"].help_text = _("Tối đa {maximum} xã ({province} có {count} xã trong danh mục).").format(
+            **dict(zip(("maximum", "count"), commune_target_maximum(plan.province_id))), province=plan.province.name)
+
+    def clean_target_communes(self):
+        target = self.cleaned_data["target_communes"]
+        check_commune_target(target, self.plan.province)
+        return target
 
     def clean_order(self):
         order = self.cleaned_data["order"]

@@ -1,10 +1,7 @@
 """The commune list (with its Excel export) and the commune page."""
-from io import BytesIO
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +9,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.scope import scope_of
 from provinces.models import Commune
+from reports.exports import Sheet, workbook_response
 
 from ..choices import StepKind
 from ..filters import CommuneFilter
@@ -46,7 +44,7 @@ def commune_list(request):
 
 # Marked with gettext_noop so makemessages finds them; translated when the sheet is written.
 EXPORT_COLUMNS = [
-    (gettext_noop("Mã xã"), 10), (gettext_noop("Xã"), 28), (gettext_noop("Huyện"), 24),
+    (gettext_noop("Mã xã"), 10), (gettext_noop("Xã"), 28), (gettext_noop("Huyện / khu vực"), 24),
     (gettext_noop("Tỉnh"), 18), (gettext_noop("Kế hoạch"), 20), (gettext_noop("Giai đoạn"), 24),
     (gettext_noop("Bước hiện tại"), 34), (gettext_noop("Trạng thái"), 22),
     (gettext_noop("Hạn gần nhất"), 14), (gettext_noop("Quá hạn"), 10),
@@ -56,42 +54,28 @@ EXPORT_COLUMNS = [
 @login_required
 def commune_export(request):
     """The filtered rows of the list, all pages, as an .xlsx workbook."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     communes = attach_enrolments(list(filtered_communes(request).qs))
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Danh sách xã")
-    sheet.append([_(title) for title, _width in EXPORT_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, (_title, width) in enumerate(EXPORT_COLUMNS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    for commune in communes:
-        enrolment = commune.row_enrolment
-        sheet.append([
-            commune.code,
-            commune.name,
-            commune.district.name if commune.district else "",
-            commune.province.name,
-            enrolment.plan.number if enrolment else "",
-            enrolment.phase.name if enrolment else "",
-            str(commune.row_step_label),
-            str(commune.row_status_label),
-            commune.row_next_due_on,
-            _("Có") if commune.row_late else "",
-        ])
-        sheet.cell(row=sheet.max_row, column=9).number_format = "DD/MM/YYYY"
-    sheet.freeze_panes = "A2"
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    filename = "danh-sach-xa-{:%Y%m%d}.xlsx".format(timezone.localdate())
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    late = _("Có")
+
+    def rows():
+        for commune in communes:
+            enrolment = commune.row_enrolment
+            yield [
+                commune.code,
+                commune.name,
+                str(commune.district or commune.area or ""),
+                str(commune.province),
+                enrolment.plan.number if enrolment else "",
+                enrolment.phase.name if enrolment else "",
+                commune.row_step_label,
+                commune.row_status_label,
+                commune.row_next_due_on,
+                late if commune.row_late else "",
+            ]
+
+    sheet = Sheet(_("Danh sách xã"), [_(title) for title, _width in EXPORT_COLUMNS], rows(),
+                  widths=[width for _title, width in EXPORT_COLUMNS])
+    return workbook_response("danh-sach-xa-{:%Y%m%d}.xlsx".format(timezone.localdate()), [sheet])
 
 
 def enrolments_of(commune):

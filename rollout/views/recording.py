@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.scope import scope_of
+from isotrack.http import id_param
 
 from .. import actions
 from ..forms.tracking import (
@@ -223,8 +224,9 @@ def bulk_record(request):
         candidates = candidates.filter(plan__province__in=scope.staff_provinces)
     source = request.POST if request.method == "POST" else request.GET
     phase = None
-    if source.get("phase"):
-        phase = get_object_or_404(Phase.objects.visible_to(request.user).active(), pk=source.get("phase"))
+    phase_id = id_param(source, "phase")
+    if phase_id is not None:
+        phase = get_object_or_404(Phase.objects.visible_to(request.user).active(), pk=phase_id)
         candidates = candidates.filter(phase=phase)
     elif request.method == "GET":
         candidates = candidates.filter(pk__in=[v for v in request.GET.getlist("enrolment") if v.isdigit()])

@@ -5,11 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scope import scope_of
+from isotrack.http import local_path
 
 from .. import actions
 from ..choices import ReviewState
@@ -59,9 +59,7 @@ def review_step(request, pk):
     if not scope_of(request.user).can_review(step.enrolment.plan.province_id, commune.district_id, commune.area_id):
         raise PermissionDenied
     form = ReviewForm(request.POST)
-    next_url = request.POST.get("next")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = None
+    next_url = local_path(request, request.POST.get("next"))
     if form.is_valid():
         confirm = form.cleaned_data["decision"] == "confirm"
         try:

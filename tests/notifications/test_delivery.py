@@ -195,3 +195,66 @@ def test_mail_failure_is_recorded_and_the_digest_stays_owed(run_job, due_items, 
         reminders.deliver_digest(digest.pk)
     digest.refresh_from_db()
     assert digest.email_pending and digest.email_attempts == 1 and "no mail server" in digest.last_error
+
+
+def test_an_email_handed_over_again_after_a_crash_carries_the_same_message_id(
+        run_job, due_items, people, dost_lamdong, monkeypatch):
+    from notifications.models import ReminderRun
+
+    real_save = Digest.save
+    crashed = []
+
+    def save_then_crash(self, *args, **kwargs):
+        # The worker dies after the mail server took the e-mail, before it is marked sent.
+        if "emailed_at" in (kwargs.get("update_fields") or ()) and self.user_id == dost_lamdong.pk and not crashed:
+            crashed.append(self.pk)
+            raise SystemExit("worker killed")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Digest, "save", save_then_crash)
+    with pytest.raises(SystemExit):
+        run_job(TODAY)
+    first = mails_to(dost_lamdong)
+    assert len(first) == 1 and Digest.objects.get(user=dost_lamdong).emailed_at is None
+
+    run_job(TODAY)  # the next run hands the owed e-mail over again
+    again = mails_to(dost_lamdong)
+    assert len(again) == 2
+    digest = Digest.objects.get(user=dost_lamdong)
+    assert digest.emailed_at is not None
+    message_ids = {m.message().get("Message-ID") for m in again}
+    assert message_ids == {f"<digest-{digest.pk}-20180601@isotrack.local>"}
+    # Everyone else's e-mail was sent once, each with its own Message-ID; the inbox once.
+    others = [m for m in mail.outbox if m.to != [dost_lamdong.email]]
+    assert len(others) == 3 and len({m.message().get("Message-ID") for m in others}) == 3
+    assert Notification.objects.filter(user=dost_lamdong).count() == 3
+    run = ReminderRun.objects.get(day=TODAY)
+    assert (run.digests, run.notifications) == (4, 7)
+
+
+def test_the_day_record_counts_digests_committed_before_a_crash(run_job, due_items, people, monkeypatch):
+    from notifications.models import ReminderRun
+
+    monkeypatch.setattr(reminders, "DIGEST_BATCH", 1)
+    real_build = reminders.build_digests
+    calls = []
+
+    def crash_on_the_second_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise ConnectionError("database went away")
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(reminders, "build_digests", crash_on_the_second_batch)
+    with pytest.raises(ConnectionError):
+        run_job(TODAY)
+    run = ReminderRun.objects.get(day=TODAY)
+    built = Digest.objects.filter(day=TODAY)
+    assert built.count() == 1 and run.finished_at is None
+    assert (run.digests, run.notifications) == (1, built.get().item_count)
+
+    monkeypatch.setattr(reminders, "build_digests", real_build)
+    run_job(TODAY)
+    run.refresh_from_db()
+    assert run.digests == Digest.objects.filter(day=TODAY).count() == 4
+    assert run.notifications == Notification.objects.filter(digest__day=TODAY).count() == 7

@@ -219,3 +219,25 @@ def test_fewer_target_communes_warn_after_saving_the_phase(as_user, dost_lamdong
         "target_communes": "12"}, follow=True)
     # (400M + 130M) / 12 communes = 44.166.666 ₫ per commune, above the 26.400.000 ₫ cap.
     assert any("bình quân 44.166.666 ₫/xã (12 xã)" in str(m) for m in response.context["messages"])
+
+
+def test_an_expenditure_typed_in_billions_is_saved_and_echoed_as_typed(as_user, dost_lamdong, pilot_money):
+    plan = pilot_money[0]
+    client = as_user(dost_lamdong)
+    # Missing document reference: the form comes back with the amount as the officer typed it.
+    response = client.post(f"/ke-hoach/{plan.pk}/khoan-chi/them/", {"amount": "1,5 tỷ", "spent_on": "01/06/2018"})
+    assert response.status_code == 200
+    assert 'value="1,5 tỷ"' in response.content.decode()
+    response = client.post(f"/ke-hoach/{plan.pk}/khoan-chi/them/", {
+        "amount": "1,5 tỷ", "spent_on": "01/06/2018", "document_ref": "HĐ 9/2018"}, follow=True)
+    assert "Đã lưu khoản chi “HĐ 9/2018 — 1.500.000.000 ₫”." in messages_of(response)
+    assert Expenditure.objects.get(document_ref="HĐ 9/2018").amount == 1_500_000_000
+
+
+def test_a_budget_line_above_a_thousand_billion_is_refused(as_user, dost_lamdong, lamdong_pilot):
+    plan = lamdong_pilot.plan
+    response = as_user(dost_lamdong).post(f"/ke-hoach/{plan.pk}/du-toan/them/", {
+        "phase": "", "category": "other", "funding_source": "science", "amount": "999.999.999.999.999.999"})
+    assert response.status_code == 200
+    assert "tối đa là 1.000 tỷ đồng" in response.context["form"].errors["amount"][0]
+    assert not BudgetLine.objects.filter(plan=plan).exists()

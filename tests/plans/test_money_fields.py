@@ -39,3 +39,19 @@ def test_amounts_display_in_full_and_in_summaries():
     html = Template("{% load isotrack %}{{ a|vnd }}|{{ a|vnd_short }}|{{ b|vnd_short }}").render(
         Context({"a": 700_000_000, "b": 2_000_000_000}))
     assert html == "700.000.000 ₫|700 triệu|2 tỷ"
+
+
+@pytest.mark.parametrize("typed, amount", [("1,5 tỷ", 1_500_000_000), ("700 triệu", 700_000_000),
+                                           ("2 triệu đồng", 2_000_000), ("1.500.000 ₫", 1_500_000)])
+def test_amount_is_read_the_way_the_application_shows_money(typed, amount):
+    form = AmountForm({"amount": typed})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["amount"] == amount
+
+
+def test_an_amount_above_a_thousand_billion_is_refused_with_the_maximum_stated():
+    form = AmountForm({"amount": "999.999.999.999.999.999 ₫"})
+    assert not form.is_valid()
+    assert form.errors["amount"][0] == ("Số tiền tối đa là 1.000 tỷ đồng; bạn đã nhập 999.999.999.999.999.999 ₫.")
+    assert "tối đa 1.000 tỷ" in str(form["amount"].help_text)
+    assert AmountForm({"amount": "1.000 tỷ"}).is_valid()

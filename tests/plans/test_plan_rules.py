@@ -92,3 +92,27 @@ def test_phase_form_proposes_the_next_order(as_user, dost_lamdong, lamdong_plan)
     response = as_user(dost_lamdong).get(f"/ke-hoach/{lamdong_plan.pk}/giai-doan/them/")
     assert response.context["form"]["order"].initial == 2
     assert Phase.objects.filter(plan=lamdong_plan).count() == 1
+
+
+def test_a_phase_target_above_the_communes_of_the_province_is_refused(as_user, dost_lamdong, lamdong_plan, lam_dong):
+    from provinces.models import Commune
+
+    communes = Commune.objects.filter(province=lam_dong).count()
+    maximum = communes + -(-communes // 4)
+    url = f"/ke-hoach/{lamdong_plan.pk}/giai-doan/them/"
+    response = as_user(dost_lamdong).post(url, phase_data(target_communes="99999999"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["target_communes"] == [
+        f"Chỉ tiêu không được quá {maximum} xã: {lam_dong.name} có {communes} xã, phường, thị trấn trong danh mục, "
+        "cộng thêm một phần tư cho các xã đã sáp nhập sau khi ban hành kế hoạch."]
+    assert f"Tối đa {maximum} xã ({lam_dong.name} có {communes} xã trong danh mục)" in response.content.decode()
+    assert as_user(dost_lamdong).post(url, phase_data(target_communes=str(maximum + 1))).status_code == 200
+    assert as_user(dost_lamdong).post(url, phase_data(target_communes=str(maximum))).status_code == 302
+
+
+def test_a_plan_count_target_above_the_communes_of_the_province_is_refused(as_user, dost_lamdong, lam_dong):
+    response = as_user(dost_lamdong).post("/ke-hoach/them/", {
+        **PLAN, "target_kind": TargetKind.COUNT, "target_value": "99999999"})
+    assert response.status_code == 200
+    assert "Chỉ tiêu không được quá" in response.context["form"].errors["target_value"][0]
+    assert not RolloutPlan.objects.filter(number="25/KH-UBND").exists()

@@ -63,7 +63,7 @@ def test_communes_show_current_step_and_status(page, known_rollout, lam_ha):
 
 def test_excel_export_of_the_district(client, officer_lamha, known_rollout, lam_ha):
     response = login(client, officer_lamha).get(f"/tong-quan/huyen/{lam_ha.pk}/", {"format": "xlsx"})
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     rows = list(book["Các xã"].iter_rows(min_row=4, values_only=True))
     assert len(rows) == Commune.objects.filter(district=lam_ha).count()
     c_row = next(r for r in rows if r[1] == known_rollout.C.name)

@@ -61,7 +61,7 @@ def test_unknown_sort_falls_back_to_name(client, admin_user, both):
 
 def test_excel_export_of_the_overview(client, admin_user, both, lam_dong):
     response = login(client, admin_user).get(URL, {"format": "xlsx", "sort": "-enrolled"})
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Toàn quốc"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue()))["Toàn quốc"]
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert rows[0][0] == "68" and rows[0][3:5] == (8, 3) and rows[0][7:9] == (2_750_000_000, 560_000_000)
     assert rows[-1][1] == "Tổng" and rows[-1][3] == 11

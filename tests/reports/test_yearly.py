@@ -57,7 +57,7 @@ def test_page_shows_the_lines_of_appendix_ii(client, leader_lamdong, known_rollo
 
 def test_excel_workbook_holds_the_same_numbers(client, leader_lamdong, known_rollout, lam_dong):
     response = login(client, leader_lamdong).get("/bao-cao/2019/", {"province": lam_dong.pk, "format": "xlsx"})
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     lines = {row[1]: row[2] for row in book["Phụ lục II"].iter_rows(min_row=4, values_only=True)}
     assert lines["Số UBND cấp xã đã đưa vào kế hoạch (đến 31/12)"] == 8
     assert lines["— đã công bố HTQLCL phù hợp TCVN ISO 9001 (còn hiệu lực)"] == 3

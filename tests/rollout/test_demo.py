@@ -107,7 +107,7 @@ def test_demo_district_officer_sees_only_lam_ha_everywhere(demo, client):
     listing = client.get("/xa/")
     assert listing.context["page"].paginator.count == lam_ha.count() == 16
     assert {c.district.short_name for c in listing.context["page"].object_list} == {"Lâm Hà"}
-    sheet = load_workbook(io.BytesIO(client.get("/xa/xuat-excel/").content)).active
+    sheet = load_workbook(io.BytesIO(client.get("/xa/xuat-excel/").getvalue())).active
     assert sheet.max_row - 1 == 16
     district_options = listing.context["filter"].form.fields["district"].queryset
     assert [d.short_name for d in district_options] == ["Lâm Hà"]

@@ -22,7 +22,7 @@ def rows(response):
 
 
 def export_rows(response):
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     return [row for row in sheet.iter_rows(min_row=2, values_only=True)]
 
 
