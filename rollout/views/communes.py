@@ -63,8 +63,8 @@ def commune_export(request):
             yield [
                 commune.code,
                 commune.name,
-                str(commune.district or commune.area or ""),
-                str(commune.province),
+                (commune.district or commune.area).name if (commune.district_id or commune.area_id) else "",
+                commune.province.name,
                 enrolment.plan.number if enrolment else "",
                 enrolment.phase.name if enrolment else "",
                 commune.row_step_label,

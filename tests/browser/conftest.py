@@ -49,7 +49,7 @@ def browser():
 def world(transactional_db):
     """Lâm Đồng with a pilot phase in Lâm Hà and Đà Lạt, and one user per role."""
     call_command("load_units", stdout=open(os.devnull, "w"))
-    lam_dong = Province.objects.get(code="68")
+    lam_dong = Province.objects.get(code="68", valid_until__isnull=False)
     lam_ha = District.objects.get(province=lam_dong, short_name="Lâm Hà")
     da_lat = District.objects.get(province=lam_dong, short_name="Đà Lạt")
     plan = make_plan(lam_dong, number="MH-68/KH-UBND", starts_on=datetime.date(2018, 1, 15))
