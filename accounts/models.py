@@ -23,7 +23,7 @@ class RoleAssignment(models.Model):
         verbose_name=_("huyện (trước 01/07/2025)"),
     )
     area = models.ForeignKey(
-        "provinces.ReviewArea", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "provinces.ReviewArea", on_delete=models.PROTECT, null=True, blank=True, related_name="assignments",
         verbose_name=_("khu vực theo dõi"),
     )
 

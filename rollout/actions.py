@@ -536,9 +536,8 @@ def assign_area(communes, area, *, by):
     return changed
 
 
-@transaction.atomic
 def save_area(area, *, by, name, note=""):
-    """Create or rename a review area of a province of today."""
+    """Create or rename a review area of a province of today (within update_area's transaction)."""
     if area.province.valid_until is not None:
         raise ValidationError(_("Khu vực theo dõi chỉ dành cho tỉnh hiện hành."))
     area.name, area.note = name.strip(), note.strip()
@@ -547,4 +546,30 @@ def save_area(area, *, by, name, note=""):
     area.full_clean()
     area._history_user = by
     area.save()
+    return area
+
+
+class StaleArea(Exception):
+    """An area edited from a version someone else has changed since."""
+
+    def __init__(self, current):
+        super().__init__(current.pk)
+        self.current = current
+
+
+@transaction.atomic
+def update_area(area, *, by, version, name, note, communes):
+    """Rename an area and set its communes, if nobody changed it since the editor read it at
+    `version` (the row is locked while compared); communes unticked leave the area, communes
+    ticked from another area move here."""
+    if area.pk:
+        current = ReviewArea.objects.select_for_update().get(pk=area.pk)
+        if version is not None and current.version != version:
+            raise StaleArea(current)
+        area = current
+    area = save_area(area, by=by, name=name, note=note)
+    chosen = {commune.pk for commune in communes}
+    leaving = list(Commune.objects.filter(area=area).exclude(pk__in=chosen))
+    assign_area(leaving, None, by=by)
+    assign_area([c for c in communes if c.area_id != area.pk], area, by=by)
     return area

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import budgets, communes, enrolment, plans, recording, review
+from .views import areas, budgets, communes, enrolment, plans, recording, review
 
 app_name = "rollout"
 urlpatterns = [
@@ -25,6 +25,8 @@ urlpatterns = [
     path("ke-hoach/them/", plans.plan_create, name="plan_create"),
     path("ke-hoach/<int:pk>/", plans.plan_detail, name="plan_detail"),
     path("ke-hoach/<int:pk>/sua/", plans.plan_edit, name="plan_edit"),
+    path("ke-hoach/<int:pk>/dong/", plans.plan_close, name="plan_close"),
+    path("ke-hoach/<int:pk>/mo-lai/", plans.plan_reopen, name="plan_reopen"),
     path("ke-hoach/<int:pk>/giai-doan/them/", plans.phase_create, name="phase_create"),
     path("giai-doan/<int:pk>/sua/", plans.phase_edit, name="phase_edit"),
     path("ke-hoach/<int:pk>/tu-van/them/", plans.consultant_create, name="consultant_create"),
@@ -33,6 +35,11 @@ urlpatterns = [
     path("ke-hoach/<int:pk>/xa-tham-gia/", enrolment.enrolment_list, name="enrolment_list"),
     path("ke-hoach/<int:pk>/xa-tham-gia/giao-tu-van/", enrolment.assign_consultant, name="assign_consultant"),
     path("ke-hoach/<int:pk>/xa-tham-gia/chuyen-giai-doan/", enrolment.move_enrolments, name="move_enrolments"),
+    # Review areas of a province of today
+    path("khu-vuc/", areas.area_list, name="area_list"),
+    path("khu-vuc/them/", areas.area_create, name="area_create"),
+    path("khu-vuc/tu-huyen-cu/", areas.areas_from_districts, name="areas_from_districts"),
+    path("khu-vuc/<int:pk>/sua/", areas.area_edit, name="area_edit"),
     # Budgets
     path("ke-hoach/<int:pk>/du-toan/them/", budgets.budget_line_create, name="budget_line_create"),
     path("du-toan/<int:pk>/sua/", budgets.budget_line_edit, name="budget_line_edit"),

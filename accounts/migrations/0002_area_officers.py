@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='roleassignment',
             name='area',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='provinces.reviewarea', verbose_name='khu vực theo dõi'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='provinces.reviewarea', verbose_name='khu vực theo dõi'),
         ),
         migrations.AlterField(
             model_name='roleassignment',

@@ -145,3 +145,9 @@ class ConsultantForm(forms.ModelForm):
         if Consultant.objects.filter(province=self.province, name__iexact=name).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Tỉnh đã có đơn vị tư vấn mang tên này."))
         return name
+
+
+class ClosePlanForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do đóng kế hoạch"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Ví dụ: kế hoạch đã hết thời gian thực hiện, các xã chưa công bố chuyển sang "
+                                         "kế hoạch sau."))

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
@@ -11,11 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.scope import ensure_can_edit_rollout, scope_of
 
 from ..budgets import ANNOUNCED, lines_for_plan, money_warnings, phases_for_plan, plan_money
-from ..forms.plans import ConsultantForm, PhaseForm, PlanForm
+from .. import actions
+from ..forms.plans import ClosePlanForm, ConsultantForm, PhaseForm, PlanForm
 from .. import history
 from ..choices import BudgetCategory
 from ..models import BudgetLine, Enrolment, Expenditure, Phase, RolloutPlan
@@ -26,9 +28,9 @@ EXPENDITURES_PER_PAGE = 30
 
 def plan_for_change(request, pk):
     """The plan `pk` if the user may change it: 404 outside the user's area, 403 inside it
-    without the right to edit."""
+    without the right to edit, or when the plan is closed (reopen it first)."""
     plan = get_object_or_404(RolloutPlan.objects.visible_to(request.user).active().select_related("province"), pk=pk)
-    if not scope_of(request.user).can_edit_rollout(plan.province_id):
+    if not scope_of(request.user).can_edit_rollout(plan.province_id) or plan.closed_on:
         raise PermissionDenied
     return plan
 
@@ -125,7 +127,9 @@ def plan_detail(request, pk):
 
     return render(request, "rollout/plan_detail.html", {
         "plan": plan,
-        "can_edit": scope_of(user).can_edit_rollout(plan.province_id),
+        "can_change": scope_of(user).can_edit_rollout(plan.province_id),
+        "can_edit": scope_of(user).can_edit_rollout(plan.province_id) and not plan.closed_on,
+        "today": timezone.localdate(),
         "target": target,
         "counts": counts,
         "enrolled_url": link(),
@@ -225,3 +229,39 @@ def consultant_create(request, pk):
     return render(request, "rollout/form.html", {
         "form": form, "plan": plan, "title": _("Thêm đơn vị tư vấn — {province}").format(province=plan.province.name),
     })
+
+
+@login_required
+def plan_close(request, pk):
+    """Close a plan whose period has ended (đóng kế hoạch), with a reason: it leaves the
+    dashboards and the reminders; its communes that have not announced end with it."""
+    plan = plan_for_change(request, pk)
+    form = ClosePlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.close_plan(plan, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Đã đóng kế hoạch {number}.").format(number=plan.number))
+            return redirect("rollout:plan_detail", pk=plan.pk)
+    return render(request, "rollout/form.html", {
+        "form": form, "plan": plan, "title": _("Đóng kế hoạch {number}").format(number=plan.number),
+        "submit": _("Đóng kế hoạch"),
+    })
+
+
+@login_required
+@require_POST
+def plan_reopen(request, pk):
+    plan = get_object_or_404(RolloutPlan.objects.visible_to(request.user).active().select_related("province"), pk=pk)
+    if not scope_of(request.user).can_edit_rollout(plan.province_id):
+        raise PermissionDenied
+    try:
+        actions.reopen_plan(plan, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã mở lại kế hoạch {number}.").format(number=plan.number))
+    return redirect("rollout:plan_detail", pk=plan.pk)

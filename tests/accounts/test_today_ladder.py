@@ -59,6 +59,9 @@ CASES = [
     ("rollout:review_step", "today_step", "post", ladder(dost=302, leader=403, area=302, admin=302)),
     ("rollout:carry_over", "today_commune", "get", ladder(dost=200, leader=403, area=403, admin=200)),
     ("reports:area", "area", "get", ladder(dost=200, leader=200, area=200, admin=200)),
+    ("rollout:area_edit", "area", "get", ladder(dost=200, leader=403, area=403, admin=200)),
+    ("rollout:area_list", None, "get", ladder(dost=200, leader=403, area=403, area_other=403, district_lamha=403,
+                                              dost_other=403, no_role=403, admin=200)),
     ("reports:dashboard", None, "get", ladder(dost=200, leader=200, area=302, area_other=302, district_lamha=302,
                                               dost_other=200, admin=302)),
 ]

@@ -70,7 +70,9 @@ REVIEW_STEP = dict(dost=200, leader=403, officer=200, officer_other=404, dost_ot
 # Views that only take POST are climbed with an empty POST: the allowed get a page or a
 # redirect back with a message (200 counts for either), the others 403 or 404.
 POST_ONLY = {"rollout:assign_consultant", "rollout:move_enrolments", "rollout:review_step",
-             "notifications:open", "notifications:mark_all_read"}
+             "notifications:open", "notifications:mark_all_read", "rollout:plan_reopen", "rollout:areas_from_districts"}
+# Review areas belong to provinces of today: the pre-2025 actors here hold none.
+TODAY_ONLY = dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404, no_role=404, admin=200)
 
 # url name -> (object whose pk the URL takes, or None; expected status of a GET per actor)
 LADDER = {
@@ -89,6 +91,14 @@ LADDER = {
     "rollout:plan_create": (None, EDIT_LIST),
     "rollout:plan_detail": ("plan", READ_PLAN),
     "rollout:plan_edit": ("plan", EDIT_PLAN),
+    "rollout:plan_close": ("plan", EDIT_PLAN),
+    "rollout:plan_reopen": ("plan", EDIT_PLAN),
+    "rollout:area_list": (None, dict(dost=403, leader=403, officer=403, officer_other=403, dost_other=403,
+                                     no_role=403, admin=200)),
+    "rollout:area_create": ("province_today", TODAY_ONLY),
+    "rollout:area_edit": ("area", TODAY_ONLY),
+    # Without a province of today in the form, nothing to do: 404 for everyone.
+    "rollout:areas_from_districts": (None, {actor: 404 for actor in ACTORS}),
     "rollout:phase_create": ("plan", EDIT_PLAN),
     "rollout:phase_edit": ("phase", EDIT_PLAN),
     "rollout:consultant_create": ("plan", EDIT_PLAN),
@@ -166,6 +176,7 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
         "budget_line": line,
         "district": lam_ha,
         "area": lamdong_areas["Lâm Hà"],
+        "province_today": lamdong_areas["Lâm Hà"].province,
         "commune_today": lamdong_areas["Lâm Hà"].communes.first(),
         "year": None,
         "expenditure": Expenditure.objects.create(plan=plan, budget_line=line, amount=1_000_000,
@@ -187,6 +198,8 @@ def url_for(name, obj):
         return reverse(name)
     if name == "rollout:inspection_edit":
         return reverse(name, kwargs={"pk": obj.enrolment_id, "inspection_pk": obj.pk})
+    if name == "rollout:area_create":
+        return f"{reverse(name)}?province={obj.pk}"
     return reverse(name, kwargs={"pk": obj.pk})
 
 

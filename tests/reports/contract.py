@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from provinces.models import Commune
-from rollout.models import Enrolment
+from provinces.models import Commune, CommuneSuccession
+from rollout.models import Announcement, Enrolment
 
 
 def params_of(url):
@@ -27,6 +27,20 @@ def communes_matching(url, user, today=None):
         communes = communes.filter(province_id=params["province"][0])
     if "district" in params:
         communes = communes.filter(district_id=params["district"][0])
+    if "area" in params:
+        communes = communes.filter(area_id=params["area"][0])
+    if params.get("predecessor") == ["announced"]:
+        # Formed from a commune whose announcement was in force on its last day.
+        candidates = Commune.objects.filter(valid_until__isnull=False, enrolments__announcements__isnull=False).distinct()
+        announced_old = [
+            commune for commune in candidates
+            if Announcement.objects.filter(
+                enrolment__commune=commune, archived_at__isnull=True, enrolment__archived_at__isnull=True,
+                decided_on__lt=commune.valid_until,
+            ).exclude(lapsed_on__lt=commune.valid_until).exists()
+        ]
+        communes = communes.filter(
+            pk__in=CommuneSuccession.objects.filter(predecessor__in=announced_old).values("successor"))
     active = Enrolment.objects.filter(
         commune=OuterRef("pk"), archived_at__isnull=True, plan__archived_at__isnull=True
     )
