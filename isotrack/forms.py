@@ -1,4 +1,6 @@
 """Form fields shared by every app."""
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
@@ -57,3 +59,35 @@ class VNDField(forms.CharField):
             raise ValidationError(self.error_messages["max_value"].format(
                 maximum=format_vnd_short(self.max_value), amount=format_vnd(amount)), code="max_value")
         return amount
+
+
+class GuardedForm:
+    """A form that keeps saves honest (mixed into a Form or ModelForm):
+
+    - editing a record, a hidden `version`: the version the record was read at, so a save
+      from a page opened before someone else's is refused (rollout.actions.StaleEdit);
+    - creating one, a hidden one-time `submission` key, so a double click or a resent form
+      creates once (rollout.actions.AlreadySubmitted).
+    Call `self.guard(instance)` at the end of __init__.
+    """
+
+    def guard(self, instance=None):
+        if instance is not None and instance.pk:
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
+                                                        initial=instance.version)
+        else:
+            self.fields["submission"] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64,
+                                                        initial=uuid.uuid4().hex)
+
+    @property
+    def read_version(self):
+        return self.cleaned_data.get("version")
+
+    @property
+    def submission_key(self):
+        return self.cleaned_data.get("submission") or None
+
+    def record_values(self):
+        """The model fields of a ModelForm, as cleaned, for an action (not the guard fields)."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields
+                if name in self.cleaned_data and not self.fields[name].disabled}

@@ -3,11 +3,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from . import actions
 from .forms import PreferenceForm
 from .models import Notification, NotificationPreference
 
@@ -31,9 +31,7 @@ def inbox(request):
 def open_notification(request, pk):
     """Mark one entry read and go to the page where its item is handled."""
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+    actions.mark_read(notification)
     target = notification.url
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "notifications:inbox"
@@ -43,17 +41,18 @@ def open_notification(request, pk):
 @login_required
 @require_POST
 def mark_all_read(request):
-    count = Notification.objects.filter(user=request.user).unread().update(read_at=timezone.now())
+    count = actions.mark_all_read(request.user)
     messages.success(request, _("Đã đánh dấu {count} thông báo là đã đọc.").format(count=count))
     return redirect("notifications:inbox")
 
 
 @login_required
 def preferences(request):
-    preference, _created = NotificationPreference.objects.get_or_create(user=request.user)
+    preference = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference(
+        user=request.user)
     form = PreferenceForm(request.POST if request.method == "POST" else None, instance=preference)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        actions.set_preferences(request.user, email_enabled=form.cleaned_data["email_enabled"])
         messages.success(request, _("Đã lưu cài đặt nhận thông báo."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})

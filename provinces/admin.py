@@ -6,10 +6,22 @@ from .models import Commune, CommuneSuccession, District, Province, ProvinceSucc
 
 
 class UnitAdmin(admin.ModelAdmin):
+    """Official units are loaded by load_units from registry packages: read here, never typed
+    or deleted by hand (records hang on them). Review areas are edited on the pages."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     list_display = ["code", "name", "division_type", "valid_from", "valid_until"]
     list_filter = ["division_type", "valid_until"]
     search_fields = ["code", "name", "search_name"]
     readonly_fields = ["search_name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def get_search_results(self, request, queryset, search_term):
         # Accent-insensitive: "lam ha" finds "Lâm Hà".
@@ -82,8 +94,19 @@ class CommuneAdmin(UnitAdmin, SimpleHistoryAdmin):
 
 @admin.register(ReviewArea)
 class ReviewAreaAdmin(SimpleHistoryAdmin):
+    """Areas are made and edited on the pages (rollout.actions); read here."""
+
     list_display = ["name", "province", "archived_at"]
     list_select_related = ["province"]
     list_filter = [("province", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
     autocomplete_fields = ["province"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -19,7 +19,6 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
-    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -52,6 +51,7 @@ from rollout.models import (
     alive_q,
 )
 
+from rollout.models.base import count_of, sum_of
 from rollout.querysets import formed_from_announced
 
 from .links import ANNOUNCED, ENROLLED
@@ -62,18 +62,6 @@ BUILD_STEPS = StepKind.values[: STEP_ORDER[LAST_BUILD_STEP]]
 def active_enrolments():
     """Enrolments that count (see Enrolment.objects.counted())."""
     return Enrolment.objects.counted()
-
-
-def count_of(queryset):
-    """A subquery counting the rows of `queryset` (which uses OuterRef), 0 when none."""
-    counted = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def sum_of(queryset, field):
-    """A subquery summing `field` over `queryset`, 0 when empty."""
-    summed = queryset.order_by().annotate(_s=Func(F(field), function="SUM")).values("_s")
-    return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
 
 
 def in_force_on(day):

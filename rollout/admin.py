@@ -1,6 +1,15 @@
-"""Every rollout model in the admin, with its change history (SimpleHistoryAdmin)."""
-from django.contrib import admin
+"""Every rollout model in the admin, with its change history (SimpleHistoryAdmin).
+
+The records of a rollout are read here, and archived or restored (with a reason, through
+rollout.actions); they are changed on the application's pages, which go through the actions
+with their checks, history and derived status. Nothing a report counts is deleted.
+"""
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
+
+from . import actions
 
 from .models import (
     Announcement,
@@ -17,20 +26,64 @@ from .models import (
 )
 
 
+class RecordAdmin(SimpleHistoryAdmin):
+    """Read-only, with "archive" and "restore" actions; never delete."""
+
+    actions = ["archive_selected", "restore_selected"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "archived_at"]
+
+    @admin.action(description=gettext_lazy("Lưu trữ các bản ghi đã chọn (không còn được tính)"), permissions=["view"])
+    def archive_selected(self, request, queryset):
+        reason = _("Lưu trữ từ trang quản trị bởi {user}.").format(user=request.user.get_username())
+        for obj in queryset:
+            actions.archive(obj, by=request.user, reason=reason)
+        self.message_user(request, _("Đã lưu trữ {count} bản ghi.").format(count=len(queryset)), messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Khôi phục các bản ghi đã chọn"), permissions=["view"])
+    def restore_selected(self, request, queryset):
+        for obj in queryset:
+            actions.restore(obj, by=request.user)
+        self.message_user(request, _("Đã khôi phục {count} bản ghi.").format(count=len(queryset)), messages.SUCCESS)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
 class PhaseInline(admin.TabularInline):
     model = Phase
     extra = 0
-    fields = ["order", "kind", "name", "starts_on", "ends_on", "target_communes"]
+    fields = ["order", "kind", "name", "starts_on", "ends_on", "target_communes", "archived_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class BudgetLineInline(admin.TabularInline):
     model = BudgetLine
     extra = 0
-    fields = ["phase", "category", "funding_source", "amount", "description"]
+    fields = ["phase", "category", "funding_source", "amount", "description", "archived_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RolloutPlan)
-class RolloutPlanAdmin(SimpleHistoryAdmin):
+class RolloutPlanAdmin(RecordAdmin):
     list_display = ["number", "issued_on", "province", "title", "standard_version", "target_kind", "target_value",
                     "target_date", "is_demo"]
     list_filter = ["standard_version", "is_demo", ("province", admin.RelatedOnlyFieldListFilter)]
@@ -41,7 +94,7 @@ class RolloutPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Phase)
-class PhaseAdmin(SimpleHistoryAdmin):
+class PhaseAdmin(RecordAdmin):
     list_display = ["plan", "order", "kind", "name", "starts_on", "ends_on", "target_communes"]
     list_filter = ["kind"]
     list_select_related = ["plan"]
@@ -50,7 +103,7 @@ class PhaseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Consultant)
-class ConsultantAdmin(SimpleHistoryAdmin):
+class ConsultantAdmin(RecordAdmin):
     list_display = ["name", "province", "contact"]
     list_select_related = ["province"]
     search_fields = ["name"]
@@ -58,7 +111,7 @@ class ConsultantAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(SimpleHistoryAdmin):
+class BudgetLineAdmin(RecordAdmin):
     list_display = ["plan", "phase", "category", "funding_source", "amount"]
     list_filter = ["category", "funding_source"]
     list_select_related = ["plan", "phase__plan"]
@@ -67,7 +120,7 @@ class BudgetLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Expenditure)
-class ExpenditureAdmin(SimpleHistoryAdmin):
+class ExpenditureAdmin(RecordAdmin):
     list_display = ["document_ref", "spent_on", "amount", "plan", "phase", "commune"]
     list_select_related = ["plan", "phase__plan", "commune"]
     search_fields = ["document_ref", "description", "plan__number"]
@@ -85,35 +138,29 @@ class StepInline(admin.TabularInline):
     model = Step
     extra = 0
     fields = ["order", "kind", "due_on", "done_on", "review_state", "review_comment"]
-    readonly_fields = ["order", "kind"]
+    readonly_fields = fields
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(SimpleHistoryAdmin):
+class EnrolmentAdmin(RecordAdmin):
     list_display = ["commune", "plan", "phase", "status", "current_step", "next_due_on", "standard_version"]
     list_filter = ["status", "current_step", "standard_version", ("plan", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["commune", "plan", "phase__plan"]
     search_fields = ["commune__search_name", "commune__code", "plan__number"]
     autocomplete_fields = ["plan", "phase", "commune", "consultant"]
-    readonly_fields = ["status", "current_step", "next_due_on", "version"]
     inlines = [StepInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        form.instance.refresh_status()
 
-
-class EnrolmentChildAdmin(SimpleHistoryAdmin):
-    """What hangs on an enrolment: saving it recomputes the enrolment's status."""
+class EnrolmentChildAdmin(RecordAdmin):
+    """What hangs on an enrolment: archiving or restoring it recomputes the enrolment's status."""
 
     list_select_related = ["enrolment__commune", "enrolment__plan"]
     search_fields = ["enrolment__commune__search_name", "enrolment__commune__code"]
     raw_id_fields = ["enrolment"]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        obj.enrolment.refresh_status()
 
 
 @admin.register(Step)

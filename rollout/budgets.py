@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from isotrack.money import format_vnd
 
 from .choices import BudgetCategory, CapItem, CapLevel, CapPerformer, PhaseKind, Status
-from .models import BudgetLine, Enrolment, Expenditure, FundingCap, Phase
-from .models.plans import sum_of
+from .models import Enrolment, Expenditure, FundingCap, Phase
+from .models.base import sum_of
+from .models.plans import money_rows
 
 ANNOUNCED = (Status.ANNOUNCED, Status.MAINTAINING)
 # What Circular 116/2015 pays for, by the kind of work a phase does.
@@ -60,9 +61,10 @@ def enrolment_counts(enrolments):
     )
 
 
-def phases_for_plan(plan, enrolments):
-    """The plan's active phases with their money and their enrolled/announced counts (among
-    `enrolments`, the user's visible ones), in one query."""
+def phases_for_plan(plan, enrolments, user=None):
+    """The plan's active phases with their money (within `user`'s share) and their
+    enrolled/announced counts (among `enrolments`, the user's visible ones), in one query."""
+    lines, _spending = money_rows(user)
 
     def count(**extra):
         rows = (
@@ -72,11 +74,11 @@ def phases_for_plan(plan, enrolments):
         return Coalesce(Subquery(rows), Value(0))
 
     return list(
-        Phase.objects.active().filter(plan=plan).with_money().annotate(
+        Phase.objects.active().filter(plan=plan).with_money(user).annotate(
             enrolled_count=count(),
             announced_count=count(status__in=ANNOUNCED),
-            per_commune_planned=sum_of(BudgetLine, Q(category__in=PER_COMMUNE_CATEGORIES), phase="pk"),
-            consulting_planned=sum_of(BudgetLine, Q(category=BudgetCategory.CONSULTING), phase="pk"),
+            per_commune_planned=sum_of(lines.filter(phase=OuterRef("pk"), category__in=PER_COMMUNE_CATEGORIES)),
+            consulting_planned=sum_of(lines.filter(phase=OuterRef("pk"), category=BudgetCategory.CONSULTING)),
         ).order_by("order")
     )
 
@@ -91,15 +93,16 @@ def by_phase(plan, phases):
     return rows
 
 
-def by_category(plan):
-    """One row per budget category that has money planned or spent; spending not tied to a
-    budget line comes last. Two queries."""
+def by_category(plan, user=None):
+    """One row per budget category that has money planned or spent (within `user`'s share);
+    spending not tied to a budget line comes last. Two queries."""
+    lines, spending = money_rows(user)
     planned = dict(
-        BudgetLine.objects.active().filter(plan=plan).order_by()
+        lines.filter(plan=plan).order_by()
         .values("category").annotate(total=Sum("amount")).values_list("category", "total")
     )
     spent = dict(
-        Expenditure.objects.active().filter(plan=plan).order_by()
+        spending.filter(plan=plan).order_by()
         .values("budget_line__category").annotate(total=Sum("amount")).values_list("budget_line__category", "total")
     )
     rows = [
@@ -112,11 +115,12 @@ def by_category(plan):
     return rows
 
 
-def lines_for_plan(plan):
-    """Active budget lines with what was spent against each, in one query."""
+def lines_for_plan(plan, user=None):
+    """Active budget lines (those `user` may see) with what was spent against each, in one query."""
+    lines, spending = money_rows(user)
     lines = list(
-        BudgetLine.objects.active().filter(plan=plan).select_related("phase")
-        .annotate(spent_total=sum_of(Expenditure, budget_line="pk"))
+        lines.filter(plan=plan).select_related("phase")
+        .annotate(spent_total=sum_of(spending.filter(budget_line=OuterRef("pk"))))
         .order_by("phase__order", "category", "pk")
     )
     for line in lines:
@@ -216,22 +220,28 @@ def money_warnings(plan, phases, lines):
     return warnings
 
 
-def plan_money(plan, enrolments):
+def plan_money(plan, enrolments, user=None):
     """Everything the plan page shows about money and progress, in a fixed number of queries.
 
-    `plan` comes from RolloutPlan.objects.for_detail(); `enrolments` are the user's visible ones.
+    `plan` comes from RolloutPlan.objects.for_detail(user); `enrolments` are the user's
+    visible ones. A district or area officer sees their communes' share only: the spending
+    on them, no plan-wide budget line, no warning (they name other communes).
     """
+    from accounts.scope import scope_of
+
     plan_enrolments = enrolments.filter(plan=plan)
     counts = enrolment_counts(plan_enrolments)
-    phases = phases_for_plan(plan, plan_enrolments)
-    lines = lines_for_plan(plan)
+    phases = phases_for_plan(plan, plan_enrolments, user)
+    lines = lines_for_plan(plan, user)
+    share_only = user is not None and scope_of(user).is_officer_only
     return {
         "counts": counts,
         "phases": phases,
         "lines": lines,
         "by_phase": by_phase(plan, phases),
-        "by_category": by_category(plan),
+        "by_category": by_category(plan, user),
         "total": MoneyRow(_("Tổng cộng"), plan.planned_total, plan.spent_total),
         "cost_per_announced": cost_per_announced(plan.spent_total, counts["announced"]),
-        "warnings": money_warnings(plan, phases, lines),
+        "warnings": [] if share_only else money_warnings(plan, phases, lines),
+        "share_only": share_only,
     }

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment
@@ -39,15 +37,8 @@ from .choices import (
     TargetKind,
 )
 from .models import (
-    Announcement,
-    BudgetLine,
     Consultant,
-    Enrolment,
-    Expenditure,
-    MaintenanceActivity,
-    Phase,
     RolloutPlan,
-    Step,
 )
 
 D = datetime.date
@@ -98,11 +89,13 @@ class DemoBuilder:
         self.today = today or datetime.date.today()
         self.write = stdout or (lambda message: None)
         self.staff = None
+        self.reviewer = None  # reviews the seed rollouts' steps (the districts' officers, in the articles)
 
     @transaction.atomic
     def build(self):
         self.users()
         self.staff = get_user_model().objects.get(username="dost_lamdong")
+        self.reviewer = get_user_model().objects.get(username="huyen_lamha")
         for builder in (self.lam_dong, self.lang_son, self.ben_tre, self.hung_yen, self.vinh_phuc):
             builder()
         ended = actions.end_abolished(self.today, by=system_user())
@@ -162,94 +155,75 @@ class DemoBuilder:
         if RolloutPlan.objects.filter(province=province, number=number, is_demo=True).exists():
             self.write(f"  {province.short_name}: kế hoạch {number} đã có, bỏ qua.")
             return None
-        return RolloutPlan.objects.create(province=province, number=number, is_demo=True, **fields)
+        return actions.create_plan(by=self.staff, province=province, number=number, is_demo=True, **fields)
 
     def phases(self, plan, specs, consultant_names):
         consultants = [
-            Consultant.objects.get_or_create(province=plan.province, name=name)[0] for name in consultant_names
+            Consultant.objects.filter(province=plan.province, name=name).first()
+            or actions.create_consultant(plan.province, by=self.staff, name=name)
+            for name in consultant_names
         ]
         for order, spec in enumerate(specs, start=1):
-            phase = Phase.objects.create(
-                plan=plan, order=order, kind=spec.kind, name=spec.name, starts_on=spec.starts_on,
+            phase = actions.create_phase(
+                plan, by=self.staff, order=order, kind=spec.kind, name=spec.name, starts_on=spec.starts_on,
                 ends_on=spec.ends_on, target_communes=spec.target,
             )
             lines = [
-                BudgetLine.objects.create(plan=plan, phase=phase, category=category, funding_source=source,
-                                          amount=amount, description=description)
+                actions.create_budget_line(plan, by=self.staff, phase=phase, category=category, funding_source=source,
+                                           amount=amount, description=description)
                 for category, source, amount, description in spec.budget
             ]
             self.progress_phase(plan, phase, spec, consultants, lines)
         self.write(f"  {plan.province.short_name}: {plan.number} — {plan.enrolments.count()} xã.")
 
     def progress_phase(self, plan, phase, spec, consultants, lines):
-        """Enrol the phase's communes, then write their progress in bulk.
-
-        Steps, announcements and yearly audits are written with bulk operations (history rows
-        included) rather than one action call each, so the demo loads in seconds; the derived
-        status of every enrolment is then recomputed from the records, as the actions do.
-        """
+        """Enrol the phase's communes and record their progress through the same actions as the
+        pages: steps recorded by the DOST and reviewed by the district, announcements, yearly
+        audits. A commune that extends or converts a system announced before the plan records
+        that earlier announcement first, as DOST staff would when the plan starts."""
         rng = self.rng
         finished = round(len(spec.communes) * spec.progress)
-        enrolments = []
+        reviewer = self.reviewer
         for index, commune in enumerate(spec.communes):
             total = rng.randint(90, 140)
-            enrolments.append(actions.enrol(
+            before_plan = spec.announcement_kind != AnnouncementKind.FIRST
+            enrolment = actions.enrol(
                 phase, commune, by=self.staff, consultant=consultants[index % len(consultants)],
-                procedures_total=total, procedures_in_scope=total, enrolled_on=phase.starts_on,
-            ))
-        steps_of = {e.pk: [] for e in enrolments}
-        for step in Step.objects.filter(enrolment__in=enrolments).order_by("order"):
-            steps_of[step.enrolment_id].append(step)
-        recorded_at = timezone.now()
-        changed_steps, announcements, audits = [], [], []
-        for index, enrolment in enumerate(enrolments):
-            steps = steps_of[enrolment.pk]
+                procedures_total=total, procedures_in_scope=total if not before_plan else total // 3,
+                enrolled_on=phase.starts_on,
+                standard_version=StandardVersion.ISO_2008 if spec.announcement_kind == AnnouncementKind.CONVERSION
+                else None,
+            )
+            if before_plan:
+                actions.record_announcement(
+                    enrolment, by=self.staff, decision_number=f"{rng.randint(10, 250)}/QĐ-UBND",
+                    decided_on=phase.starts_on, incomplete_reason="Hệ thống đã công bố trước kế hoạch này.",
+                    scope_note="Phạm vi công bố trước khi mở rộng hoặc chuyển đổi.")
+            steps = list(enrolment.steps.order_by("order"))
             done_count = len(steps) if index < finished else rng.randint(0, len(steps) - 1)
             for position, step in enumerate(steps[:done_count]):
-                step.done_on = max(min(step.due_on + datetime.timedelta(days=rng.randint(-10, 20)), self.today),
-                                   enrolment.enrolled_on)
-                step.evidence = f"Biên bản số {rng.randint(1, 99)}/BB-UBND"
-                step.recorded_by, step.recorded_at = self.staff, recorded_at
+                done_on = max(min(step.due_on + datetime.timedelta(days=rng.randint(-10, 20)), self.today),
+                              enrolment.enrolled_on)
+                actions.record_step(step, done_on=done_on, by=self.staff,
+                                    evidence=f"Biên bản số {rng.randint(1, 99)}/BB-UBND")
                 # The district has reviewed most older steps; the latest ones still await it.
                 roll = rng.random()
                 if index < finished or position < done_count - 1 or roll < 0.6:
-                    step.review_state = ReviewState.CONFIRMED
+                    actions.review_step(step, by=reviewer, confirm=True)
                 elif roll < 0.7:
-                    step.review_state = ReviewState.RETURNED
-                    step.review_comment = "Thiếu danh sách tham dự, đề nghị bổ sung."
-                else:
-                    step.review_state = ReviewState.AWAITING
-                if step.review_state != ReviewState.AWAITING:
-                    step.reviewed_by, step.reviewed_at = self.staff, recorded_at
-                changed_steps.append(step)
+                    actions.review_step(step, by=reviewer, confirm=False,
+                                        comment="Thiếu danh sách tham dự, đề nghị bổ sung.")
             if spec.announce and done_count == len(steps):
-                decided_on = min(max(s.done_on for s in steps) + datetime.timedelta(days=rng.randint(5, 30)),
-                                 self.today)
-                announcements.append(Announcement(
-                    enrolment=enrolment, kind=spec.announcement_kind,
+                last_done = max(s.done_on for s in enrolment.steps.all())
+                decided_on = min(last_done + datetime.timedelta(days=rng.randint(5, 30)), self.today)
+                actions.record_announcement(
+                    enrolment, by=self.staff, kind=spec.announcement_kind,
                     decision_number=f"{rng.randint(10, 250)}/QĐ-UBND", decided_on=decided_on,
-                    standard_version=enrolment.standard_version, procedures_in_scope=enrolment.procedures_in_scope,
-                    recorded_by=self.staff,
-                ))
+                    procedures_in_scope=total if before_plan else None)
                 audit_on = decided_on + datetime.timedelta(days=rng.randint(330, 400))
-                if audit_on <= self.today and rng.random() < 0.7:
-                    audits.append(MaintenanceActivity(enrolment=enrolment, kind=MaintenanceKind.INTERNAL_AUDIT,
-                                                      done_on=audit_on, recorded_by=self.staff))
-        bulk_update_with_history(
-            changed_steps, Step, ["done_on", "evidence", "recorded_by", "recorded_at", "review_state",
-                                  "review_comment", "reviewed_by", "reviewed_at"],
-            batch_size=500, default_user=self.staff,
-        )
-        bulk_create_with_history(announcements, Announcement, batch_size=500, default_user=self.staff)
-        bulk_create_with_history(audits, MaintenanceActivity, batch_size=500, default_user=self.staff)
-        refreshed = list(
-            Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])
-            .prefetch_related("steps", "announcements", "maintenance")
-        )
-        for enrolment in refreshed:
-            enrolment.refresh_status(save=False)
-        bulk_update_with_history(refreshed, Enrolment, ["status", "current_step", "next_due_on"], batch_size=500,
-                                 default_user=self.staff)
+                if audit_on <= min(self.today, PRE_2025.valid_until) and rng.random() < 0.7:
+                    actions.record_maintenance(enrolment, kind=MaintenanceKind.INTERNAL_AUDIT, done_on=audit_on,
+                                               by=self.staff)
         self.expenditures(plan, phase, spec, lines)
 
     def expenditures(self, plan, phase, spec, lines):
@@ -260,8 +234,8 @@ class DemoBuilder:
             for n in range(payments):
                 amount = round(line.amount * share / payments, -6)
                 day = phase.starts_on + (phase.ends_on - phase.starts_on) * (n + 1) // (payments + 1)
-                Expenditure.objects.create(
-                    plan=plan, phase=phase, budget_line=line, amount=amount, spent_on=min(day, self.today),
+                actions.create_expenditure(
+                    plan, by=self.staff, phase=phase, budget_line=line, amount=amount, spent_on=min(day, self.today),
                     document_ref=f"{self.rng.randint(100, 999)}/HĐ-SKHCN",
                     description=f"{line.get_category_display()} — đợt {n + 1}",
                 )
@@ -431,19 +405,19 @@ class DemoBuilder:
         communes = list(Commune.objects.filter(province=province).order_by("code"))
         formed = list(Commune.objects.filter(province=province).filter(formed_from_announced()).order_by("code"))
         carried, fresh = formed[:30], [c for c in communes if c not in formed][:16]
-        first = Phase.objects.create(
-            plan=plan, order=1, kind=PhaseKind.EXPANSION, name="Năm 2026: kế thừa và công bố lại, thí điểm xã mới",
+        first = actions.create_phase(
+            plan, by=staff, order=1, kind=PhaseKind.EXPANSION, name="Năm 2026: kế thừa và công bố lại, thí điểm xã mới",
             starts_on=D(2026, 2, 1), ends_on=D(2026, 12, 31), target_communes=len(carried) + len(fresh))
-        Phase.objects.create(plan=plan, order=2, kind=PhaseKind.EXPANSION, name="Năm 2027: nhân rộng các xã còn lại",
+        actions.create_phase(plan, by=staff, order=2, kind=PhaseKind.EXPANSION, name="Năm 2027: nhân rộng các xã còn lại",
                              starts_on=D(2027, 1, 1), ends_on=D(2027, 12, 31),
                              target_communes=len(communes) - len(carried) - len(fresh))
-        line = BudgetLine.objects.create(plan=plan, phase=first, category=BudgetCategory.CONSULTING,
-                                         funding_source=FundingSource.SCIENCE, amount=1_200_000_000,
-                                         description="Tư vấn rà soát, xây dựng lại HTQLCL sau sắp xếp")
-        BudgetLine.objects.create(plan=plan, phase=first, category=BudgetCategory.COMMUNE_SUPPORT,
-                                  funding_source=FundingSource.PROVINCE, amount=400_000_000,
-                                  description="Hỗ trợ các xã rà soát TTHC")
-        Expenditure.objects.create(plan=plan, phase=first, budget_line=line, amount=360_000_000,
+        line = actions.create_budget_line(plan, by=staff, phase=first, category=BudgetCategory.CONSULTING,
+                                          funding_source=FundingSource.SCIENCE, amount=1_200_000_000,
+                                          description="Tư vấn rà soát, xây dựng lại HTQLCL sau sắp xếp")
+        actions.create_budget_line(plan, by=staff, phase=first, category=BudgetCategory.COMMUNE_SUPPORT,
+                                   funding_source=FundingSource.PROVINCE, amount=400_000_000,
+                                   description="Hỗ trợ các xã rà soát TTHC")
+        actions.create_expenditure(plan, by=staff, phase=first, budget_line=line, amount=360_000_000,
                                    spent_on=min(D(2026, 4, 20), today), document_ref="215/HĐ-SKHCN",
                                    description="Tạm ứng hợp đồng tư vấn — đợt 1")
         enrolled_on = min(D(2026, 3, 2), today)

@@ -2,7 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from provinces.models import Commune, ReviewArea
+from provinces.models import Commune
 
 
 class AreaForm(forms.Form):

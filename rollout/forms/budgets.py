@@ -2,14 +2,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from isotrack.forms import VNDField
+from isotrack.forms import GuardedForm, VNDField
 from provinces.models import Commune
 
 from ..models import BudgetLine, Expenditure, Phase
 from .plans import DateInput
 
 
-class BudgetLineForm(forms.ModelForm):
+class BudgetLineForm(GuardedForm, forms.ModelForm):
     amount = VNDField(label=_("Số tiền dự toán"), min_value=1)
 
     class Meta:
@@ -22,9 +22,10 @@ class BudgetLineForm(forms.ModelForm):
         self.fields["phase"].queryset = Phase.objects.active().filter(plan=plan).order_by("order")
         self.fields["phase"].empty_label = _("Chung cho cả kế hoạch")
         self.fields["phase"].help_text = _("Để trống nếu khoản dự toán dùng chung cho cả kế hoạch.")
+        self.guard(self.instance)
 
 
-class ExpenditureForm(forms.ModelForm):
+class ExpenditureForm(GuardedForm, forms.ModelForm):
     amount = VNDField(label=_("Số tiền chi"), min_value=1)
 
     class Meta:
@@ -51,8 +52,9 @@ class ExpenditureForm(forms.ModelForm):
             .filter(enrolments__plan=plan, enrolments__archived_at__isnull=True)
             .select_related("district").order_by("district__name", "name")
         )
-        self.fields["commune"].label_from_instance = lambda c: f"{c.name} ({c.district.short_name})" if c.district else c.name
+        self.fields["commune"].label_from_instance = lambda c: c.label
         self.fields["commune"].empty_label = _("Không dành riêng cho một xã")
+        self.guard(self.instance)
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,7 @@ from collections import defaultdict
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from isotrack.forms import GuardedForm
 from isotrack.text import fold
 from provinces.editions import edition_of
 from provinces.models import Commune, District, ReviewArea
@@ -27,13 +28,18 @@ def commune_label(commune):
     return commune.label
 
 
-class EnrolDateMixin(forms.Form):
-    """The day the communes join the plan: their steps' due dates run from it."""
+class EnrolDateMixin(GuardedForm, forms.Form):
+    """The day the communes join the plan: their steps' due dates run from it. A create form:
+    it carries a one-time key."""
 
     enrolled_on = DateField(
         label=_("Ngày đưa vào kế hoạch"), required=False,
         help_text=_("Để trống: hôm nay. Hạn của các bước tính từ ngày này đến hết giai đoạn."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guard()
 
 
 class CommuneChoiceField(forms.ModelMultipleChoiceField):

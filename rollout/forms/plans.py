@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import scope_of
+from isotrack.forms import GuardedForm
 from provinces.models import Commune, Province
 
 from ..choices import TargetKind
@@ -21,10 +22,10 @@ def editable_provinces(user):
     """Provinces where `user` may create plans: every visible one for an administrator, the
     provinces where the user is DOST staff otherwise."""
     scope = scope_of(user)
-    provinces = Province.objects.visible_to(user)
+    provinces = Province.objects.visible_to(user).current()
     if not scope.is_admin:
         provinces = provinces.filter(pk__in=scope.staff_provinces)
-    return provinces.order_by("valid_until", "name")
+    return provinces.order_by("name")
 
 
 def commune_target_maximum(province):
@@ -47,7 +48,7 @@ def check_commune_target(target, province):
         )
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(GuardedForm, forms.ModelForm):
     class Meta:
         model = RolloutPlan
         fields = [
@@ -65,11 +66,13 @@ class PlanForm(forms.ModelForm):
         field = self.fields["province"]
         field.queryset = provinces
         if self.instance.pk:
+            field.queryset = Province.objects.filter(pk=self.instance.province_id)
             # Enrolments and budgets hang on the province: it does not change after creation.
             field.disabled = True
         elif len(provinces) == 1:
             field.initial = provinces[0].pk
             field.disabled = True
+        self.guard(self.instance)
 
     def clean(self):
         data = super().clean()
@@ -97,7 +100,7 @@ class PlanForm(forms.ModelForm):
         return data
 
 
-class PhaseForm(forms.ModelForm):
+class PhaseForm(GuardedForm, forms.ModelForm):
     class Meta:
         model = Phase
         fields = ["order", "kind", "name", "starts_on", "ends_on", "target_communes"]
@@ -114,6 +117,7 @@ class PhaseForm(forms.ModelForm):
             self.fields["ends_on"].initial = plan.ends_on
         self.fields["starts_on"].help_text = _("Trong thời gian của kế hoạch: {start} – {end}.").format(
             start=plan.starts_on.strftime("%d/%m/%Y"), end=plan.ends_on.strftime("%d/%m/%Y"))
+        self.guard(self.instance)
         self.fields["target_communes"].help_text = _("Tối đa {maximum} xã ({province} có {count} xã trong danh mục).").format(
             **dict(zip(("maximum", "count"), commune_target_maximum(plan.province_id))), province=plan.province.name)
 
@@ -130,7 +134,7 @@ class PhaseForm(forms.ModelForm):
         return order
 
 
-class ConsultantForm(forms.ModelForm):
+class ConsultantForm(GuardedForm, forms.ModelForm):
     class Meta:
         model = Consultant
         fields = ["name", "contact", "email"]
@@ -139,6 +143,7 @@ class ConsultantForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.province = province
         self.instance.province = province
+        self.guard(self.instance)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -151,3 +156,8 @@ class ClosePlanForm(forms.Form):
     reason = forms.CharField(label=_("Lý do đóng kế hoạch"), widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("Ví dụ: kế hoạch đã hết thời gian thực hiện, các xã chưa công bố chuyển sang "
                                          "kế hoạch sau."))
+
+
+class ArchiveForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do lưu trữ"), widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Ví dụ: tạo nhầm, nhập trùng. Bản ghi vẫn được giữ trong lịch sử."))

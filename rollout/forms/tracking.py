@@ -2,6 +2,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from isotrack.forms import GuardedForm
+
 from ..choices import AnnouncementKind, InspectionMode, InspectionResult, MaintenanceKind, StandardVersion, StepKind
 from ..models import Consultant, Enrolment
 
@@ -12,11 +14,16 @@ class DateField(forms.DateField):
     widget = forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"})
 
 
-class StepForm(forms.Form):
+class StepForm(GuardedForm, forms.Form):
     due_on = DateField(label=_("Hạn hoàn thành"), required=False)
     done_on = DateField(label=_("Ngày hoàn thành"), required=False)
     evidence = forms.CharField(label=_("Minh chứng"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("Số văn bản, biên bản, danh sách tham dự…"))
+
+    def __init__(self, *args, step, **kwargs):
+        kwargs.setdefault("initial", {"due_on": step.due_on, "done_on": step.done_on, "evidence": step.evidence})
+        super().__init__(*args, **kwargs)
+        self.guard(step)
 
     def clean(self):
         data = super().clean()
@@ -25,7 +32,7 @@ class StepForm(forms.Form):
         return data
 
 
-class BulkStepForm(forms.Form):
+class BulkStepForm(GuardedForm, forms.Form):
     kind = forms.ChoiceField(label=_("Bước"), choices=StepKind.choices)
     done_on = DateField(label=_("Ngày hoàn thành"))
     evidence = forms.CharField(label=_("Minh chứng"), widget=forms.Textarea(attrs={"rows": 2}),
@@ -38,9 +45,10 @@ class BulkStepForm(forms.Form):
     def __init__(self, *args, enrolments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enrolments"].queryset = enrolments
+        self.guard()
 
 
-class AnnouncementForm(forms.Form):
+class AnnouncementForm(GuardedForm, forms.Form):
     kind = forms.ChoiceField(label=_("Loại công bố"), choices=AnnouncementKind.choices)
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=50, help_text=_("Ví dụ: 125/QĐ-UBND"))
     decided_on = DateField(label=_("Ngày quyết định"))
@@ -51,13 +59,21 @@ class AnnouncementForm(forms.Form):
         help_text=_("Chỉ điền khi công bố trước khi hoàn thành đủ các bước."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guard()
 
-class LapseForm(forms.Form):
+
+class LapseForm(GuardedForm, forms.Form):
     lapsed_on = DateField(label=_("Hết hiệu lực từ"))
     reason = forms.CharField(label=_("Lý do hết hiệu lực"), widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, announcement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guard(announcement)
 
-class InspectionForm(forms.Form):
+
+class InspectionForm(GuardedForm, forms.Form):
     inspected_on = DateField(label=_("Ngày kiểm tra"))
     mode = forms.ChoiceField(label=_("Hình thức"), choices=InspectionMode.choices)
     record_number = forms.CharField(label=_("Số biên bản"), max_length=50, required=False)
@@ -69,11 +85,27 @@ class InspectionForm(forms.Form):
                                   help_text=_("Để trống: 2 tháng sau ngày kiểm tra."))
     corrective_done_on = DateField(label=_("Ngày báo cáo khắc phục"), required=False)
 
+    FIELDS = ("inspected_on", "mode", "record_number", "result", "findings", "corrective_action",
+              "corrective_due_on", "corrective_done_on")
 
-class MaintenanceForm(forms.Form):
+    def __init__(self, *args, inspection=None, **kwargs):
+        if inspection is not None:
+            kwargs.setdefault("initial", {name: getattr(inspection, name) for name in self.FIELDS})
+        super().__init__(*args, **kwargs)
+        self.guard(inspection)
+
+    def record_values(self):
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+class MaintenanceForm(GuardedForm, forms.Form):
     kind = forms.ChoiceField(label=_("Hoạt động"), choices=MaintenanceKind.choices)
     done_on = DateField(label=_("Ngày thực hiện"))
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guard()
 
 
 class EnrolmentForm(forms.Form):

@@ -1,4 +1,5 @@
 """The rollout of ISO 9001 in a province: plans, money, and each commune's progress."""
+from .base import Submission
 from .money import BudgetLine, Expenditure, FundingCap
 from .plans import Consultant, Phase, RolloutPlan
 from .progress import (
@@ -24,6 +25,7 @@ __all__ = [
     "Phase",
     "RolloutPlan",
     "Step",
+    "Submission",
     "alive_q",
     "counted_q",
     "derive_status",

@@ -27,7 +27,8 @@ class BudgetLine(Archivable):
     description = models.CharField(_("diễn giải"), max_length=300, blank=True)
 
     history = HistoricalRecords()
-    scope_lookups = {"province": "plan__province"}
+    # Planned for the whole plan: a district or area officer sees none of it ("" : no path).
+    scope_lookups = {"province": "plan__province", "district": "", "area": ""}
 
     class Meta:
         verbose_name = _("dòng dự toán")
@@ -63,7 +64,8 @@ class Expenditure(Archivable):
     description = models.CharField(_("nội dung chi"), max_length=300, blank=True)
 
     history = HistoricalRecords()
-    scope_lookups = {"province": "plan__province"}
+    # A district or area officer sees the spending on their communes only.
+    scope_lookups = {"province": "plan__province", "district": "commune__district", "area": "commune__area"}
 
     class Meta:
         verbose_name = _("khoản chi")

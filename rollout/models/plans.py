@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import BigIntegerField, Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -9,33 +9,31 @@ from simple_history.models import HistoricalRecords
 from provinces.models import Commune
 
 from ..choices import PhaseKind, StandardVersion, Status, TargetKind
-from .base import Archivable, RolloutQuerySet
+from .base import Archivable, RolloutQuerySet, sum_of
 from .money import BudgetLine, Expenditure
 from .progress import Enrolment
 
 
-def sum_of(model, where=Q(), **match):
-    """A subquery: the sum of `amount` over a money model's active rows matching `match`
-    (field -> outer field) and `where`; 0 when there are none."""
-    rows = (
-        model.objects.active()
-        .filter(where, **{field: OuterRef(outer) for field, outer in match.items()})
-        .order_by()
-        .values(*match)
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Coalesce(Subquery(rows, output_field=BigIntegerField()), Value(0), output_field=BigIntegerField())
+def money_rows(user=None):
+    """The budget lines and expenditures `user` may see (all without a user): a district or
+    area officer sees no plan-wide budget line and only the spending on their communes."""
+    lines, spending = BudgetLine.objects.active(), Expenditure.objects.active()
+    if user is not None:
+        lines, spending = lines.visible_to(user), spending.visible_to(user)
+    return lines, spending
 
 
 class PlanQuerySet(RolloutQuerySet):
-    def with_money(self):
-        """Planned (active budget lines) and spent (active expenditures) per plan, in SQL."""
-        return self.annotate(planned_total=sum_of(BudgetLine, plan="pk"), spent_total=sum_of(Expenditure, plan="pk"))
+    def with_money(self, user=None):
+        """Planned (active budget lines) and spent (active expenditures) per plan, in SQL,
+        within `user`'s share when given."""
+        lines, spending = money_rows(user)
+        return self.annotate(planned_total=sum_of(lines.filter(plan=OuterRef("pk"))),
+                             spent_total=sum_of(spending.filter(plan=OuterRef("pk"))))
 
     def for_list(self, user=None):
         """The plan list: province, money and enrolled/announced counts, one query. Given a
-        user, communes are counted within the user's area (a district officer's share)."""
+        user, communes and money are counted within the user's area (a district officer's share)."""
         enrolments = Enrolment.objects.visible_to(user) if user is not None else Enrolment.objects.all()
 
         def count_enrolments(**extra):
@@ -45,28 +43,30 @@ class PlanQuerySet(RolloutQuerySet):
             )
             return Coalesce(Subquery(rows), Value(0))
 
-        return self.select_related("province").with_money().annotate(
+        return self.select_related("province").with_money(user).annotate(
             enrolled_count=count_enrolments(),
             announced_count=count_enrolments(status__in=[Status.ANNOUNCED, Status.MAINTAINING]),
         )
 
-    def for_detail(self):
-        """The plan page's plan row: province, money totals and the province's commune count."""
+    def for_detail(self, user=None):
+        """The plan page's plan row: province, money totals (within `user`'s share) and the
+        province's commune count."""
         communes = (
             Commune.objects.filter(province=OuterRef("province")).order_by()
             .values("province").annotate(n=Count("pk")).values("n")
         )
-        return self.select_related("province").with_money().annotate(
+        return self.select_related("province").with_money(user).annotate(
             communes_in_province=Coalesce(Subquery(communes), Value(0))
         )
 
 
 class PhaseQuerySet(RolloutQuerySet):
-    def with_money(self):
-        """Planned and spent per phase: budget lines and expenditures recorded for the phase."""
-        return self.annotate(
-            planned_total=sum_of(BudgetLine, phase="pk"), spent_total=sum_of(Expenditure, phase="pk")
-        )
+    def with_money(self, user=None):
+        """Planned and spent per phase: budget lines and expenditures recorded for the phase,
+        within `user`'s share when given."""
+        lines, spending = money_rows(user)
+        return self.annotate(planned_total=sum_of(lines.filter(phase=OuterRef("pk"))),
+                             spent_total=sum_of(spending.filter(phase=OuterRef("pk"))))
 
 
 class Consultant(Archivable):
@@ -125,7 +125,7 @@ class RolloutPlan(Archivable):
     closed_on = models.DateField(_("đóng kế hoạch từ"), null=True, blank=True, editable=False)
     close_reason = models.TextField(_("lý do đóng kế hoạch"), blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
 
     history = HistoricalRecords()

@@ -119,9 +119,6 @@ class Enrolment(Archivable):
     carried_from = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="carried_to", verbose_name=_("kế thừa hồ sơ của"),
     )
-    # Optimistic locking: a form carries the version it was read at.
-    version = models.PositiveIntegerField(default=1, editable=False)
-
     history = HistoricalRecords()
     scope_lookups = {"province": "plan__province", "district": "commune__district", "area": "commune__area"}
     objects = EnrolmentQuerySet.as_manager()
@@ -208,7 +205,7 @@ class Step(Archivable):
     done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
     evidence = models.TextField(_("minh chứng"), blank=True, help_text=_("Số văn bản, biên bản, danh sách tham dự…"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("người ghi nhận"),
     )
     recorded_at = models.DateTimeField(_("ghi nhận lúc"), null=True, blank=True)
@@ -217,7 +214,7 @@ class Step(Archivable):
     )
     review_comment = models.TextField(_("ý kiến của huyện"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("người xác nhận"),
     )
     reviewed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
@@ -305,7 +302,7 @@ class Announcement(Archivable):
                                    default=LapseCause.FAILURE)
     lapse_reason = models.TextField(_("lý do hết hiệu lực"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("người ghi nhận"),
     )
 
@@ -317,6 +314,11 @@ class Announcement(Archivable):
         verbose_name_plural = _("công bố HTQLCL")
         ordering = ["enrolment", "decided_on"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment"], condition=Q(kind=AnnouncementKind.FIRST, archived_at__isnull=True),
+                name="announcement_one_first",
+                violation_error_message=_("Xã đã có quyết định công bố lần đầu trong kế hoạch này."),
+            ),
             models.CheckConstraint(
                 condition=Q(lapsed_on__isnull=True) | Q(lapsed_on__gte=F("decided_on")),
                 name="announcement_lapse_after_decision",
@@ -350,7 +352,7 @@ class Inspection(Archivable):
     corrective_due_on = models.DateField(_("hạn báo cáo khắc phục"), null=True, blank=True)
     corrective_done_on = models.DateField(_("ngày báo cáo khắc phục"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("người ghi nhận"),
     )
 
@@ -393,7 +395,7 @@ class MaintenanceActivity(Archivable):
     done_on = models.DateField(_("ngày thực hiện"))
     note = models.TextField(_("ghi chú"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("người ghi nhận"),
     )
 

@@ -2,7 +2,7 @@
 for area officers, starting from the former districts."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from provinces.models import Commune, Province, ReviewArea
 
 from .. import actions
 from ..forms.areas import AreaForm
-from .recording import _apply_errors
+from .saving import submit
 
 
 def editable_today_provinces(user):
@@ -65,22 +65,15 @@ def areas_from_districts(request):
 
 def _area_form_page(request, province, area):
     form = AreaForm(request.POST or None, province=province, area=area)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            area = actions.update_area(area, by=request.user, version=data["version"], name=data["name"],
-                                       note=data["note"], communes=list(data["communes"]))
-        except actions.StaleArea as stale:
-            conflict = stale.current
-            form = AreaForm(province=province, area=stale.current)
-            messages.error(request, _("Khu vực vừa được người khác sửa; chưa lưu gì. Đây là nội dung hiện tại, "
-                                      "hãy sửa lại nếu vẫn cần."))
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Đã lưu {area}.").format(area=area))
-            return redirect(f"{reverse('rollout:area_list')}?province={province.pk}")
+    saved, form, conflict = submit(
+        request, form, lambda: actions.update_area(
+            area, by=request.user, version=form.cleaned_data["version"], name=form.cleaned_data["name"],
+            note=form.cleaned_data["note"], communes=list(form.cleaned_data["communes"])),
+        # What the area holds now, to edit again knowing what changed.
+        lambda stale: AreaForm(province=province, area=stale.current))
+    if saved is not None:
+        messages.success(request, _("Đã lưu {area}.").format(area=saved))
+        return redirect(f"{reverse('rollout:area_list')}?province={province.pk}")
     return render(request, "rollout/area_form.html", {"form": form, "province": province, "area": area,
                                                       "conflict": conflict})
 

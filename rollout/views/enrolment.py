@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,39 +30,36 @@ from ..forms.enrolment import (
 from ..lineage import predecessor_enrolments
 from ..models import Consultant, Enrolment, Phase
 from .plans import ENROLMENTS_PER_PAGE, plan_for_change
+from .saving import ALREADY, already_done, submit
 
 MODES = ("huyen", "danh-sach", "dan")
 
 
-def enrol_communes(request, phase, communes, enrolled_on=None):
-    """Enrol each commune not yet in the plan on `enrolled_on` (default today); report the
+def enrol_communes(request, phase, form, communes):
+    """Enrol each commune not yet in the plan on the form's day (default today); report the
     ones already in it, with their phase.
 
-    All or nothing: one transaction for the whole batch; a refusal (a phase already over on
-    that day, a commune that no longer exists) is shown and nothing is enrolled.
+    All or nothing (rollout.actions.enrol_many): a refusal (a phase already over on that
+    day, a commune that no longer exists) is shown and nothing is enrolled; the same form
+    sent twice enrols once.
     """
-    communes = list(communes)
-    enrolled_on = enrolled_on or timezone.localdate()
-    already = dict(
-        Enrolment.objects.filter(plan=phase.plan_id, commune__in=communes).values_list("commune_id", "phase__name")
-    )
-    added = []
+    enrolled_on = form.cleaned_data["enrolled_on"] or timezone.localdate()
     try:
-        with transaction.atomic():
-            for commune in communes:
-                if commune.pk not in already:
-                    added.append(actions.enrol(phase, commune, enrolled_on=enrolled_on, by=request.user))
+        added, skipped = actions.enrol_many(phase, list(communes), enrolled_on=enrolled_on, by=request.user,
+                                            key=form.submission_key)
+    except actions.AlreadySubmitted:
+        already_done(request)
+        return []
     except ValidationError as error:
         messages.error(request, _("Chưa thêm xã nào: {error}").format(error=" ".join(error.messages)))
         return None
     if added:
         messages.success(request, _("Đã thêm {count} xã vào giai đoạn “{phase}”.").format(count=len(added), phase=phase.name))
-    skipped = [c for c in communes if c.pk in already]
     if skipped:
         messages.warning(request, _("{count} xã đã có trong kế hoạch, không thêm lại: {names}.").format(
             count=len(skipped),
-            names="; ".join(_("{commune} (giai đoạn “{phase}”)").format(commune=commune_label(c), phase=already[c.pk])
-                            for c in skipped)))
+            names="; ".join(_("{commune} (giai đoạn “{phase}”)").format(commune=commune_label(c), phase=phase_name)
+                            for c, phase_name in skipped)))
     return added
 
 
@@ -86,20 +82,18 @@ def enrol(request, pk):
         action = request.POST.get("action")
         if action == "district":
             form = EnrolGroupForm(request.POST, plan=plan, user=user)
-            if form.is_valid() and enrol_communes(request, phase, form.communes().order_by("name"),
-                                                   form.cleaned_data["enrolled_on"]) is not None:
+            if form.is_valid() and enrol_communes(request, phase, form, form.communes().order_by("name")) is not None:
                 return redirect("rollout:plan_detail", pk=plan.pk)
             group_form = form
         elif action == "paste":
             mode = "dan"
             paste_form = EnrolPasteForm(request.POST, plan=plan, user=user)
-            if paste_form.is_valid() and enrol_communes(request, phase, paste_form.resolved,
-                                                         paste_form.cleaned_data["enrolled_on"]) is not None:
+            if paste_form.is_valid() and enrol_communes(request, phase, paste_form, paste_form.resolved) is not None:
                 return redirect("rollout:plan_detail", pk=plan.pk)
         else:
             communes_form = EnrolCommunesForm(request.POST, plan=plan, user=user)
-            if communes_form.is_valid() and enrol_communes(request, phase, communes_form.cleaned_data["communes"],
-                                                            communes_form.cleaned_data["enrolled_on"]) is not None:
+            if communes_form.is_valid() and enrol_communes(
+                    request, phase, communes_form, communes_form.cleaned_data["communes"]) is not None:
                 return redirect("rollout:plan_detail", pk=plan.pk)
 
     # The communes listed with checkboxes: one district's or area's, or a search over the province.
@@ -136,19 +130,15 @@ def carry_over(request, pk):
               .filter(plan__province=commune.province_id, plan__archived_at__isnull=True, plan__closed_on__isnull=True)
               .select_related("plan").order_by("-plan__issued_on", "order"))
     form = CarryOverForm(request.POST or None, commune=commune, phases=phases, predecessors=predecessors)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            enrolment = actions.carry_over(
-                data["phase"], commune, predecessors=list(data["predecessors"]), done_kinds=data["done_kinds"],
-                enrolled_on=data["enrolled_on"] or timezone.localdate(), by=request.user)
-        except ValidationError as error:
-            for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
+    enrolment, form, _conflict = submit(request, form, lambda: actions.carry_over(
+        form.cleaned_data["phase"], commune, predecessors=list(form.cleaned_data["predecessors"]),
+        done_kinds=form.cleaned_data["done_kinds"], enrolled_on=form.cleaned_data["enrolled_on"] or timezone.localdate(),
+        by=request.user, key=form.submission_key))
+    if enrolment is not None:
+        if enrolment is not ALREADY:
             messages.success(request, _("Đã đưa {commune} vào {plan}, kế thừa hồ sơ của {count} xã cũ.").format(
-                commune=commune, plan=enrolment.plan.number, count=len(data["predecessors"])))
-            return redirect("rollout:commune_detail", pk=commune.pk)
+                commune=commune, plan=enrolment.plan.number, count=len(form.cleaned_data["predecessors"])))
+        return redirect("rollout:commune_detail", pk=commune.pk)
     return render(request, "rollout/carry_over.html", {"commune": commune, "form": form, "has_phases": phases.exists()})
 
 
@@ -208,9 +198,7 @@ def move_enrolments(request, pk):
     if form.is_valid():
         phase = form.cleaned_data["phase"]
         try:
-            with transaction.atomic():
-                for enrolment in form.cleaned_data["enrolments"]:
-                    actions.move_enrolment(enrolment, phase, by=request.user)
+            actions.move_enrolments(form.cleaned_data["enrolments"], phase, by=request.user)
         except ValidationError as error:
             messages.error(request, "; ".join(error.messages))
         else:

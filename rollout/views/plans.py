@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -17,10 +16,11 @@ from accounts.scope import ensure_can_edit_rollout, scope_of
 
 from ..budgets import ANNOUNCED, lines_for_plan, money_warnings, phases_for_plan, plan_money
 from .. import actions
-from ..forms.plans import ClosePlanForm, ConsultantForm, PhaseForm, PlanForm
+from ..forms.plans import ArchiveForm, ClosePlanForm, ConsultantForm, PhaseForm, PlanForm
 from .. import history
 from ..choices import BudgetCategory
-from ..models import BudgetLine, Enrolment, Expenditure, Phase, RolloutPlan
+from ..models import BudgetLine, Consultant, Enrolment, Expenditure, Phase, RolloutPlan
+from .saving import ALREADY, rebind, submit
 
 ENROLMENTS_PER_PAGE = 50
 EXPENDITURES_PER_PAGE = 30
@@ -37,10 +37,10 @@ def plan_for_change(request, pk):
 
 def warn_about_money(request, plan):
     """After a change of money, show the plan's overspending and cap warnings (not errors)."""
-    plan = RolloutPlan.objects.visible_to(request.user).for_detail().get(pk=plan.pk)
+    plan = RolloutPlan.objects.visible_to(request.user).for_detail(request.user).get(pk=plan.pk)
     enrolments = Enrolment.objects.visible_to(request.user).filter(plan=plan)
-    phases = phases_for_plan(plan, enrolments)
-    for warning in money_warnings(plan, phases, lines_for_plan(plan)):
+    phases = phases_for_plan(plan, enrolments, request.user)
+    for warning in money_warnings(plan, phases, lines_for_plan(plan, request.user)):
         messages.warning(request, warning.message)
 
 
@@ -91,9 +91,9 @@ def plan_detail(request, pk):
     per-category and per-district figures are aggregated in SQL; lists are paginated.
     """
     user = request.user
-    plan = get_object_or_404(RolloutPlan.objects.visible_to(user).active().for_detail(), pk=pk)
+    plan = get_object_or_404(RolloutPlan.objects.visible_to(user).active().for_detail(user), pk=pk)
     enrolments = Enrolment.objects.visible_to(user)
-    money = plan_money(plan, enrolments)
+    money = plan_money(plan, enrolments, user)
     counts = money["counts"]
     target = plan.target_communes(plan.communes_in_province)
     link = commune_list_link(plan)
@@ -161,29 +161,35 @@ def plan_create(request):
     if not scope.can_edit_anything:
         raise PermissionDenied
     form = PlanForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            plan = form.save(commit=False)
-            plan.created_by = request.user
-            plan.save()
-            ensure_can_edit_rollout(request.user, plan.province_id)
+    plan, form, _conflict = submit(request, form, lambda: _create_plan(request, form))
+    if plan is ALREADY:
+        return redirect("rollout:plan_list")
+    if plan is not None:
         messages.success(request, _("Đã tạo kế hoạch {number}. Thêm các giai đoạn của kế hoạch.").format(number=plan.number))
         return redirect("rollout:plan_detail", pk=plan.pk)
     return render(request, "rollout/form.html", {"form": form, "title": _("Thêm kế hoạch triển khai")})
+
+
+def _create_plan(request, form):
+    values = {**form.record_values(), "province": form.cleaned_data["province"]}
+    ensure_can_edit_rollout(request.user, values["province"].pk)
+    return actions.create_plan(by=request.user, key=form.submission_key, **values)
 
 
 @login_required
 def plan_edit(request, pk):
     plan = plan_for_change(request, pk)
     form = PlanForm(request.POST or None, instance=plan, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            ensure_can_edit_rollout(request.user, plan.province_id)
+    saved, form, conflict = submit(
+        request, form, lambda: actions.update_plan(plan, by=request.user, version=form.read_version,
+                                                   **form.record_values()),
+        lambda stale: rebind(PlanForm, request, stale, instance=stale.current, user=request.user))
+    if saved is not None:
         messages.success(request, _("Đã lưu kế hoạch {number}.").format(number=plan.number))
         return redirect("rollout:plan_detail", pk=plan.pk)
     return render(request, "rollout/form.html", {
-        "form": form, "plan": plan, "title": _("Sửa kế hoạch {number}").format(number=plan.number),
+        "form": form, "plan": plan, "conflict": conflict,
+        "title": _("Sửa kế hoạch {number}").format(number=plan.number),
     })
 
 
@@ -191,10 +197,13 @@ def plan_edit(request, pk):
 def phase_create(request, pk):
     plan = plan_for_change(request, pk)
     form = PhaseForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        phase = form.save()
-        messages.success(request, _("Đã thêm giai đoạn “{name}”.").format(name=phase.name))
-        warn_about_money(request, plan)
+    phase, form, _conflict = submit(
+        request, form, lambda: actions.create_phase(plan, by=request.user, key=form.submission_key,
+                                                    **form.record_values()))
+    if phase is not None:
+        if phase is not ALREADY:
+            messages.success(request, _("Đã thêm giai đoạn “{name}”.").format(name=phase.name))
+            warn_about_money(request, plan)
         return redirect("rollout:plan_detail", pk=plan.pk)
     return render(request, "rollout/form.html", {
         "form": form, "plan": plan, "title": _("Thêm giai đoạn — {number}").format(number=plan.number),
@@ -206,14 +215,18 @@ def phase_edit(request, pk):
     phase = get_object_or_404(Phase.objects.visible_to(request.user).active(), pk=pk)
     plan = plan_for_change(request, phase.plan_id)
     form = PhaseForm(request.POST or None, instance=phase, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Đã lưu giai đoạn “{name}”.").format(name=phase.name))
+    saved, form, conflict = submit(
+        request, form, lambda: actions.update_phase(phase, by=request.user, version=form.read_version,
+                                                    **form.record_values()),
+        lambda stale: rebind(PhaseForm, request, stale, instance=stale.current, plan=plan))
+    if saved is not None:
+        messages.success(request, _("Đã lưu giai đoạn “{name}”.").format(name=saved.name))
         # A phase's commune count changes its allocation per commune.
         warn_about_money(request, plan)
         return redirect("rollout:plan_detail", pk=plan.pk)
     return render(request, "rollout/form.html", {
-        "form": form, "plan": plan, "title": _("Sửa giai đoạn “{name}”").format(name=phase.name),
+        "form": form, "plan": plan, "conflict": conflict,
+        "title": _("Sửa giai đoạn “{name}”").format(name=phase.name),
     })
 
 
@@ -222,13 +235,65 @@ def consultant_create(request, pk):
     """A consulting firm of the plan's province, to assign to enrolled communes."""
     plan = plan_for_change(request, pk)
     form = ConsultantForm(request.POST or None, province=plan.province)
-    if request.method == "POST" and form.is_valid():
-        consultant = form.save()
-        messages.success(request, _("Đã thêm đơn vị tư vấn “{name}”.").format(name=consultant.name))
+    consultant, form, _conflict = submit(
+        request, form, lambda: actions.create_consultant(plan.province, by=request.user, key=form.submission_key,
+                                                         **form.record_values()))
+    if consultant is not None:
+        if consultant is not ALREADY:
+            messages.success(request, _("Đã thêm đơn vị tư vấn “{name}”.").format(name=consultant.name))
         return redirect("rollout:enrolment_list", pk=plan.pk)
     return render(request, "rollout/form.html", {
         "form": form, "plan": plan, "title": _("Thêm đơn vị tư vấn — {province}").format(province=plan.province.name),
     })
+
+
+@login_required
+def consultant_edit(request, pk, consultant_pk):
+    """Correct a consultant's name or contact (from the plan's list of enrolled communes)."""
+    plan = plan_for_change(request, pk)
+    consultant = get_object_or_404(Consultant.objects.visible_to(request.user).active()
+                                   .filter(province=plan.province_id), pk=consultant_pk)
+    form = ConsultantForm(request.POST or None, instance=consultant, province=plan.province)
+    saved, form, conflict = submit(
+        request, form, lambda: actions.update_consultant(consultant, by=request.user, version=form.read_version,
+                                                         **form.record_values()),
+        lambda stale: rebind(ConsultantForm, request, stale, instance=stale.current, province=plan.province))
+    if saved is not None:
+        messages.success(request, _("Đã lưu đơn vị tư vấn “{name}”.").format(name=saved.name))
+        return redirect("rollout:enrolment_list", pk=plan.pk)
+    return render(request, "rollout/form.html", {
+        "form": form, "plan": plan, "conflict": conflict,
+        "title": _("Sửa đơn vị tư vấn “{name}”").format(name=consultant.name),
+    })
+
+
+def _archive_page(request, obj, plan, what, back):
+    """Ask for the reason, then archive `obj` (rollout.actions.archive): kept in the history,
+    no longer counted."""
+    form = ArchiveForm(request.POST or None)
+    done, form, _conflict = submit(request, form, lambda: actions.archive(
+        obj, by=request.user, reason=form.cleaned_data["reason"]))
+    if done is not None:
+        messages.success(request, _("Đã lưu trữ {what} “{obj}”; số liệu không còn tính bản ghi này.").format(
+            what=what, obj=obj))
+        return redirect(back)
+    return render(request, "rollout/confirm_archive.html", {"form": form, "obj": obj, "plan": plan, "what": what,
+                                                            "back": back})
+
+
+@login_required
+def plan_archive(request, pk):
+    """Archive a plan made by mistake (a test plan): it leaves every list and figure."""
+    plan = plan_for_change(request, pk)
+    return _archive_page(request, plan, plan, _("kế hoạch"), reverse("rollout:plan_list"))
+
+
+@login_required
+def phase_archive(request, pk):
+    """Archive a phase made by mistake, with the communes enrolled in it."""
+    phase = get_object_or_404(Phase.objects.visible_to(request.user).active(), pk=pk)
+    plan = plan_for_change(request, phase.plan_id)
+    return _archive_page(request, phase, plan, _("giai đoạn"), reverse("rollout:plan_detail", args=[plan.pk]))
 
 
 @login_required
@@ -237,15 +302,11 @@ def plan_close(request, pk):
     dashboards and the reminders; its communes that have not announced end with it."""
     plan = plan_for_change(request, pk)
     form = ClosePlanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.close_plan(plan, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("Đã đóng kế hoạch {number}.").format(number=plan.number))
-            return redirect("rollout:plan_detail", pk=plan.pk)
+    closed, form, _conflict = submit(request, form, lambda: actions.close_plan(
+        plan, by=request.user, reason=form.cleaned_data["reason"]))
+    if closed is not None:
+        messages.success(request, _("Đã đóng kế hoạch {number}.").format(number=plan.number))
+        return redirect("rollout:plan_detail", pk=plan.pk)
     return render(request, "rollout/form.html", {
         "form": form, "plan": plan, "title": _("Đóng kế hoạch {number}").format(number=plan.number),
         "submit": _("Đóng kế hoạch"),

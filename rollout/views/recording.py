@@ -6,7 +6,7 @@ may only read it (403); the form is validated and an action in rollout.actions d
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +24,9 @@ from ..forms.tracking import (
     MaintenanceForm,
     StepForm,
 )
+from ..forms.plans import ArchiveForm
 from ..models import Announcement, Enrolment, Phase, Step
+from .saving import ALREADY, rebind, submit
 
 
 def _editable(request, queryset, pk, province_of):
@@ -43,19 +45,19 @@ def _back(enrolment):
     return reverse("rollout:commune_detail", args=[enrolment.commune_id])
 
 
-def _apply_errors(form, error):
-    """Show a model/action ValidationError on the form, on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _form_page(request, form, enrolment, title, **extra):
     return render(request, "rollout/record_form.html", {
         "form": form, "enrolment": enrolment, "title": title, "back": _back(enrolment), **extra,
     })
+
+
+def _done(request, result, enrolment, message):
+    """After submit(): a redirect to the commune page once saved (or found already saved)."""
+    if result is None:
+        return None
+    if result is not ALREADY:
+        messages.success(request, message)
+    return redirect(_back(enrolment))
 
 
 @login_required
@@ -65,22 +67,15 @@ def step_record(request, pk):
     step = _editable(request, Step.objects.select_related("enrolment__plan", "enrolment__commune"), pk,
                      lambda s: s.enrolment.plan.province_id)
     enrolment = step.enrolment
-    initial = {"due_on": step.due_on, "done_on": step.done_on, "evidence": step.evidence}
-    form = StepForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["due_on"] != step.due_on:
-                actions.set_step_due(step, due_on=data["due_on"], by=request.user)
-            if data["done_on"] and (data["done_on"] != step.done_on or data["evidence"] != step.evidence
-                                    or step.review_state == "returned"):
-                actions.record_step(step, done_on=data["done_on"], evidence=data["evidence"], by=request.user)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Đã lưu bước \"{step}\".").format(step=step.get_kind_display()))
-            return redirect(_back(enrolment))
-    return _form_page(request, form, enrolment, step.get_kind_display(), step=step)
+    form = StepForm(request.POST or None, step=step)
+    saved, form, conflict = submit(
+        request, form, lambda: actions.update_step(step, by=request.user, version=form.read_version,
+                                                   due_on=form.cleaned_data["due_on"],
+                                                   done_on=form.cleaned_data["done_on"],
+                                                   evidence=form.cleaned_data["evidence"]),
+        lambda stale: rebind(StepForm, request, stale, step=stale.current))
+    return _done(request, saved, enrolment, _("Đã lưu bước \"{step}\".").format(step=step.get_kind_display())) or \
+        _form_page(request, form, enrolment, step.get_kind_display(), step=step, conflict=conflict)
 
 
 @login_required
@@ -89,68 +84,39 @@ def enrolment_edit(request, pk):
     the page shows what changed since, next to the user's own values."""
     enrolment = _enrolment(request, pk)
     form = EnrolmentForm(request.POST or None, enrolment=enrolment, user=request.user)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        values = {name: data[name] for name in actions.ENROLMENT_EDIT_FIELDS}
-        try:
-            actions.update_enrolment(enrolment, version=data["version"], by=request.user, **values)
-        except actions.StaleEdit as stale:
-            conflict = _conflict(stale, form)
-            # Let the user save their values on purpose, over the current version.
-            form = EnrolmentForm(
-                data={**request.POST.dict(), "version": stale.current.version}, enrolment=stale.current,
-                user=request.user,
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Đã lưu thông tin xã tham gia."))
-            return redirect(_back(enrolment))
-    return _form_page(request, form, enrolment, _("Sửa thông tin xã tham gia"), conflict=conflict)
+    saved, form, conflict = submit(
+        request, form, lambda: actions.update_enrolment(
+            enrolment, version=form.cleaned_data["version"], by=request.user,
+            **{name: form.cleaned_data[name] for name in actions.ENROLMENT_EDIT_FIELDS}),
+        # Let the user save their values on purpose, over the current version.
+        lambda stale: rebind(EnrolmentForm, request, stale, enrolment=stale.current, user=request.user))
+    return _done(request, saved, enrolment, _("Đã lưu thông tin xã tham gia.")) or \
+        _form_page(request, form, enrolment, _("Sửa thông tin xã tham gia"), conflict=conflict)
 
 
-def _conflict(stale, form):
-    current = stale.current
-    last = current.history.select_related("history_user").first()
-    rows = []
-    for name, theirs in stale.theirs.items():
-        mine = getattr(current, name)
-        if mine != theirs:
-            field = form.fields[name]
-            rows.append({
-                "label": field.label,
-                "current": _field_text(current, name, mine),
-                "theirs": _field_text(current, name, theirs),
-            })
-    return {
-        "who": (last.history_user.get_full_name() or last.history_user.username) if last and last.history_user else "",
-        "when": last.history_date if last else None,
-        "rows": rows,
-    }
-
-
-def _field_text(enrolment, name, value):
-    if value in (None, ""):
-        return "—"
-    if name == "standard_version":
-        return dict(Enrolment._meta.get_field(name).flatchoices).get(value, value)
-    return str(value)
+@login_required
+def enrolment_withdraw(request, pk):
+    """Withdraw a commune enrolled by mistake, with the reason: its records are kept, no figure counts it."""
+    enrolment = _enrolment(request, pk)
+    form = ArchiveForm(request.POST or None)
+    done, form, _conflict = submit(request, form, lambda: actions.withdraw_enrolment(
+        enrolment, by=request.user, reason=form.cleaned_data["reason"]))
+    if done is not None:
+        messages.success(request, _("Đã rút {commune} khỏi kế hoạch {plan}.").format(
+            commune=enrolment.commune, plan=enrolment.plan.number))
+        return redirect("rollout:plan_detail", pk=enrolment.plan_id)
+    return _form_page(request, form, enrolment, _("Rút xã khỏi kế hoạch"))
 
 
 @login_required
 def announcement_create(request, pk):
     enrolment = _enrolment(request, pk)
     form = AnnouncementForm(request.POST or None, initial={"procedures_in_scope": enrolment.procedures_in_scope})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_announcement(enrolment, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Đã ghi nhận quyết định công bố."))
-            return redirect(_back(enrolment))
-    return _form_page(request, form, enrolment, _("Ghi nhận công bố"))
+    saved, form, _conflict = submit(request, form, lambda: actions.record_announcement(
+        enrolment, by=request.user, key=form.submission_key,
+        **{name: value for name, value in form.cleaned_data.items() if name != "submission"}))
+    return _done(request, saved, enrolment, _("Đã ghi nhận quyết định công bố.")) or \
+        _form_page(request, form, enrolment, _("Ghi nhận công bố"))
 
 
 @login_required
@@ -158,53 +124,40 @@ def announcement_lapse(request, pk):
     announcement = _editable(
         request, Announcement.objects.select_related("enrolment__plan", "enrolment__commune"), pk,
         lambda a: a.enrolment.plan.province_id)
-    form = LapseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.lapse(announcement, lapsed_on=form.cleaned_data["lapsed_on"],
-                          reason=form.cleaned_data["reason"], by=request.user)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Đã ghi nhận công bố hết hiệu lực."))
-            return redirect(_back(announcement.enrolment))
-    return _form_page(request, form, announcement.enrolment,
-                      _("Công bố {number} hết hiệu lực").format(number=announcement.decision_number))
+    form = LapseForm(request.POST or None, announcement=announcement)
+    saved, form, _conflict = submit(request, form, lambda: actions.lapse(
+        announcement, lapsed_on=form.cleaned_data["lapsed_on"], reason=form.cleaned_data["reason"],
+        by=request.user))
+    return _done(request, saved, announcement.enrolment, _("Đã ghi nhận công bố hết hiệu lực.")) or _form_page(
+        request, form, announcement.enrolment,
+        _("Công bố {number} hết hiệu lực").format(number=announcement.decision_number))
 
 
 @login_required
 def inspection_create(request, pk, inspection_pk=None):
     enrolment = _enrolment(request, pk)
     inspection = None
-    initial = {}
     if inspection_pk:
         inspection = get_object_or_404(enrolment.inspections.active(), pk=inspection_pk)
-        initial = {name: getattr(inspection, name) for name in InspectionForm.base_fields}
-    form = InspectionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_inspection(enrolment, inspection=inspection, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Đã ghi nhận kết quả kiểm tra."))
-            return redirect(_back(enrolment))
-    return _form_page(request, form, enrolment, _("Kiểm tra") if inspection is None else str(inspection))
+    form = InspectionForm(request.POST or None, inspection=inspection)
+    saved, form, conflict = submit(
+        request, form, lambda: actions.record_inspection(
+            enrolment, inspection=inspection, by=request.user, version=form.cleaned_data.get("version"),
+            key=form.submission_key, **form.record_values()),
+        lambda stale: rebind(InspectionForm, request, stale, inspection=stale.current))
+    return _done(request, saved, enrolment, _("Đã ghi nhận kết quả kiểm tra.")) or _form_page(
+        request, form, enrolment, _("Kiểm tra") if inspection is None else str(inspection), conflict=conflict)
 
 
 @login_required
 def maintenance_create(request, pk):
     enrolment = _enrolment(request, pk)
     form = MaintenanceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_maintenance(enrolment, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Đã ghi nhận hoạt động duy trì."))
-            return redirect(_back(enrolment))
-    return _form_page(request, form, enrolment, _("Hoạt động duy trì hằng năm"))
+    saved, form, _conflict = submit(request, form, lambda: actions.record_maintenance(
+        enrolment, by=request.user, key=form.submission_key, kind=form.cleaned_data["kind"],
+        done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"]))
+    return _done(request, saved, enrolment, _("Đã ghi nhận hoạt động duy trì.")) or \
+        _form_page(request, form, enrolment, _("Hoạt động duy trì hằng năm"))
 
 
 @login_required
@@ -239,7 +192,10 @@ def bulk_record(request):
             chosen = list(data["enrolments"])
             try:
                 count = actions.record_steps_bulk(chosen, kind=data["kind"], done_on=data["done_on"],
-                                                  evidence=data["evidence"], by=request.user)
+                                                  evidence=data["evidence"], by=request.user, key=form.submission_key)
+            except actions.AlreadySubmitted:
+                messages.info(request, _("Biểu mẫu này đã được gửi và lưu trước đó; không ghi nhận thêm lần nữa."))
+                return redirect("rollout:commune_list")
             except actions.BulkRefused as error:
                 refused = error.refused
                 messages.error(request, _("Không lưu gì: {count} xã bị từ chối, xem danh sách bên dưới.").format(

@@ -62,6 +62,8 @@ ACTORS = ["dost", "leader", "officer", "officer_other", "dost_other", "no_role",
 READ_COMMUNE = dict(dost=200, leader=200, officer=200, officer_other=404, dost_other=404, no_role=404, admin=200)
 READ_PLAN = dict(dost=200, leader=200, officer=200, officer_other=200, dost_other=404, no_role=404, admin=200)
 EDIT_PLAN = dict(dost=200, leader=403, officer=403, officer_other=403, dost_other=404, no_role=404, admin=200)
+# Money not spent on a commune of theirs is not a district officer's to see at all.
+EDIT_MONEY = dict(dost=200, leader=403, officer=404, officer_other=404, dost_other=404, no_role=404, admin=200)
 EDIT_COMMUNE = dict(dost=200, leader=403, officer=403, officer_other=404, dost_other=404, no_role=404, admin=200)
 LIST = dict(dost=200, leader=200, officer=200, officer_other=200, dost_other=200, no_role=200, admin=200)
 EDIT_LIST = dict(dost=200, leader=403, officer=403, officer_other=403, dost_other=200, no_role=403, admin=200)
@@ -92,6 +94,10 @@ LADDER = {
     "rollout:plan_detail": ("plan", READ_PLAN),
     "rollout:plan_edit": ("plan", EDIT_PLAN),
     "rollout:plan_close": ("plan", EDIT_PLAN),
+    "rollout:plan_archive": ("plan", EDIT_PLAN),
+    "rollout:phase_archive": ("phase", EDIT_PLAN),
+    "rollout:consultant_edit": ("consultant", EDIT_PLAN),
+    "rollout:enrolment_withdraw": ("enrolment", EDIT_COMMUNE),
     "rollout:plan_reopen": ("plan", EDIT_PLAN),
     "rollout:area_list": (None, dict(dost=403, leader=403, officer=403, officer_other=403, dost_other=403,
                                      no_role=403, admin=200)),
@@ -107,11 +113,11 @@ LADDER = {
     "rollout:assign_consultant": ("plan", EDIT_PLAN),
     "rollout:move_enrolments": ("plan", EDIT_PLAN),
     "rollout:budget_line_create": ("plan", EDIT_PLAN),
-    "rollout:budget_line_edit": ("budget_line", EDIT_PLAN),
-    "rollout:budget_line_archive": ("budget_line", EDIT_PLAN),
+    "rollout:budget_line_edit": ("budget_line", EDIT_MONEY),
+    "rollout:budget_line_archive": ("budget_line", EDIT_MONEY),
     "rollout:expenditure_create": ("plan", EDIT_PLAN),
-    "rollout:expenditure_edit": ("expenditure", EDIT_PLAN),
-    "rollout:expenditure_archive": ("expenditure", EDIT_PLAN),
+    "rollout:expenditure_edit": ("expenditure", EDIT_MONEY),
+    "rollout:expenditure_archive": ("expenditure", EDIT_MONEY),
     "rollout:step_record": ("step", EDIT_COMMUNE),
     "rollout:enrolment_edit": ("enrolment", EDIT_COMMUNE),
     "rollout:announcement_create": ("enrolment", EDIT_COMMUNE),
@@ -174,6 +180,7 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
         "inspection": Inspection.objects.create(enrolment=enrolment, inspected_on=datetime.date(2019, 3, 1),
                                                 result="conforming"),
         "budget_line": line,
+        "consultant": _consultant(plan),
         "district": lam_ha,
         "area": lamdong_areas["Lâm Hà"],
         "province_today": lamdong_areas["Lâm Hà"].province,
@@ -191,6 +198,14 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
     return objects, actors
 
 
+def _consultant(plan):
+    from rollout.models import Consultant
+
+    consultant = Consultant.objects.create(province=plan.province, name="Công ty Tư vấn Thử nghiệm")
+    consultant.province_plan = plan
+    return consultant
+
+
 def url_for(name, obj):
     if name == "reports:yearly":
         return reverse(name, kwargs={"year": 2019})
@@ -198,6 +213,8 @@ def url_for(name, obj):
         return reverse(name)
     if name == "rollout:inspection_edit":
         return reverse(name, kwargs={"pk": obj.enrolment_id, "inspection_pk": obj.pk})
+    if name == "rollout:consultant_edit":
+        return reverse(name, kwargs={"pk": obj.province_plan.pk, "consultant_pk": obj.pk})
     if name == "rollout:area_create":
         return f"{reverse(name)}?province={obj.pk}"
     return reverse(name, kwargs={"pk": obj.pk})

@@ -62,13 +62,15 @@ def test_plan_page_shows_amounts_in_vnd(as_user, dost_lamdong, pilot_money):
 def test_archived_lines_and_expenditures_no_longer_count(as_user, dost_lamdong, pilot_money):
     plan, consulting, support, commune = pilot_money
     client = as_user(dost_lamdong)
-    assert client.post(f"/du-toan/{support.pk}/luu-tru/").status_code == 302
+    # A reason is asked for, then kept with the archived record.
+    assert client.post(f"/du-toan/{support.pk}/luu-tru/").status_code == 200
+    assert client.post(f"/du-toan/{support.pk}/luu-tru/", {"reason": "Nhập trùng"}).status_code == 302
     spent = Expenditure.objects.get(amount=25_000_000)
-    assert client.post(f"/khoan-chi/{spent.pk}/luu-tru/").status_code == 302
+    assert client.post(f"/khoan-chi/{spent.pk}/luu-tru/", {"reason": "Chứng từ sai"}).status_code == 302
     total = client.get(f"/ke-hoach/{plan.pk}/").context["total"]
     assert (total.planned, total.spent) == (420_000_000, 170_000_000)
     # Archived, never deleted.
-    assert BudgetLine.objects.filter(pk=support.pk, archived_at__isnull=False).exists()
+    assert BudgetLine.objects.filter(pk=support.pk, archived_at__isnull=False, archive_reason="Nhập trùng").exists()
     assert Expenditure.objects.filter(pk=spent.pk, archived_at__isnull=False).exists()
 
 

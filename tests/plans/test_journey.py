@@ -36,7 +36,8 @@ def test_dost_officer_types_in_the_lam_dong_pilot_and_reads_the_plan_page(client
                                                   "enrolled_on": pilot.starts_on.strftime("%d/%m/%Y")})
     page = client.get(f"/giai-doan/{pilot.pk}/them-xa/", {"cach": "huyen", "district": da_lat.pk})
     dalat = [c.pk for c in page.context["shown"]][:8]
-    client.post(f"/giai-doan/{pilot.pk}/them-xa/", {"action": "communes", "communes": dalat})
+    client.post(f"/giai-doan/{pilot.pk}/them-xa/", {"action": "communes", "communes": dalat,
+                                                  "enrolled_on": "01/03/2018"})
     assert Enrolment.objects.filter(plan=plan, phase=pilot).count() == 24
 
     # 4. 700.000.000 ₫ split into lines, typed as people type amounts.

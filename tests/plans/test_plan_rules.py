@@ -12,22 +12,32 @@ PLAN = {
 }
 
 
-def test_dost_officer_creates_a_plan_of_their_own_province(as_user, dost_lamdong, lam_dong):
-    response = as_user(dost_lamdong).post("/ke-hoach/them/", PLAN)
+def test_dost_officer_creates_a_plan_of_their_own_province(as_user, dost_lamdong_today, lam_dong_today):
+    response = as_user(dost_lamdong_today).post("/ke-hoach/them/", PLAN)
     plan = RolloutPlan.objects.get(number="25/KH-UBND")
     assert response.status_code == 302 and response["Location"] == f"/ke-hoach/{plan.pk}/"
-    assert plan.province == lam_dong
-    assert plan.created_by == dost_lamdong
+    assert plan.province == lam_dong_today
+    assert plan.created_by == dost_lamdong_today
+    assert plan.history.get().history_user == dost_lamdong_today
 
 
-def test_dost_officer_cannot_create_a_plan_in_another_province(as_user, dost_lamdong, lang_son):
-    as_user(dost_lamdong).post("/ke-hoach/them/", {**PLAN, "province": lang_son.pk})
+def test_a_plan_is_made_for_a_province_of_today_only(as_user, dost_lamdong):
+    """An officer still assigned to pre-2025 Lâm Đồng has no province to make a plan for: the
+    province no longer exists (its records are continued by today's Lâm Đồng)."""
+    response = as_user(dost_lamdong).post("/ke-hoach/them/", PLAN)
+    assert response.status_code == 200
+    assert "province" in response.context["form"].errors
+    assert not RolloutPlan.objects.filter(number="25/KH-UBND").exists()
+
+
+def test_dost_officer_cannot_create_a_plan_in_another_province(as_user, dost_lamdong_today, lang_son):
+    as_user(dost_lamdong_today).post("/ke-hoach/them/", {**PLAN, "province": lang_son.pk})
     # The province field is fixed to the officer's province: the posted one is ignored.
     assert RolloutPlan.objects.get(number="25/KH-UBND").province != lang_son
 
 
-def test_plan_period_must_be_in_order_and_share_at_most_100(as_user, dost_lamdong):
-    response = as_user(dost_lamdong).post("/ke-hoach/them/", {**PLAN, "ends_on": "2018-12-31", "target_value": "120"})
+def test_plan_period_must_be_in_order_and_share_at_most_100(as_user, dost_lamdong_today):
+    response = as_user(dost_lamdong_today).post("/ke-hoach/them/", {**PLAN, "ends_on": "2018-12-31", "target_value": "120"})
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "Ngày kết thúc kế hoạch phải sau ngày bắt đầu." in errors["ends_on"]
@@ -35,8 +45,8 @@ def test_plan_period_must_be_in_order_and_share_at_most_100(as_user, dost_lamdon
     assert not RolloutPlan.objects.filter(number="25/KH-UBND").exists()
 
 
-def test_same_plan_number_and_date_twice_in_a_province_is_refused(as_user, dost_lamdong):
-    client = as_user(dost_lamdong)
+def test_same_plan_number_and_date_twice_in_a_province_is_refused(as_user, dost_lamdong_today):
+    client = as_user(dost_lamdong_today)
     client.post("/ke-hoach/them/", PLAN)
     response = client.post("/ke-hoach/them/", PLAN)
     assert response.status_code == 200
@@ -110,8 +120,8 @@ def test_a_phase_target_above_the_communes_of_the_province_is_refused(as_user, d
     assert as_user(dost_lamdong).post(url, phase_data(target_communes=str(maximum))).status_code == 302
 
 
-def test_a_plan_count_target_above_the_communes_of_the_province_is_refused(as_user, dost_lamdong, lam_dong):
-    response = as_user(dost_lamdong).post("/ke-hoach/them/", {
+def test_a_plan_count_target_above_the_communes_of_the_province_is_refused(as_user, dost_lamdong_today):
+    response = as_user(dost_lamdong_today).post("/ke-hoach/them/", {
         **PLAN, "target_kind": TargetKind.COUNT, "target_value": "99999999"})
     assert response.status_code == 200
     assert "Chỉ tiêu không được quá" in response.context["form"].errors["target_value"][0]

@@ -75,8 +75,42 @@ def test_district_officer_reads_only_their_districts_share(as_user, officer_lamh
     assert response.context["counts"]["enrolled"] == 3  # the 3 Lâm Hà communes, not the 2 of Đà Lạt
     assert [row["commune__district__name"] for row in response.context["districts"]] == ["Huyện Lâm Hà"]
     assert response.context["can_edit"] is False
+    plan_wide_money = {f"/du-toan/{line.pk}/sua/", f"/du-toan/{line.pk}/luu-tru/",
+                       f"/khoan-chi/{expenditure.pk}/sua/", f"/khoan-chi/{expenditure.pk}/luu-tru/"}
     for url in change_urls(plan, lamdong_pilot, line, expenditure):
-        assert client.get(url).status_code == 403, url
+        # Money not spent on their communes is not theirs to see at all.
+        assert client.get(url).status_code == (404 if url in plan_wide_money else 403), url
+
+
+def test_district_officer_sees_only_the_money_spent_on_their_communes(as_user, officer_lamha, dost_lamdong,
+                                                                      lamdong_pilot, lam_ha, da_lat):
+    from rollout import actions
+
+    plan = lamdong_pilot.plan
+    line = make_line(plan, 400_000_000, BudgetCategory.CONSULTING, phase=lamdong_pilot)
+    enrolments = list(lamdong_pilot.enrolments.select_related("commune__district").order_by("commune__code"))
+    ours = [e for e in enrolments if e.commune.district_id == lam_ha.pk]
+    theirs = [e for e in enrolments if e.commune.district_id == da_lat.pk]
+    make_expenditure(plan, 30_000_000, line=line, commune=ours[0].commune)
+    make_expenditure(plan, 90_000_000, line=line, commune=theirs[0].commune)
+    make_expenditure(plan, 200_000_000, line=line)  # for the whole plan
+    actions.announce(ours[0], decision_number="1/QĐ-UBND", decided_on=ours[0].enrolled_on, by=dost_lamdong,
+                     incomplete_reason="Thí điểm")
+
+    response = as_user(officer_lamha).get(f"/ke-hoach/{plan.pk}/")
+    assert response.context["total"].spent == 30_000_000
+    assert response.context["total"].planned == 0 and response.context["lines"] == []
+    assert response.context["cost_per_announced"] == 30_000_000
+    assert response.context["warnings"] == []
+    assert [x.amount for x in response.context["expenditure_page"].object_list] == [30_000_000]
+    body = response.content.decode()
+    assert theirs[0].commune.name not in body
+    # DOST staff see the whole plan's money.
+    staff = as_user(dost_lamdong).get(f"/ke-hoach/{plan.pk}/")
+    assert (staff.context["total"].planned, staff.context["total"].spent) == (400_000_000, 320_000_000)
+    # The plan list counts the same share.
+    listed = {p.pk: p for p in as_user(officer_lamha).get("/ke-hoach/").context["plans"]}
+    assert (listed[plan.pk].planned_total, listed[plan.pk].spent_total) == (0, 30_000_000)
 
 
 def test_national_leader_and_admin_see_every_plan(as_user, leader_national, admin_user, money, langson_plan):

@@ -80,7 +80,7 @@ def known_rollout(frozen_today, lam_dong, lam_ha, da_lat, dost_lamdong):
     for name in ("G", "H"):
         e[name], = enrol_communes(r.expansion, [getattr(r, name)], procedures_total=50, procedures_in_scope=50)
     r.enrolments = e
-    e["I"].archive()
+    actions.archive(e["I"], by=by, reason="Đưa vào nhầm")
 
     complete(e["A"], 8, by=by, first_day=D(2019, 1, 10))
     actions.announce(e["A"], decision_number="10/QĐ-UBND", decided_on=D(2019, 4, 15), by=by)
@@ -107,7 +107,7 @@ def known_rollout(frozen_today, lam_dong, lam_ha, da_lat, dost_lamdong):
     money(r.plan, None, [50_000_000], [(10_000_000, D(2019, 2, 1))])
     archived = Expenditure.objects.create(plan=r.plan, phase=r.pilot, amount=999_000_000, spent_on=D(2019, 4, 1),
                                           document_ref="HỦY")
-    archived.archive()
+    actions.archive(archived, by=by, reason="Nhập trùng")
     for enrolment in e.values():
         enrolment.refresh_from_db()
     return r

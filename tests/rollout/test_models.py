@@ -169,6 +169,7 @@ def test_status_follows_steps_announcements_and_maintenance(lamdong_pilot, dost_
 
     for step in steps[5:]:
         actions.record_step(step, done_on=D(2018, 11, 1), by=dost_lamdong)
+    enrolment.refresh_from_db()
     assert enrolment.current_step == ""
     announcement = actions.announce(enrolment, decision_number="125/QĐ-UBND", decided_on=D(2018, 12, 10),
                                     by=dost_lamdong)
@@ -194,9 +195,9 @@ def test_next_due_date_marks_an_enrolment_overdue(lamdong_pilot):
     assert Enrolment.objects.overdue().filter(pk=enrolment.pk).exists() == (first_due < D(2018, 7, 1))
 
 
-def test_archived_rows_are_kept_and_left_out_of_active(lamdong_pilot):
+def test_archived_rows_are_kept_and_left_out_of_active(lamdong_pilot, dost_lamdong):
     enrolment = Enrolment.objects.filter(phase=lamdong_pilot).first()
-    enrolment.archive()
+    actions.archive(enrolment, by=dost_lamdong, reason="Đưa vào nhầm")
     assert Enrolment.objects.filter(pk=enrolment.pk).exists()
     assert not Enrolment.objects.active().filter(pk=enrolment.pk).exists()
     assert Enrolment.objects.active().count() == 4
