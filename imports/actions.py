@@ -126,7 +126,11 @@ def start_preview(batch):
 
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.QUEUED)
     batch.status = BatchStatus.QUEUED
-    if batch.file.size <= settings.IMPORT_INLINE_BYTES:
+    try:
+        size = batch.file.size
+    except OSError:  # gone from storage: preview() says so
+        size = 0
+    if size <= settings.IMPORT_INLINE_BYTES:
         return preview(batch)
     transaction.on_commit(lambda: preview_import.delay(batch.pk))
     return batch
