@@ -265,6 +265,8 @@ class Planner:
             row.error(self.heading("code"), _("Mã xã {code} là {commune}, không phải “{name}”.").format(
                 code=code_text, commune="; ".join(c.label for c in by_code), name=name_text))
             return None
+        if note == "code" and found:
+            row.notes.append(_("Không có xã mang mã {code}: tìm theo tên.").format(code=code_text))
         if not found:
             suggestions = world.matcher.suggestions(name_text) if name_text else []
             row.candidates = [c.pk for c in suggestions]
