@@ -34,3 +34,9 @@ class RowOutcome(models.TextChoices):
 BLOCKING = (RowOutcome.ERROR, RowOutcome.CHOOSE)
 # Rows whose operations are written when the user confirms.
 WRITTEN = (RowOutcome.CREATE, RowOutcome.CHANGE)
+
+# How the preview marks each outcome (Bootstrap's text-bg-* colours).
+OUTCOME_STYLE = {
+    RowOutcome.CREATE: "success", RowOutcome.CHANGE: "primary", RowOutcome.SAME: "secondary",
+    RowOutcome.CONFLICT: "warning", RowOutcome.CHOOSE: "info", RowOutcome.ERROR: "danger", RowOutcome.EMPTY: "light",
+}

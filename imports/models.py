@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.querysets import ScopedQuerySet
 
-from .choices import BLOCKING, WORKING, BatchStatus, RowOutcome
+from .choices import BLOCKING, OUTCOME_STYLE, WORKING, BatchStatus, RowOutcome
 
 
 class BatchQuerySet(ScopedQuerySet):
@@ -113,3 +113,7 @@ class ImportRow(models.Model):
 
     def __str__(self):
         return f"{self.batch_id}:{self.number}"
+
+    @property
+    def style(self):
+        return OUTCOME_STYLE[self.outcome]
