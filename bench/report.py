@@ -131,6 +131,7 @@ def table(results, deltas=None):
         for item in fl["items"]:
             lines.append(f"    {item['bytes']:>8} B  {item['encoding']:<9} {item['url']}")
     lines.append(reminder_line(results.get("reminders"), deltas.get("reminders", "")))
+    lines.append(import_line(results.get("import")))
     lines.append("")
     lines.append("budgets (product.md):")
     lines += [f"  {line.replace('**', '')}" for line in budget_status(results)]
@@ -151,6 +152,18 @@ def reminder_line(rem, delta=""):
             f"(sent by the workers after the job: {first.get('delivery_seconds', 0):.2f} s on one worker), "
             f"new rows {first['new_rows']}; second run: {second['seconds']:.2f} s, {second['queries']} queries, "
             f"{again} {delta}")
+
+
+def import_line(imp):
+    if not imp or not imp.get("present"):
+        return f"import of 10,000 rows: not present — {(imp or {}).get('note', 'not run')}"
+    if imp.get("error"):
+        return f"import of 10,000 rows: failed: {imp['error']}"
+    ok = "✓" if imp["seconds"] <= imp.get("budget_seconds", 20) else "✗"
+    counts = ", ".join(f"{key} {value}" for key, value in (imp.get("counts") or {}).items() if value)
+    return (f"import of {imp['rows']:,} rows ({imp['bytes'] / 1024 / 1024:.1f} MB .xlsx): read and previewed in "
+            f"{imp['seconds']:.1f} s (budget {imp.get('budget_seconds', 20):.0f} s {ok}; planning "
+            f"{imp['preview_seconds']:.1f} s), rows: {counts}")
 
 
 def markdown(results):
@@ -196,6 +209,7 @@ def markdown(results):
         out.append(f"- First load of the sign-in page: **{_kb(fl['total_bytes'])}** ({ok} the "
                    f"{_kb(fl['budget_bytes'])} budget): {parts}.")
     out.append("- " + reminder_line(results.get("reminders")).replace("reminder job", "Reminder job", 1))
+    out.append("- " + import_line(results.get("import")).replace("import", "Excel import", 1) + ".")
     anonymous = (results["pages"].get("healthz_anon") or {}).get("server_ms")
     signed_in = (results["pages"].get("healthz") or {}).get("server_ms")
     if anonymous and signed_in:
@@ -256,5 +270,10 @@ def budget_status(results):
         lines.append(f"Reminder job ≤ {rem.get('budget_seconds', 5):.0f} s: {'met' if met else '**not met**'} "
                      f"({first['seconds']:.2f} s); second run "
                      f"{'sent nothing' if rem.get('second_run_sends_nothing') else '**sent again**'}.")
+    imp = results.get("import") or {}
+    if imp.get("present") and not imp.get("error") and "seconds" in imp:
+        met = imp["seconds"] <= imp.get("budget_seconds", 20)
+        lines.append(f"Excel import of {imp['rows']:,} rows read and previewed ≤ {imp.get('budget_seconds', 20):.0f} s: "
+                     f"{'met' if met else '**not met**'} ({imp['seconds']:.1f} s).")
     return lines
 

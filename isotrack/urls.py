@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("rollout.urls")),
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
+    path("", include("imports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.scope import scope_of
 from provinces.models import Commune, CommuneSuccession, UnitQuerySet
 
-from .choices import STATUS_RANK, STEP_ORDER, Status, StepKind
+from .choices import STATUS_RANK, STEP_ORDER, ReviewState, Status, StepKind
 from .models import Announcement, Enrolment, Step, alive_q
 
 
@@ -58,6 +58,25 @@ def attach_enrolments(communes):
         commune.row_enrolment = by_id.get(commune.row_enrolment_id)
         commune.row_status_label = statuses[commune.row_status or Status.NOT_STARTED]
         commune.row_step_label = steps.get(commune.row_step, "")
+    return communes
+
+
+def attach_progress(communes):
+    """Set on each commune of `attach_enrolments` its row enrolment's done dates by step kind
+    (`row_steps_done`) and its latest announcement (`row_announcement`, or None): two
+    queries for the whole list. A returned step has no done date here: it is to be redone."""
+    ids = [c.row_enrolment_id for c in communes if c.row_enrolment_id]
+    done = {}
+    for enrolment_id, kind, done_on in (Step.objects.active().filter(enrolment__in=ids, done_on__isnull=False)
+                                        .exclude(review_state=ReviewState.RETURNED)
+                                        .values_list("enrolment_id", "kind", "done_on")):
+        done.setdefault(enrolment_id, {})[kind] = done_on
+    latest = {}
+    for announcement in Announcement.objects.active().filter(enrolment__in=ids).order_by("decided_on", "pk"):
+        latest[announcement.enrolment_id] = announcement
+    for commune in communes:
+        commune.row_steps_done = done.get(commune.row_enrolment_id, {})
+        commune.row_announcement = latest.get(commune.row_enrolment_id)
     return communes
 
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rollout",
     "notifications",
     "reports",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,15 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+
+# Imports from Excel (imports/): limits stated on the upload page and enforced; sheets up to
+# IMPORT_INLINE_BYTES are read in the request, larger ones by a Celery worker with a progress
+# bar, and confirmations of up to IMPORT_INLINE_OPERATIONS records are written in the request.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_MAX_SHEETS = env.int("IMPORT_MAX_SHEETS", default=20)
+IMPORT_INLINE_BYTES = env.int("IMPORT_INLINE_BYTES", default=100 * 1024)
+IMPORT_INLINE_OPERATIONS = env.int("IMPORT_INLINE_OPERATIONS", default=300)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

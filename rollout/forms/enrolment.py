@@ -3,14 +3,13 @@
 Every choice of commune is limited to the plan's province and the user's area
 (`Commune.objects.visible_to(user)`), so a commune of another province is an invalid choice.
 """
-from collections import defaultdict
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from isotrack.forms import GuardedForm
 from isotrack.text import fold
 from provinces.editions import edition_of
+from provinces.matching import CommuneMatcher
 from provinces.models import Commune, District, ReviewArea
 
 from ..choices import StepKind
@@ -120,33 +119,18 @@ class EnrolPasteForm(EnrolDateMixin):
         self.user = user
         self.resolved = []
 
-    def _index(self):
-        communes = list(enrollable_communes(self.plan, self.user).select_related("district", "area"))
-        by_code = {c.code: c for c in communes}
-        by_name = defaultdict(list)
-        for commune in communes:
-            for key in {fold(commune.name), fold(commune.short_name)}:
-                by_name[key].append(commune)
-        return by_code, by_name
-
     def clean_lines(self):
-        by_code, by_name = self._index()
+        matcher = CommuneMatcher(enrollable_communes(self.plan, self.user).select_related("district", "area", "province"))
         errors, resolved, seen = [], [], set()
         for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
             line = raw.strip().strip(".;").strip()
             if not line:
                 continue
-            name, _sep, district = line.partition(",")
-            key = fold(name)
-            if key.isdigit():
-                matches = [by_code[key]] if key in by_code else []
-            else:
-                matches = by_name.get(key, [])
-                if district.strip():
-                    wanted = fold(district)
-                    matches = [c for c in matches if c.district and wanted in {fold(c.district.name),
-                                                                                fold(c.district.short_name)}
-                               or c.area and wanted in {fold(c.area.name), fold(str(c.area))}]
+            name, _sep, parent = line.partition(",")
+            written = {"code": name} if fold(name).isdigit() else {"name": name}
+            matches, note = matcher.find(**written, parents=[parent])
+            if note:  # the district written is not the commune's: not this commune
+                matches = []
             if not matches:
                 errors.append(_("Dòng {n} “{line}”: không tìm thấy xã này trong tỉnh {province}.").format(
                     n=number, line=line, province=self.plan.province.short_name))

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy
 
 from accounts.scope import scope_of
 from provinces.models import Commune
@@ -16,7 +16,7 @@ from ..filters import CommuneFilter
 from ..models import Announcement, Enrolment, Inspection, MaintenanceActivity, Step
 from .. import history
 from ..lineage import predecessors_of, successors_of
-from ..querysets import attach_enrolments, commune_rows
+from ..querysets import attach_enrolments, attach_progress, commune_rows
 
 PAGE_SIZE = 50
 STEP_LABELS = dict(StepKind.choices)
@@ -42,24 +42,31 @@ def commune_list(request):
     })
 
 
-# Marked with gettext_noop so makemessages finds them; translated when the sheet is written.
+# The list's columns, then what an import needs to bring an edited export back in
+# (imports.columns recognises every one of them): the enrolment day, each step's done date,
+# the latest announcement. Translated when the sheet is written.
 EXPORT_COLUMNS = [
-    (gettext_noop("Mã xã"), 10), (gettext_noop("Xã"), 28), (gettext_noop("Huyện / khu vực"), 24),
-    (gettext_noop("Tỉnh"), 18), (gettext_noop("Kế hoạch"), 20), (gettext_noop("Giai đoạn"), 24),
-    (gettext_noop("Bước hiện tại"), 34), (gettext_noop("Trạng thái"), 22),
-    (gettext_noop("Hạn gần nhất"), 14), (gettext_noop("Quá hạn"), 10),
+    (gettext_lazy("Mã xã"), 10), (gettext_lazy("Xã"), 28), (gettext_lazy("Huyện / khu vực"), 24),
+    (gettext_lazy("Tỉnh"), 18), (gettext_lazy("Kế hoạch"), 20), (gettext_lazy("Giai đoạn"), 24),
+    (gettext_lazy("Bước hiện tại"), 34), (gettext_lazy("Trạng thái"), 22),
+    (gettext_lazy("Hạn gần nhất"), 14), (gettext_lazy("Quá hạn"), 10),
+    (gettext_lazy("Ngày đưa vào kế hoạch"), 14),
+    *[(label, 16) for label in StepKind.labels],
+    (gettext_lazy("Số quyết định công bố"), 18), (gettext_lazy("Ngày công bố"), 14),
+    (gettext_lazy("Lý do công bố khi chưa đủ các bước"), 30),
 ]
 
 
 @login_required
 def commune_export(request):
     """The filtered rows of the list, all pages, as an .xlsx workbook."""
-    communes = attach_enrolments(list(filtered_communes(request).qs))
+    communes = attach_progress(attach_enrolments(list(filtered_communes(request).qs)))
     late = _("Có")
 
     def rows():
         for commune in communes:
             enrolment = commune.row_enrolment
+            announcement = commune.row_announcement
             yield [
                 commune.code,
                 commune.name,
@@ -71,9 +78,14 @@ def commune_export(request):
                 commune.row_status_label,
                 commune.row_next_due_on,
                 late if commune.row_late else "",
+                enrolment.enrolled_on if enrolment else None,
+                *[commune.row_steps_done.get(kind) for kind in StepKind.values],
+                announcement.decision_number if announcement else "",
+                announcement.decided_on if announcement else None,
+                announcement.incomplete_reason if announcement else "",
             ]
 
-    sheet = Sheet(_("Danh sách xã"), [_(title) for title, _width in EXPORT_COLUMNS], rows(),
+    sheet = Sheet(_("Danh sách xã"), [str(title) for title, _width in EXPORT_COLUMNS], rows(),
                   widths=[width for _title, width in EXPORT_COLUMNS])
     return workbook_response("danh-sach-xa-{:%Y%m%d}.xlsx".format(timezone.localdate()), [sheet])
 

@@ -16,3 +16,29 @@
     if (element.dataset.left !== undefined) { element.style.left = element.dataset.left + "%"; }
   });
 })();
+/* An import being read or written by a worker: poll its JSON status, move the bar, and
+   reload the page (into the preview or the outcome) once the worker is done. */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-import-progress]");
+  if (!box || !window.fetch) { return; }
+  var bar = box.querySelector(".progress-bar");
+  var meter = box.querySelector("[role=progressbar]");
+  var label = box.querySelector("[data-progress-label]");
+  var count = box.querySelector("[data-progress-count]");
+  function poll() {
+    fetch(box.dataset.importProgress, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (!state) { window.setTimeout(poll, 3000); return; }
+        if (!state.working) { window.location.reload(); return; }
+        bar.style.width = state.percent + "%";
+        meter.setAttribute("aria-valuenow", state.percent);
+        label.textContent = state.label;
+        count.textContent = state.total ? state.done + " / " + state.total : "";
+        window.setTimeout(poll, 1000);
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  window.setTimeout(poll, 700);
+})();

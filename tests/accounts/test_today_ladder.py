@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.choices import Role
+from imports.models import ImportBatch
 from rollout import actions
 from rollout.models import Enrolment
 from tests.conftest import make_user
@@ -30,6 +31,9 @@ def world(lamdong_2026_plan, lamdong_areas, lamdong_pilot, lam_ha, dost_lamdong_
     step = enrolment.steps.order_by("order").first()
     actions.record_step(step, done_on=datetime.date(2026, 3, 1), by=dost_lamdong_today, evidence="Biên bản 1")
     old = Enrolment.objects.filter(phase=lamdong_pilot, commune__district=lam_ha).first()
+    batch = ImportBatch.objects.create(province=lamdong_2026_plan.province, file="imports/tien-do.xlsx",
+                                       original_name="tien-do.xlsx", file_kind="xlsx", created_by=dost_lamdong_today,
+                                       status="previewed")
     objects = {
         "today_commune": today_commune,
         "today_step": step,
@@ -38,6 +42,7 @@ def world(lamdong_2026_plan, lamdong_areas, lamdong_pilot, lam_ha, dost_lamdong_
         "old_commune": old.commune,
         "old_plan": old.plan,
         "old_step": old.steps.order_by("order").first(),
+        "today_batch": batch,
     }
     actors = dict(dost=dost_lamdong_today, leader=leader_lamdong_today, area=officer_area_lamha,
                   area_other=make_user("khuvuc_dalat", Role.DISTRICT_OFFICER, area=lamdong_areas["Đà Lạt"]),
@@ -62,6 +67,9 @@ CASES = [
     ("rollout:area_edit", "area", "get", ladder(dost=200, leader=403, area=403, admin=200)),
     ("rollout:area_list", None, "get", ladder(dost=200, leader=403, area=403, area_other=403, district_lamha=403,
                                               dost_other=403, no_role=403, admin=200)),
+    ("imports:batch_detail", "today_batch", "get", ladder(dost=200, leader=403, area=403, area_other=403, admin=200)),
+    ("imports:batch_list", None, "get", ladder(dost=200, leader=403, area=403, area_other=403, district_lamha=403,
+                                               dost_other=200, no_role=403, admin=200)),
     ("reports:dashboard", None, "get", ladder(dost=200, leader=200, area=302, area_other=302, district_lamha=302,
                                               dost_other=200, admin=302)),
 ]

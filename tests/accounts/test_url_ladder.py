@@ -72,7 +72,8 @@ REVIEW_STEP = dict(dost=200, leader=403, officer=200, officer_other=404, dost_ot
 # Views that only take POST are climbed with an empty POST: the allowed get a page or a
 # redirect back with a message (200 counts for either), the others 403 or 404.
 POST_ONLY = {"rollout:assign_consultant", "rollout:move_enrolments", "rollout:review_step",
-             "notifications:open", "notifications:mark_all_read", "rollout:plan_reopen", "rollout:areas_from_districts"}
+             "notifications:open", "notifications:mark_all_read", "rollout:plan_reopen", "rollout:areas_from_districts",
+             "imports:batch_choose", "imports:batch_reread", "imports:batch_confirm"}
 # Review areas belong to provinces of today: the pre-2025 actors here hold none.
 TODAY_ONLY = dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404, no_role=404, admin=200)
 
@@ -141,6 +142,15 @@ LADDER = {
     "reports:yearly_current": (None, {actor: 302 for actor in ACTORS}),
     "reports:yearly": ("year", dict(dost=200, leader=200, officer=404, officer_other=404, dost_other=200,
                                     no_role=404, admin=200)),
+    # Imports from Excel: DOST staff of the batch's province and administrators.
+    "imports:batch_list": (None, EDIT_LIST),
+    "imports:batch_template": (None, EDIT_LIST),
+    "imports:batch_detail": ("import_batch", EDIT_PLAN),
+    "imports:batch_progress": ("import_batch", EDIT_PLAN),
+    "imports:batch_mapping": ("import_batch", EDIT_PLAN),
+    "imports:batch_choose": ("import_batch", EDIT_PLAN),
+    "imports:batch_reread": ("import_batch", EDIT_PLAN),
+    "imports:batch_confirm": ("import_batch", EDIT_PLAN),
     "notifications:inbox": (None, LIST),
     "notifications:preferences": (None, LIST),
     "notifications:mark_all_read": (None, LIST),
@@ -189,6 +199,11 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
         "expenditure": Expenditure.objects.create(plan=plan, budget_line=line, amount=1_000_000,
                                                   spent_on=datetime.date(2018, 5, 1), document_ref="1/HĐ"),
     }
+    from imports.models import ImportBatch
+
+    objects["import_batch"] = ImportBatch.objects.create(
+        province=plan.province, file="imports/tien-do.xlsx", original_name="tien-do.xlsx", file_kind="xlsx",
+        created_by=dost_lamdong, status="previewed")
     digest = Digest.objects.create(user=officer_lamha, day=datetime.date(2019, 1, 2))
     objects["notification"] = Notification.objects.create(
         user=officer_lamha, digest=digest, item_key="step:1", window="due-7", section="step_due",
