@@ -317,13 +317,10 @@ def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_i
     )
     _save(enrolment, by=by)
     due_dates = spread_due_dates(max(phase.starts_on, enrolment.enrolled_on), phase.ends_on)
-    bulk_create_with_history(
-        [Step(enrolment=enrolment, kind=kind, order=STEP_ORDER[kind], due_on=due)
-         for kind, due in zip(StepKind.values, due_dates)],
-        Step,
-        default_user=by,
-    )
-    enrolment.refresh_status()
+    steps = [Step(enrolment=enrolment, kind=kind, order=STEP_ORDER[kind], due_on=due)
+             for kind, due in zip(StepKind.values, due_dates)]
+    bulk_create_with_history(steps, Step, default_user=by)
+    enrolment.refresh_status(steps=steps, announcements=[], maintenance=[])
     return enrolment
 
 
@@ -478,6 +475,42 @@ def review_step(step, *, by, confirm, comment=""):
     _save(step, by=by, fields=["review_state", "review_comment", "reviewed_by", "reviewed_at"])
     step.enrolment.refresh_status()
     return step
+
+
+@transaction.atomic
+def record_progress(enrolment, entries, *, by, reviewer=None):
+    """Record several steps of one enrolment at once, as record_step() and review_step() would
+    one by one, in a handful of queries: for records brought in from elsewhere (a province's
+    spreadsheet, the demo data).
+
+    `entries` maps a step's kind to (done_on, evidence, review_state, review_comment), the
+    review being AWAITING, or CONFIRMED or RETURNED by `reviewer`. Each step is checked as the
+    step form checks it (done after the enrolment, not in the future; a returned step has a
+    comment); then all are written with their history (by `by`) and the status recomputed once.
+    """
+    enrolment = _locked(enrolment)
+    now = timezone.now()
+    steps = {step.kind: step for step in enrolment.steps.filter(archived_at__isnull=True)}
+    changed = []
+    for kind, (done_on, evidence, review_state, comment) in entries.items():
+        step = steps.get(kind)
+        if step is None:
+            raise ValidationError(_("Xã không có bước này trong hồ sơ."))
+        if review_state == ReviewState.RETURNED and not (comment or "").strip():
+            raise ValidationError({"review_comment": _("Khi trả lại một bước, cần ghi rõ lý do.")})
+        step.done_on, step.evidence = done_on, evidence
+        step.recorded_by, step.recorded_at = by, now
+        step.review_state, step.review_comment = review_state, (comment or "").strip()
+        reviewed = review_state in (ReviewState.CONFIRMED, ReviewState.RETURNED)
+        step.reviewed_by, step.reviewed_at = (reviewer or by, now) if reviewed else (None, None)
+        step.version += 1
+        step.clean()
+        changed.append(step)
+    bulk_update_with_history(
+        changed, Step, ["done_on", "evidence", "recorded_by", "recorded_at", "review_state", "review_comment",
+                        "reviewed_by", "reviewed_at", "version", "updated_at"], default_user=by)
+    enrolment.refresh_status(steps=list(steps.values()))
+    return changed
 
 
 class BulkRefused(Exception):

@@ -201,20 +201,24 @@ class DemoBuilder:
                     scope_note="Phạm vi công bố trước khi mở rộng hoặc chuyển đổi.")
             steps = list(enrolment.steps.order_by("order"))
             done_count = len(steps) if index < finished else rng.randint(0, len(steps) - 1)
+            entries = {}
             for position, step in enumerate(steps[:done_count]):
                 done_on = max(min(step.due_on + datetime.timedelta(days=rng.randint(-10, 20)), self.today),
                               enrolment.enrolled_on)
-                actions.record_step(step, done_on=done_on, by=self.staff,
-                                    evidence=f"Biên bản số {rng.randint(1, 99)}/BB-UBND")
+                evidence = f"Biên bản số {rng.randint(1, 99)}/BB-UBND"
                 # The district has reviewed most older steps; the latest ones still await it.
                 roll = rng.random()
                 if index < finished or position < done_count - 1 or roll < 0.6:
-                    actions.review_step(step, by=reviewer, confirm=True)
+                    entries[step.kind] = (done_on, evidence, ReviewState.CONFIRMED, "")
                 elif roll < 0.7:
-                    actions.review_step(step, by=reviewer, confirm=False,
-                                        comment="Thiếu danh sách tham dự, đề nghị bổ sung.")
+                    entries[step.kind] = (done_on, evidence, ReviewState.RETURNED,
+                                          "Thiếu danh sách tham dự, đề nghị bổ sung.")
+                else:
+                    entries[step.kind] = (done_on, evidence, ReviewState.AWAITING, "")
+            if entries:
+                actions.record_progress(enrolment, entries, by=self.staff, reviewer=reviewer)
             if spec.announce and done_count == len(steps):
-                last_done = max(s.done_on for s in enrolment.steps.all())
+                last_done = max(done_on for done_on, *_rest in entries.values())
                 decided_on = min(last_done + datetime.timedelta(days=rng.randint(5, 30)), self.today)
                 actions.record_announcement(
                     enrolment, by=self.staff, kind=spec.announcement_kind,

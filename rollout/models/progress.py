@@ -166,14 +166,16 @@ class Enrolment(Archivable):
         return (self.archived_at is None and self.ended_on is None
                 and self.plan.archived_at is None and self.plan.closed_on is None)
 
-    def refresh_status(self, save=True):
-        """Recompute the stored status, current step and nearest due date from the records.
-        An ended enrolment has no due date: its open steps are no longer due."""
-        def kept(related):  # .all(), not .active(): a prefetched list is used as it is
-            return [row for row in related.all() if row.archived_at is None]
+    def refresh_status(self, save=True, *, steps=None, announcements=None, maintenance=None):
+        """Recompute the stored status, current step and nearest due date from the records
+        (the lists given, else the enrolment's rows). An ended enrolment has no due date: its
+        open steps are no longer due."""
+        def kept(rows, related):  # .all(), not .active(): a prefetched list is used as it is
+            return [row for row in (related.all() if rows is None else rows) if row.archived_at is None]
 
-        steps = sorted(kept(self.steps), key=lambda s: s.order)
-        self.status = derive_status(steps, kept(self.announcements), kept(self.maintenance), self.end_reason)
+        steps = sorted(kept(steps, self.steps), key=lambda s: s.order)
+        self.status = derive_status(steps, kept(announcements, self.announcements),
+                                    kept(maintenance, self.maintenance), self.end_reason)
         open_steps = [s for s in steps if not s.counts_as_done]
         self.current_step = open_steps[0].kind if open_steps else ""
         due = [s.due_on for s in open_steps if s.due_on]
