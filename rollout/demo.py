@@ -387,8 +387,7 @@ class DemoBuilder:
         """Today's Lâm Đồng (formed from Lâm Đồng, Đắk Nông and Bình Thuận): a 2026 plan on its
         124 communes. The first phase carries over the work of communes formed from announced
         ones, which review their procedures and announce again; others start afresh."""
-        from .forms.enrolment import done_in_all
-        from .lineage import predecessor_enrolments
+        from .lineage import done_in_all, predecessor_enrolments
         from .querysets import formed_from_announced
 
         province = self.province_today("68")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from provinces.models import Commune, CommuneSuccession
 
-from .choices import AnnouncementKind, LapseCause
+from .choices import AnnouncementKind, LapseCause, StepKind
 from .models import Announcement, Enrolment, Step
 
 
@@ -88,3 +88,12 @@ def successors_of(commune, user):
         for link in CommuneSuccession.objects.filter(predecessor=commune, successor__in=Commune.objects.visible_to(user))
         .select_related("successor__area").order_by("-is_default", "successor__code")
     ]
+
+
+def done_in_all(enrolments):
+    """The steps every one of `enrolments` had done (a returned step does not count)."""
+    done = None
+    for enrolment in enrolments:
+        kinds = {step.kind for step in enrolment.steps.all() if step.counts_as_done and step.archived_at is None}
+        done = kinds if done is None else done & kinds
+    return [kind for kind in StepKind.values if kind in (done or set())]

@@ -13,6 +13,7 @@ from provinces.matching import CommuneMatcher
 from provinces.models import Commune, District, ReviewArea
 
 from ..choices import StepKind
+from ..lineage import done_in_all
 from ..models import Consultant, Enrolment, Phase
 from .tracking import DateField
 
@@ -210,12 +211,3 @@ class CarryOverForm(EnrolDateMixin):
             chosen = list(predecessors)
             self.initial.setdefault("predecessors", [e.pk for e in chosen])
             self.initial.setdefault("done_kinds", done_in_all(chosen))
-
-
-def done_in_all(enrolments):
-    """The steps every one of `enrolments` had done (a returned step does not count)."""
-    done = None
-    for enrolment in enrolments:
-        kinds = {step.kind for step in enrolment.steps.all() if step.counts_as_done and step.archived_at is None}
-        done = kinds if done is None else done & kinds
-    return [kind for kind in StepKind.values if kind in (done or set())]
