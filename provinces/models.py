@@ -21,15 +21,28 @@ def in_force_on(day, prefix=""):
         Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": day}))
 
 
+def search_filter(model, text, prefix=""):
+    """A filter for units of `model` (through `prefix`, e.g. "commune__") whose name, or the
+    name of a unit they lie in (the model's `searched_through`: a commune's district, review
+    area and province), contains `text`, ignoring accents and case: "lam ha" finds "Lâm Hà"
+    and the communes of the district Lâm Hà. Digits also match a code. None when `text` has
+    nothing to search for."""
+    folded = fold(text)
+    if not folded:
+        return None
+    condition = Q(**{f"{prefix}search_name__contains": folded})
+    for path in model.searched_through:
+        condition |= Q(**{f"{prefix}{path}__search_name__contains": folded})
+    if folded.isdigit():
+        condition |= Q(**{f"{prefix}code": folded})
+    return condition
+
+
 class UnitQuerySet(ScopedQuerySet):
     def search(self, text):
-        """Units whose name contains `text`, ignoring accents and case ("lam ha" finds "Lâm Hà")."""
-        folded = fold(text)
-        if not folded:
-            return self
-        if folded.isdigit():
-            return self.filter(Q(code=folded) | Q(search_name__contains=folded))
-        return self.filter(search_name__contains=folded)
+        """Units found by `text` (see search_filter)."""
+        condition = search_filter(self.model, text)
+        return self if condition is None else self.filter(condition)
 
     def valid_on(self, day):
         """Units of the edition in force on `day`."""
@@ -43,20 +56,36 @@ class UnitQuerySet(ScopedQuerySet):
         return self.filter(**edition.unit_filter())
 
 
-class AdministrativeUnit(models.Model):
+class SearchableName(models.Model):
+    """A folded copy of `name` (isotrack.text.fold) that an accent-free search matches."""
+
+    search_name = models.CharField(max_length=120, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+
+class AdministrativeUnit(SearchableName):
     """What every unit level shares: official code, name, kind and validity."""
 
     code = models.CharField(_("mã"), max_length=5, db_index=True)
     name = models.CharField(_("tên"), max_length=120, help_text=_("Tên đầy đủ, ví dụ \"Huyện Lâm Hà\"."))
     short_name = models.CharField(_("tên ngắn"), max_length=100)
     division_type = models.CharField(_("loại đơn vị"), max_length=20, choices=DivisionType.choices)
-    search_name = models.CharField(max_length=120, editable=False, db_index=True)
     # A code identifies a unit only together with the edition it belongs to: codes were
     # reused by the 2025 reform. valid_until is exclusive (the first day it no longer exists).
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_until = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
 
     objects = UnitQuerySet.as_manager()
+    # Units this one lies in whose names a search also matches (UnitQuerySet.search).
+    searched_through = ()
 
     class Meta:
         abstract = True
@@ -81,11 +110,6 @@ class AdministrativeUnit(models.Model):
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_until is None or day < self.valid_until)
 
-    def save(self, *args, **kwargs):
-        self.search_name = fold(self.name)
-        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
-        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -143,6 +167,7 @@ class District(AdministrativeUnit):
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts", verbose_name=_("tỉnh"))
 
     scope_lookups = {"province": "province", "district": "pk"}
+    searched_through = ("province",)
 
     class Meta(AdministrativeUnit.Meta):
         verbose_name = _("huyện")
@@ -170,6 +195,7 @@ class Commune(AdministrativeUnit):
 
     history = HistoricalRecords(excluded_fields=["search_name"])
     scope_lookups = {"province": "province", "district": "district", "area": "area"}
+    searched_through = ("district", "area", "province")
 
     class Meta(AdministrativeUnit.Meta):
         verbose_name = _("xã")
@@ -178,14 +204,22 @@ class Commune(AdministrativeUnit):
         indexes = [models.Index(fields=["province", "valid_until"], name="commune_province_edition_idx")]
 
     @property
-    def label(self):
-        """The commune as people tell it apart: "Xã Tân Hà — Lâm Hà (trước 01/07/2025)".
-
-        Needs `district` loaded (select_related) for a commune of the pre-2025 edition."""
+    def place(self):
+        """The unit that tells communes of the same name apart: the district on the pre-2025
+        map ("Đà Lạt", "Bảo Lộc" for two "Phường 1"), on today's map the review area, else the
+        province. Needs those loaded (select_related)."""
         if self.district_id:
-            text = f"{self.name} — {self.district.short_name}"
-            return f"{text} {self.period_note}" if self.valid_until else text
-        return str(self)
+            return self.district.short_name
+        if self.area_id:
+            return self.area.name
+        return self.province.short_name
+
+    @property
+    def label(self):
+        """The commune as people tell it apart, wherever names repeat: "Phường 1 — Đà Lạt
+        (trước 01/07/2025)", "Xã Tân Hà — Lâm Hà" (see `place`)."""
+        text = f"{self.name} — {self.place}"
+        return f"{text} {self.period_note}" if self.valid_until else text
 
     def clean(self):
         super().clean()
@@ -244,7 +278,7 @@ class AreaQuerySet(ScopedQuerySet):
         return self.filter(archived_at__isnull=True)
 
 
-class ReviewArea(models.Model):
+class ReviewArea(SearchableName):
     """A review area (khu vực theo dõi) of a province of today: communes followed by one area officer.
 
     Districts were abolished on 01/07/2025; a province groups its communes into areas instead,
@@ -258,7 +292,7 @@ class ReviewArea(models.Model):
     # Optimistic locking: the area form carries the version it was read at.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_name"])
     objects = AreaQuerySet.as_manager()
     scope_lookups = {"province": "province", "area": "pk"}
 
@@ -275,6 +309,7 @@ class ReviewArea(models.Model):
 
     def __str__(self):
         return gettext("Khu vực {name}").format(name=self.name)
+
 
     @property
     def short_name(self):

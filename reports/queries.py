@@ -206,7 +206,8 @@ def overdue_steps(steps, today, limit=10):
             due_on__lt=today,
         )
         .open()
-        .select_related("enrolment__commune__district", "enrolment__commune__area", "enrolment__plan")
+        .select_related("enrolment__commune__district", "enrolment__commune__area", "enrolment__commune__province",
+                        "enrolment__plan")
         .order_by("due_on", "enrolment__commune__code", "order")[:limit]
     )
 

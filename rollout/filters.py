@@ -85,7 +85,7 @@ class CommuneFilter(django_filters.FilterSet):
     limits the list to its province, so "not started" means "not yet in this plan").
     """
 
-    q = django_filters.CharFilter(method="filter_search", label=_("Tìm xã (không cần dấu)"))
+    q = django_filters.CharFilter(method="filter_search", label=_("Tìm xã, huyện, khu vực (không cần dấu)"))
     edition = django_filters.ChoiceFilter(
         choices=[(edition.key, edition.label) for edition in EDITIONS], method="by_enrolment",
         label=_("Bản đồ hành chính"), empty_label=_("Đơn vị hành chính hiện hành"),

@@ -50,7 +50,7 @@ class ExpenditureForm(GuardedForm, forms.ModelForm):
         self.fields["commune"].queryset = (
             Commune.objects.visible_to(user)
             .filter(enrolments__plan=plan, enrolments__archived_at__isnull=True)
-            .select_related("district").order_by("district__name", "name")
+            .select_related("district", "area", "province").order_by("district__name", "area__name", "name")
         )
         self.fields["commune"].label_from_instance = lambda c: c.label
         self.fields["commune"].empty_label = _("Không dành riêng cho một xã")

@@ -45,6 +45,9 @@ class BulkStepForm(GuardedForm, forms.Form):
     def __init__(self, *args, enrolments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enrolments"].queryset = enrolments
+        # Two communes of one name ("Phường 1" of Đà Lạt and of Bảo Lộc) are told apart.
+        self.fields["enrolments"].label_from_instance = lambda enrolment: "{commune} · {plan}".format(
+            commune=enrolment.commune.label, plan=enrolment.plan.number)
         self.guard()
 
 

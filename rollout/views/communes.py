@@ -34,11 +34,14 @@ def commune_list(request):
     attach_enrolments(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
+    scope = scope_of(request.user)
     return render(request, "rollout/commune_list.html", {
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
-        "can_edit": scope_of(request.user).can_edit_anything,
+        "can_edit": scope.can_edit_anything,
+        # Communes of several provinces may share a name: the province tells them apart.
+        "show_province": (scope.sees_everything or len(scope.own_provinces) > 1) and not request.GET.get("province"),
     })
 
 

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.scope import scope_of
-from isotrack.text import fold
-from provinces.models import Commune
+from provinces.models import Commune, search_filter
 
 from .. import actions
 from ..forms.enrolment import (
@@ -104,7 +103,7 @@ def enrol(request, pk):
     elif mode == "danh-sach":
         shown = enrollable_communes(plan, user)
         if query:
-            shown = shown.filter(search_name__contains=fold(query))
+            shown = shown.search(query)
     if shown is not None:
         in_plan = Enrolment.objects.filter(plan=plan, commune=OuterRef("pk"))
         shown = shown.select_related("district", "area").annotate(
@@ -145,15 +144,15 @@ def carry_over(request, pk):
 def _enrolments_page(request, plan):
     enrolments = (
         Enrolment.objects.visible_to(request.user).active().filter(plan=plan)
-        .select_related("commune__district", "phase", "consultant")
-        .order_by("commune__district__name", "commune__name")
+        .select_related("commune__district", "commune__area", "commune__province", "phase", "consultant")
+        .order_by("commune__district__name", "commune__area__name", "commune__name")
     )
     phase = request.GET.get("phase")
     if phase and phase.isdigit():
         enrolments = enrolments.filter(phase=phase)
-    query = request.GET.get("q", "").strip()
-    if query:
-        enrolments = enrolments.filter(commune__search_name__contains=fold(query))
+    found = search_filter(Commune, request.GET.get("q", ""), "commune__")
+    if found is not None:
+        enrolments = enrolments.filter(found)
     return Paginator(enrolments, ENROLMENTS_PER_PAGE).get_page(request.GET.get("trang"))
 
 

@@ -102,26 +102,29 @@ def plan_detail(request, pk):
     for phase in money["phases"]:
         phase.list_url = link(phase=phase.pk)
         phase.announced_url = link(phase=phase.pk, status=announced)
+    # By district on the pre-2025 map, by review area on today's.
     districts = list(
         enrolments.active().filter(plan=plan).order_by()
-        .values("commune__district", "commune__district__name")
+        .values("commune__district", "commune__district__name", "commune__area", "commune__area__name")
         .annotate(enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED)))
-        .order_by("commune__district__name")
+        .order_by("commune__district__name", "commune__area__name")
     )
     for row in districts:
-        district = row["commune__district"]
-        row["list_url"] = link(district=district) if district else None
-        row["announced_url"] = link(district=district, status=announced) if district else None
+        row["name"] = row["commune__district__name"] or row["commune__area__name"]
+        place = ({"district": row["commune__district"]} if row["commune__district"]
+                 else {"area": row["commune__area"]} if row["commune__area"] else None)
+        row["list_url"] = link(**place) if place else None
+        row["announced_url"] = link(**place, status=announced) if place else None
 
     enrolment_page = Paginator(
         enrolments.active().filter(plan=plan)
-        .select_related("commune__district", "phase", "consultant")
-        .order_by("commune__district__name", "commune__name"),
+        .select_related("commune__district", "commune__area", "commune__province", "phase", "consultant")
+        .order_by("commune__district__name", "commune__area__name", "commune__name"),
         ENROLMENTS_PER_PAGE,
     ).get_page(request.GET.get("trang"))
     expenditure_page = Paginator(
         Expenditure.objects.visible_to(user).active().filter(plan=plan)
-        .select_related("budget_line", "commune", "phase"),
+        .select_related("budget_line", "commune__district", "commune__area", "commune__province", "phase"),
         EXPENDITURES_PER_PAGE,
     ).get_page(request.GET.get("trang_chi"))
 

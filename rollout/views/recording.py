@@ -172,7 +172,7 @@ def bulk_record(request):
     if not scope.can_edit_anything:
         raise PermissionDenied
     candidates = Enrolment.objects.visible_to(request.user).active().select_related(
-        "commune__district", "plan", "phase")
+        "commune__district", "commune__area", "commune__province", "plan", "phase")
     if not scope.is_admin:
         candidates = candidates.filter(plan__province__in=scope.staff_provinces)
     source = request.POST if request.method == "POST" else request.GET

@@ -30,7 +30,8 @@ def _queue_page(request, state, template):
     )
     rows = (
         steps.filter(review_state=state)
-        .select_related("enrolment__commune__district", "enrolment__plan", "recorded_by", "reviewed_by")
+        .select_related("enrolment__commune__district", "enrolment__commune__area", "enrolment__commune__province",
+                        "enrolment__plan", "recorded_by", "reviewed_by")
         .order_by("recorded_at", "pk")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -54,7 +55,9 @@ def returned_steps(request):
 @require_POST
 def review_step(request, pk):
     step = get_object_or_404(
-        Step.objects.visible_to(request.user).active().select_related("enrolment__commune", "enrolment__plan"), pk=pk)
+        Step.objects.visible_to(request.user).active().select_related(
+            "enrolment__commune__district", "enrolment__commune__area", "enrolment__commune__province",
+            "enrolment__plan"), pk=pk)
     commune = step.enrolment.commune
     if not scope_of(request.user).can_review(step.enrolment.plan.province_id, commune.district_id, commune.area_id):
         raise PermissionDenied
@@ -66,11 +69,11 @@ def review_step(request, pk):
             actions.review_step(step, by=request.user, confirm=confirm, comment=form.cleaned_data["comment"])
         except ValidationError as error:
             messages.error(request, _("{commune} — {step}: {error}").format(
-                commune=commune, step=step.get_kind_display(), error=" ".join(error.messages)))
+                commune=commune.label, step=step.get_kind_display(), error=" ".join(error.messages)))
         else:
             text = _("Đã xác nhận") if confirm else _("Đã trả lại")
             messages.success(request, _("{action}: {commune} — {step}.").format(
-                action=text, commune=commune, step=step.get_kind_display()))
+                action=text, commune=commune.label, step=step.get_kind_display()))
     else:
         messages.error(request, _("Yêu cầu không hợp lệ."))
     return redirect(next_url or "rollout:review_queue")

@@ -56,6 +56,20 @@ def test_list_search_ignores_accents(as_user, dost_lamdong, pilot):
     assert [c.name for c in response.context["shown"]] == ["Xã Đạ Đờn"]
 
 
+def test_list_search_by_a_district_name_lists_the_districts_communes(as_user, dost_lamdong, pilot, lam_ha):
+    response = as_user(dost_lamdong).get(enrol_url(pilot), {"cach": "danh-sach", "q": "lam ha"})
+    shown = {c.pk for c in response.context["shown"]}
+    assert shown >= set(Commune.objects.filter(district=lam_ha).values_list("pk", flat=True))
+
+
+def test_the_enrolment_list_is_searched_by_district_name_too(as_user, dost_lamdong, lamdong_pilot, da_lat):
+    plan = lamdong_pilot.plan
+    response = as_user(dost_lamdong).get(f"/ke-hoach/{plan.pk}/xa-tham-gia/", {"q": "da lat"})
+    found = {e.commune_id for e in response.context["page"].object_list}
+    assert found == set(lamdong_pilot.enrolments.filter(commune__district=da_lat).values_list("commune_id", flat=True))
+    assert len(found) == 2
+
+
 def test_a_commune_of_another_province_cannot_be_enrolled(as_user, dost_lamdong, pilot, lang_son):
     stranger = Commune.objects.filter(province=lang_son).first()
     response = as_user(dost_lamdong).post(enrol_url(pilot), {"action": "communes", "communes": [stranger.pk]})

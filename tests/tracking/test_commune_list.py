@@ -59,10 +59,40 @@ def test_search_ignores_accents_and_case(client, dost_lamdong, lam_ha):
     assert all(fold(commune.name) in fold(c.name) for c in response.context["page"].object_list)
 
 
-def test_search_lam_ha_finds_the_district_name_lam_ha_communes(client, dost_lamdong, lam_ha):
+def test_an_empty_search_leaves_the_district_filter_alone(client, dost_lamdong, lam_ha):
     client.force_login(dost_lamdong)
     response = client.get(LIST, {"district": lam_ha.pk, "q": ""})
     assert response.context["page"].paginator.count == Commune.objects.filter(district=lam_ha).count()
+
+
+def listed(response):
+    return list(response.context["filter"].qs.select_related("district", "area", "province"))
+
+
+def test_search_by_a_district_name_lists_the_districts_communes(client, dost_lamdong, lam_ha):
+    client.force_login(dost_lamdong)
+    found = listed(client.get(LIST, {"q": "lam ha"}))
+    assert {c.pk for c in found} >= set(Commune.objects.filter(district=lam_ha).values_list("pk", flat=True))
+    assert len(Commune.objects.filter(district=lam_ha)) == 16
+    # Anything else found says "Lâm Hà" in its own name.
+    assert all(c.district_id == lam_ha.pk or "lam ha" in c.search_name for c in found)
+
+
+def test_search_by_a_review_area_name_lists_the_areas_communes(client, dost_lamdong_today, lamdong_areas):
+    area = lamdong_areas["Lâm Hà"]
+    client.force_login(dost_lamdong_today)
+    found = listed(client.get(LIST, {"q": "LAM HA"}))
+    in_area = set(Commune.objects.filter(area=area).values_list("pk", flat=True))
+    assert in_area and in_area <= {c.pk for c in found}
+    assert all(c.area_id == area.pk or "lam ha" in c.search_name for c in found)
+
+
+def test_search_by_a_province_name_lists_the_provinces_communes(client, admin_user, lang_son):
+    client.force_login(admin_user)
+    response = client.get(LIST, {"q": "lạng sơn", "edition": "truoc-2025"})
+    found = listed(response)
+    assert {c.pk for c in found} >= set(Commune.objects.filter(province=lang_son).values_list("pk", flat=True))
+    assert all(c.province_id == lang_son.pk or "lang son" in c.search_name for c in found)
 
 
 def test_not_started_lists_communes_without_an_enrolment(client, dost_lamdong, lamdong_pilot, lam_ha):
