@@ -10,6 +10,21 @@ from django.utils.translation import gettext_lazy as _
 from .money import MAX_VND, format_vnd, format_vnd_short, parse_vnd
 
 
+class DateInput(forms.DateInput):
+    """Every date box of the application: typed and shown as dd/mm/yyyy whatever the browser's
+    language. A text box, not a date picker (one follows the browser's locale and shows
+    mm/dd/yyyy on an English one), with the full keyboard: a phone's number pad has no "/"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off", **(attrs or {})}, format="%d/%m/%Y")
+
+
+class DateField(forms.DateField):
+    """A date typed as dd/mm/yyyy (see DateInput)."""
+
+    widget = DateInput
+
+
 class VNDField(forms.CharField):
     """An amount in whole đồng, typed the way people write it.
 

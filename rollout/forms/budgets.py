@@ -2,11 +2,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from isotrack.forms import GuardedForm, VNDField
+from isotrack.forms import DateInput, GuardedForm, VNDField
 from provinces.models import Commune
 
 from ..models import BudgetLine, Expenditure, Phase
-from .plans import DateInput
 
 
 class BudgetLineForm(GuardedForm, forms.ModelForm):

@@ -6,7 +6,7 @@ Every choice of commune is limited to the plan's province and the user's area
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from isotrack.forms import GuardedForm
+from isotrack.forms import DateField, GuardedForm
 from isotrack.text import fold
 from provinces.editions import edition_of
 from provinces.matching import CommuneMatcher
@@ -15,7 +15,6 @@ from provinces.models import Commune, District, ReviewArea
 from ..choices import StepKind
 from ..lineage import done_in_all
 from ..models import Consultant, Enrolment, Phase
-from .tracking import DateField
 
 
 def enrollable_communes(plan, user):

@@ -3,19 +3,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import scope_of
-from isotrack.forms import GuardedForm
+from isotrack.forms import DateInput, GuardedForm
 from provinces.models import Commune, Province
 
 from ..choices import TargetKind
 from ..models import Consultant, Phase, RolloutPlan
-
-
-class DateInput(forms.DateInput):
-    """A date typed dd/mm/yyyy whatever the browser's language (a date picker would follow
-    the browser's locale and show mm/dd/yyyy on an English one)."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off", **(attrs or {})}, format="%d/%m/%Y")
 
 
 def editable_provinces(user):

@@ -2,16 +2,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from isotrack.forms import GuardedForm
+from isotrack.forms import DateField, GuardedForm
 
 from ..choices import AnnouncementKind, InspectionMode, InspectionResult, MaintenanceKind, StandardVersion, StepKind
 from ..models import Consultant, Enrolment
-
-
-class DateField(forms.DateField):
-    """A date typed as dd/mm/yyyy (works the same on every phone)."""
-
-    widget = forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"})
 
 
 class StepForm(GuardedForm, forms.Form):

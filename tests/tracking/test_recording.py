@@ -83,6 +83,16 @@ def test_setting_a_due_date_only(client, dost_lamdong, enrolment):
     assert enrolment.next_due_on == D(2018, 4, 15)
 
 
+def test_the_step_form_shows_the_recorded_dates_as_dd_mm_yyyy(client, dost_lamdong, enrolment):
+    step = survey(enrolment)
+    actions.record_step(step, done_on=D(2018, 4, 2), evidence="Biên bản khảo sát", by=dost_lamdong)
+    client.force_login(dost_lamdong)
+    html = client.get(reverse("rollout:step_record", args=[step.pk])).content.decode()
+    assert 'value="02/04/2018"' in html
+    assert "2018-04-02" not in html and "{:%Y-%m-%d}".format(step.due_on) not in html
+    assert 'value="{:%d/%m/%Y}"'.format(step.due_on) in html
+
+
 def test_announcement_needs_all_steps_or_a_reason(client, dost_lamdong, enrolment):
     client.force_login(dost_lamdong)
     url = reverse("rollout:announcement_create", args=[enrolment.pk])
