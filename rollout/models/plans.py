@@ -125,7 +125,8 @@ class RolloutPlan(Archivable):
     closed_on = models.DateField(_("đóng kế hoạch từ"), null=True, blank=True, editable=False)
     close_reason = models.TextField(_("lý do đóng kế hoạch"), blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("người tạo"),
     )
 
     history = HistoricalRecords()

@@ -116,14 +116,14 @@ def enrolments_of(commune):
     )
 
 
-def change_history(enrolments, carried=(), limit=200):
+def change_history(request, enrolments, carried=()):
     """Changes to the enrolments and their steps, announcements, inspections and maintenance
     activities, newest first (see rollout.history). The `carried` enrolments of old communes
     whose work the commune carries over are included: it shows both histories."""
     ids = [e.pk for e in enrolments] + [e.pk for e in carried]
     plan_of = {e.pk: e.plan.number for e in enrolments}
     plan_of.update({e.pk: f"{e.plan.number} ({e.commune.label})" for e in carried})
-    return history.changes([
+    return history.for_page(request, [
         (Enrolment, Enrolment.history.filter(id__in=ids), lambda r: _("Tham gia {plan}").format(plan=plan_of.get(r.id, ""))),
         (Step, Step.history.filter(enrolment_id__in=ids), lambda r: str(STEP_LABELS.get(r.kind, r.kind))),
         (Announcement, Announcement.history.filter(enrolment_id__in=ids),
@@ -132,7 +132,7 @@ def change_history(enrolments, carried=(), limit=200):
          lambda r: _("Kiểm tra {day}").format(day=r.inspected_on.strftime("%d/%m/%Y"))),
         (MaintenanceActivity, MaintenanceActivity.history.filter(enrolment_id__in=ids),
          lambda r: _("Duy trì {day}").format(day=r.done_on.strftime("%d/%m/%Y"))),
-    ], limit=limit)
+    ])
 
 
 @login_required
@@ -152,7 +152,7 @@ def commune_detail(request, pk):
         "commune": commune,
         "enrolments": enrolments,
         "history": change_history(
-            enrolments, [old for e in enrolments for old in e.carried_from.all()] if commune.valid_from else []),
+            request, enrolments, [old for e in enrolments for old in e.carried_from.all()] if commune.valid_from else []),
         "can_edit": can_edit,
         "can_review": scope.can_review_commune(commune),
         "can_carry_over": can_edit and commune.is_current(today) and any(p.enrolments for p in predecessors),

@@ -141,21 +141,21 @@ def plan_detail(request, pk):
         "districts": districts,
         "enrolment_page": enrolment_page,
         "expenditure_page": expenditure_page,
-        "history": plan_history(plan),
+        "history": plan_history(request, plan),
         **money,
     })
 
 
-def plan_history(plan, limit=50):
+def plan_history(request, plan):
     """Changes to the plan, its phases, budget lines and expenditures, newest first."""
-    return history.changes([
+    return history.for_page(request, [
         (RolloutPlan, RolloutPlan.history.filter(id=plan.pk), lambda r: _("Kế hoạch {number}").format(number=r.number)),
         (Phase, Phase.history.filter(plan_id=plan.pk), lambda r: _("Giai đoạn: {name}").format(name=r.name)),
         (BudgetLine, BudgetLine.history.filter(plan_id=plan.pk),
          lambda r: _("Dự toán: {category}").format(category=BudgetCategory(r.category).label)),
         (Expenditure, Expenditure.history.filter(plan_id=plan.pk),
          lambda r: _("Khoản chi {document}").format(document=r.document_ref)),
-    ], limit=limit)
+    ])
 
 
 @login_required

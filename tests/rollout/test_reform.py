@@ -84,10 +84,10 @@ def test_a_carried_over_commune_shows_both_histories_and_the_old_one_links_forwa
     assert enrolment.status == Status.APPLYING  # steps done, awaiting review; it has not announced again
 
     client = login(client, dost_lamdong_today)
-    page = client.get(reverse("rollout:commune_detail", args=[successor.pk]))
+    page = client.get(reverse("rollout:commune_detail", args=[successor.pk]), {"lich-su": "all"})
     formed_from = {p.commune.pk: p.reached for p in page.context["predecessors"]}
     assert formed_from[old.commune_id] == "đã công bố 2018, TCVN ISO 9001:2015"
-    labels = {entry["what"] for entry in page.context["history"]}
+    labels = {item.what for moment in page.context["history"].moments for item in moment.entries}
     assert any(old.plan.number in label and old.commune.name in label for label in labels)  # the old history
     assert any(label.startswith("Tham gia " + lamdong_2026_plan.number) for label in labels)  # its own
     body = page.content.decode()

@@ -78,8 +78,8 @@ def test_review_cycle_record_return_correct_confirm(client, dost_lamdong, office
     rows = client.get(LIST, {"q": commune.name, "status": "building"}).context["page"].object_list
     assert [c.pk for c in rows] == [commune.pk]
     history = client.get(reverse("rollout:commune_detail", args=[commune.pk])).context["history"]
-    assert any(e["who"] == "huyen_lamha" and ("xác nhận", "Chờ huyện xác nhận", "Đã xác nhận") in e["changes"]
-               for e in history)
+    assert any(moment.who == "huyen_lamha" and ("xác nhận", "Chờ huyện xác nhận", "Đã xác nhận") in item.changes
+               for moment in history.moments for item in moment.entries)
 
 
 def test_officer_queue_holds_only_their_district(client, officer_lamha, recorded):
