@@ -20,6 +20,7 @@ urlpatterns = [
     path("xac-nhan/", review.review_queue, name="review_queue"),
     path("xac-nhan/tra-lai/", review.returned_steps, name="returned_steps"),
     path("xac-nhan/buoc/<int:pk>/", review.review_step, name="review_step"),
+    path("xac-nhan/tat-ca/", review.confirm_shown, name="confirm_shown"),
     # Plans and phases
     path("ke-hoach/", plans.plan_list, name="plan_list"),
     path("ke-hoach/them/", plans.plan_create, name="plan_create"),

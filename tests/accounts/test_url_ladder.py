@@ -71,7 +71,7 @@ REVIEW_LIST = dict(dost=200, leader=403, officer=200, officer_other=200, dost_ot
 REVIEW_STEP = dict(dost=200, leader=403, officer=200, officer_other=404, dost_other=404, no_role=404, admin=200)
 # Views that only take POST are climbed with an empty POST: the allowed get a page or a
 # redirect back with a message (200 counts for either), the others 403 or 404.
-POST_ONLY = {"rollout:assign_consultant", "rollout:move_enrolments", "rollout:review_step",
+POST_ONLY = {"rollout:assign_consultant", "rollout:move_enrolments", "rollout:review_step", "rollout:confirm_shown",
              "notifications:open", "notifications:mark_all_read", "rollout:plan_reopen", "rollout:areas_from_districts",
              "imports:batch_choose", "imports:batch_reread", "imports:batch_confirm"}
 # Review areas belong to provinces of today: the pre-2025 actors here hold none.
@@ -130,6 +130,7 @@ LADDER = {
     "rollout:review_queue": (None, REVIEW_LIST),
     "rollout:returned_steps": (None, REVIEW_LIST),
     "rollout:review_step": ("step", REVIEW_STEP),
+    "rollout:confirm_shown": (None, REVIEW_LIST),
     "reports:dashboard": (None, dict(dost=200, leader=200, officer=302, officer_other=302, dost_other=200,
                                      no_role=404, admin=302)),
     "reports:district": ("district", dict(dost=200, leader=200, officer=200, officer_other=404, dost_other=404,

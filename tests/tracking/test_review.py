@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from rollout import actions
 from rollout.choices import ReviewState, Status, StepKind
+from rollout.models import Step
 
 D = datetime.date
 QUEUE = reverse("rollout:review_queue")
@@ -124,3 +125,78 @@ def test_queue_query_count_does_not_grow(client, dost_lamdong, lamdong_pilot, dj
             assert client.get(QUEUE).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+# -- confirm all shown ------------------------------------------------------------------------
+CONFIRM_SHOWN = reverse("rollout:confirm_shown")
+
+
+@pytest.fixture
+def lam_ha_awaiting(lamdong_pilot, lam_ha, dost_lamdong):
+    """The survey and the plan recorded for each of the pilot's three Lâm Hà communes: six steps awaiting."""
+    steps = []
+    for enrolment in lamdong_pilot.enrolments.filter(commune__district=lam_ha).order_by("commune__code"):
+        for step in enrolment.steps.filter(order__in=[1, 2]).order_by("order"):
+            actions.record_step(step, done_on=D(2018, 3, 5), by=dost_lamdong, evidence="Biên bản")
+            steps.append(step)
+    return steps
+
+
+def review_states(steps):
+    return [Step.objects.get(pk=step.pk).review_state for step in steps]
+
+
+def test_confirm_all_shown_confirms_every_step_the_queue_listed_in_one_request(client, officer_lamha,
+                                                                               lam_ha_awaiting):
+    client.force_login(officer_lamha)
+    page = client.get(QUEUE)
+    listed = queue_steps(page)
+    assert sorted(listed) == sorted(s.pk for s in lam_ha_awaiting)
+    html = page.content.decode()
+    assert "Xác nhận tất cả 6 bước đang hiển thị" in html
+    assert all(f'name="step" value="{pk}"' in html for pk in listed)
+
+    response = client.post(CONFIRM_SHOWN, {"step": listed, "next": QUEUE}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["Đã xác nhận 6 bước."]
+    assert review_states(lam_ha_awaiting) == [ReviewState.CONFIRMED] * 6
+    assert all(s.reviewed_by == officer_lamha for s in Step.objects.filter(pk__in=listed))
+    assert queue_steps(response) == []
+    # The statuses moved as one confirmation at a time would have moved them.
+    assert {s.enrolment.status for s in Step.objects.filter(pk__in=listed).select_related("enrolment")} == {
+        Status.BUILDING}
+
+
+def test_confirm_all_shown_leaves_and_names_a_step_someone_reviewed_meanwhile(client, officer_lamha, dost_lamdong,
+                                                                              lam_ha_awaiting):
+    client.force_login(officer_lamha)
+    listed = queue_steps(client.get(QUEUE))
+    returned = lam_ha_awaiting[0]
+    # DOST staff return one step while the officer's page is open.
+    actions.review_step(returned, by=dost_lamdong, confirm=False, comment="Thiếu chữ ký")
+    response = client.post(CONFIRM_SHOWN, {"step": listed, "next": QUEUE}, follow=True)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        "Đã xác nhận 5 bước.",
+        "Không xác nhận 1 bước vì đã có người xem xét trước: {} — {}.".format(
+            returned.enrolment.commune.label, returned.get_kind_display()),
+    ]
+    assert review_states(lam_ha_awaiting) == [ReviewState.RETURNED] + [ReviewState.CONFIRMED] * 5
+    assert Step.objects.get(pk=returned.pk).review_comment == "Thiếu chữ ký"
+
+
+def test_confirm_all_shown_confirms_only_what_was_listed_and_the_user_may_review(client, officer_lamha, recorded,
+                                                                                 lam_ha_awaiting):
+    client.force_login(officer_lamha)
+    not_listed = lam_ha_awaiting[-1]
+    listed = [s.pk for s in lam_ha_awaiting[:-1]] + [recorded["Đà Lạt"].pk]  # Đà Lạt's step added by hand
+    response = client.post(CONFIRM_SHOWN, {"step": listed + ["x"]}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["Đã xác nhận 5 bước."]
+    assert Step.objects.get(pk=not_listed.pk).review_state == ReviewState.AWAITING
+    assert Step.objects.get(pk=recorded["Đà Lạt"].pk).review_state == ReviewState.AWAITING
+
+
+def test_confirm_all_shown_is_refused_to_leadership(client, leader_lamdong, lam_ha_awaiting):
+    client.force_login(leader_lamdong)
+    response = client.post(CONFIRM_SHOWN, {"step": [s.pk for s in lam_ha_awaiting]})
+    assert response.status_code == 403
+    assert review_states(lam_ha_awaiting) == [ReviewState.AWAITING] * 6
