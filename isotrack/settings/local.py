@@ -1,8 +1,14 @@
-"""Quick start (`make run`): SQLite, Celery's filesystem broker, e-mails printed to the console."""
+"""Quick start (`make run`): SQLite, Celery's filesystem broker, e-mails printed to the console.
+
+The site is what its users get: Vietnamese error pages, not Django's debug pages
+(DJANGO_DEBUG=true shows those, for development); static files are served by WhiteNoise
+straight from static/, with no collectstatic."""
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="quick-start-only-not-secret")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
