@@ -1,7 +1,10 @@
 """Charts drawn on the server as SVG: no script, sharp in print, readable on a phone.
 
 Functions return plain geometry (numbers and strings) that templates/reports/includes/
-turn into <svg> markup; every chart is also shown as a table for screen readers.
+turn into <svg> markup; every chart is also shown as a table for screen readers. Charts are
+drawn WIDTH units wide, about a phone's width in CSS pixels, and scale to the width of their
+box (static/css/isotrack.css): on a phone their text stays the size it was drawn at, on a
+desktop it grows a little, and nothing needs scrolling sideways.
 """
 import datetime
 from dataclasses import dataclass, field
@@ -10,6 +13,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from rollout.choices import Status
+
+WIDTH = 400
 
 # Colours distinguishable in greyscale print too: light to dark as the rollout advances.
 STATUS_COLOURS = {
@@ -52,7 +57,7 @@ class StackedBars:
             f'<title id="{e(chart_id)}-title">{e(title)}</title>',
         ]
         for bar in self.bars:
-            label = bar.label if len(bar.label) <= 24 else bar.label[:23] + "…"
+            label = bar.label if len(bar.label) <= 18 else bar.label[:17] + "…"
             parts.append(f'<text x="{self.label_width - 6}" y="{bar.y + 13}" text-anchor="end" font-size="11">'
                          f'{e(label)}</text>')
             for seg in bar.segments:
@@ -70,7 +75,7 @@ class StackedBars:
         return mark_safe("".join(parts))
 
 
-def stacked_bars(rows, series, *, width=640, label_width=150, bar_height=18, gap=6):
+def stacked_bars(rows, series, *, width=WIDTH, label_width=108, bar_height=18, gap=6):
     """Horizontal stacked bars. `rows`: [(label, {key: value})]; `series`: [(key, name, colour)]."""
     plot = width - label_width - 40
     biggest = max((sum(values.get(k, 0) for k, _, _ in series) for _, values in rows), default=0) or 1
@@ -89,11 +94,11 @@ def stacked_bars(rows, series, *, width=640, label_width=150, bar_height=18, gap
         bar.end = round(x, 2)
         bars.append(bar)
     legend_y = len(rows) * (bar_height + gap) + 8
-    legend, x = [], 0
+    legend = []  # two to a row: the names are long
     for index, (key, name, colour) in enumerate(series):
-        legend.append({"x": (index % 4) * (width // 4), "y": legend_y + (index // 4) * 18, "colour": colour,
+        legend.append({"x": (index % 2) * (width // 2), "y": legend_y + (index // 2) * 18, "colour": colour,
                        "name": name})
-    height = legend_y + ((len(series) + 3) // 4) * 18 + 4
+    height = legend_y + ((len(series) + 1) // 2) * 18 + 4
     return StackedBars(width, height, label_width, bar_height, bars, legend, legend_y)
 
 
@@ -122,10 +127,10 @@ def cumulative(monthly):
     return points
 
 
-def line_chart(points, *, starts_on, target_date, target, today, forecast=None, width=640, height=260):
+def line_chart(points, *, starts_on, target_date, target, today, forecast=None, width=WIDTH, height=220):
     """Cumulative announced communes over time (a step line), the target as a straight line
     from the plan's start to its target date, and the forecast as a dashed line."""
-    left, top, right, bottom = 44, 10, 16, 28
+    left, top, right, bottom = 36, 10, 16, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     # The plan's own period (and any later announcement), not every year up to today.
     last_day = max([target_date] + [p[0] for p in points])

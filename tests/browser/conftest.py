@@ -80,8 +80,8 @@ def world(transactional_db):
     actions.announce(enrolments[5], decision_number="45/QĐ-UBND", decided_on=datetime.date(2018, 12, 20), by=dost)
     line = BudgetLine.objects.create(plan=plan, phase=phase, category=BudgetCategory.CONSULTING,
                                      amount=350_000_000, description="Thuê tư vấn giai đoạn thí điểm")
-    Expenditure.objects.create(plan=plan, phase=phase, budget_line=line, amount=120_000_000,
-                               spent_on=datetime.date(2018, 6, 15), document_ref="HĐ 12/2018/HĐ-TV")
+    expenditure = Expenditure.objects.create(plan=plan, phase=phase, budget_line=line, amount=120_000_000,
+                                             spent_on=datetime.date(2018, 6, 15), document_ref="HĐ 12/2018/HĐ-TV")
     return {
         "plan": plan,
         "phase": phase,
@@ -94,6 +94,8 @@ def world(transactional_db):
         "officer": officer,
         "officer_dalat": officer_dalat,
         "leader": make_user("lanhdao_lamdong", Role.LEADERSHIP, province=lam_dong),
+        "admin": make_user("quantri", Role.ADMINISTRATOR, is_staff=True, is_superuser=True),
+        "expenditure": expenditure,
     }
 
 
