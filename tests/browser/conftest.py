@@ -136,5 +136,8 @@ def screenshot(page, name):
 
 
 def body_fits_viewport(page):
-    """No sideways scrolling of the page itself (tables and charts scroll in their own boxes)."""
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    """No sideways scrolling of the page itself (tables and charts scroll in their own boxes).
+
+    Measured against the screen's width: a phone widens its layout to what overflows (so
+    window.innerWidth grows with the page) and shows the page zoomed out."""
+    return page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"] + 1
