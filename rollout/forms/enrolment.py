@@ -72,6 +72,8 @@ class EnrolGroupForm(EnrolDateMixin):
     (a plan of today's map) at once."""
 
     def __init__(self, *args, plan, user, **kwargs):
+        # Its own ids: the enrolment page shows its day field beside the list form's.
+        kwargs.setdefault("auto_id", "id_group_%s")
         super().__init__(*args, **kwargs)
         self.user = user
         self.plan = plan
