@@ -163,6 +163,8 @@ def build_dashboard(user, province, plan_id, today):
     return {
         "province": province,
         "group": group,
+        # The commune-level units of the province's map: no more towns (thị trấn) after 2025.
+        "communes_label": _("Xã, phường, đặc khu") if province.valid_until is None else _("Xã, phường, thị trấn"),
         "today": today,
         "summary": summary,
         "plans": plans,
@@ -238,7 +240,7 @@ def dashboard_sheets(c):
     province, plan = c["province"], c["plan"]
     s = c["summary"]
     summary_rows = [
-        [_("Số xã, phường, thị trấn"), s["communes"]],
+        [c["communes_label"], s["communes"]],
         [_("Đã tham gia kế hoạch"), s["enrolled"]],
         [_("Đã công bố"), s["announced"]],
         [_("Chưa triển khai"), s["not_started"]],

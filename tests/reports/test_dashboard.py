@@ -158,3 +158,11 @@ def test_page_prints_on_a4_and_shows_chart_data_as_tables(page):
     assert "data-print>" in body and 'src="/static/js/isotrack.js"' in body  # the print button, wired by script
     assert body.count("<svg") == 2 and body.count('role="img"') == 2
     assert 'id="timeline-table"' in body and "<tfoot>" in body
+
+
+def test_the_communes_are_named_as_the_provinces_map_names_them(client, leader_lamdong, leader_lamdong_today):
+    """No more towns (thị trấn) on today's map: its communes are xã, phường and đặc khu."""
+    html = login(client, leader_lamdong).get("/tong-quan/").content.decode()
+    assert "Xã, phường, thị trấn" in html and "đặc khu" not in html
+    html = login(client, leader_lamdong_today).get("/tong-quan/").content.decode()
+    assert "Xã, phường, đặc khu" in html and "thị trấn" not in html
