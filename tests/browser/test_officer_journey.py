@@ -105,3 +105,26 @@ def test_district_officer_journey_on_a_phone(phone, world):
     phone.wait_for_url("**/xa/")
     expect(phone.locator("tr.commune-row").first).to_be_visible()
     assert body_fits_viewport(phone), "commune list wider than the phone"
+
+
+def test_district_officer_confirms_every_step_shown_at_once_on_a_phone(phone, world):
+    sign_in(phone, "huyen_lamha")
+    open_menu_entry(phone, "Chờ xác nhận", phone=True)
+    phone.wait_for_url("**/xac-nhan/")
+    items = phone.locator(".review-item")
+    expect(items).to_have_count(2)
+    button = phone.locator("#confirm-shown button")
+    expect(button).to_have_text("Xác nhận tất cả 2 bước đang hiển thị")
+    # The button asks first; answering no changes nothing.
+    phone.once("dialog", lambda dialog: dialog.dismiss())
+    button.click()
+    expect(items).to_have_count(2)
+    phone.once("dialog", lambda dialog: dialog.accept())
+    button.click()
+    phone.wait_for_load_state()
+    expect(phone.locator(".alert-success")).to_have_text("Đã xác nhận 2 bước.")
+    expect(items).to_have_count(0)
+    assert body_fits_viewport(phone)
+    steps = world["enrolments"][1].steps.filter(order__in=[1, 2])
+    assert {step.review_state for step in steps} == {ReviewState.CONFIRMED}
+    assert {step.reviewed_by for step in steps} == {world["officer"]}
