@@ -62,7 +62,8 @@ class EnrolCommunesForm(EnrolDateMixin):
         super().__init__(*args, **kwargs)
         self.plan = plan
         # The page lists one district or area, or a search; any commune the user may enrol is accepted.
-        self.fields["communes"].queryset = enrollable_communes(plan, user).select_related("district").order_by(
+        self.fields["communes"].queryset = enrollable_communes(plan, user).select_related(
+            "district", "area", "province").order_by(
             "district__name", "name")
         self.order_fields(["communes", "enrolled_on"])
 
@@ -98,7 +99,8 @@ class EnrolGroupForm(EnrolDateMixin):
         return self.cleaned_data[self.group_name]
 
     def communes(self):
-        return enrollable_communes(self.plan, self.user).filter(**{self.group_name: self.group})
+        return enrollable_communes(self.plan, self.user).filter(**{self.group_name: self.group}).select_related(
+            "district", "area", "province")
 
 
 class EnrolPasteForm(EnrolDateMixin):
