@@ -236,6 +236,16 @@ def test_an_expenditure_typed_in_billions_is_saved_and_echoed_as_typed(as_user, 
     assert Expenditure.objects.get(document_ref="HĐ 9/2018").amount == 1_500_000_000
 
 
+def test_an_amount_refused_comes_back_exactly_as_typed(as_user, dost_lamdong, pilot_money):
+    """"1,5" (a fraction of a đồng) is refused, and the box still says "1,5", not "1.5"."""
+    plan = pilot_money[0]
+    response = as_user(dost_lamdong).post(f"/ke-hoach/{plan.pk}/khoan-chi/them/", {
+        "amount": "1,5", "spent_on": "01/06/2018", "document_ref": "HĐ 9/2018"})
+    assert response.status_code == 200 and "amount" in response.context["form"].errors
+    html = response.content.decode()
+    assert 'value="1,5"' in html and 'value="1.5"' not in html
+
+
 def test_a_budget_line_above_a_thousand_billion_is_refused(as_user, dost_lamdong, lamdong_pilot):
     plan = lamdong_pilot.plan
     response = as_user(dost_lamdong).post(f"/ke-hoach/{plan.pk}/du-toan/them/", {
