@@ -8,7 +8,7 @@ from django import forms
 from isotrack.forms import DateInput
 
 FORM_MODULES = ["rollout.forms.tracking", "rollout.forms.enrolment", "rollout.forms.plans", "rollout.forms.budgets",
-                "rollout.forms.areas", "notifications.forms"]
+                "rollout.forms.areas", "notifications.forms", "imports.forms"]
 
 
 def date_fields():

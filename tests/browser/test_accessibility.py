@@ -38,7 +38,7 @@ PAGES = {
         "/xa/ghi-nhan-hang-loat/", "/ke-hoach/", "/ke-hoach/them/", "/ke-hoach/{plan}/", "/ke-hoach/{plan}/sua/",
         "/ke-hoach/{plan}/xa-tham-gia/", "/giai-doan/{phase}/them-xa/", "/giai-doan/{phase}/sua/",
         "/ke-hoach/{plan}/du-toan/them/", "/ke-hoach/{plan}/khoan-chi/them/", "/khoan-chi/{expenditure}/sua/",
-        "/xac-nhan/", "/xac-nhan/tra-lai/", "/bao-cao/", "/thong-bao/", "/thong-bao/cai-dat/",
+        "/xac-nhan/", "/xac-nhan/tra-lai/", "/nhap-excel/", "/bao-cao/", "/thong-bao/", "/thong-bao/cai-dat/",
         "/tai-khoan/doi-mat-khau/",
     ],
     "huyen_lamha": [

@@ -112,15 +112,15 @@ def test_a_creation_lists_the_values_given_not_the_fields_defaults(client, dost_
     assert "số quyết định" in labels and "nguyên nhân hết hiệu lực" not in labels
 
 
-def test_the_plan_history_names_who_created_the_plan_in_vietnamese(client, dost_lamdong, lam_dong):
-    client.force_login(dost_lamdong)
+def test_the_plan_history_names_who_created_the_plan_in_vietnamese(client, dost_lamdong_today):
+    client.force_login(dost_lamdong_today)
     response = client.post("/ke-hoach/them/", {
-        "number": "1245/KH-UBND", "issued_on": "15/01/2018", "title": "Áp dụng ISO 9001 tại UBND cấp xã",
-        "legal_basis": "", "standard_version": "2015", "starts_on": "15/01/2018", "ends_on": "31/12/2020",
-        "target_kind": "count", "target_value": "100", "target_date": "31/12/2020", "note": ""})
+        "number": "12/KH-UBND", "issued_on": "05/01/2026", "title": "Áp dụng ISO 9001 tại UBND cấp xã",
+        "legal_basis": "", "standard_version": "2015", "starts_on": "05/01/2026", "ends_on": "31/12/2027",
+        "target_kind": "count", "target_value": "60", "target_date": "31/12/2027", "note": ""})
     html = client.get(response["Location"]).content.decode()
     section = html.split('id="history"', 1)[1].split("</section>", 1)[0]
-    assert "Người tạo: dost_lamdong" in section
+    assert "Người tạo: dost_lamdong_nay" in section
     assert "Created by" not in section and "created by" not in section
 
 
