@@ -68,5 +68,6 @@ def test_a_table_wider_than_a_phone_scrolls_from_the_keyboard(phone, world, url,
     assert focus_by_tab(phone, box), "the table's box is never reached with Tab"
     for _ in range(5):
         phone.keyboard.press("ArrowRight")
-    assert table.evaluate("t => t.scrollLeft") > 0
+    # The browser scrolls smoothly: wait until the box has moved (the test's timeout if never).
+    phone.wait_for_function("s => document.querySelector(s).scrollLeft > 0", arg=box)
     assert body_fits_viewport(phone)
