@@ -8,6 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from isotrack.sessions import forget
+
+from .context_processors import UNREAD
 from .forms import PreferenceForm
 from .models import Notification, NotificationPreference
 
@@ -16,6 +19,7 @@ PAGE_SIZE = 50
 
 @login_required
 def inbox(request):
+    forget(request, UNREAD)  # the inbox counts afresh what it lists
     notifications = Notification.objects.filter(user=request.user)
     if request.GET.get("unread") == "1":
         notifications = notifications.unread()
@@ -34,6 +38,7 @@ def open_notification(request, pk):
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        forget(request, UNREAD)
     target = notification.url
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "notifications:inbox"
@@ -44,6 +49,7 @@ def open_notification(request, pk):
 @require_POST
 def mark_all_read(request):
     count = Notification.objects.filter(user=request.user).unread().update(read_at=timezone.now())
+    forget(request, UNREAD)
     messages.success(request, _("Đã đánh dấu {count} thông báo là đã đọc.").format(count=count))
     return redirect("notifications:inbox")
 
