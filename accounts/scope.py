@@ -41,6 +41,17 @@ class Scope:
     units: tuple = ()
 
     @property
+    def key(self):
+        """A stable text naming what this scope sees, for cache keys shared between processes."""
+        def ids(values):
+            return ",".join(str(v) for v in sorted(values))
+
+        if self.sees_everything:
+            return "all"
+        return (f"p{ids(self.read_provinces)}s{ids(self.staff_provinces)}d{ids(self.districts)}"
+                f"a{ids(self.areas)}dp{ids(self.district_provinces)}ap{ids(self.area_provinces)}")
+
+    @property
     def sees_everything(self):
         return self.is_admin or self.national
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,9 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("Báo cáo, tổng quan")
+
+    def ready(self):
+        from .cache import row_changed
+
+        post_save.connect(row_changed, dispatch_uid="reports.cache.saved")
+        post_delete.connect(row_changed, dispatch_uid="reports.cache.deleted")

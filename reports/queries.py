@@ -83,45 +83,14 @@ def in_force_on(day):
     )
 
 
-# -- the province dashboard ---------------------------------------------------------------
-def province_totals(communes, today, lineage=False):
-    """Communes of the area, and how many are enrolled, announced, late, not started (any plan).
-
-    With `lineage`, also where the area starts from after the 2025 reorganisation: communes
-    formed from at least one commune announced when it was abolished (`from_announced`), and
-    of those, how many have announced again (`announced_again`)."""
-    enrolments = active_enrolments().filter(commune=OuterRef("pk"))
-    announced = Q(Exists(enrolments.filter(status__in=ANNOUNCED)))
-    extra = {}
-    if lineage:
-        extra = {
-            "from_announced": Count("pk", filter=formed_from_announced()),
-            "announced_again": Count("pk", filter=formed_from_announced() & announced),
-        }
-    return communes.aggregate(
-        communes=Count("pk"),
-        enrolled=Count("pk", filter=Q(Exists(enrolments))),
-        announced=Count("pk", filter=announced),
-        overdue=Count("pk", filter=Q(Exists(enrolments.filter(next_due_on__lt=today)))),
-        not_started=Count("pk", filter=~Q(Exists(enrolments))),
-        **extra,
-    )
-
-
-def plans_for_dashboard(plans, today, include_closed=False):
-    """Active plans with their enrolled, announced and late communes, the communes announced
-    at the target date, and money planned and spent."""
-    enrolments = active_enrolments().filter(plan=OuterRef("pk"))
-    at_target = in_force_on(OuterRef(OuterRef("target_date"))).filter(enrolment=OuterRef("pk"))
+# -- the province dashboard (its counts: reports.figures) ---------------------------------------
+def plans_for_dashboard(plans, include_closed=False):
+    """Active plans with money planned and spent (their communes are counted by reports.figures)."""
     if not include_closed:
         plans = plans.filter(closed_on__isnull=True)
     return (
         plans.filter(archived_at__isnull=True)
         .annotate(
-            enrolled=count_of(enrolments),
-            announced=count_of(enrolments.filter(status__in=ANNOUNCED)),
-            overdue=count_of(enrolments.filter(next_due_on__lt=today)),
-            announced_at_target=count_of(enrolments.filter(Exists(at_target))),
             planned=sum_of(BudgetLine.objects.filter(archived_at__isnull=True, plan=OuterRef("pk")), "amount"),
             spent=sum_of(Expenditure.objects.filter(archived_at__isnull=True, plan=OuterRef("pk")), "amount"),
             planned_unphased=sum_of(
@@ -135,76 +104,19 @@ def plans_for_dashboard(plans, today, include_closed=False):
     )
 
 
-def phases_for_dashboard(phases, today, include_closed=False):
-    """Active phases with their communes, progress at the phase's end, and money."""
-    enrolments = active_enrolments().filter(phase=OuterRef("pk"))
-    at_end = in_force_on(OuterRef(OuterRef("ends_on"))).filter(enrolment=OuterRef("pk"))
+def phases_for_dashboard(phases, include_closed=False):
+    """Active phases with money planned and spent (their communes are counted by reports.figures)."""
     if not include_closed:
         phases = phases.filter(plan__closed_on__isnull=True)
     return (
         phases.filter(archived_at__isnull=True, plan__archived_at__isnull=True)
         .select_related("plan")
         .annotate(
-            enrolled=count_of(enrolments),
-            announced=count_of(enrolments.filter(status__in=ANNOUNCED)),
-            announced_at_end=count_of(enrolments.filter(Exists(at_end))),
             planned=sum_of(BudgetLine.objects.filter(archived_at__isnull=True, phase=OuterRef("pk")), "amount"),
             spent=sum_of(Expenditure.objects.filter(archived_at__isnull=True, phase=OuterRef("pk")), "amount"),
         )
         .order_by("-plan__issued_on", "plan__number", "order")
     )
-
-
-# How a province's communes are grouped: by district on the pre-2025 map, by review area on today's.
-GROUPS = {
-    "district": {"id": "district_id", "name": "district__short_name", "order": "district__code"},
-    "area": {"id": "area_id", "name": "area__name", "order": "area__name"},
-}
-
-
-def status_by_group(communes, plan, today, group="area"):
-    """One row per district or review area (`group`): its communes, those in no plan, and per
-    status in `plan`.
-
-    Rows are dicts: group_id, group_name, communes, not_started, late, and one key per
-    enrolled status.
-    """
-    fields = GROUPS[group]
-    in_plan = Q(enrolments__plan=plan, enrolments__archived_at__isnull=True)
-    any_enrolment = active_enrolments().filter(commune=OuterRef("pk"))
-    per_status = {
-        status: Count("pk", distinct=True, filter=in_plan & Q(enrolments__status=status)) for status in ENROLLED
-    }
-    return list(
-        communes.values(group_id=F(fields["id"]), group_name=F(fields["name"]), group_order=F(fields["order"]))
-        .annotate(
-            communes=Count("pk", distinct=True),
-            not_started=Count("pk", distinct=True, filter=~Q(Exists(any_enrolment))),
-            late=Count("pk", distinct=True, filter=in_plan & Q(enrolments__next_due_on__lt=today)),
-            **per_status,
-        )
-        .order_by(F("group_order").asc(nulls_last=True))
-    )
-
-
-def announced_by_month(plan):
-    """[(first day of month, communes announced that month)] for the communes now announced
-    in `plan`, dated by their earliest announcement in force."""
-    first_in_force = (
-        Announcement.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, lapsed_on__isnull=True)
-        .order_by("decided_on")
-        .values("decided_on")[:1]
-    )
-    rows = (
-        active_enrolments()
-        .filter(plan=plan, status__in=ANNOUNCED)
-        .annotate(first_on=Subquery(first_in_force))
-        .annotate(month=TruncMonth("first_on"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
-    )
-    return [(row["month"], row["n"]) for row in rows if row["month"] is not None]
 
 
 def overdue_steps(steps, today, limit=10):

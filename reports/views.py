@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from provinces.models import Commune, District, Province, ReviewArea
 from rollout.choices import Status, TargetKind
 from rollout.models import Phase, RolloutPlan, Step
 
-from . import charts, exports, queries
+from . import cache, charts, exports, figures, queries
 from .links import ANNOUNCED, ENROLLED, figure, list_url
 from .outlook import outlook, share
 
@@ -88,8 +89,9 @@ def _phase_outlook(phase, today):
 
 
 def build_dashboard(user, province, plan_id, today):
-    """Everything the province dashboard shows (a fixed number of queries), on the units of
-    the province's edition (today's, for every dashboard a user can open)."""
+    """Everything the province dashboard shows, on the units of the province's edition (today's, for
+    every dashboard a user can open): five queries (plans, phases, communes, enrolments with their
+    announcements, overdue steps), counted by reports.figures."""
     edition = edition_of(province)
     communes = Commune.objects.visible_to(user).filter(province=province).valid_on(edition.day(today))
     p = province.pk
@@ -97,8 +99,16 @@ def build_dashboard(user, province, plan_id, today):
     lineage = province.valid_from is not None
     # A province of an ended edition shows its history: its plans closed by the reorganisation
     # and its communes' enrolments that ended with it.
-    status_columns = STATUS_COLUMNS if province.valid_until is None else ALL_STATUS_COLUMNS
-    totals = queries.province_totals(communes, today, lineage=lineage)
+    old = province.valid_until is not None
+    status_columns = ALL_STATUS_COLUMNS if old else STATUS_COLUMNS
+    plans = list(queries.plans_for_dashboard(RolloutPlan.objects.visible_to(user).filter(province=province),
+                                             include_closed=old))
+    phases = list(queries.phases_for_dashboard(Phase.objects.visible_to(user).filter(plan__province=province),
+                                               include_closed=old))
+    rows = figures.commune_rows(communes, group, lineage=lineage)
+    enrolments = figures.enrolment_rows(figures.in_area_or_plans(rows, {x.pk for x in plans} | {x.plan_id for x in phases}))
+    area = figures.AreaFigures(rows, enrolments, today)
+    totals = area.totals(lineage=lineage)
     summary = {
         "communes": figure(totals["communes"], province=p),
         "enrolled": figure(totals["enrolled"], province=p, status=ENROLLED),
@@ -111,8 +121,7 @@ def build_dashboard(user, province, plan_id, today):
         summary["from_announced"] = figure(totals["from_announced"], province=p, predecessor="announced")
         summary["announced_again"] = figure(totals["announced_again"], province=p, predecessor="announced",
                                             status=ANNOUNCED)
-    plans = list(queries.plans_for_dashboard(RolloutPlan.objects.visible_to(user).filter(province=province), today,
-                                             include_closed=province.valid_until is not None))
+    figures.count_plans(plans, enrolments, today)
     for plan in plans:
         plan.outlook = _plan_outlook(plan, totals["communes"], today)
         plan.figures = {
@@ -127,15 +136,13 @@ def build_dashboard(user, province, plan_id, today):
     districts, district_totals, status_chart, timeline = [], None, None, None
     if plan is not None:
         districts, district_totals = _district_rows(
-            queries.status_by_group(communes, plan, today, group), province=p, plan=plan.pk, group=group,
-            columns=status_columns,
+            area.by_group(plan.pk), province=p, plan=plan.pk, group=group, columns=status_columns,
         )
         status_chart = charts.stacked_bars(
             [(row["name"], {s: int(row[s]) for s in status_columns}) for row in districts],
             [(s.value, s.label, charts.STATUS_COLOURS[s]) for s in status_columns],
         )
-        monthly = queries.announced_by_month(plan)
-        points = charts.cumulative(monthly)
+        points = charts.cumulative(figures.announced_by_month(enrolments, plan.pk))
         timeline = {
             "points": points,
             "chart": charts.line_chart(
@@ -144,8 +151,7 @@ def build_dashboard(user, province, plan_id, today):
             ),
         }
 
-    phases = list(queries.phases_for_dashboard(Phase.objects.visible_to(user).filter(plan__province=province), today,
-                                               include_closed=province.valid_until is not None))
+    figures.count_phases(phases, enrolments)
     for phase in phases:
         phase.outlook = _phase_outlook(phase, today)
         phase.figures = {
@@ -226,12 +232,31 @@ def dashboard(request):
             return redirect("reports:district", pk=min(scope.districts))
         raise Http404
     today = timezone.localdate()
-    context = build_dashboard(request.user, province, _int_param(request, "plan"), today)
+    plan_id = _int_param(request, "plan")
     if _wants_excel(request):
+        context = build_dashboard(request.user, province, plan_id, today)
         return exports.workbook_response(f"tong-quan-{province.code}-{today:%Y%m%d}.xlsx", dashboard_sheets(context))
-    context["province_choices"] = _province_choices(provinces, scope) if scope.sees_everything or len(
-        scope.read_provinces) > 1 else []
-    return render(request, "reports/dashboard.html", context)
+    return render(request, "reports/dashboard.html", {
+        "province": province,
+        "today": today,
+        "body": dashboard_body(request.user, scope, province, plan_id, today),
+        "province_choices": _province_choices(provinces, scope) if scope.sees_everything or len(
+            scope.read_provinces) > 1 else [],
+    })
+
+
+def dashboard_body(user, scope, province, plan_id, today):
+    """The dashboard's figures, rendered: cached under the data version, by province, plan, day and
+    language (reports.cache), for everyone who reads the whole province (the figures are then the
+    same whoever asks). Every change that can move a figure changes the version, so a cached
+    dashboard is never stale."""
+    def build():
+        return render_to_string("reports/includes/dashboard_body.html",
+                                build_dashboard(user, province, plan_id, today))
+
+    if not (scope.sees_everything or province.pk in scope.read_provinces):
+        return build()
+    return cache.get_or_build(cache.key(cache.current(), "dashboard", province.pk, plan_id or "", today), build)
 
 
 def dashboard_sheets(c):
@@ -291,7 +316,8 @@ def build_district(user, district, today):
     """The page of a district (pre-2025 map) or of a review area (today's map): the officer's home."""
     kind = "area" if isinstance(district, ReviewArea) else "district"
     communes = Commune.objects.visible_to(user).filter(**{kind: district})
-    totals = queries.province_totals(communes, today)
+    totals = figures.AreaFigures(rows := figures.commune_rows(communes),
+                                 figures.enrolment_rows(figures.in_area_or_plans(rows)), today).totals()
     base = {"province": district.province_id, kind: district.pk}
     summary = {
         "communes": figure(totals["communes"], **base),

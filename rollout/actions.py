@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from provinces.models import Commune, CommuneSuccession, ReviewArea
+from reports.cache import moves_figures  # every action changes the data version in its transaction
 
 from .choices import STEP_ORDER, AnnouncementKind, EndReason, LapseCause, ReviewState, Status, StepKind
 from .models import Announcement, Enrolment, RolloutPlan, Step
@@ -31,6 +32,7 @@ def _day(day):
     return day.strftime("%d/%m/%Y")
 
 
+@moves_figures
 @transaction.atomic
 def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_in_scope=0,
           procedures_total=0, standard_version=None):
@@ -73,6 +75,7 @@ def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_i
     return enrolment
 
 
+@moves_figures
 @transaction.atomic
 def record_step(step, *, done_on, by, evidence=""):
     """Mark a step done on `done_on` with its evidence; it then awaits the district's review."""
@@ -88,6 +91,7 @@ def record_step(step, *, done_on, by, evidence=""):
     return step
 
 
+@moves_figures
 @transaction.atomic
 def review_step(step, *, by, confirm, comment=""):
     """The district confirms a recorded step, or returns it to DOST staff with a comment."""
@@ -104,6 +108,7 @@ def review_step(step, *, by, confirm, comment=""):
     return step
 
 
+@moves_figures
 @transaction.atomic
 def announce(enrolment, *, decision_number, decided_on, by, kind=AnnouncementKind.FIRST,
              standard_version=None, procedures_in_scope=None, scope_note="", incomplete_reason=""):
@@ -135,6 +140,7 @@ def announce(enrolment, *, decision_number, decided_on, by, kind=AnnouncementKin
     return announcement
 
 
+@moves_figures
 @transaction.atomic
 def lapse(announcement, *, lapsed_on, reason, by):
     """An announcement stops being in force (failed inspection, merger, scope change)."""
@@ -146,6 +152,7 @@ def lapse(announcement, *, lapsed_on, reason, by):
     return announcement
 
 
+@moves_figures
 @transaction.atomic
 def move_enrolment(enrolment, phase, *, by=None):
     """Move an enrolment to another phase of the same plan.
@@ -174,6 +181,7 @@ def move_enrolment(enrolment, phase, *, by=None):
     return enrolment
 
 
+@moves_figures
 @transaction.atomic
 def assign_consultant(enrolments, consultant, *, by=None):
     """Give each enrolment `consultant` (or none); the consultant must be of the plan's province."""
@@ -194,6 +202,7 @@ def _not_in_future(day, field, message):
         raise ValidationError({field: message})
 
 
+@moves_figures
 @transaction.atomic
 def set_step_due(step, *, due_on, by):
     """Set (or clear) the due date of a step."""
@@ -212,6 +221,7 @@ class BulkRefused(Exception):
         self.refused = refused
 
 
+@moves_figures
 def record_steps_bulk(enrolments, *, kind, done_on, by, evidence=""):
     """Record the same step done on the same day for many enrolments: all or none.
 
@@ -258,6 +268,7 @@ class StaleEdit(Exception):
 ENROLMENT_EDIT_FIELDS = ("consultant", "procedures_in_scope", "procedures_total", "standard_version")
 
 
+@moves_figures
 @transaction.atomic
 def update_enrolment(enrolment, *, version, by, **values):
     """Change an enrolment's consultant, scope or standard version, if nobody changed it since
@@ -286,6 +297,7 @@ def _bump_version(enrolment):
     enrolment.refresh_from_db(fields=["version"])
 
 
+@moves_figures
 @transaction.atomic
 def record_announcement(enrolment, *, by, kind=AnnouncementKind.FIRST, procedures_in_scope=None, **fields):
     """Record a first announcement, a re-announcement (new scope) or a conversion to the 2015
@@ -318,6 +330,7 @@ def record_announcement(enrolment, *, by, kind=AnnouncementKind.FIRST, procedure
     return announcement
 
 
+@moves_figures
 @transaction.atomic
 def record_inspection(enrolment, *, by, inspection=None, **fields):
     """Record an inspection (or update one, e.g. with its corrective action report). When
@@ -343,6 +356,7 @@ def record_inspection(enrolment, *, by, inspection=None, **fields):
     return inspection
 
 
+@moves_figures
 @transaction.atomic
 def record_maintenance(enrolment, *, kind, done_on, by, note=""):
     """Record a yearly duty of an announced commune (internal audit, management review, legal
@@ -364,6 +378,7 @@ def record_maintenance(enrolment, *, kind, done_on, by, note=""):
 
 # -- the map of today: reorganisation, closing plans, carrying work over, review areas ------------
 
+@moves_figures
 @transaction.atomic
 def end_abolished(today, *, by):
     """What a reorganisation of administrative units does to a rollout, once the edition of a
@@ -416,6 +431,7 @@ def end_abolished(today, *, by):
     return len(enrolments), len(ended_announcements), len(plans)
 
 
+@moves_figures
 @transaction.atomic
 def close_plan(plan, *, by, reason, closed_on=None):
     """Close a plan whose period has ended (đóng kế hoạch): it leaves the dashboards and the
@@ -442,6 +458,7 @@ def close_plan(plan, *, by, reason, closed_on=None):
     return plan
 
 
+@moves_figures
 @transaction.atomic
 def reopen_plan(plan, *, by):
     """Undo close_plan(): the plan and the enrolments that ended with it are open again."""
@@ -460,6 +477,7 @@ def reopen_plan(plan, *, by):
     return plan
 
 
+@moves_figures
 @transaction.atomic
 def carry_over(phase, commune, *, predecessors, done_kinds, by, enrolled_on, done_on=None, **fields):
     """Enrol a commune of today in `phase`, carrying over the work of enrolments of the communes
@@ -484,6 +502,7 @@ def carry_over(phase, commune, *, predecessors, done_kinds, by, enrolled_on, don
     return enrolment
 
 
+@moves_figures
 @transaction.atomic
 def create_areas_from_districts(province, *, by):
     """Group a province of today's communes into review areas named after its former districts:
@@ -522,6 +541,7 @@ def create_areas_from_districts(province, *, by):
     return created
 
 
+@moves_figures
 @transaction.atomic
 def assign_area(communes, area, *, by):
     """Move communes of today into `area` (or out of any area with None)."""
@@ -536,6 +556,7 @@ def assign_area(communes, area, *, by):
     return changed
 
 
+@moves_figures
 def save_area(area, *, by, name, note=""):
     """Create or rename a review area of a province of today (within update_area's transaction)."""
     if area.province.valid_until is not None:
@@ -557,6 +578,7 @@ class StaleArea(Exception):
         self.current = current
 
 
+@moves_figures
 @transaction.atomic
 def update_area(area, *, by, version, name, note, communes):
     """Rename an area and set its communes, if nobody changed it since the editor read it at

@@ -31,7 +31,7 @@ def filtered_communes(request):
 def commune_list(request):
     filterset = filtered_communes(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    attach_enrolments(page.object_list)
+    page.object_list = attach_enrolments(page.object_list, filterset.row_enrolments)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "rollout/commune_list.html", {
@@ -54,7 +54,8 @@ EXPORT_COLUMNS = [
 @login_required
 def commune_export(request):
     """The filtered rows of the list, all pages, as an .xlsx workbook."""
-    communes = attach_enrolments(list(filtered_communes(request).qs))
+    filterset = filtered_communes(request)
+    communes = attach_enrolments(filterset.qs, filterset.row_enrolments, among=filterset.qs)
     late = _("Có")
 
     def rows():

@@ -109,6 +109,7 @@ def test_page_query_count_does_not_grow_with_records(client, dost_lamdong, lamdo
     actions.record_step(quiet_enrolment.steps.get(kind=StepKind.SURVEY), done_on=D(2018, 3, 5), by=dost_lamdong)
     _busy_commune(busy, lamdong_pilot, later, dost_lamdong)
     client.force_login(dost_lamdong)
+    client.get(page(quiet))  # the first page after signing in writes the session and counts the inbox
     counts = {}
     for commune in (quiet, busy):
         with django_assert_max_num_queries(PAGE_QUERIES) as captured:
