@@ -115,6 +115,14 @@ class AreaFigures:
                 self.by_commune[enrolment.commune_id].append(enrolment)
         self.enrolments = enrolments
 
+    @classmethod
+    def of_communes(cls, communes, today):
+        """From communes whose enrolments that count were read with them (`active_enrolments`)."""
+        rows = [CommuneRow(c.pk) for c in communes]
+        enrolments = [EnrolmentRow(e.pk, e.commune_id, e.plan_id, e.phase_id, e.status, e.next_due_on, e.ended_on)
+                      for c in communes for e in c.active_enrolments]
+        return cls(rows, enrolments, today)
+
     def _has(self, commune, test=lambda e: True):
         return any(test(e) for e in self.by_commune.get(commune.pk, ()))
 

@@ -167,41 +167,78 @@ NATIONAL_SORTS = {
 }
 
 
+@dataclass
+class ProvinceRow:
+    """A row of the national overview."""
+
+    pk: int
+    code: str
+    name: str
+    commune_count: int = 0
+    enrolled: int = 0
+    announced: int = 0
+    late: int = 0
+    planned: int = 0
+    spent: int = 0
+    share: float = 0.0
+
+
 def provinces_overview(provinces, today, sort="name"):
     """One row per province of today that has a plan (its own, or one of the provinces it was
     formed from): its communes of today, enrolled, announced, late, share announced, and money
     planned and spent (its predecessors' plans included). `sort` is a key of NATIONAL_SORTS,
-    "-" for descending."""
-    communes = Commune.objects.filter(province=OuterRef("pk"))
-    enrolments = active_enrolments().filter(commune=OuterRef("pk"))
-    plans = RolloutPlan.objects.filter(archived_at__isnull=True).filter(
-        Q(province=OuterRef("pk")) | Q(province__successors=OuterRef("pk")))
-    in_family = Q(plan__province=OuterRef("pk")) | Q(plan__province__successors=OuterRef("pk"))
-    rows = (
-        provinces.valid_on(today).filter(Exists(plans))
-        .annotate(
-            commune_count=count_of(communes),
-            enrolled=count_of(communes.filter(Exists(enrolments))),
-            announced=count_of(communes.filter(Exists(enrolments.filter(status__in=ANNOUNCED)))),
-            late=count_of(communes.filter(Exists(enrolments.filter(next_due_on__lt=today)))),
-            planned=sum_of(BudgetLine.objects.filter(in_family, archived_at__isnull=True,
-                                                     plan__archived_at__isnull=True), "amount"),
-            spent=sum_of(Expenditure.objects.filter(in_family, archived_at__isnull=True,
-                                                    plan__archived_at__isnull=True), "amount"),
-        )
-        .annotate(
-            share=Case(
-                When(commune_count=0, then=Value(0.0)),
-                default=F("announced") * 100.0 / F("commune_count"),
-                output_field=FloatField(),
-            )
-        )
-    )
+    "-" for descending (ties by name).
+
+    Four queries: the provinces with their predecessors, the plans and money by province (one
+    grouped query per table, joined by UNION ALL), the communes by province, the enrolments by
+    province; a province's family is itself and the provinces it was formed from."""
+    rows, heads_of = {}, {}  # heads_of: a province -> the provinces of today whose family it is in
+    for pk, code, name, predecessor in (provinces.valid_on(today).order_by("name")
+                                        .values_list("pk", "code", "name", "predecessors")):
+        rows.setdefault(pk, ProvinceRow(pk, code, name))
+        for member in {pk, predecessor} - {None}:
+            heads_of.setdefault(member, set()).add(pk)
+
+    def add(head_values, field):
+        for province, *values in head_values:
+            for head in heads_of.get(province, ()):
+                setattr(rows[head], field, getattr(rows[head], field) + (values[0] or 0))
+
+    family = list(heads_of)
+    plans = RolloutPlan.objects.filter(archived_at__isnull=True, province__in=family)
+    money = dict(archived_at__isnull=True, plan__archived_at__isnull=True, plan__province__in=family)
+    has_plan = set()
+    for kind, province, amount in (
+        plans.order_by().values_list(Value("plans"), "province").annotate(n=Count("pk"))
+        .union(BudgetLine.objects.filter(**money).order_by().values_list(Value("planned"), "plan__province")
+               .annotate(n=Sum("amount")), all=True)
+        .union(Expenditure.objects.filter(**money).order_by().values_list(Value("spent"), "plan__province")
+               .annotate(n=Sum("amount")), all=True)
+    ):
+        if kind == "plans":
+            has_plan |= heads_of.get(province, set())
+        else:
+            add([(province, amount)], kind)
+    add(Commune.objects.filter(province__in=list(rows)).order_by().values_list("province").annotate(n=Count("pk")),
+        "commune_count")
+    for province, enrolled, announced, late in (
+        active_enrolments().filter(commune__province__in=list(rows)).order_by().values_list("commune__province")
+        .annotate(enrolled=Count("commune", distinct=True),
+                  announced=Count("commune", distinct=True, filter=Q(status__in=ANNOUNCED)),
+                  late=Count("commune", distinct=True, filter=Q(next_due_on__lt=today)))
+    ):
+        row = rows[province]
+        row.enrolled, row.announced, row.late = enrolled, announced, late
+    result = [row for pk, row in rows.items() if pk in has_plan]
+    for row in result:
+        row.share = row.announced * 100.0 / row.commune_count if row.commune_count else 0.0
     key = sort.lstrip("-")
-    fields = NATIONAL_SORTS.get(key, NATIONAL_SORTS["name"])
-    if sort.startswith("-") and key in NATIONAL_SORTS:
-        fields = (f"-{fields[0]}", *fields[1:])
-    return list(rows.order_by(*fields))
+    if key not in NATIONAL_SORTS or key == "name":
+        return result[::-1] if sort == "-name" else result
+    field = NATIONAL_SORTS[key][0]
+    descending = sort.startswith("-")
+    # A stable sort of rows in name order: ties stay by name, as ORDER BY field, name would.
+    return sorted(result, key=lambda row: -getattr(row, field) if descending else getattr(row, field))
 
 
 # -- the yearly report (Decision 19/2014, Appendix II) ---------------------------------------

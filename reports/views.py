@@ -313,11 +313,13 @@ def dashboard_sheets(c):
 
 # -- district (pre-2025 map) and review area (today's map) ----------------------------------------
 def build_district(user, district, today):
-    """The page of a district (pre-2025 map) or of a review area (today's map): the officer's home."""
+    """The page of a district (pre-2025 map) or of a review area (today's map): the officer's home.
+    Five queries: the communes with their enrolments (two), what awaits review (count and list),
+    the overdue steps; the summary is counted from the communes' enrolments (reports.figures)."""
     kind = "area" if isinstance(district, ReviewArea) else "district"
     communes = Commune.objects.visible_to(user).filter(**{kind: district})
-    totals = figures.AreaFigures(rows := figures.commune_rows(communes),
-                                 figures.enrolment_rows(figures.in_area_or_plans(rows)), today).totals()
+    rows = queries.district_communes(communes.order_by("code"))
+    totals = figures.AreaFigures.of_communes(rows, today).totals()
     base = {"province": district.province_id, kind: district.pk}
     summary = {
         "communes": figure(totals["communes"], **base),
@@ -335,16 +337,12 @@ def build_district(user, district, today):
     late_steps = queries.overdue_steps(steps, today, limit=20)
     for step in late_steps:
         step.days_late = (today - step.due_on).days
-    rows = queries.district_communes(communes.order_by("code"))
     for commune in rows:
         for enrolment in commune.active_enrolments:
             enrolment.is_late = enrolment.next_due_on is not None and enrolment.next_due_on < today
-    scope = scope_of(user)
     return {
         "district": district,
         "kind": kind,
-        "province_link": district.province.valid_until is None and (
-            scope.sees_everything or district.province_id in scope.read_provinces),
         "today": today,
         "summary": summary,
         "awaiting_count": awaiting_count,
@@ -371,10 +369,28 @@ def area(request, pk):
 
 def _group_page(request, group, filename):
     today = timezone.localdate()
-    context = build_district(request.user, group, today)
+    scope = scope_of(request.user)
     if _wants_excel(request):
+        context = build_district(request.user, group, today)
         return exports.workbook_response(f"{filename}-{today:%Y%m%d}.xlsx", district_sheets(context))
-    return render(request, "reports/district.html", context)
+    kind = "area" if isinstance(group, ReviewArea) else "district"
+
+    def build():
+        return render_to_string("reports/includes/district_body.html", build_district(request.user, group, today))
+
+    # Its officer, the province's DOST and leadership and national users all see the whole
+    # district or area: the same figures for all of them, cached under the data version.
+    whole = (scope.sees_everything or group.province_id in scope.read_provinces
+             or group.pk in (scope.areas if kind == "area" else scope.districts))
+    body = cache.get_or_build(cache.key(cache.current(), kind, group.pk, today), build) if whole else build()
+    return render(request, "reports/district.html", {
+        "district": group,
+        "kind": kind,
+        "today": today,
+        "body": body,
+        "province_link": group.province.valid_until is None and (
+            scope.sees_everything or group.province_id in scope.read_provinces),
+    })
 
 
 def district_sheets(c):
@@ -407,7 +423,31 @@ def national(request):
     sort = request.GET.get("sort", "name")
     if sort.lstrip("-") not in queries.NATIONAL_SORTS:
         sort = "name"
-    rows = queries.provinces_overview(Province.objects.visible_to(request.user), today, sort)
+    if _wants_excel(request):
+        rows, totals = national_rows(request.user, today, sort)
+        heading = _("Tổng quan toàn quốc, ngày {day}").format(day=today.strftime("%d/%m/%Y"))
+        sheet_rows = [[r.code, r.name, r.commune_count, r.enrolled, r.announced, r.share_pct, r.late, r.planned, r.spent]
+                      for r in rows]
+        sheet_rows.append(["", _("Tổng"), totals["communes"], totals["enrolled"], totals["announced"],
+                           totals["share"], totals["late"], totals["planned"], totals["spent"]])
+        return exports.workbook_response(f"toan-quoc-{today:%Y%m%d}.xlsx", [exports.Sheet(
+            _("Toàn quốc"), [_("Mã"), _("Tỉnh"), _("Số xã"), _("Tham gia"), _("Đã công bố"), _("Tỷ lệ công bố (%)"),
+                             _("Quá hạn"), _("Dự toán (đồng)"), _("Đã chi (đồng)")],
+            sheet_rows, heading=heading, money_columns=(7, 8))])
+
+    def build():
+        rows, totals = national_rows(request.user, today, sort)
+        return render_to_string("reports/includes/national_table.html",
+                                {"rows": rows, "totals": totals, "headers": _national_headers(sort)})
+
+    # Only users who see the whole country open this page: the table is the same for all of them.
+    table = cache.get_or_build(cache.key(cache.current(), "national", today, sort), build)
+    return render(request, "reports/national.html", {"table": table, "sort": sort, "today": today})
+
+
+def national_rows(user, today, sort):
+    """The national overview's rows, each with its figures and their links, and the totals."""
+    rows = queries.provinces_overview(Province.objects.visible_to(user), today, sort)
     totals = {"communes": 0, "enrolled": 0, "announced": 0, "late": 0, "planned": 0, "spent": 0}
     for row in rows:
         for key in totals:
@@ -420,27 +460,19 @@ def national(request):
         }
         row.share_pct = share(row.announced, row.commune_count)
     totals["share"] = share(totals["announced"], totals["communes"])
-    if _wants_excel(request):
-        heading = _("Tổng quan toàn quốc, ngày {day}").format(day=today.strftime("%d/%m/%Y"))
-        sheet_rows = [[r.code, r.name, r.commune_count, r.enrolled, r.announced, r.share_pct, r.late, r.planned, r.spent]
-                      for r in rows]
-        sheet_rows.append(["", _("Tổng"), totals["communes"], totals["enrolled"], totals["announced"],
-                           totals["share"], totals["late"], totals["planned"], totals["spent"]])
-        return exports.workbook_response(f"toan-quoc-{today:%Y%m%d}.xlsx", [exports.Sheet(
-            _("Toàn quốc"), [_("Mã"), _("Tỉnh"), _("Số xã"), _("Tham gia"), _("Đã công bố"), _("Tỷ lệ công bố (%)"),
-                             _("Quá hạn"), _("Dự toán (đồng)"), _("Đã chi (đồng)")],
-            sheet_rows, heading=heading, money_columns=(7, 8))])
+    return rows, totals
+
+
+def _national_headers(sort):
     columns = [
         ("name", _("Tỉnh")), ("communes", _("Số xã")), ("enrolled", _("Tham gia")), ("announced", _("Đã công bố")),
         ("share", _("Tỷ lệ")), ("late", _("Quá hạn")), ("planned", _("Dự toán")), ("spent", _("Đã chi")),
     ]
-    headers = [
+    return [
         {"key": key, "label": label, "sorted": sort.lstrip("-") == key, "descending": sort == f"-{key}",
          "next": _next_sort(sort, key)}
         for key, label in columns
     ]
-    return render(request, "reports/national.html", {"rows": rows, "totals": totals, "headers": headers,
-                                                     "sort": sort, "today": today})
 
 
 def _next_sort(current, key):
