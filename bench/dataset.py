@@ -88,8 +88,10 @@ LAST_OLD_DAY = REFORM_2025 - D(days=1)
 # Today's plans start a month after the reform at the earliest and need a few months to run.
 EARLIEST_TODAY = REFORM_2025 + D(days=90)
 # Of the enrolled communes of today formed from an announced one, the share whose DOST carries
-# the old work over (one action call each: the slowest part of the build).
-CARRY_OVER_SHARE = 0.05
+# the old work over, and at least MIN_CARRIED a province (one action call each: the slowest part
+# of the build).
+CARRY_OVER_SHARE = 0.03
+MIN_CARRIED = 3
 BUILD_STEPS = StepKind.values[:STEP_ORDER[StepKind.ISSUE]]
 
 
@@ -715,8 +717,14 @@ class BenchDataBuilder:
         for province in self.today_provinces:
             phase = era.first_of[province.pk]
             staff = self.staff_user[province.pk]
-            for commune in self.first_communes[province.pk]:
-                if not self._from_announced(commune) or rng.random() >= self.carry_over_share / 0.6:
+            eligible = [c for c in self.first_communes[province.pk] if self._from_announced(c)]
+            chosen = {c.pk for c in eligible if rng.random() < self.carry_over_share / 0.6}
+            for commune in eligible:  # at least MIN_CARRIED, the first ones
+                if len(chosen) >= MIN_CARRIED:
+                    break
+                chosen.add(commune.pk)
+            for commune in eligible:
+                if commune.pk not in chosen:
                     continue
                 predecessors = [e for e in predecessor_enrolments(commune, staff) if e.commune_id in self.announced_old]
                 if not predecessors:

@@ -5,7 +5,8 @@
    action's last statement, once for an action that calls others), and any other save or delete
    of a rollout or unit row (a form saved by a view, the admin) changes it through the signals
    connected in ReportsConfig.ready(). Bulk writes outside the actions (loading the unit lists)
-   call `bump()` themselves.
+   call `bump()` themselves, and so does every `migrate` (a deployment: the code that rendered
+   what is cached may have changed).
 2. Readers read the stamp (`current()`, one query) and key what they cache by it: anything
    computed after a change committed is stored under the new stamp, and nothing computed before
    can be found under it. A reader that read the old stamp may store newer figures under it,
@@ -39,9 +40,9 @@ def current():
     return DataVersion.objects.filter(pk=1).values_list("stamp", flat=True).first() or ""
 
 
-def bump():
+def bump(using="default"):
     """A new stamp, written in the current transaction (one statement, creating the row if needed)."""
-    DataVersion.objects.bulk_create(
+    DataVersion.objects.using(using).bulk_create(
         [DataVersion(pk=1, stamp=new_stamp(), changed_at=timezone.now())],
         update_conflicts=True, unique_fields=["id"], update_fields=["stamp", "changed_at"],
     )
@@ -79,6 +80,15 @@ def row_changed(sender, **kwargs):
     """A save or delete outside the actions (a form saved by a view, the admin, a command)."""
     if sender._meta.app_label in FIGURE_APPS and not hasattr(sender, "instance_type") and not in_action():
         bump()
+
+
+def new_code(using="default", **kwargs):
+    """After `migrate`, which every deployment runs (the stack's `init`, `make run`): the code that
+    rendered what the cache holds may have changed, so nothing cached before is used again."""
+    from django.db import connections
+
+    if DataVersion._meta.db_table in connections[using].introspection.table_names():
+        bump(using)
 
 
 def key(version, *parts):

@@ -197,13 +197,16 @@ class CommuneFilter(django_filters.FilterSet):
     def _keep_choices(self, data):
         """The model dropdowns' options, cached under the data version (reports.cache): no query
         per request. What narrows them is in the key: the user's scope, the edition shown and the
-        values chosen (see _narrow_dropdowns and _offer_edition)."""
+        values chosen (see _narrow_dropdowns and _offer_edition). The list shows districts or
+        review areas, as its edition has (the template asks the same)."""
         from reports import cache
 
         user = self.request.user if self.request else None
         chosen = [data[name].pk if data.get(name) else "" for name in MODEL_DROPDOWNS]
         version = cache.current()
-        for name in MODEL_DROPDOWNS:
+        shown = [name for name in MODEL_DROPDOWNS
+                 if name != ("area" if self.shown_edition.has_districts else "district")]
+        for name in shown:
             field = self.form.fields[name]
 
             def options(field=field):

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -126,23 +127,41 @@ def commune_detail(request, pk):
     commune = get_object_or_404(
         Commune.objects.visible_to(request.user).select_related("province", "district", "area"), pk=pk)
     scope = scope_of(request.user)
-    enrolments = enrolments_of(commune)
     today = timezone.localdate()
-    for enrolment in enrolments:
-        enrolment.timeline = [
-            {"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()
-        ]
     can_edit = scope.can_edit_rollout(commune.province_id)
-    predecessors = predecessors_of(commune, request.user) if commune.valid_from else []
+    page = commune_page(commune, request.user, today)
     return render(request, "rollout/commune_detail.html", {
         "commune": commune,
-        "enrolments": enrolments,
-        "history": change_history(
-            enrolments, [old for e in enrolments for old in e.carried_from.all()] if commune.valid_from else []),
+        **page,
         "can_edit": can_edit,
         "can_review": scope.can_review_commune(commune),
-        "can_carry_over": can_edit and commune.is_current(today) and any(p.enrolments for p in predecessors),
-        "predecessors": predecessors,
-        "successors": successors_of(commune, request.user) if commune.valid_until else [],
+        "can_carry_over": can_edit and commune.is_current(today) and any(p.enrolments for p in page["predecessors"]),
         "today": today,
     })
+
+
+def commune_page(commune, user, today):
+    """What a commune's page shows of its records: its enrolments with their timelines, the
+    communes it was formed from or went into, and the change history. Cached under the data version
+    (reports.cache) for everyone with the same scope (the lineage shown is what the scope sees),
+    so a page opened again runs none of its twenty-odd queries until something changes."""
+    from reports import cache
+
+    def build():
+        enrolments = enrolments_of(commune)
+        for enrolment in enrolments:
+            enrolment.timeline = [
+                {"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()
+            ]
+        history = change_history(
+            enrolments, [old for e in enrolments for old in e.carried_from.all()] if commune.valid_from else [])
+        return {
+            "enrolments": enrolments,
+            "history": history,
+            # The same for every user: rendered once with the rest.
+            "history_html": render_to_string("rollout/includes/history.html", {"history": history}),
+            "predecessors": predecessors_of(commune, user) if commune.valid_from else [],
+            "successors": successors_of(commune, user) if commune.valid_until else [],
+        }
+
+    return cache.get_or_build(cache.key(cache.current(), "commune", commune.pk, scope_of(user).key, today), build)
