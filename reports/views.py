@@ -4,6 +4,8 @@ Every view reads through `visible_to(user)`: a province or district outside the 
 area is a 404. District officers see their district's page only ("dashboards and exports:
 own district"); the national overview needs a national scope.
 """
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404
@@ -55,12 +57,27 @@ def _province_for(request, scope):
     return own.order_by(F("valid_until").desc(nulls_first=True), "name").first(), provinces
 
 
+@dataclass(frozen=True)
+class ProvinceChoice:
+    pk: int
+    label: str
+
+    def __str__(self):
+        return self.label
+
+
 def _province_choices(provinces, scope):
     """Today's provinces first, then those of ended editions (labelled), for history."""
     if scope.sees_everything:
         provinces = provinces.filter(Exists(RolloutPlan.objects.active().filter(province=OuterRef("pk"))))
     return list(provinces.order_by(F("valid_until").desc(nulls_first=True), "name")
                 .only("pk", "name", "valid_until"))
+
+
+def _cached_province_choices(provinces, scope, version):
+    """The same, cached under the data version for the scope (the provinces are all it sees)."""
+    return cache.get_or_build(cache.key(version, "province-choices", scope.key),
+                              lambda: [ProvinceChoice(p.pk, str(p)) for p in _province_choices(provinces, scope)])
 
 
 def _plan_outlook(plan, communes, today):
@@ -236,16 +253,17 @@ def dashboard(request):
     if _wants_excel(request):
         context = build_dashboard(request.user, province, plan_id, today)
         return exports.workbook_response(f"tong-quan-{province.code}-{today:%Y%m%d}.xlsx", dashboard_sheets(context))
+    version = cache.current()
     return render(request, "reports/dashboard.html", {
         "province": province,
         "today": today,
-        "body": dashboard_body(request.user, scope, province, plan_id, today),
-        "province_choices": _province_choices(provinces, scope) if scope.sees_everything or len(
+        "body": dashboard_body(request.user, scope, province, plan_id, today, version),
+        "province_choices": _cached_province_choices(provinces, scope, version) if scope.sees_everything or len(
             scope.read_provinces) > 1 else [],
     })
 
 
-def dashboard_body(user, scope, province, plan_id, today):
+def dashboard_body(user, scope, province, plan_id, today, version):
     """The dashboard's figures, rendered: cached under the data version, by province, plan, day and
     language (reports.cache), for everyone who reads the whole province (the figures are then the
     same whoever asks). Every change that can move a figure changes the version, so a cached
@@ -256,7 +274,7 @@ def dashboard_body(user, scope, province, plan_id, today):
 
     if not (scope.sees_everything or province.pk in scope.read_provinces):
         return build()
-    return cache.get_or_build(cache.key(cache.current(), "dashboard", province.pk, plan_id or "", today), build)
+    return cache.get_or_build(cache.key(version, "dashboard", province.pk, plan_id or "", today), build)
 
 
 def dashboard_sheets(c):
