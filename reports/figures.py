@@ -113,7 +113,6 @@ class AreaFigures:
         for enrolment in enrolments:
             if enrolment.commune_id in ids:
                 self.by_commune[enrolment.commune_id].append(enrolment)
-        self.enrolments = enrolments
 
     @classmethod
     def of_communes(cls, communes, today):
