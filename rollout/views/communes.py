@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.scope import scope_of
 from provinces.models import Commune
+from reports import cache
 from reports.exports import Sheet, workbook_response
 
 from ..choices import StepKind
@@ -145,8 +146,6 @@ def commune_page(commune, user, today):
     communes it was formed from or went into, and the change history. Cached under the data version
     (reports.cache) for everyone with the same scope (the lineage shown is what the scope sees),
     so a page opened again runs none of its twenty-odd queries until something changes."""
-    from reports import cache
-
     def build():
         enrolments = enrolments_of(commune)
         for enrolment in enrolments:

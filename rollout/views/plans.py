@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scope import ensure_can_edit_rollout, scope_of
 
+from reports import cache
 from ..budgets import ANNOUNCED, lines_for_plan, money_warnings, phases_for_plan, plan_money
 from .. import actions
 from ..forms.plans import ClosePlanForm, ConsultantForm, PhaseForm, PlanForm
@@ -93,25 +94,36 @@ def plan_detail(request, pk):
     user = request.user
     plan = get_object_or_404(RolloutPlan.objects.visible_to(user).active().for_detail(), pk=pk)
     enrolments = Enrolment.objects.visible_to(user)
-    money = plan_money(plan, enrolments)
-    counts = money["counts"]
-    target = plan.target_communes(plan.communes_in_province)
+    today = timezone.localdate()
     link = commune_list_link(plan)
     announced = [str(s) for s in ANNOUNCED]
 
-    for phase in money["phases"]:
-        phase.list_url = link(phase=phase.pk)
-        phase.announced_url = link(phase=phase.pk, status=announced)
-    districts = list(
-        enrolments.active().filter(plan=plan).order_by()
-        .values("commune__district", "commune__district__name")
-        .annotate(enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED)))
-        .order_by("commune__district__name")
-    )
-    for row in districts:
-        district = row["commune__district"]
-        row["list_url"] = link(district=district) if district else None
-        row["announced_url"] = link(district=district, status=announced) if district else None
+    def build():
+        money = plan_money(plan, enrolments)
+        for phase in money["phases"]:
+            phase.list_url = link(phase=phase.pk)
+            phase.announced_url = link(phase=phase.pk, status=announced)
+        districts = list(
+            enrolments.active().filter(plan=plan).order_by()
+            .values("commune__district", "commune__district__name")
+            .annotate(enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED)))
+            .order_by("commune__district__name")
+        )
+        for row in districts:
+            district = row["commune__district"]
+            row["list_url"] = link(district=district) if district else None
+            row["announced_url"] = link(district=district, status=announced) if district else None
+        return {
+            **money,
+            "target": plan.target_communes(plan.communes_in_province),
+            "timeline": plan_timeline(plan, money["phases"], today),
+            "districts": districts,
+            "history": plan_history(plan),
+        }
+
+    # Its figures, money and history, cached under the data version for the user's scope (the
+    # communes counted are those the scope sees); the two paginated lists are read each time.
+    figures = cache.get_or_build(cache.key(cache.current(), "plan", plan.pk, scope_of(user).key, today), build)
 
     enrolment_page = Paginator(
         enrolments.active().filter(plan=plan)
@@ -129,17 +141,12 @@ def plan_detail(request, pk):
         "plan": plan,
         "can_change": scope_of(user).can_edit_rollout(plan.province_id),
         "can_edit": scope_of(user).can_edit_rollout(plan.province_id) and not plan.closed_on,
-        "today": timezone.localdate(),
-        "target": target,
-        "counts": counts,
+        "today": today,
         "enrolled_url": link(),
         "announced_url": link(status=announced),
-        "timeline": plan_timeline(plan, money["phases"], timezone.localdate()),
-        "districts": districts,
         "enrolment_page": enrolment_page,
         "expenditure_page": expenditure_page,
-        "history": plan_history(plan),
-        **money,
+        **figures,
     })
 
 
