@@ -84,20 +84,21 @@ def commune_export(request):
 def enrolments_of(commune):
     """A commune's active enrolments with everything the page shows: a fixed number of
     queries however many steps, announcements or inspections there are. Only a commune of a
-    later edition can carry over its predecessors' work."""
+    later edition can carry over its predecessors' work. The users who recorded or reviewed are
+    read without their password hash: the page is cached (commune_page)."""
     carried = [Prefetch("carried_from", queryset=Enrolment.objects.select_related("commune__district", "plan"))]
     return list(
         Enrolment.objects.counted().filter(commune=commune)
         .select_related("plan", "phase", "consultant")
         .prefetch_related(
             Prefetch("steps", queryset=Step.objects.active().select_related("recorded_by", "reviewed_by")
-                     .order_by("order")),
+                     .defer("recorded_by__password", "reviewed_by__password").order_by("order")),
             Prefetch("announcements", queryset=Announcement.objects.active().select_related("recorded_by")
-                     .order_by("decided_on", "pk")),
+                     .defer("recorded_by__password").order_by("decided_on", "pk")),
             Prefetch("inspections", queryset=Inspection.objects.active().select_related("recorded_by")
-                     .order_by("-inspected_on", "-pk")),
+                     .defer("recorded_by__password").order_by("-inspected_on", "-pk")),
             Prefetch("maintenance", queryset=MaintenanceActivity.objects.active().select_related("recorded_by")
-                     .order_by("-done_on", "-pk")),
+                     .defer("recorded_by__password").order_by("-done_on", "-pk")),
             *(carried if commune.valid_from else []),
         )
         .order_by("-enrolled_on", "-pk")
