@@ -4,16 +4,22 @@ from .scope import scope_of
 
 
 def _area_names(scope):
-    from provinces.models import District, Province, ReviewArea
+    """The units a user was assigned, as the header names them (read with the scope: no query)."""
+    from provinces.models import District, ReviewArea
 
-    names = [p.short_name for p in Province.objects.filter(pk__in=scope.own_provinces).only("short_name")]
-    names += [str(d) for d in District.objects.filter(pk__in=scope.districts).only("short_name", "name", "valid_until")]
-    names += [str(a) for a in ReviewArea.objects.filter(pk__in=scope.areas).only("name")]
+    names = []
+    for kind, name, valid_until in scope.units:
+        if kind == "district":
+            names.append(str(District(name=name, valid_until=valid_until)))
+        elif kind == "area":
+            names.append(str(ReviewArea(name=name)))
+        else:
+            names.append(name)
     return ", ".join(sorted(names))
 
 
 def scope(request):
-    """`user_scope` in every template, and `user_scope_names` (queried only when shown)."""
+    """`user_scope` in every template, and `user_scope_names` (formatted only when shown)."""
     user = getattr(request, "user", None)
     user_scope = scope_of(user)
     return {

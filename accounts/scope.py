@@ -36,6 +36,20 @@ class Scope:
     # ended (an assignment made before the 2025 reorganisation): the day that edition ended.
     # Pages then open on that edition, where the user's area exists.
     assigned_until: object = None
+    # What the header names: ("province", short name, None), ("district", name, valid_until),
+    # ("area", name, None) for each unit assigned (read with the assignments, in the same query).
+    units: tuple = ()
+
+    @property
+    def key(self):
+        """A stable text naming what this scope sees, for cache keys shared between processes."""
+        def ids(values):
+            return ",".join(str(v) for v in sorted(values))
+
+        if self.sees_everything:
+            return "all"
+        return (f"p{ids(self.read_provinces)}s{ids(self.staff_provinces)}d{ids(self.districts)}"
+                f"a{ids(self.areas)}dp{ids(self.district_provinces)}ap{ids(self.area_provinces)}")
 
     @property
     def sees_everything(self):
@@ -113,11 +127,19 @@ def scope_of(user):
     # One query: each assignment, repeated once per province its province was formed from.
     rows = user.assignments.values_list(
         "role", "province_id", "province__predecessors", "district_id", "district__province_id", "area_id",
-        "area__province_id", "province__valid_until",
+        "area__province_id", "province__valid_until", "province__short_name", "district__name",
+        "district__valid_until", "area__name",
     )
-    ends = set()
-    for role, province_id, predecessor_id, district_id, district_province_id, area_id, area_province_id, until in rows:
+    ends, units = set(), set()
+    for (role, province_id, predecessor_id, district_id, district_province_id, area_id, area_province_id, until,
+         province_name, district_name, district_until, area_name) in rows:
         roles.add(role)
+        if district_id is not None:
+            units.add(("district", district_name, district_until))
+        elif area_id is not None:
+            units.add(("area", area_name, None))
+        elif province_id is not None and role in (Role.LEADERSHIP, Role.DOST_STAFF):
+            units.add(("province", province_name, None))
         if province_id is not None:
             ends.add(until)
         held = {province_id, predecessor_id} - {None}
@@ -155,6 +177,7 @@ def scope_of(user):
         area_provinces=frozenset(area_provinces),
         roles=frozenset(roles),
         assigned_until=assigned_until,
+        units=tuple(sorted(units, key=lambda unit: (unit[0], unit[1]))),
     )
     user._isotrack_scope = scope
     return scope

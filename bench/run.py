@@ -155,19 +155,28 @@ def free_port():
 
 
 class Server:
-    def __init__(self, workers, log_path):
+    """gunicorn as production runs it (`gunicorn.conf.py`), serving bench.wsgi on 127.0.0.1.
+
+    `workers`/`threads` None: the production defaults of gunicorn.conf.py."""
+
+    def __init__(self, log_path, workers=None, threads=None):
         self.port = free_port()
         self.workers = workers
+        self.threads = threads
         self.log_path = log_path
         self.process = None
 
     def __enter__(self):
-        env = dict(os.environ, BENCH="1", DJANGO_SETTINGS_MODULE="isotrack.settings.production")
+        env = dict(os.environ, BENCH="1", DJANGO_SETTINGS_MODULE="isotrack.settings.production",
+                   GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_TIMEOUT="300")
+        if self.workers:
+            env["GUNICORN_WORKERS"] = str(self.workers)
+        if self.threads:
+            env["GUNICORN_THREADS"] = str(self.threads)
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn), "bench.wsgi:application", "--workers", str(self.workers),
-                   "--bind", f"127.0.0.1:{self.port}", "--timeout", "300", "--error-logfile", str(self.log_path),
-                   "--log-level", "warning"]
-        log(f"gunicorn on 127.0.0.1:{self.port} ({self.workers} workers), log {self.log_path}")
+        command = [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "bench.wsgi:application",
+                   "--error-logfile", str(self.log_path), "--access-logfile", "/dev/null", "--log-level", "warning"]
+        log(f"gunicorn on 127.0.0.1:{self.port} ({self.describe()}), log {self.log_path}")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = Client(self.port)
         deadline = time.monotonic() + 60
@@ -182,6 +191,10 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not answer /healthz/ within 60 s")
 
+    def describe(self):
+        return (f"{self.workers or 'default'} workers × {self.threads or 'default'} threads "
+                f"(gunicorn.conf.py)")
+
     def __exit__(self, *exc):
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -190,6 +203,25 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def server_settings(workers=None, threads=None):
+    """The workers and threads gunicorn.conf.py gives for these overrides (what the bench served with)."""
+    import runpy
+
+    saved = {k: os.environ.get(k) for k in ("GUNICORN_WORKERS", "GUNICORN_THREADS")}
+    try:
+        for key, value in (("GUNICORN_WORKERS", workers), ("GUNICORN_THREADS", threads)):
+            if value:
+                os.environ[key] = str(value)
+        config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return {"workers": config["workers"], "threads": config["threads"]}
 
 
 # -- Django side -----------------------------------------------------------------------------------------
@@ -202,25 +234,35 @@ def setup_django():
 
 
 def targets():
-    """Ids the pages need, from the dataset."""
-    from provinces.loading import PRE_2025_UNTIL
-    from provinces.models import District, Province
+    """Ids (and users) the pages need, from the dataset: today's Lâm Đồng and the largest province
+    of today, the Lâm Hà review area and its officer, Lâm Đồng's plan of today, and a commune of
+    today's Lâm Đồng that carried over its predecessors' work (announced again, if one has)."""
+    from provinces.editions import TWO_TIER
+    from provinces.models import Province, ReviewArea
     from rollout.choices import Status
     from rollout.models import Enrolment, RolloutPlan
 
-    from .pages import LAM_DONG, LAM_HA, THANH_HOA
+    from .pages import AREA_OFFICER, LAM_DONG, LAM_HA, LARGEST
 
-    lam_dong = Province.objects.get(code=LAM_DONG, valid_until=PRE_2025_UNTIL)
-    thanh_hoa = Province.objects.get(code=THANH_HOA, valid_until=PRE_2025_UNTIL)
-    lam_ha = District.objects.get(code=LAM_HA, province=lam_dong)
-    plan = RolloutPlan.objects.filter(province=lam_dong).order_by("pk").first()
+    today = Province.objects.of_edition(TWO_TIER)
+    lam_dong = today.get(code=LAM_DONG)
+    largest = today.get(code=LARGEST)
+    lam_ha = ReviewArea.objects.filter(province=lam_dong, name=LAM_HA).first()
+    plan = RolloutPlan.objects.filter(province=lam_dong).order_by("-issued_on", "pk").first()
+    carried = Enrolment.objects.filter(plan__province=lam_dong, carried_from__isnull=False).distinct()
     enrolment = (
-        Enrolment.objects.filter(plan__province=lam_dong, status__in=[Status.MAINTAINING, Status.ANNOUNCED])
-        .order_by("-status", "commune__code").first()
+        carried.filter(status__in=[Status.MAINTAINING, Status.ANNOUNCED]).order_by("commune__code").first()
+        or carried.order_by("commune__code").first()
         or Enrolment.objects.filter(plan__province=lam_dong).order_by("commune__code").first()
     )
-    return {"lam_dong": lam_dong.pk, "thanh_hoa": thanh_hoa.pk, "lam_ha": lam_ha.pk, "plan": plan.pk if plan else 0,
+    return {"lam_dong": lam_dong.pk, "largest": largest.pk, "lam_ha": lam_ha.pk if lam_ha else 0,
+            "lam_ha_officer": AREA_OFFICER, "plan": plan.pk if plan else 0,
             "commune": enrolment.commune_id if enrolment else 0}
+
+
+def page_user(page, ids):
+    """The username a page is opened by (placeholders filled from the dataset), or None."""
+    return page["user"].format(**ids) if page.get("user") else None
 
 
 def sessions_for(username, count):
@@ -277,13 +319,23 @@ def dataset_summary():
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from provinces.models import Commune
+    from provinces.editions import PRE_2025, TWO_TIER
+    from provinces.models import Commune, ReviewArea
     from rollout.models import Announcement, Enrolment, Expenditure, RolloutPlan, Step
+
+    def enrolled(edition):
+        return Enrolment.objects.filter(**edition.unit_filter("commune__")).values("commune").distinct().count()
 
     counts = {
         "plans": RolloutPlan.objects.count(),
+        "plans_open": RolloutPlan.objects.filter(closed_on__isnull=True).count(),
         "enrolled_communes": Enrolment.objects.values("commune").distinct().count(),
+        "enrolled_pre_2025": enrolled(PRE_2025),
+        "enrolled_today": enrolled(TWO_TIER),
+        "carried_over": Enrolment.objects.filter(carried_from__isnull=False).distinct().count(),
         "communes_in_db": Commune.objects.count(),
+        "communes_today": Commune.objects.of_edition(TWO_TIER).count(),
+        "review_areas": ReviewArea.objects.count(),
         "steps": Step.objects.count(),
         "announcements": Announcement.objects.count(),
         "expenditures": Expenditure.objects.count(),
@@ -295,6 +347,44 @@ def dataset_summary():
         cursor.execute("SELECT pg_database_size(current_database())")
         counts["database_mb"] = round(cursor.fetchone()[0] / 1024 / 1024)
     return counts
+
+
+def dashboard_build(ids, rounds=15):
+    """Median time of a province dashboard's build without its cache (reports.views.build_dashboard,
+    in this process, on the same database), for the largest province of today and Lâm Đồng."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, reset_queries
+    from django.utils import timezone
+
+    from provinces.models import Province
+    from reports.views import build_dashboard
+
+    from .dataset import leader_username
+    from .pages import DASHBOARD_BUILD_BUDGET_MS, LAM_DONG, LARGEST
+
+    result = {"budget_ms": DASHBOARD_BUILD_BUDGET_MS, "provinces": {}}
+    today = timezone.localdate()
+    for code, key in ((LARGEST, "largest"), (LAM_DONG, "lam_dong")):
+        province = Province.objects.get(pk=ids[key])
+        user = get_user_model().objects.get(username=leader_username(code))
+        build_dashboard(user, province, None, today)  # warm: the scope, the content types, the plan cache
+        samples, queries = [], 0
+        for _ in range(rounds):
+            calls = [0]
+
+            def count(execute, sql, params, many, context):
+                calls[0] += 1
+                return execute(sql, params, many, context)
+
+            started = time.perf_counter()
+            with connection.execute_wrapper(count):
+                build_dashboard(user, province, None, today)
+            samples.append((time.perf_counter() - started) * 1000)
+            queries = calls[0]
+        reset_queries()
+        result["provinces"][key] = {"label": province.name, "median_ms": round(statistics.median(samples), 2),
+                                    "queries": queries}
+    return result
 
 
 # -- measurements ------------------------------------------------------------------------------------------
@@ -581,11 +671,22 @@ def run(options):
     setup_django()
     from django.urls import reverse
 
-    from .pages import FIRST_LOAD_BUDGET_BYTES, IMPORT_BUDGET_SECONDS, PAGES, REMINDER_BUDGET_SECONDS, SIGN_IN_URL_NAME
+    from .pages import (
+        FIRST_LOAD_BUDGET_BYTES,
+        IMPORT_BUDGET_SECONDS,
+        LOAD_CONCURRENCY,
+        MAX_QUERIES,
+        PAGES,
+        REMINDER_BUDGET_SECONDS,
+        SIGN_IN_URL_NAME,
+    )
+
+    options.concurrency = options.concurrency or LOAD_CONCURRENCY
 
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else None
     ids = targets()
     log(f"dataset ids: {ids}")
+    served = server_settings(options.workers, options.threads)
     results = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": commit(),
@@ -593,13 +694,14 @@ def run(options):
         "dataset": dataset_summary(),
         "dataset_build_seconds": options.build_seconds,
         "method": {
-            "requests_per_page": options.requests, "warmup": options.warmup, "workers": options.workers,
-            "settings": "isotrack.settings.production under gunicorn (sync workers) on 127.0.0.1",
+            "requests_per_page": options.requests, "warmup": options.warmup, **served,
+            "settings": "isotrack.settings.production under gunicorn (gunicorn.conf.py) on 127.0.0.1",
             "server_time": "Server-Timing from bench.wsgi: Django handler time, request to response ready",
-            "load": f"{options.concurrency} concurrent connections for {options.load_seconds} s "
-                    f"(wrk when installed, else Python threads), one session per connection; gunicorn's sync "
-                    f"workers close each connection",
+            "load": f"{', '.join(str(c) for c in options.concurrency)} concurrent connections for "
+                    f"{options.load_seconds:g} s each (wrk when installed, else Python threads), a session per "
+                    f"connection",
         },
+        "targets": {"max_queries": MAX_QUERIES, "load_concurrency": list(options.concurrency)},
         "pages": {},
         "load": {},
     }
@@ -608,17 +710,19 @@ def run(options):
         path = resolve(page, ids)
         results["pages"][page["key"]] = {"label": page["label"], "url_name": page["url_name"], "present": bool(path),
                                          "path": path, "budget_ms": page.get("budget_ms"),
+                                         "ratio_target": page.get("ratio"),
                                          "same_queries_as": page.get("same_queries_as")}
-    cookies = {p["user"]: session_for(p["user"]) for p in pages if p["user"]}
+    users = {page["key"]: page_user(page, ids) for page in pages}
+    cookies = {user: session_for(user) for user in users.values() if user}
     log_path = Path(options.log_dir) / "gunicorn.log"
-    with Server(options.workers, log_path) as server:
+    with Server(log_path, options.workers, options.threads) as server:
         client = Client(server.port)
         for page in pages:
             entry = results["pages"][page["key"]]
             if not entry["present"]:
                 log(f"{page['label']}: not present ({page['url_name']} does not reverse)")
                 continue
-            cookie = cookies.get(page["user"])
+            cookie = cookies.get(users[page["key"]])
             measured = measure_page(client, entry["path"], cookie, min(options.requests, page.get("max_requests", 10**6)),
                                     options.max_seconds, options.warmup)
             last = measured.pop("last")
@@ -639,23 +743,31 @@ def run(options):
         results["first_load"] = {"page": sign_in, "budget_bytes": FIRST_LOAD_BUDGET_BYTES, **loaded}
         log(f"first load of {sign_in}: {loaded['total_bytes']} bytes")
 
+        wrk = shutil.which("wrk") if options.load_tool in ("auto", "wrk") else None
+        if options.load_tool == "wrk" and not wrk:
+            raise RuntimeError("--load-tool wrk: wrk is not installed (apt-get install wrk)")
         for page in pages:
             entry = results["pages"][page["key"]]
-            if page.get("load") and entry["present"] and entry.get("statuses") == [200]:
-                log(f"load: {page['label']} ({options.concurrency} threads, {options.load_seconds} s)")
-                wrk = shutil.which("wrk") if options.load_tool in ("auto", "wrk") else None
-                if options.load_tool == "wrk" and not wrk:
-                    raise RuntimeError("--load-tool wrk: wrk is not installed (apt-get install wrk)")
-                load_cookies = sessions_for(page["user"], options.concurrency) if page["user"] else None
-                if wrk:
-                    measured = load_test_wrk(wrk, server.port, entry["path"], load_cookies,
-                                             options.concurrency, options.load_seconds, options.log_dir)
-                else:
-                    measured = load_test(client, entry["path"], load_cookies, options.concurrency,
-                                         options.load_seconds)
-                results["load"][page["key"]] = {"label": page["label"], **measured}
-            elif page.get("load"):
+            if not page.get("load"):
+                continue
+            if not (entry["present"] and entry.get("statuses") == [200]):
                 results["load"][page["key"]] = {"label": page["label"], "present": False}
+                continue
+            runs = []
+            for concurrency in options.concurrency:
+                log(f"load: {page['label']} ({concurrency} clients, {options.load_seconds:g} s)")
+                user = users[page["key"]]
+                load_cookies = sessions_for(user, concurrency) if user else None
+                if wrk:
+                    runs.append(load_test_wrk(wrk, server.port, entry["path"], load_cookies, concurrency,
+                                              options.load_seconds, options.log_dir))
+                else:
+                    runs.append(load_test(client, entry["path"], load_cookies, concurrency, options.load_seconds))
+            results["load"][page["key"]] = {"label": page["label"], "runs": runs}
+
+    if not options.only or "dashboard" in options.only:
+        log("dashboard build without its cache …")
+        results["dashboard_build"] = dashboard_build(ids)
 
     if not options.only or "reminders" in options.only:
         log("reminder job …")
@@ -703,8 +815,11 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", 30)))
     parser.add_argument("--warmup", type=int, default=4)
     parser.add_argument("--max-seconds", type=float, default=30.0, help="stop sampling a page after this long")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", 8)))
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py's)")
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: gunicorn.conf.py's)")
+    parser.add_argument("--concurrency", type=lambda text: tuple(int(c) for c in text.split(",")),
+                        default=os.environ.get("BENCH_CONCURRENCY") or None,
+                        help="concurrent clients of the load test, comma-separated (default 8,32)")
     parser.add_argument("--load-seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", 10)))
     parser.add_argument("--load-tool", choices=["auto", "wrk", "python"], default=os.environ.get("BENCH_LOAD_TOOL", "auto"),
                         help="wrk when installed (auto), else a pool of Python threads")

@@ -7,8 +7,8 @@ from .models import Notification, NotificationPreference
 
 
 def mark_read(notification):
-    """Mark one entry read (once: a second open keeps the first time)."""
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    """Mark one entry read (once: a second open keeps the first time); True if it was unread."""
+    return bool(Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now()))
 
 
 def mark_all_read(user):

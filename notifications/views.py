@@ -7,7 +7,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from isotrack.sessions import forget
+
 from . import actions
+from .context_processors import UNREAD
 from .forms import PreferenceForm
 from .models import Notification, NotificationPreference
 
@@ -16,6 +19,7 @@ PAGE_SIZE = 50
 
 @login_required
 def inbox(request):
+    forget(request, UNREAD)  # the inbox counts afresh what it lists
     notifications = Notification.objects.filter(user=request.user)
     if request.GET.get("unread") == "1":
         notifications = notifications.unread()
@@ -31,7 +35,8 @@ def inbox(request):
 def open_notification(request, pk):
     """Mark one entry read and go to the page where its item is handled."""
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
-    actions.mark_read(notification)
+    if actions.mark_read(notification):
+        forget(request, UNREAD)
     target = notification.url
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "notifications:inbox"
@@ -42,6 +47,7 @@ def open_notification(request, pk):
 @require_POST
 def mark_all_read(request):
     count = actions.mark_all_read(request.user)
+    forget(request, UNREAD)
     messages.success(request, _("Đã đánh dấu {count} thông báo là đã đọc.").format(count=count))
     return redirect("notifications:inbox")
 

@@ -71,45 +71,14 @@ def in_force_on(day):
     )
 
 
-# -- the province dashboard ---------------------------------------------------------------
-def province_totals(communes, today, lineage=False):
-    """Communes of the area, and how many are enrolled, announced, late, not started (any plan).
-
-    With `lineage`, also where the area starts from after the 2025 reorganisation: communes
-    formed from at least one commune announced when it was abolished (`from_announced`), and
-    of those, how many have announced again (`announced_again`)."""
-    enrolments = active_enrolments().filter(commune=OuterRef("pk"))
-    announced = Q(Exists(enrolments.filter(status__in=ANNOUNCED)))
-    extra = {}
-    if lineage:
-        extra = {
-            "from_announced": Count("pk", filter=formed_from_announced()),
-            "announced_again": Count("pk", filter=formed_from_announced() & announced),
-        }
-    return communes.aggregate(
-        communes=Count("pk"),
-        enrolled=Count("pk", filter=Q(Exists(enrolments))),
-        announced=Count("pk", filter=announced),
-        overdue=Count("pk", filter=Q(Exists(enrolments.filter(next_due_on__lt=today)))),
-        not_started=Count("pk", filter=~Q(Exists(enrolments))),
-        **extra,
-    )
-
-
-def plans_for_dashboard(plans, today, include_closed=False):
-    """Active plans with their enrolled, announced and late communes, the communes announced
-    at the target date, and money planned and spent."""
-    enrolments = active_enrolments().filter(plan=OuterRef("pk"))
-    at_target = in_force_on(OuterRef(OuterRef("target_date"))).filter(enrolment=OuterRef("pk"))
+# -- the province dashboard (its counts: reports.figures) ---------------------------------------
+def plans_for_dashboard(plans, include_closed=False):
+    """Active plans with money planned and spent (their communes are counted by reports.figures)."""
     if not include_closed:
         plans = plans.filter(closed_on__isnull=True)
     return (
         plans.filter(archived_at__isnull=True)
         .annotate(
-            enrolled=count_of(enrolments),
-            announced=count_of(enrolments.filter(status__in=ANNOUNCED)),
-            overdue=count_of(enrolments.filter(next_due_on__lt=today)),
-            announced_at_target=count_of(enrolments.filter(Exists(at_target))),
             planned=sum_of(BudgetLine.objects.filter(archived_at__isnull=True, plan=OuterRef("pk")), "amount"),
             spent=sum_of(Expenditure.objects.filter(archived_at__isnull=True, plan=OuterRef("pk")), "amount"),
             planned_unphased=sum_of(
@@ -123,76 +92,19 @@ def plans_for_dashboard(plans, today, include_closed=False):
     )
 
 
-def phases_for_dashboard(phases, today, include_closed=False):
-    """Active phases with their communes, progress at the phase's end, and money."""
-    enrolments = active_enrolments().filter(phase=OuterRef("pk"))
-    at_end = in_force_on(OuterRef(OuterRef("ends_on"))).filter(enrolment=OuterRef("pk"))
+def phases_for_dashboard(phases, include_closed=False):
+    """Active phases with money planned and spent (their communes are counted by reports.figures)."""
     if not include_closed:
         phases = phases.filter(plan__closed_on__isnull=True)
     return (
         phases.filter(archived_at__isnull=True, plan__archived_at__isnull=True)
         .select_related("plan")
         .annotate(
-            enrolled=count_of(enrolments),
-            announced=count_of(enrolments.filter(status__in=ANNOUNCED)),
-            announced_at_end=count_of(enrolments.filter(Exists(at_end))),
             planned=sum_of(BudgetLine.objects.filter(archived_at__isnull=True, phase=OuterRef("pk")), "amount"),
             spent=sum_of(Expenditure.objects.filter(archived_at__isnull=True, phase=OuterRef("pk")), "amount"),
         )
         .order_by("-plan__issued_on", "plan__number", "order")
     )
-
-
-# How a province's communes are grouped: by district on the pre-2025 map, by review area on today's.
-GROUPS = {
-    "district": {"id": "district_id", "name": "district__short_name", "order": "district__code"},
-    "area": {"id": "area_id", "name": "area__name", "order": "area__name"},
-}
-
-
-def status_by_group(communes, plan, today, group="area"):
-    """One row per district or review area (`group`): its communes, those in no plan, and per
-    status in `plan`.
-
-    Rows are dicts: group_id, group_name, communes, not_started, late, and one key per
-    enrolled status.
-    """
-    fields = GROUPS[group]
-    in_plan = Q(enrolments__plan=plan, enrolments__archived_at__isnull=True)
-    any_enrolment = active_enrolments().filter(commune=OuterRef("pk"))
-    per_status = {
-        status: Count("pk", distinct=True, filter=in_plan & Q(enrolments__status=status)) for status in ENROLLED
-    }
-    return list(
-        communes.values(group_id=F(fields["id"]), group_name=F(fields["name"]), group_order=F(fields["order"]))
-        .annotate(
-            communes=Count("pk", distinct=True),
-            not_started=Count("pk", distinct=True, filter=~Q(Exists(any_enrolment))),
-            late=Count("pk", distinct=True, filter=in_plan & Q(enrolments__next_due_on__lt=today)),
-            **per_status,
-        )
-        .order_by(F("group_order").asc(nulls_last=True))
-    )
-
-
-def announced_by_month(plan):
-    """[(first day of month, communes announced that month)] for the communes now announced
-    in `plan`, dated by their earliest announcement in force."""
-    first_in_force = (
-        Announcement.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, lapsed_on__isnull=True)
-        .order_by("decided_on")
-        .values("decided_on")[:1]
-    )
-    rows = (
-        active_enrolments()
-        .filter(plan=plan, status__in=ANNOUNCED)
-        .annotate(first_on=Subquery(first_in_force))
-        .annotate(month=TruncMonth("first_on"))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by("month")
-    )
-    return [(row["month"], row["n"]) for row in rows if row["month"] is not None]
 
 
 def overdue_steps(steps, today, limit=10):
@@ -244,41 +156,78 @@ NATIONAL_SORTS = {
 }
 
 
+@dataclass
+class ProvinceRow:
+    """A row of the national overview."""
+
+    pk: int
+    code: str
+    name: str
+    commune_count: int = 0
+    enrolled: int = 0
+    announced: int = 0
+    late: int = 0
+    planned: int = 0
+    spent: int = 0
+    share: float = 0.0
+
+
 def provinces_overview(provinces, today, sort="name"):
     """One row per province of today that has a plan (its own, or one of the provinces it was
     formed from): its communes of today, enrolled, announced, late, share announced, and money
     planned and spent (its predecessors' plans included). `sort` is a key of NATIONAL_SORTS,
-    "-" for descending."""
-    communes = Commune.objects.filter(province=OuterRef("pk"))
-    enrolments = active_enrolments().filter(commune=OuterRef("pk"))
-    plans = RolloutPlan.objects.filter(archived_at__isnull=True).filter(
-        Q(province=OuterRef("pk")) | Q(province__successors=OuterRef("pk")))
-    in_family = Q(plan__province=OuterRef("pk")) | Q(plan__province__successors=OuterRef("pk"))
-    rows = (
-        provinces.valid_on(today).filter(Exists(plans))
-        .annotate(
-            commune_count=count_of(communes),
-            enrolled=count_of(communes.filter(Exists(enrolments))),
-            announced=count_of(communes.filter(Exists(enrolments.filter(status__in=ANNOUNCED)))),
-            late=count_of(communes.filter(Exists(enrolments.filter(next_due_on__lt=today)))),
-            planned=sum_of(BudgetLine.objects.filter(in_family, archived_at__isnull=True,
-                                                     plan__archived_at__isnull=True), "amount"),
-            spent=sum_of(Expenditure.objects.filter(in_family, archived_at__isnull=True,
-                                                    plan__archived_at__isnull=True), "amount"),
-        )
-        .annotate(
-            share=Case(
-                When(commune_count=0, then=Value(0.0)),
-                default=F("announced") * 100.0 / F("commune_count"),
-                output_field=FloatField(),
-            )
-        )
-    )
+    "-" for descending (ties by name).
+
+    Four queries: the provinces with their predecessors, the plans and money by province (one
+    grouped query per table, joined by UNION ALL), the communes by province, the enrolments by
+    province; a province's family is itself and the provinces it was formed from."""
+    rows, heads_of = {}, {}  # heads_of: a province -> the provinces of today whose family it is in
+    for pk, code, name, predecessor in (provinces.valid_on(today).order_by("name")
+                                        .values_list("pk", "code", "name", "predecessors")):
+        rows.setdefault(pk, ProvinceRow(pk, code, name))
+        for member in {pk, predecessor} - {None}:
+            heads_of.setdefault(member, set()).add(pk)
+
+    def add(head_values, field):
+        for province, *values in head_values:
+            for head in heads_of.get(province, ()):
+                setattr(rows[head], field, getattr(rows[head], field) + (values[0] or 0))
+
+    family = list(heads_of)
+    plans = RolloutPlan.objects.filter(archived_at__isnull=True, province__in=family)
+    money = dict(archived_at__isnull=True, plan__archived_at__isnull=True, plan__province__in=family)
+    has_plan = set()
+    for kind, province, amount in (
+        plans.order_by().values_list(Value("plans"), "province").annotate(n=Count("pk"))
+        .union(BudgetLine.objects.filter(**money).order_by().values_list(Value("planned"), "plan__province")
+               .annotate(n=Sum("amount")), all=True)
+        .union(Expenditure.objects.filter(**money).order_by().values_list(Value("spent"), "plan__province")
+               .annotate(n=Sum("amount")), all=True)
+    ):
+        if kind == "plans":
+            has_plan |= heads_of.get(province, set())
+        else:
+            add([(province, amount)], kind)
+    add(Commune.objects.filter(province__in=list(rows)).order_by().values_list("province").annotate(n=Count("pk")),
+        "commune_count")
+    for province, enrolled, announced, late in (
+        active_enrolments().filter(commune__province__in=list(rows)).order_by().values_list("commune__province")
+        .annotate(enrolled=Count("commune", distinct=True),
+                  announced=Count("commune", distinct=True, filter=Q(status__in=ANNOUNCED)),
+                  late=Count("commune", distinct=True, filter=Q(next_due_on__lt=today)))
+    ):
+        row = rows[province]
+        row.enrolled, row.announced, row.late = enrolled, announced, late
+    result = [row for pk, row in rows.items() if pk in has_plan]
+    for row in result:
+        row.share = row.announced * 100.0 / row.commune_count if row.commune_count else 0.0
     key = sort.lstrip("-")
-    fields = NATIONAL_SORTS.get(key, NATIONAL_SORTS["name"])
-    if sort.startswith("-") and key in NATIONAL_SORTS:
-        fields = (f"-{fields[0]}", *fields[1:])
-    return list(rows.order_by(*fields))
+    if key not in NATIONAL_SORTS or key == "name":
+        return result[::-1] if sort == "-name" else result
+    field = NATIONAL_SORTS[key][0]
+    descending = sort.startswith("-")
+    # A stable sort of rows in name order: ties stay by name, as ORDER BY field, name would.
+    return sorted(result, key=lambda row: -getattr(row, field) if descending else getattr(row, field))
 
 
 # -- the yearly report (Decision 19/2014, Appendix II) ---------------------------------------

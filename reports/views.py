@@ -4,10 +4,13 @@ Every view reads through `visible_to(user)`: a province or district outside the 
 area is a 404. District officers see their district's page only ("dashboards and exports:
 own district"); the national overview needs a national scope.
 """
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +20,7 @@ from provinces.models import Commune, District, Province, ReviewArea
 from rollout.choices import Status, TargetKind
 from rollout.models import Phase, RolloutPlan, Step
 
-from . import charts, exports, queries
+from . import cache, charts, exports, figures, queries
 from .links import ANNOUNCED, ENROLLED, figure, list_url
 from .outlook import outlook, share
 
@@ -54,12 +57,27 @@ def _province_for(request, scope):
     return own.order_by(F("valid_until").desc(nulls_first=True), "name").first(), provinces
 
 
+@dataclass(frozen=True)
+class ProvinceChoice:
+    pk: int
+    label: str
+
+    def __str__(self):
+        return self.label
+
+
 def _province_choices(provinces, scope):
     """Today's provinces first, then those of ended editions (labelled), for history."""
     if scope.sees_everything:
         provinces = provinces.filter(Exists(RolloutPlan.objects.active().filter(province=OuterRef("pk"))))
     return list(provinces.order_by(F("valid_until").desc(nulls_first=True), "name")
                 .only("pk", "name", "valid_until"))
+
+
+def _cached_province_choices(provinces, scope, version):
+    """The same, cached under the data version for the scope (the provinces are all it sees)."""
+    return cache.get_or_build(cache.key(version, "province-choices", scope.key),
+                              lambda: [ProvinceChoice(p.pk, str(p)) for p in _province_choices(provinces, scope)])
 
 
 def _plan_outlook(plan, communes, today):
@@ -88,8 +106,9 @@ def _phase_outlook(phase, today):
 
 
 def build_dashboard(user, province, plan_id, today):
-    """Everything the province dashboard shows (a fixed number of queries), on the units of
-    the province's edition (today's, for every dashboard a user can open)."""
+    """Everything the province dashboard shows, on the units of the province's edition (today's, for
+    every dashboard a user can open): five queries (plans, phases, communes, enrolments with their
+    announcements, overdue steps), counted by reports.figures."""
     edition = edition_of(province)
     communes = Commune.objects.visible_to(user).filter(province=province).valid_on(edition.day(today))
     p = province.pk
@@ -97,8 +116,16 @@ def build_dashboard(user, province, plan_id, today):
     lineage = province.valid_from is not None
     # A province of an ended edition shows its history: its plans closed by the reorganisation
     # and its communes' enrolments that ended with it.
-    status_columns = STATUS_COLUMNS if province.valid_until is None else ALL_STATUS_COLUMNS
-    totals = queries.province_totals(communes, today, lineage=lineage)
+    old = province.valid_until is not None
+    status_columns = ALL_STATUS_COLUMNS if old else STATUS_COLUMNS
+    plans = list(queries.plans_for_dashboard(RolloutPlan.objects.visible_to(user).filter(province=province),
+                                             include_closed=old))
+    phases = list(queries.phases_for_dashboard(Phase.objects.visible_to(user).filter(plan__province=province),
+                                               include_closed=old))
+    rows = figures.commune_rows(communes, group, lineage=lineage)
+    enrolments = figures.enrolment_rows(figures.in_area_or_plans(rows, {x.pk for x in plans} | {x.plan_id for x in phases}))
+    area = figures.AreaFigures(rows, enrolments, today)
+    totals = area.totals(lineage=lineage)
     summary = {
         "communes": figure(totals["communes"], province=p),
         "enrolled": figure(totals["enrolled"], province=p, status=ENROLLED),
@@ -111,8 +138,7 @@ def build_dashboard(user, province, plan_id, today):
         summary["from_announced"] = figure(totals["from_announced"], province=p, predecessor="announced")
         summary["announced_again"] = figure(totals["announced_again"], province=p, predecessor="announced",
                                             status=ANNOUNCED)
-    plans = list(queries.plans_for_dashboard(RolloutPlan.objects.visible_to(user).filter(province=province), today,
-                                             include_closed=province.valid_until is not None))
+    figures.count_plans(plans, enrolments, today)
     for plan in plans:
         plan.outlook = _plan_outlook(plan, totals["communes"], today)
         plan.figures = {
@@ -127,15 +153,13 @@ def build_dashboard(user, province, plan_id, today):
     districts, district_totals, status_chart, timeline = [], None, None, None
     if plan is not None:
         districts, district_totals = _district_rows(
-            queries.status_by_group(communes, plan, today, group), province=p, plan=plan.pk, group=group,
-            columns=status_columns,
+            area.by_group(plan.pk), province=p, plan=plan.pk, group=group, columns=status_columns,
         )
         status_chart = charts.stacked_bars(
             [(row["name"], {s: int(row[s]) for s in status_columns}) for row in districts],
             [(s.value, s.label, charts.STATUS_COLOURS[s]) for s in status_columns],
         )
-        monthly = queries.announced_by_month(plan)
-        points = charts.cumulative(monthly)
+        points = charts.cumulative(figures.announced_by_month(enrolments, plan.pk))
         timeline = {
             "points": points,
             "chart": charts.line_chart(
@@ -144,8 +168,7 @@ def build_dashboard(user, province, plan_id, today):
             ),
         }
 
-    phases = list(queries.phases_for_dashboard(Phase.objects.visible_to(user).filter(plan__province=province), today,
-                                               include_closed=province.valid_until is not None))
+    figures.count_phases(phases, enrolments)
     for phase in phases:
         phase.outlook = _phase_outlook(phase, today)
         phase.figures = {
@@ -228,12 +251,32 @@ def dashboard(request):
             return redirect("reports:district", pk=min(scope.districts))
         raise Http404
     today = timezone.localdate()
-    context = build_dashboard(request.user, province, _int_param(request, "plan"), today)
+    plan_id = _int_param(request, "plan")
     if _wants_excel(request):
+        context = build_dashboard(request.user, province, plan_id, today)
         return exports.workbook_response(f"tong-quan-{province.code}-{today:%Y%m%d}.xlsx", dashboard_sheets(context))
-    context["province_choices"] = _province_choices(provinces, scope) if scope.sees_everything or len(
-        scope.read_provinces) > 1 else []
-    return render(request, "reports/dashboard.html", context)
+    version = cache.current()
+    return render(request, "reports/dashboard.html", {
+        "province": province,
+        "today": today,
+        "body": dashboard_body(request.user, scope, province, plan_id, today, version),
+        "province_choices": _cached_province_choices(provinces, scope, version) if scope.sees_everything or len(
+            scope.read_provinces) > 1 else [],
+    })
+
+
+def dashboard_body(user, scope, province, plan_id, today, version):
+    """The dashboard's figures, rendered: cached under the data version, by province, plan, day and
+    language (reports.cache), for everyone who reads the whole province (the figures are then the
+    same whoever asks). Every change that can move a figure changes the version, so a cached
+    dashboard is never stale."""
+    def build():
+        return render_to_string("reports/includes/dashboard_body.html",
+                                build_dashboard(user, province, plan_id, today))
+
+    if not (scope.sees_everything or province.pk in scope.read_provinces):
+        return build()
+    return cache.get_or_build(cache.key(version, "dashboard", province.pk, plan_id or "", today), build)
 
 
 def dashboard_sheets(c):
@@ -290,10 +333,13 @@ def dashboard_sheets(c):
 
 # -- district (pre-2025 map) and review area (today's map) ----------------------------------------
 def build_district(user, district, today):
-    """The page of a district (pre-2025 map) or of a review area (today's map): the officer's home."""
+    """The page of a district (pre-2025 map) or of a review area (today's map): the officer's home.
+    Five queries: the communes with their enrolments (two), what awaits review (count and list),
+    the overdue steps; the summary is counted from the communes' enrolments (reports.figures)."""
     kind = "area" if isinstance(district, ReviewArea) else "district"
     communes = Commune.objects.visible_to(user).filter(**{kind: district})
-    totals = queries.province_totals(communes, today)
+    rows = queries.district_communes(communes.order_by("code"))
+    totals = figures.AreaFigures.of_communes(rows, today).totals()
     base = {"province": district.province_id, kind: district.pk}
     summary = {
         "communes": figure(totals["communes"], **base),
@@ -311,16 +357,12 @@ def build_district(user, district, today):
     late_steps = queries.overdue_steps(steps, today, limit=20)
     for step in late_steps:
         step.days_late = (today - step.due_on).days
-    rows = queries.district_communes(communes.order_by("code"))
     for commune in rows:
         for enrolment in commune.active_enrolments:
             enrolment.is_late = enrolment.next_due_on is not None and enrolment.next_due_on < today
-    scope = scope_of(user)
     return {
         "district": district,
         "kind": kind,
-        "province_link": district.province.valid_until is None and (
-            scope.sees_everything or district.province_id in scope.read_provinces),
         "today": today,
         "summary": summary,
         "awaiting_count": awaiting_count,
@@ -347,10 +389,28 @@ def area(request, pk):
 
 def _group_page(request, group, filename):
     today = timezone.localdate()
-    context = build_district(request.user, group, today)
+    scope = scope_of(request.user)
     if _wants_excel(request):
+        context = build_district(request.user, group, today)
         return exports.workbook_response(f"{filename}-{today:%Y%m%d}.xlsx", district_sheets(context))
-    return render(request, "reports/district.html", context)
+    kind = "area" if isinstance(group, ReviewArea) else "district"
+
+    def build():
+        return render_to_string("reports/includes/district_body.html", build_district(request.user, group, today))
+
+    # Its officer, the province's DOST and leadership and national users all see the whole
+    # district or area: the same figures for all of them, cached under the data version.
+    whole = (scope.sees_everything or group.province_id in scope.read_provinces
+             or group.pk in (scope.areas if kind == "area" else scope.districts))
+    body = cache.get_or_build(cache.key(cache.current(), kind, group.pk, today), build) if whole else build()
+    return render(request, "reports/district.html", {
+        "district": group,
+        "kind": kind,
+        "today": today,
+        "body": body,
+        "province_link": group.province.valid_until is None and (
+            scope.sees_everything or group.province_id in scope.read_provinces),
+    })
 
 
 def district_sheets(c):
@@ -383,7 +443,31 @@ def national(request):
     sort = request.GET.get("sort", "name")
     if sort.lstrip("-") not in queries.NATIONAL_SORTS:
         sort = "name"
-    rows = queries.provinces_overview(Province.objects.visible_to(request.user), today, sort)
+    if _wants_excel(request):
+        rows, totals = national_rows(request.user, today, sort)
+        heading = _("Tổng quan toàn quốc, ngày {day}").format(day=today.strftime("%d/%m/%Y"))
+        sheet_rows = [[r.code, r.name, r.commune_count, r.enrolled, r.announced, r.share_pct, r.late, r.planned, r.spent]
+                      for r in rows]
+        sheet_rows.append(["", _("Tổng"), totals["communes"], totals["enrolled"], totals["announced"],
+                           totals["share"], totals["late"], totals["planned"], totals["spent"]])
+        return exports.workbook_response(f"toan-quoc-{today:%Y%m%d}.xlsx", [exports.Sheet(
+            _("Toàn quốc"), [_("Mã"), _("Tỉnh"), _("Số xã"), _("Tham gia"), _("Đã công bố"), _("Tỷ lệ công bố (%)"),
+                             _("Quá hạn"), _("Dự toán (đồng)"), _("Đã chi (đồng)")],
+            sheet_rows, heading=heading, money_columns=(7, 8))])
+
+    def build():
+        rows, totals = national_rows(request.user, today, sort)
+        return render_to_string("reports/includes/national_table.html",
+                                {"rows": rows, "totals": totals, "headers": _national_headers(sort)})
+
+    # Only users who see the whole country open this page: the table is the same for all of them.
+    table = cache.get_or_build(cache.key(cache.current(), "national", today, sort), build)
+    return render(request, "reports/national.html", {"table": table, "sort": sort, "today": today})
+
+
+def national_rows(user, today, sort):
+    """The national overview's rows, each with its figures and their links, and the totals."""
+    rows = queries.provinces_overview(Province.objects.visible_to(user), today, sort)
     totals = {"communes": 0, "enrolled": 0, "announced": 0, "late": 0, "planned": 0, "spent": 0}
     for row in rows:
         for key in totals:
@@ -396,27 +480,19 @@ def national(request):
         }
         row.share_pct = share(row.announced, row.commune_count)
     totals["share"] = share(totals["announced"], totals["communes"])
-    if _wants_excel(request):
-        heading = _("Tổng quan toàn quốc, ngày {day}").format(day=today.strftime("%d/%m/%Y"))
-        sheet_rows = [[r.code, r.name, r.commune_count, r.enrolled, r.announced, r.share_pct, r.late, r.planned, r.spent]
-                      for r in rows]
-        sheet_rows.append(["", _("Tổng"), totals["communes"], totals["enrolled"], totals["announced"],
-                           totals["share"], totals["late"], totals["planned"], totals["spent"]])
-        return exports.workbook_response(f"toan-quoc-{today:%Y%m%d}.xlsx", [exports.Sheet(
-            _("Toàn quốc"), [_("Mã"), _("Tỉnh"), _("Số xã"), _("Tham gia"), _("Đã công bố"), _("Tỷ lệ công bố (%)"),
-                             _("Quá hạn"), _("Dự toán (đồng)"), _("Đã chi (đồng)")],
-            sheet_rows, heading=heading, money_columns=(7, 8))])
+    return rows, totals
+
+
+def _national_headers(sort):
     columns = [
         ("name", _("Tỉnh")), ("communes", _("Số xã")), ("enrolled", _("Tham gia")), ("announced", _("Đã công bố")),
         ("share", _("Tỷ lệ")), ("late", _("Quá hạn")), ("planned", _("Dự toán")), ("spent", _("Đã chi")),
     ]
-    headers = [
+    return [
         {"key": key, "label": label, "sorted": sort.lstrip("-") == key, "descending": sort == f"-{key}",
          "next": _next_sort(sort, key)}
         for key, label in columns
     ]
-    return render(request, "reports/national.html", {"rows": rows, "totals": totals, "headers": headers,
-                                                     "sort": sort, "today": today})
 
 
 def _next_sort(current, key):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from provinces.models import Commune, CommuneSuccession, ReviewArea
+from reports.cache import moves_figures  # every action changes the data version in its transaction
 
 from .choices import (
     STEP_ORDER,
@@ -148,6 +149,7 @@ def _bump_version(obj, by=None):
 ENROLMENT_CHILDREN = (Step, Announcement, Inspection, MaintenanceActivity)
 
 
+@moves_figures
 @transaction.atomic
 def archive(obj, *, by, reason):
     """Archive a record a report may count (lưu trữ), with the reason, instead of deleting it.
@@ -170,6 +172,7 @@ def archive(obj, *, by, reason):
     return current
 
 
+@moves_figures
 @transaction.atomic
 def restore(obj, *, by):
     """Undo archive(): the record counts again (its phase's enrolments are restored with it)."""
@@ -210,6 +213,7 @@ def _check_plan_dates(plan):
         raise ValidationError({"target_date": _("Hạn đạt chỉ tiêu quá xa sau khi kế hoạch kết thúc.")})
 
 
+@moves_figures
 @transaction.atomic
 def create_plan(*, by, key=None, **fields):
     submission = claim(by, key)
@@ -218,6 +222,7 @@ def create_plan(*, by, key=None, **fields):
     return _created(submission, _save(plan, by=by))
 
 
+@moves_figures
 @transaction.atomic
 def update_plan(plan, *, by, version, **fields):
     current = edit(plan, by=by, version=version, **fields)
@@ -225,6 +230,7 @@ def update_plan(plan, *, by, version, **fields):
     return current
 
 
+@moves_figures
 @transaction.atomic
 def create_phase(plan, *, by, key=None, **fields):
     submission = claim(by, key)
@@ -236,6 +242,7 @@ def update_phase(phase, *, by, version, **fields):
     return edit(phase, by=by, version=version, **fields)
 
 
+@moves_figures
 @transaction.atomic
 def create_consultant(province, *, by, key=None, **fields):
     submission = claim(by, key)
@@ -246,6 +253,7 @@ def update_consultant(consultant, *, by, version, **fields):
     return edit(consultant, by=by, version=version, **fields)
 
 
+@moves_figures
 @transaction.atomic
 def create_budget_line(plan, *, by, key=None, **fields):
     submission = claim(by, key)
@@ -262,6 +270,7 @@ def _check_spending_day(expenditure):
                 _("Ngày chi không được trước ngày ban hành kế hoạch ({day})."))
 
 
+@moves_figures
 @transaction.atomic
 def create_expenditure(plan, *, by, key=None, **fields):
     submission = claim(by, key)
@@ -270,6 +279,7 @@ def create_expenditure(plan, *, by, key=None, **fields):
     return _created(submission, _save(expenditure, by=by))
 
 
+@moves_figures
 @transaction.atomic
 def update_expenditure(expenditure, *, by, version, **fields):
     current = edit(expenditure, by=by, version=version, **fields)
@@ -285,6 +295,7 @@ def spread_due_dates(starts_on, ends_on, count=len(StepKind.values)):
     return [starts_on + datetime.timedelta(days=round(span * i / count)) for i in range(1, count + 1)]
 
 
+@moves_figures
 @transaction.atomic
 def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_in_scope=0,
           procedures_total=0, standard_version=None):
@@ -324,6 +335,7 @@ def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_i
     return enrolment
 
 
+@moves_figures
 @transaction.atomic
 def enrol_many(phase, communes, *, enrolled_on, by, key=None):
     """Enrol each of `communes` not yet in the plan: all or nothing, once per one-time key.
@@ -339,6 +351,7 @@ def enrol_many(phase, communes, *, enrolled_on, by, key=None):
     return added, [(commune, already[commune.pk]) for commune in communes if commune.pk in already]
 
 
+@moves_figures
 @transaction.atomic
 def move_enrolment(enrolment, phase, *, by=None):
     """Move an enrolment to another phase of the same plan.
@@ -366,12 +379,14 @@ def move_enrolment(enrolment, phase, *, by=None):
     return enrolment
 
 
+@moves_figures
 @transaction.atomic
 def move_enrolments(enrolments, phase, *, by=None):
     """Move several enrolments to `phase`: all or none."""
     return [move_enrolment(enrolment, phase, by=by) for enrolment in enrolments]
 
 
+@moves_figures
 @transaction.atomic
 def assign_consultant(enrolments, consultant, *, by=None):
     """Give each enrolment `consultant` (or none); the consultant must be of the plan's province."""
@@ -389,6 +404,7 @@ def assign_consultant(enrolments, consultant, *, by=None):
 ENROLMENT_EDIT_FIELDS = ("consultant", "procedures_in_scope", "procedures_total", "standard_version")
 
 
+@moves_figures
 @transaction.atomic
 def update_enrolment(enrolment, *, version, by, **values):
     """Change an enrolment's consultant, scope or standard version, if nobody changed it since
@@ -406,6 +422,7 @@ def _check_step(step):
     step.full_clean()
 
 
+@moves_figures
 @transaction.atomic
 def update_step(step, *, by, version, due_on, done_on=None, evidence=""):
     """The step form: set (or clear) the due date and/or record the step done, from the
@@ -434,6 +451,7 @@ def _record(step, *, done_on, evidence, by):
     _save(step, by=by, fields=["done_on", "evidence", "recorded_by", "recorded_at", "review_state"])
 
 
+@moves_figures
 @transaction.atomic
 def record_step(step, *, done_on, by, evidence=""):
     """Mark a step done on `done_on` with its evidence; it then awaits the district's review."""
@@ -443,6 +461,7 @@ def record_step(step, *, done_on, by, evidence=""):
     return step
 
 
+@moves_figures
 @transaction.atomic
 def set_step_due(step, *, due_on, by):
     """Set (or clear) the due date of a step."""
@@ -453,6 +472,7 @@ def set_step_due(step, *, due_on, by):
     return step
 
 
+@moves_figures
 @transaction.atomic
 def review_step(step, *, by, confirm, comment=""):
     """The district or area confirms a recorded step, or returns it to DOST staff with a
@@ -477,6 +497,7 @@ def review_step(step, *, by, confirm, comment=""):
     return step
 
 
+@moves_figures
 @transaction.atomic
 def record_progress(enrolment, entries, *, by, reviewer=None):
     """Record several steps of one enrolment at once, as record_step() and review_step() would
@@ -556,6 +577,7 @@ def record_steps_bulk(enrolments, *, kind, done_on, by, evidence="", key=None):
     return len(enrolments)
 
 
+@moves_figures
 @transaction.atomic
 def announce(enrolment, *, decision_number, decided_on, by, kind=AnnouncementKind.FIRST,
              standard_version=None, procedures_in_scope=None, scope_note="", incomplete_reason=""):
@@ -590,6 +612,7 @@ def announce(enrolment, *, decision_number, decided_on, by, kind=AnnouncementKin
     return announcement
 
 
+@moves_figures
 @transaction.atomic
 def lapse(announcement, *, lapsed_on, reason, by):
     """An announcement stops being in force (failed inspection, scope change)."""
@@ -603,6 +626,7 @@ def lapse(announcement, *, lapsed_on, reason, by):
     return announcement
 
 
+@moves_figures
 @transaction.atomic
 def record_announcement(enrolment, *, by, kind=AnnouncementKind.FIRST, procedures_in_scope=None, key=None,
                         **fields):
@@ -640,6 +664,7 @@ def record_announcement(enrolment, *, by, kind=AnnouncementKind.FIRST, procedure
     return _created(submission, announcement)
 
 
+@moves_figures
 @transaction.atomic
 def record_inspection(enrolment, *, by, inspection=None, version=None, key=None, **fields):
     """Record an inspection (or update one read at `version`, e.g. with its corrective action
@@ -672,6 +697,7 @@ def record_inspection(enrolment, *, by, inspection=None, version=None, key=None,
     return _created(submission, inspection)
 
 
+@moves_figures
 @transaction.atomic
 def record_maintenance(enrolment, *, kind, done_on, by, note="", key=None):
     """Record a yearly duty of an announced commune (internal audit, management review, legal
@@ -691,6 +717,7 @@ def record_maintenance(enrolment, *, kind, done_on, by, note="", key=None):
 
 
 
+@moves_figures
 @transaction.atomic
 def end_abolished(today, *, by):
     """What a reorganisation of administrative units does to a rollout, once the edition of a
@@ -743,6 +770,7 @@ def end_abolished(today, *, by):
     return len(enrolments), len(ended_announcements), len(plans)
 
 
+@moves_figures
 @transaction.atomic
 def close_plan(plan, *, by, reason, closed_on=None):
     """Close a plan whose period has ended (đóng kế hoạch): it leaves the dashboards and the
@@ -770,6 +798,7 @@ def close_plan(plan, *, by, reason, closed_on=None):
     return plan
 
 
+@moves_figures
 @transaction.atomic
 def reopen_plan(plan, *, by):
     """Undo close_plan(): the plan and the enrolments that ended with it are open again."""
@@ -789,6 +818,7 @@ def reopen_plan(plan, *, by):
     return plan
 
 
+@moves_figures
 @transaction.atomic
 def carry_over(phase, commune, *, predecessors, done_kinds, by, enrolled_on, done_on=None, key=None, **fields):
     """Enrol a commune of today in `phase`, carrying over the work of enrolments of the communes
@@ -814,6 +844,7 @@ def carry_over(phase, commune, *, predecessors, done_kinds, by, enrolled_on, don
     return _created(submission, enrolment)
 
 
+@moves_figures
 @transaction.atomic
 def create_areas_from_districts(province, *, by):
     """Group a province of today's communes into review areas named after its former districts:
@@ -852,6 +883,7 @@ def create_areas_from_districts(province, *, by):
     return created
 
 
+@moves_figures
 @transaction.atomic
 def assign_area(communes, area, *, by):
     """Move communes of today into `area` (or out of any area with None)."""
@@ -879,6 +911,7 @@ def save_area(area, *, by, name, note=""):
     return area
 
 
+@moves_figures
 @transaction.atomic
 def update_area(area, *, by, version, name, note, communes):
     """Rename an area and set its communes, if nobody changed it since the editor read it at

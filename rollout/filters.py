@@ -31,11 +31,14 @@ ORDERINGS = {
     "name": ["search_name", "code"],
     "-name": ["-search_name", "-code"],
     "district": ["district__search_name", "area__name", "search_name", "code"],
+    # The sort keys of the row enrolment, annotated only for these (CommuneRowQuerySet.for_list).
     "status": ["row_status_rank", "code"],
     "-status": ["-row_status_rank", "code"],
     "step": ["row_step_rank", "code"],
     "due": ["row_next_due_on", "code"],
 }
+# Dropdowns listing rows of the database (their options are cached, CommuneFilter._keep_choices).
+MODEL_DROPDOWNS = ("province", "district", "area", "plan", "phase")
 # Filters that describe the enrolment, not the commune: they must all hold for one enrolment.
 ENROLMENT_FILTERS = ("plan", "phase", "status", "step", "overdue", "version")
 
@@ -113,6 +116,7 @@ class CommuneFilter(django_filters.FilterSet):
                                        empty_label=SORTS[0][1])
 
     shown_edition = None  # the edition of the units listed, set by filter_queryset()
+    row_enrolments = None  # the enrolments a row may show (the latest per commune), set by filter_queryset()
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -190,6 +194,31 @@ class CommuneFilter(django_filters.FilterSet):
         else:
             fields["district"].queryset = fields["district"].queryset.filter(keep("district"))
 
+    def _keep_choices(self, data):
+        """The model dropdowns' options, cached under the data version (reports.cache): no query
+        per request. What narrows them is in the key: the user's scope, the edition shown and the
+        values chosen (see _narrow_dropdowns and _offer_edition). The list shows districts or
+        review areas, as its edition has (the template asks the same)."""
+        from reports import cache
+
+        user = self.request.user if self.request else None
+        chosen = [data[name].pk if data.get(name) else "" for name in MODEL_DROPDOWNS]
+        version = cache.current()
+        shown = [name for name in MODEL_DROPDOWNS
+                 if name != ("area" if self.shown_edition.has_districts else "district")]
+        for name in shown:
+            field = self.form.fields[name]
+
+            def options(field=field):
+                empty = [("", field.empty_label)] if field.empty_label is not None else []
+                return empty + [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+
+            key = cache.key(version, "commune-list-choices", name, scope_of(user).key, self.shown_edition.key,
+                            *chosen)
+            # What ModelChoiceField returns once choices were given (rather than its queryset's
+            # iterator); values chosen are still checked against the queryset.
+            field._choices = field.widget.choices = cache.get_or_build(key, options)
+
     def by_enrolment(self, queryset, name, value):
         return queryset  # applied together in filter_queryset()
 
@@ -200,7 +229,8 @@ class CommuneFilter(django_filters.FilterSet):
         its error beside the field, never the unfiltered list."""
         if not self.form.is_valid():
             self.shown_edition = home_edition(self.request.user if self.request else None)
-            return queryset.none().for_list(Enrolment.objects.none())
+            self.row_enrolments = Enrolment.objects.none()
+            return queryset.none().for_list(self.row_enrolments)
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
         self.shown_edition = self._edition(data)
@@ -236,5 +266,8 @@ class CommuneFilter(django_filters.FilterSet):
             queryset = queryset.filter(condition)
         elif place or matching:
             queryset = queryset.filter(Exists(rows_from.filter(commune=OuterRef("pk"))))
-        queryset = queryset.for_list(rows_from)
-        return queryset.order_by(*ORDERINGS.get(data.get("sort") or "", ORDERINGS[""]))
+        sort = data.get("sort") or ""
+        self.row_enrolments = rows_from
+        self._keep_choices(data)
+        queryset = queryset.for_list(rows_from, sort)
+        return queryset.order_by(*ORDERINGS.get(sort, ORDERINGS[""]))

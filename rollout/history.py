@@ -176,11 +176,13 @@ def changes(sources, shown=None):
     return History(moments=moments, total=total)
 
 
-def for_page(request, sources):
-    """The history section of a page: the SHOWN newest moments, or all with ?lich-su=all,
-    and the link to the rest (the page's other parameters kept)."""
-    show_all = request.GET.get(SHOW_ALL) == "all"
-    history = changes(sources, shown=None if show_all else SHOWN)
+def shown_for(request):
+    """How many moments a page shows: SHOWN, or all (None) with ?lich-su=all."""
+    return None if request.GET.get(SHOW_ALL) == "all" else SHOWN
+
+
+def link_more(request, history):
+    """The link to the moments not shown (the page's other parameters kept)."""
     if history.hidden:
         query = request.GET.copy()
         query[SHOW_ALL] = "all"
@@ -188,7 +190,6 @@ def for_page(request, sources):
     return history
 
 
-@receiver(pre_create_historical_record)
 def one_moment_per_request(sender, instance, history_instance, **kwargs):
     """Every row one request saves is recorded at one moment, the time of its first save: the
     history then shows a form sent (a step recorded, with the enrolment status it moved) as

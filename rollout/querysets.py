@@ -1,6 +1,7 @@
 """Querysets the tracking pages share: communes as rows of the commune list, and the steps
 a user may review."""
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.scope import scope_of
@@ -13,35 +14,30 @@ from .models import Announcement, Enrolment, Step, alive_q
 class CommuneRowQuerySet(UnitQuerySet):
     """Communes seen through the rollout: each row carries one of its enrolments."""
 
-    def for_list(self, enrolments=None):
-        """Annotate each commune with its *row enrolment*: the latest (by enrolment date) of
-        its active enrolments in `enrolments` (default: all active enrolments).
-
-        The annotations are `row_enrolment_id`, `row_status` (``not_started`` when there is
-        none), `row_step`, `row_next_due_on`, `row_late` and the sort keys `row_status_rank`
-        and `row_step_rank`. Plan, phase and consultant of the page's rows are fetched
-        afterwards in one query (see `attach_enrolments`).
-        """
+    def for_list(self, enrolments=None, sort=""):
+        """Communes with what their rows show, and with the sort key of their *row enrolment* (the
+        latest, by enrolment date, of their enrolments in `enrolments`, default: those that count)
+        when the list is sorted by it: `row_status_rank` ("status"), `row_step_rank` ("step") or
+        `row_next_due_on` ("due"), one subquery. The row enrolments of a page (or of an export) are
+        fetched afterwards in one query (`attach_enrolments`)."""
         if enrolments is None:
             enrolments = Enrolment.objects.counted()
+        queryset = self.select_related("district", "province", "area")
         latest = enrolments.filter(commune=OuterRef("pk")).order_by("-enrolled_on", "-pk")
-        today = timezone.localdate()
-        return self.select_related("district", "province", "area").annotate(
-            row_enrolment_id=Subquery(latest.values("pk")[:1]),
-            row_status=Subquery(latest.values("status")[:1]),
-            row_step=Subquery(latest.values("current_step")[:1]),
-            row_next_due_on=Subquery(latest.values("next_due_on")[:1]),
-        ).annotate(
-            row_late=Case(When(row_next_due_on__lt=today, then=Value(True)), default=Value(False)),
-            row_status_rank=Case(
-                *[When(row_status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()],
-                default=Value(STATUS_RANK[Status.NOT_STARTED]), output_field=IntegerField(),
-            ),
-            row_step_rank=Case(
-                *[When(row_step=kind, then=Value(order)) for kind, order in STEP_ORDER.items()],
-                default=Value(len(STEP_ORDER) + 1), output_field=IntegerField(),
-            ),
-        )
+        key = sort.lstrip("-")
+        if key == "status":
+            rank = Case(*[When(status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()],
+                        output_field=IntegerField())
+            queryset = queryset.annotate(row_status_rank=Coalesce(
+                Subquery(latest.annotate(rank=rank).values("rank")[:1]), Value(STATUS_RANK[Status.NOT_STARTED])))
+        elif key == "step":
+            rank = Case(*[When(current_step=kind, then=Value(order)) for kind, order in STEP_ORDER.items()],
+                        default=Value(len(STEP_ORDER) + 1), output_field=IntegerField())
+            queryset = queryset.annotate(row_step_rank=Coalesce(
+                Subquery(latest.annotate(rank=rank).values("rank")[:1]), Value(len(STEP_ORDER) + 1)))
+        elif key == "due":
+            queryset = queryset.annotate(row_next_due_on=Subquery(latest.values("next_due_on")[:1]))
+        return queryset
 
 
 def commune_rows():
@@ -49,13 +45,31 @@ def commune_rows():
     return CommuneRowQuerySet(model=Commune)
 
 
-def attach_enrolments(communes):
-    """Set `row_enrolment` on each commune of a page: one query for the whole page."""
-    ids = [c.row_enrolment_id for c in communes if c.row_enrolment_id]
-    by_id = Enrolment.objects.select_related("plan", "phase", "consultant").in_bulk(ids)
+def attach_enrolments(communes, enrolments=None, among=None):
+    """Set each commune's row enrolment (the latest, by enrolment date, of its enrolments in
+    `enrolments`, default: those that count) and what its row shows from it: `row_enrolment`,
+    `row_status` (``not_started`` when there is none), `row_step`, `row_next_due_on`, `row_late`
+    and their labels. One query, on the communes' ids, or on `among` (a queryset of the same
+    communes: an export's thousands of rows)."""
+    if enrolments is None:
+        enrolments = Enrolment.objects.counted()
+    communes = list(communes)
+    where = {"commune__in": among.order_by().values("pk")} if among is not None else {
+        "commune_id__in": [c.pk for c in communes]}
+    latest = {}
+    # Newest first for each commune; an explicit order, not the model's (which joins every commune).
+    for enrolment in (enrolments.filter(**where).select_related("plan", "phase")
+                      .order_by("commune_id", "-enrolled_on", "-pk")):
+        latest.setdefault(enrolment.commune_id, enrolment)
+    today = timezone.localdate()
     statuses, steps = dict(Status.choices), dict(StepKind.choices)
     for commune in communes:
-        commune.row_enrolment = by_id.get(commune.row_enrolment_id)
+        enrolment = latest.get(commune.pk)
+        commune.row_enrolment = enrolment
+        commune.row_status = enrolment.status if enrolment else None
+        commune.row_step = enrolment.current_step if enrolment else None
+        commune.row_next_due_on = enrolment.next_due_on if enrolment else None
+        commune.row_late = commune.row_next_due_on is not None and commune.row_next_due_on < today
         commune.row_status_label = statuses[commune.row_status or Status.NOT_STARTED]
         commune.row_step_label = steps.get(commune.row_step, "")
     return communes
@@ -65,7 +79,7 @@ def attach_progress(communes):
     """Set on each commune of `attach_enrolments` its row enrolment's done dates by step kind
     (`row_steps_done`) and its latest announcement (`row_announcement`, or None): two
     queries for the whole list. A returned step has no done date here: it is to be redone."""
-    ids = [c.row_enrolment_id for c in communes if c.row_enrolment_id]
+    ids = [c.row_enrolment.pk for c in communes if c.row_enrolment]
     done = {}
     for enrolment_id, kind, done_on in (Step.objects.active().filter(enrolment__in=ids, done_on__isnull=False)
                                         .exclude(review_state=ReviewState.RETURNED)
@@ -75,8 +89,9 @@ def attach_progress(communes):
     for announcement in Announcement.objects.active().filter(enrolment__in=ids).order_by("decided_on", "pk"):
         latest[announcement.enrolment_id] = announcement
     for commune in communes:
-        commune.row_steps_done = done.get(commune.row_enrolment_id, {})
-        commune.row_announcement = latest.get(commune.row_enrolment_id)
+        enrolment_id = commune.row_enrolment.pk if commune.row_enrolment else None
+        commune.row_steps_done = done.get(enrolment_id, {})
+        commune.row_announcement = latest.get(enrolment_id)
     return communes
 
 

@@ -9,12 +9,15 @@
 #    (re)created on that server (DROPPED first: never point this at a server whose
 #    isotrack_bench database you want to keep). BENCH_REUSE=1 with DATABASE_URL keeps
 #    an already built isotrack_bench and skips steps 2-3.
-# 2. migrate, load_units, then `manage.py build_bench_data` (bench/dataset.py): every
-#    commune of the pre-2025 list enrolled, steps, announcements, money, users, history.
+# 2. migrate, load_units, then `manage.py build_bench_data` (bench/dataset.py): the country of
+#    2026 — every commune of the pre-2025 list enrolled and ended by the reorganisation, most of
+#    today's communes enrolled in today's plans, review areas, money, users, history.
 # 3. wrk for the load test (Debian's package, installed when missing and we may; else
-#    Python threads), collectstatic (into ./staticfiles, ignored by git) as production serves it.
-# 4. `python -m bench.run`: gunicorn with the production settings on 127.0.0.1, the
-#    measurements, the table; bench/results.json and README.md's Benchmark section.
+#    Python threads), collectstatic (into ./staticfiles, ignored by git) as production serves it,
+#    and Redis (a throw-away server unless REDIS_URL is set): the cache of the production settings.
+# 4. `python -m bench.run`: gunicorn as production runs it (gunicorn.conf.py, production
+#    settings) on 127.0.0.1, the measurements, the table; bench/results.json and README.md's
+#    Benchmark section.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -56,8 +59,9 @@ DJANGO_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))'
 export DJANGO_SECRET_KEY
 export DJANGO_ALLOWED_HOSTS=127.0.0.1
 export DJANGO_BEHIND_TLS=false
-# No task reaches a broker: the site sends none on GET, the driver runs tasks inline.
-export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:1/0}"
+# Redis: the production settings' cache (and broker, though the site sends no task on GET and
+# the driver runs tasks inline).
+start_redis
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
 
 build_seconds=""

@@ -26,6 +26,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_units", verbosity=0, stdout=open("/dev/null", "w"))
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a test's rollback takes the data version back to the
+    stamp of the session's start, under which another test may have cached other figures."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # -- places -------------------------------------------------------------------------------
 def _province(code):
     return Province.objects.get(code=code, valid_until__isnull=False)

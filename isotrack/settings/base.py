@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "isotrack.sessions.KeepAliveMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -78,6 +79,11 @@ TEMPLATES = [
     },
 ]
 
+# Figures cached under the data version (reports.cache): the process's memory here (the quick
+# start, the tests); Redis, shared by every web worker, in production.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "isotrack",
+                      "OPTIONS": {"MAX_ENTRIES": 2000}}}
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
@@ -99,9 +105,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after an hour without activity.
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Sessions end after an hour without activity. A session is written back once SESSION_REFRESH_SECONDS
+# have passed since its last save, not on every request (isotrack.sessions): it lives that much
+# longer, so a user is signed out between SESSION_IDLE_SECONDS and SESSION_COOKIE_AGE after the
+# last request.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=60 * 60)
+SESSION_REFRESH_SECONDS = max(1, min(5 * 60, SESSION_IDLE_SECONDS // 12))
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + SESSION_REFRESH_SECONDS
+SESSION_SAVE_EVERY_REQUEST = False
 
 # Sign-in throttling: lock a username at one address, never a whole office behind one NAT.
 # Behind a TLS proxy every request comes from the proxy's address: the client's is read from

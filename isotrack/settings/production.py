@@ -52,6 +52,11 @@ CELERY_BROKER_URL = env("REDIS_URL", default=env("CELERY_BROKER_URL", default=""
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("Set REDIS_URL (the Celery broker) for production.")
 
+# Figures cached under the data version (reports.cache), shared by every gunicorn worker: Redis,
+# the broker's server unless CACHE_URL names another (its own database number, e.g. redis://redis:6379/1).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                      "LOCATION": env("CACHE_URL", default=CELERY_BROKER_URL), "KEY_PREFIX": "isotrack"}}
+
 # -- HTTPS ------------------------------------------------------------------------------------
 if env("DJANGO_SECURE_SSL_REDIRECT", default=None) is not None:
     # Its old meaning is now part of DJANGO_BEHIND_TLS; ignoring it silently would hide a wrong set-up.

@@ -1,5 +1,6 @@
+from html import escape
+
 from django import forms, template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from isotrack.money import format_vnd, format_vnd_short
@@ -44,25 +45,20 @@ def fast_widget(field):
     """
     chosen = _chosen(field)
     attrs = field.field.widget.attrs
-    css = attrs.get("class", "")
+    css, name, auto_id = escape(attrs.get("class", "")), escape(field.html_name), escape(field.auto_id)
     if isinstance(field.field.widget, forms.CheckboxSelectMultiple):
-        return format_html_join(
-            "",
-            '<div class="form-check form-check-inline"><input type="checkbox" name="{}" value="{}" id="{}_{}" '
-            'class="{}"{}><label class="form-check-label" for="{}_{}">{}</label></div>',
-            (
-                (field.html_name, value, field.auto_id, index, css, mark_safe(" checked") if str(value) in chosen else "",
-                 field.auto_id, index, label)
-                for index, (value, label) in enumerate(field.field.choices)
-            ),
-        )
+        return mark_safe("".join(
+            f'<div class="form-check form-check-inline"><input type="checkbox" name="{name}" '
+            f'value="{escape(str(value))}" id="{auto_id}_{index}" class="{css}"'
+            f'{" checked" if str(value) in chosen else ""}><label class="form-check-label" '
+            f'for="{auto_id}_{index}">{escape(str(label))}</label></div>'
+            for index, (value, label) in enumerate(field.field.choices)
+        ))
     if isinstance(field.field.widget, forms.Select):
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((str(value), mark_safe(" selected") if str(value) in chosen else "", label)
-             for value, label in field.field.choices),
+        options = "".join(
+            f'<option value="{escape(str(value))}"{" selected" if str(value) in chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for value, label in field.field.choices
         )
-        return format_html('<select name="{}" id="{}" class="{}">{}</select>', field.html_name, field.auto_id, css,
-                           options)
+        return mark_safe(f'<select name="{name}" id="{auto_id}" class="{css}">{options}</select>')
     return field.as_widget()

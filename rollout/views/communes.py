@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.scope import scope_of
 from provinces.models import Commune
+from reports import cache
 from reports.exports import Sheet, workbook_response
 
 from ..choices import StepKind
@@ -31,7 +32,7 @@ def filtered_communes(request):
 def commune_list(request):
     filterset = filtered_communes(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    attach_enrolments(page.object_list)
+    page.object_list = attach_enrolments(page.object_list, filterset.row_enrolments)
     query = request.GET.copy()
     query.pop("page", None)
     scope = scope_of(request.user)
@@ -63,7 +64,8 @@ EXPORT_COLUMNS = [
 @login_required
 def commune_export(request):
     """The filtered rows of the list, all pages, as an .xlsx workbook."""
-    communes = attach_progress(attach_enrolments(list(filtered_communes(request).qs)))
+    filterset = filtered_communes(request)
+    communes = attach_progress(attach_enrolments(filterset.qs, filterset.row_enrolments, among=filterset.qs))
     late = _("Có")
 
     def rows():
@@ -96,34 +98,35 @@ def commune_export(request):
 def enrolments_of(commune):
     """A commune's active enrolments with everything the page shows: a fixed number of
     queries however many steps, announcements or inspections there are. Only a commune of a
-    later edition can carry over its predecessors' work."""
+    later edition can carry over its predecessors' work. The users who recorded or reviewed are
+    read without their password hash: the page is cached (commune_page)."""
     carried = [Prefetch("carried_from", queryset=Enrolment.objects.select_related("commune__district", "plan"))]
     return list(
         Enrolment.objects.counted().filter(commune=commune)
         .select_related("plan", "phase", "consultant")
         .prefetch_related(
             Prefetch("steps", queryset=Step.objects.active().select_related("recorded_by", "reviewed_by")
-                     .order_by("order")),
+                     .defer("recorded_by__password", "reviewed_by__password").order_by("order")),
             Prefetch("announcements", queryset=Announcement.objects.active().select_related("recorded_by")
-                     .order_by("decided_on", "pk")),
+                     .defer("recorded_by__password").order_by("decided_on", "pk")),
             Prefetch("inspections", queryset=Inspection.objects.active().select_related("recorded_by")
-                     .order_by("-inspected_on", "-pk")),
+                     .defer("recorded_by__password").order_by("-inspected_on", "-pk")),
             Prefetch("maintenance", queryset=MaintenanceActivity.objects.active().select_related("recorded_by")
-                     .order_by("-done_on", "-pk")),
+                     .defer("recorded_by__password").order_by("-done_on", "-pk")),
             *(carried if commune.valid_from else []),
         )
         .order_by("-enrolled_on", "-pk")
     )
 
 
-def change_history(request, enrolments, carried=()):
+def change_history(enrolments, carried=(), shown=history.SHOWN):
     """Changes to the enrolments and their steps, announcements, inspections and maintenance
     activities, newest first (see rollout.history). The `carried` enrolments of old communes
     whose work the commune carries over are included: it shows both histories."""
     ids = [e.pk for e in enrolments] + [e.pk for e in carried]
     plan_of = {e.pk: e.plan.number for e in enrolments}
     plan_of.update({e.pk: f"{e.plan.number} ({e.commune.label})" for e in carried})
-    return history.for_page(request, [
+    return history.changes([
         (Enrolment, Enrolment.history.filter(id__in=ids), lambda r: _("Tham gia {plan}").format(plan=plan_of.get(r.id, ""))),
         (Step, Step.history.filter(enrolment_id__in=ids), lambda r: str(STEP_LABELS.get(r.kind, r.kind))),
         (Announcement, Announcement.history.filter(enrolment_id__in=ids),
@@ -132,7 +135,7 @@ def change_history(request, enrolments, carried=()):
          lambda r: _("Kiểm tra {day}").format(day=r.inspected_on.strftime("%d/%m/%Y"))),
         (MaintenanceActivity, MaintenanceActivity.history.filter(enrolment_id__in=ids),
          lambda r: _("Duy trì {day}").format(day=r.done_on.strftime("%d/%m/%Y"))),
-    ])
+    ], shown=shown)
 
 
 @login_required
@@ -140,23 +143,38 @@ def commune_detail(request, pk):
     commune = get_object_or_404(
         Commune.objects.visible_to(request.user).select_related("province", "district", "area"), pk=pk)
     scope = scope_of(request.user)
-    enrolments = enrolments_of(commune)
     today = timezone.localdate()
-    for enrolment in enrolments:
-        enrolment.timeline = [
-            {"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()
-        ]
     can_edit = scope.can_edit_rollout(commune.province_id)
-    predecessors = predecessors_of(commune, request.user) if commune.valid_from else []
+    page = commune_page(commune, request.user, today, history.shown_for(request))
+    history.link_more(request, page["history"])
     return render(request, "rollout/commune_detail.html", {
         "commune": commune,
-        "enrolments": enrolments,
-        "history": change_history(
-            request, enrolments, [old for e in enrolments for old in e.carried_from.all()] if commune.valid_from else []),
+        **page,
         "can_edit": can_edit,
         "can_review": scope.can_review_commune(commune),
-        "can_carry_over": can_edit and commune.is_current(today) and any(p.enrolments for p in predecessors),
-        "predecessors": predecessors,
-        "successors": successors_of(commune, request.user) if commune.valid_until else [],
+        "can_carry_over": can_edit and commune.is_current(today) and any(p.enrolments for p in page["predecessors"]),
         "today": today,
     })
+
+
+def commune_page(commune, user, today, shown=history.SHOWN):
+    """What a commune's page shows of its records: its enrolments with their timelines, the
+    communes it was formed from or went into, and the change history. Cached under the data version
+    (reports.cache) for everyone with the same scope (the lineage shown is what the scope sees),
+    so a page opened again runs none of its twenty-odd queries until something changes."""
+    def build():
+        enrolments = enrolments_of(commune)
+        for enrolment in enrolments:
+            enrolment.timeline = [
+                {"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()
+            ]
+        return {
+            "enrolments": enrolments,
+            "history": change_history(
+                enrolments, [old for e in enrolments for old in e.carried_from.all()] if commune.valid_from else [],
+                shown=shown),
+            "predecessors": predecessors_of(commune, user) if commune.valid_from else [],
+            "successors": successors_of(commune, user) if commune.valid_until else [],
+        }
+
+    return cache.get_or_build(cache.key(cache.current(), "commune", commune.pk, scope_of(user).key, today, shown), build)

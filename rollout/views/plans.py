@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.scope import ensure_can_edit_rollout, scope_of
 
+from reports import cache
 from ..budgets import ANNOUNCED, lines_for_plan, money_warnings, phases_for_plan, plan_money
 from .. import actions
 from ..forms.plans import ArchiveForm, ClosePlanForm, ConsultantForm, PhaseForm, PlanForm
@@ -93,28 +94,41 @@ def plan_detail(request, pk):
     user = request.user
     plan = get_object_or_404(RolloutPlan.objects.visible_to(user).active().for_detail(user), pk=pk)
     enrolments = Enrolment.objects.visible_to(user)
-    money = plan_money(plan, enrolments, user)
-    counts = money["counts"]
-    target = plan.target_communes(plan.communes_in_province)
+    today = timezone.localdate()
     link = commune_list_link(plan)
     announced = [str(s) for s in ANNOUNCED]
+    shown = history.shown_for(request)
 
-    for phase in money["phases"]:
-        phase.list_url = link(phase=phase.pk)
-        phase.announced_url = link(phase=phase.pk, status=announced)
-    # By district on the pre-2025 map, by review area on today's.
-    districts = list(
-        enrolments.active().filter(plan=plan).order_by()
-        .values("commune__district", "commune__district__name", "commune__area", "commune__area__name")
-        .annotate(enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED)))
-        .order_by("commune__district__name", "commune__area__name")
-    )
-    for row in districts:
-        row["name"] = row["commune__district__name"] or row["commune__area__name"]
-        place = ({"district": row["commune__district"]} if row["commune__district"]
-                 else {"area": row["commune__area"]} if row["commune__area"] else None)
-        row["list_url"] = link(**place) if place else None
-        row["announced_url"] = link(**place, status=announced) if place else None
+    def build():
+        money = plan_money(plan, enrolments, user)
+        for phase in money["phases"]:
+            phase.list_url = link(phase=phase.pk)
+            phase.announced_url = link(phase=phase.pk, status=announced)
+        # By district on the pre-2025 map, by review area on today's.
+        districts = list(
+            enrolments.active().filter(plan=plan).order_by()
+            .values("commune__district", "commune__district__name", "commune__area", "commune__area__name")
+            .annotate(enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED)))
+            .order_by("commune__district__name", "commune__area__name")
+        )
+        for row in districts:
+            row["name"] = row["commune__district__name"] or row["commune__area__name"]
+            place = ({"district": row["commune__district"]} if row["commune__district"]
+                     else {"area": row["commune__area"]} if row["commune__area"] else None)
+            row["list_url"] = link(**place) if place else None
+            row["announced_url"] = link(**place, status=announced) if place else None
+        return {
+            **money,
+            "target": plan.target_communes(plan.communes_in_province),
+            "timeline": plan_timeline(plan, money["phases"], today),
+            "districts": districts,
+            "history": plan_history(plan, shown),
+        }
+
+    # Its figures, money and history, cached under the data version for the user's scope (the
+    # communes counted are those the scope sees); the two paginated lists are read each time.
+    figures = cache.get_or_build(cache.key(cache.current(), "plan", plan.pk, scope_of(user).key, today, shown), build)
+    history.link_more(request, figures["history"])
 
     enrolment_page = Paginator(
         enrolments.active().filter(plan=plan)
@@ -132,30 +146,25 @@ def plan_detail(request, pk):
         "plan": plan,
         "can_change": scope_of(user).can_edit_rollout(plan.province_id),
         "can_edit": scope_of(user).can_edit_rollout(plan.province_id) and not plan.closed_on,
-        "today": timezone.localdate(),
-        "target": target,
-        "counts": counts,
+        "today": today,
         "enrolled_url": link(),
         "announced_url": link(status=announced),
-        "timeline": plan_timeline(plan, money["phases"], timezone.localdate()),
-        "districts": districts,
         "enrolment_page": enrolment_page,
         "expenditure_page": expenditure_page,
-        "history": plan_history(request, plan),
-        **money,
+        **figures,
     })
 
 
-def plan_history(request, plan):
+def plan_history(plan, shown=history.SHOWN):
     """Changes to the plan, its phases, budget lines and expenditures, newest first."""
-    return history.for_page(request, [
+    return history.changes([
         (RolloutPlan, RolloutPlan.history.filter(id=plan.pk), lambda r: _("Kế hoạch {number}").format(number=r.number)),
         (Phase, Phase.history.filter(plan_id=plan.pk), lambda r: _("Giai đoạn: {name}").format(name=r.name)),
         (BudgetLine, BudgetLine.history.filter(plan_id=plan.pk),
          lambda r: _("Dự toán: {category}").format(category=BudgetCategory(r.category).label)),
         (Expenditure, Expenditure.history.filter(plan_id=plan.pk),
          lambda r: _("Khoản chi {document}").format(document=r.document_ref)),
-    ])
+    ], shown=shown)
 
 
 @login_required

@@ -59,6 +59,46 @@ def test_activity_keeps_the_session_alive(client, dost_lamdong):
         assert client.get(reverse("rollout:plan_list")).status_code == 200
 
 
+def session_writes(client, url):
+    """The response to `url` and whether it wrote the session back (an UPDATE of its row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return response, any(q["sql"].startswith('UPDATE "django_session"') for q in captured.captured_queries)
+
+
+def test_a_session_is_written_back_only_once_its_refresh_interval_has_passed(client, dost_lamdong):
+    client.force_login(dost_lamdong)
+    url = reverse("rollout:plan_list")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert session_writes(client, url)[1]  # the first page after signing in
+        assert not session_writes(client, url)[1]
+    with time_machine.travel(start + dt.timedelta(seconds=settings.SESSION_REFRESH_SECONDS - 1), tick=False):
+        assert not session_writes(client, url)[1]
+    with time_machine.travel(start + dt.timedelta(seconds=settings.SESSION_REFRESH_SECONDS), tick=False):
+        assert session_writes(client, url)[1]
+
+
+def test_a_user_idle_for_the_idle_timeout_is_still_signed_in_and_then_signed_out(client, dost_lamdong):
+    client.force_login(dost_lamdong)
+    url = reverse("rollout:plan_list")
+    start = timezone.now()
+    last = start + dt.timedelta(seconds=settings.SESSION_REFRESH_SECONDS - 1)  # a page that writes nothing
+    with time_machine.travel(start, tick=False):
+        client.get(url)
+    with time_machine.travel(last, tick=False):
+        assert session_writes(client, url)[1] is False
+    again = last + dt.timedelta(seconds=settings.SESSION_IDLE_SECONDS)  # idle exactly that long: still in
+    with time_machine.travel(again, tick=False):
+        assert client.get(url).status_code == 200  # and written back: it lives SESSION_COOKIE_AGE from now
+    with time_machine.travel(again + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE + 1), tick=False):
+        response = client.get(url)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
 def test_password_reset_sends_a_vietnamese_email(client, dost_lamdong, mailoutbox):
     client.post(reverse("password_reset"), {"email": dost_lamdong.email})
     assert len(mailoutbox) == 1

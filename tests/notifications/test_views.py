@@ -46,6 +46,29 @@ def test_opening_a_notification_marks_it_read_and_goes_to_the_item(client, notes
     assert client.get(reverse("notifications:inbox")).context["unread_notifications"] == 2
 
 
+def test_the_header_count_is_kept_in_the_session_until_it_is_refreshed(client, notes, dost_lamdong):
+    """Reminders arrive once a day: the count shown on every page is counted once per refresh of
+    the session, not on each page, and the inbox always counts afresh."""
+    import datetime as dt
+
+    import time_machine
+    from django.conf import settings
+    from django.utils import timezone
+
+    client.force_login(dost_lamdong)
+    page = reverse("rollout:plan_list")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert client.get(page).context["unread_notifications"] == 3
+        Notification.objects.filter(user=dost_lamdong).update(read_at=timezone.now())  # read elsewhere
+        assert client.get(page).context["unread_notifications"] == 3
+    with time_machine.travel(start + dt.timedelta(seconds=settings.SESSION_REFRESH_SECONDS), tick=False):
+        assert client.get(page).context["unread_notifications"] == 0
+        Notification.objects.filter(user=dost_lamdong).update(read_at=None)
+        assert client.get(reverse("notifications:inbox")).context["unread_notifications"] == 3
+        assert client.get(page).context["unread_notifications"] == 3
+
+
 def test_someone_elses_notification_is_not_found(client, notes, dost_lamdong):
     _mine, theirs = notes
     client.force_login(dost_lamdong)

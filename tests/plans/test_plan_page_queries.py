@@ -2,6 +2,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -13,11 +14,13 @@ from tests.conftest import make_phase, make_plan, make_user
 
 from .conftest import make_expenditure, make_line
 
-# Measured: 20 (session, user, scope, plan with its totals, counts, phases, lines, two
-# category sums, caps, per-commune spending, districts, two paginated lists and their counts).
-# Includes the header's unread-notification count and the change history (one query per
-# history table, one per kind of object the changes name).
-MAX_QUERIES = 27
+# Built: session, user, roles, plan with its totals, the data version, counts, phases, lines, two
+# category sums, caps, per-commune spending, districts, two paginated lists and their counts, and
+# the change history (one query per history table, one per kind of object the changes name).
+MAX_QUERIES = 23
+# From the cache (its figures, money and history under the data version): session, user, roles,
+# plan, version, the two paginated lists and their counts.
+CACHED_QUERIES = 9
 
 
 @pytest.fixture
@@ -54,25 +57,31 @@ def test_plan_page_query_count_is_the_same_at_10_and_200_communes(client, thanh_
     grow(phases[0], communes[:10])
     url = f"/ke-hoach/{plan.pk}/"
 
-    client.get(url)  # warm the session and the content-type caches
+    client.get(url)  # the first page after signing in writes the session and counts the inbox
+    cache.clear()
     with django_assert_max_num_queries(MAX_QUERIES):
         small, response = count_queries(client, url)
     assert response.context["counts"]["enrolled"] == 10
     # Every commune's 20M line is overspent, and so are its phase and the plan.
     assert len(response.context["warnings"]) == 10 + 1 + 1
+    cached_small, _response = count_queries(client, url)
 
     grow(phases[1], communes[10:200])
+    cache.clear()
     with django_assert_max_num_queries(MAX_QUERIES):
         large, response = count_queries(client, url)
     assert response.context["counts"]["enrolled"] == 200
     assert len(response.context["warnings"]) == 200 + 2 + 1
+    cached_large, _response = count_queries(client, url)
     # The change history looks up the names its latest entries mention (a user, a budget
     # line): one query per kind, so the two sizes may differ by one, never by the data's size.
     assert abs(small - large) <= 1, (small, large)
+    assert cached_small == cached_large == CACHED_QUERIES
 
 
 def test_plan_list_query_count_does_not_grow_with_plans_and_communes(client, thanh_hoa, lamdong_pilot, admin_user):
     client.force_login(admin_user)
+    client.get("/ke-hoach/")  # the first page after signing in writes the session and counts the inbox
     small, _ = count_queries(client, "/ke-hoach/")
     plan = make_plan(thanh_hoa, number="2/KH-UBND")
     grow(make_phase(plan, 1), list(Commune.objects.filter(province=thanh_hoa).order_by("code")[:50]))

@@ -40,6 +40,10 @@ class Command(BaseCommand):
         for report in reports.values():
             parts.append(", ".join(f"{count} {LABELS[label]}" for label, count in report.total.items() if count))
         changed = any(report.changed for report in reports.values()) or bool(lineage and lineage.changed)
+        if changed:
+            from reports.cache import bump
+
+            bump()  # the units changed in bulk, past the signals: figures cached before are of another map
         summary = "; ".join(parts)
         if lineage is not None:
             summary += f"; {lineage.communes} liên kết xã cũ → mới ({lineage.split} xã cũ được chia)"

@@ -1,0 +1,113 @@
+"""Figures cached under the version of the data, so that a cached figure is never stale.
+
+1. `DataVersion` holds a stamp that changes in the transaction of every change that can move a
+   figure: each action of rollout.actions is wrapped in `moves_figures` (the stamp changes as the
+   action's last statement, once for an action that calls others), and any other save or delete
+   of a rollout or unit row (a form saved by a view, the admin) changes it through the signals
+   connected in ReportsConfig.ready(). Bulk writes outside the actions (loading the unit lists)
+   call `bump()` themselves, and so does every `migrate` (a deployment: the code that rendered
+   what is cached may have changed).
+2. Readers read the stamp (`current()`, one query) and key what they cache by it: anything
+   computed after a change committed is stored under the new stamp, and nothing computed before
+   can be found under it. A reader that read the old stamp may store newer figures under it,
+   which is harmless.
+
+Django's cache: Redis in production (REDIS_URL), the process's memory in the quick start and the
+tests (settings). Entries also expire after CACHE_SECONDS, so that stamps nobody reads any more
+leave the cache.
+"""
+import functools
+import logging
+import threading
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from .models import DataVersion, new_stamp
+
+CACHE_SECONDS = 6 * 60 * 60
+# The apps whose rows figures count (a historical row of django-simple-history is not one).
+FIGURE_APPS = {"rollout", "provinces"}
+
+_local = threading.local()
+logger = logging.getLogger(__name__)
+
+
+def current():
+    """The data's version stamp ("" before the first change ever recorded)."""
+    return DataVersion.objects.filter(pk=1).values_list("stamp", flat=True).first() or ""
+
+
+def bump(using="default"):
+    """A new stamp, written in the current transaction (one statement, creating the row if needed)."""
+    DataVersion.objects.using(using).bulk_create(
+        [DataVersion(pk=1, stamp=new_stamp(), changed_at=timezone.now())],
+        update_conflicts=True, unique_fields=["id"], update_fields=["stamp", "changed_at"],
+    )
+
+
+def in_action():
+    return getattr(_local, "depth", 0) > 0
+
+
+def moves_figures(action):
+    """Run `action` in a transaction whose last statement changes the data version.
+
+    Nested actions (carry_over calls enrol and record_step) change it once, at the end of the
+    outermost one: the version row is then the last row a transaction locks, so two actions
+    never wait on each other in opposite orders."""
+
+    @functools.wraps(action)
+    def wrapper(*args, **kwargs):
+        depth = getattr(_local, "depth", 0)
+        _local.depth = depth + 1
+        try:
+            with transaction.atomic():
+                result = action(*args, **kwargs)
+                if depth == 0:
+                    bump()
+            return result
+        finally:
+            _local.depth = depth
+
+    wrapper.moves_figures = True
+    return wrapper
+
+
+def row_changed(sender, **kwargs):
+    """A save or delete outside the actions (a form saved by a view, the admin, a command)."""
+    if sender._meta.app_label in FIGURE_APPS and not hasattr(sender, "instance_type") and not in_action():
+        bump()
+
+
+def new_code(using="default", **kwargs):
+    """After `migrate`, which every deployment runs (the stack's `init`, `make run`): the code that
+    rendered what the cache holds may have changed, so nothing cached before is used again."""
+    from django.db import connections
+
+    if DataVersion._meta.db_table in connections[using].introspection.table_names():
+        bump(using)
+
+
+def key(version, *parts):
+    """A cache key for figures of `version`, in the current language (labels are translated)."""
+    return ":".join(["figures", version or "0", get_language() or "", *(str(p) for p in parts)])
+
+
+def get_or_build(cache_key, build):
+    """The value cached under `cache_key`, or `build()` stored there. The cache only saves time:
+    when it cannot be reached, the value is built."""
+    try:
+        value = cache.get(cache_key)
+    except Exception as error:  # a cache server down must not take the pages with it
+        logger.warning("cache unreachable, building %s: %r", cache_key, error)
+        return build()
+    if value is None:
+        value = build()
+        try:
+            cache.set(cache_key, value, CACHE_SECONDS)
+        except Exception as error:
+            logger.warning("cache unreachable, %s not kept: %r", cache_key, error)
+    return value
