@@ -56,8 +56,9 @@ DJANGO_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))'
 export DJANGO_SECRET_KEY
 export DJANGO_ALLOWED_HOSTS=127.0.0.1
 export DJANGO_BEHIND_TLS=false
-# No task reaches a broker: the site sends none on GET, the driver runs tasks inline.
-export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:1/0}"
+# No task reaches a broker (the site sends none on GET, the driver runs tasks inline), but the
+# API's rate limits are counted in Redis as in production: a throw-away one unless REDIS_URL is set.
+start_redis
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
 
 build_seconds=""

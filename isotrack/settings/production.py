@@ -51,6 +51,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 CELERY_BROKER_URL = env("REDIS_URL", default=env("CELERY_BROKER_URL", default=""))
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("Set REDIS_URL (the Celery broker) for production.")
+# The API's rate limits (api.throttling) are counted in Redis, so that every web worker shares them.
+CACHES = {**globals().get("CACHES", {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}),
+          "api": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL,
+                  "KEY_PREFIX": "isotrack-api", "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+API_THROTTLE_CACHE = "api"
 
 # -- HTTPS ------------------------------------------------------------------------------------
 if env("DJANGO_SECURE_SSL_REDIRECT", default=None) is not None:
