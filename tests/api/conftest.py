@@ -48,6 +48,15 @@ def recorded_step(lamdong_pilot, dost_lamdong, lam_ha):
     return actions.record_step(step, done_on=datetime.date(2018, 4, 2), by=dost_lamdong, evidence="Biên bản 1/BB")
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with every token's rate-limit counters at zero."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    caches[settings.API_THROTTLE_CACHE].clear()
+
+
 def problem_of(response):
     assert response["Content-Type"] == "application/problem+json", response["Content-Type"]
     return response.json()
