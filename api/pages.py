@@ -49,8 +49,8 @@ def tokens(request):
     })
 
 
-@require_POST
 @login_required
+@require_POST
 def token_revoke(request, pk):
     row = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
     actions.revoke_token(row, by=request.user)

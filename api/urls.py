@@ -1,6 +1,6 @@
-"""/api/: the versioned API (/api/v1/) and its OpenAPI schema (/api/schema/)."""
+"""/api/: the versioned API (/api/v1/) and its OpenAPI schema in JSON (/api/schema/)."""
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -26,5 +26,5 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/reports/dashboard/", views.DashboardView.as_view(), name="report-dashboard"),
     path("v1/reports/yearly/<int:year>/", views.YearlyView.as_view(), name="report-yearly"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SpectacularJSONAPIView.as_view(), name="schema"),
 ]
