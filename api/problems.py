@@ -121,7 +121,9 @@ def exception_handler(exc, context):
     """REST framework's EXCEPTION_HANDLER: every refusal as a problem."""
     request = context.get("request")
     if isinstance(exc, (Http404, exceptions.NotFound)):
-        return problem("not-found", request=request)
+        # What Django's 404 says names models and queries: only the API's own reasons are told.
+        told = isinstance(exc, exceptions.NotFound) and str(exc.detail) != str(exceptions.NotFound.default_detail)
+        return problem("not-found", exc.detail if told else None, request=request)
     if isinstance(exc, StaleEdit):
         current = exc.current.version
         return problem("stale", _("Bản ghi đã được người khác thay đổi sau khi bạn đọc nó: không có gì được lưu. "

@@ -1,5 +1,6 @@
 """Calling the API as another system would: with a personal token in the Authorization header."""
 import datetime
+import itertools
 
 import pytest
 from django.test import Client
@@ -31,8 +32,11 @@ class Api:
         return self.client.patch(url, data or {}, content_type="application/json", headers=self.headers(headers))
 
 
+NUMBERS = itertools.count(1)
+
+
 def token_for(user, kind=TokenKind.WRITE, name=None):
-    _row, secret = token_actions.create_token(user, name=name or f"Khóa {kind}", kind=kind)
+    _row, secret = token_actions.create_token(user, name=name or f"Khóa {next(NUMBERS)}", kind=kind)
     return secret
 
 
