@@ -12,6 +12,7 @@ from rest_framework import serializers
 from provinces.models import Commune, District, Province, ReviewArea
 from rollout.choices import (
     AnnouncementKind,
+    EndReason,
     InspectionMode,
     InspectionResult,
     Status,
@@ -162,6 +163,11 @@ class ExpenditureSerializer(serializers.ModelSerializer):
 # -- a commune's progress ----------------------------------------------------------------------------------
 class EnrolmentSerializer(serializers.ModelSerializer):
     commune = CommuneRefSerializer(read_only=True)
+    # Derived fields (not editable) that are "" when there is nothing to say: the schema must say so.
+    current_step = serializers.ChoiceField(choices=StepKind.choices, allow_blank=True, read_only=True,
+                                           help_text=_("Bước đang làm; rỗng khi mọi bước đã xong."))
+    end_reason = serializers.ChoiceField(choices=EndReason.choices, allow_blank=True, read_only=True,
+                                         help_text=_("Lý do kết thúc; rỗng khi lần tham gia còn hoạt động."))
     late = serializers.SerializerMethodField(help_text=_("Có bước quá hạn."))
     carried_from = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=_(
         "Các lần tham gia của xã cũ mà lần tham gia này kế thừa hồ sơ."))
