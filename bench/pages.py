@@ -1,4 +1,5 @@
-"""What the benchmark measures: pages by URL name, with the user who opens them.
+"""What the benchmark measures: pages by URL name, with the user who opens them (signed in with
+a session, or for the API with a personal token: `"token": True`).
 
 A page whose URL name does not reverse (its app is not there yet) is reported as not present.
 `url_name` may list alternative names and `args` alternative arguments, tried in order; `{name}` placeholders are filled from the dataset
@@ -41,6 +42,26 @@ PAGES = [
      "args": [["{plan}"]], "user": dost_username(LAM_DONG)},
     {"key": "district", "label": "District page (Lâm Hà officer)", "url_name": ["reports:district", "reports:district_page", "rollout:district"],
      "args": [["{lam_ha}"], []], "query_if_no_args": [("district", "{lam_ha}")], "user": officer_username(LAM_HA)},
+    # The API (/api/v1/), called with a read-only token as a reporting system would.
+    {"key": "api_root", "label": "API root (token, floor of the API)", "url_name": "api:api-root",
+     "user": dost_username(LAM_DONG), "token": True},
+    {"key": "api_enrolments", "label": "API enrolments, first page (national)", "url_name": "api:enrolment-list",
+     "user": NATIONAL_LEADER, "token": True, "budget_ms": 50},
+    {"key": "api_enrolments_filtered", "label": "API enrolments, province + status", "url_name": "api:enrolment-list",
+     "query": [("province", "{lam_dong}"), ("status", "building"), ("status", "applying")],
+     "user": NATIONAL_LEADER, "token": True, "budget_ms": 50},
+    {"key": "api_communes_dost", "label": "API communes with status (DOST Lâm Đồng)", "url_name": "api:commune-list",
+     "user": dost_username(LAM_DONG), "token": True, "budget_ms": 50},
+    {"key": "api_communes_dost_big", "label": "API communes with status (DOST Thanh Hóa)",
+     "url_name": "api:commune-list", "user": dost_username(THANH_HOA), "token": True, "budget_ms": 50,
+     "same_queries_as": "api_communes_dost"},
+    {"key": "api_steps", "label": "API steps, first page (national)", "url_name": "api:step-list",
+     "user": NATIONAL_LEADER, "token": True, "budget_ms": 50},
+    {"key": "api_dashboard", "label": "API dashboard figures (Lâm Đồng)", "url_name": "api:report-dashboard",
+     "query": [("province", "{lam_dong}")], "user": leader_username(LAM_DONG), "token": True, "budget_ms": 50},
+    {"key": "api_yearly", "label": "API yearly report figures (Lâm Đồng, last year)", "url_name": "api:report-yearly",
+     "args": [["{last_year}"]], "query": [("province", "{lam_dong}")], "user": leader_username(LAM_DONG),
+     "token": True},
     {"key": "commune_export", "label": "Excel export (Lâm Đồng communes)", "url_name": "rollout:commune_export",
      "query": [("province", "{lam_dong}")], "user": dost_username(LAM_DONG), "max_requests": 10, "assets": False},
     # product.md: "the national commune export (10,051 rows) ≤ 5 s".

@@ -47,8 +47,11 @@ class Client:
         self.port = port
 
     def get(self, path, cookie=None, gzip_ok=False, timeout=120):
+        """`cookie`: a session key, or an API token ("isk_…", sent as Authorization: Bearer)."""
         headers = {"Host": f"127.0.0.1:{self.port}", "User-Agent": "isotrack-bench"}
-        if cookie:
+        if cookie and cookie.startswith("isk_"):
+            headers["Authorization"] = f"Bearer {cookie}"
+        elif cookie:
             headers["Cookie"] = f"sessionid={cookie}"
         if gzip_ok:
             headers["Accept-Encoding"] = "gzip"
@@ -220,7 +223,7 @@ def targets():
         or Enrolment.objects.filter(plan__province=lam_dong).order_by("commune__code").first()
     )
     return {"lam_dong": lam_dong.pk, "thanh_hoa": thanh_hoa.pk, "lam_ha": lam_ha.pk, "plan": plan.pk if plan else 0,
-            "commune": enrolment.commune_id if enrolment else 0}
+            "commune": enrolment.commune_id if enrolment else 0, "last_year": datetime.date.today().year - 1}
 
 
 def sessions_for(username, count):
@@ -245,6 +248,23 @@ def session_for(username, index=0, cache={}):
     store.create()
     cache[(username, index)] = store.session_key
     return store.session_key
+
+
+def token_for(username, cache={}):
+    """A read-only API token of `username`, created through the API's action as its page does."""
+    if username not in cache:
+        from django.contrib.auth import get_user_model
+
+        from api.actions import create_token
+
+        user = get_user_model().objects.get(username=username)
+        cache[username] = create_token(user, name=f"bench {time.time_ns()}", kind="read")[1]
+    return cache[username]
+
+
+def credential(page):
+    """What signs `page`'s user in: an API token for an API page, else a session."""
+    return token_for(page["user"]) if page.get("token") else session_for(page["user"])
 
 
 def resolve(page, ids):
@@ -609,7 +629,7 @@ def run(options):
         results["pages"][page["key"]] = {"label": page["label"], "url_name": page["url_name"], "present": bool(path),
                                          "path": path, "budget_ms": page.get("budget_ms"),
                                          "same_queries_as": page.get("same_queries_as")}
-    cookies = {p["user"]: session_for(p["user"]) for p in pages if p["user"]}
+    cookies = {(p["user"], bool(p.get("token"))): credential(p) for p in pages if p["user"]}
     log_path = Path(options.log_dir) / "gunicorn.log"
     with Server(options.workers, log_path) as server:
         client = Client(server.port)
@@ -618,7 +638,7 @@ def run(options):
             if not entry["present"]:
                 log(f"{page['label']}: not present ({page['url_name']} does not reverse)")
                 continue
-            cookie = cookies.get(page["user"])
+            cookie = cookies.get((page["user"], bool(page.get("token"))))
             measured = measure_page(client, entry["path"], cookie, min(options.requests, page.get("max_requests", 10**6)),
                                     options.max_seconds, options.warmup)
             last = measured.pop("last")
