@@ -7,6 +7,7 @@ never 403, and never in a list. Changes go through the pages' forms and rollout.
 the caller as `by` in the history; see api.conditions for If-Match and Idempotency-Key.
 """
 import dataclasses
+import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
@@ -37,7 +38,10 @@ from rollout.querysets import attach_enrolments, commune_rows
 
 from . import filters, serializers
 from .conditions import already_created, etag, idempotency_key, read_version, replayed
+from .models import ApiToken
 from .permissions import ChangeInScope
+
+log = logging.getLogger("isotrack.api")
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
@@ -61,7 +65,18 @@ def body(serializer_class, request, **kwargs):
     return serializer.validated_data
 
 
-class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
+class Recorded:
+    """Every API call in the log (logger isotrack.api): who, with which token, what, and the answer."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        token = request.auth.prefix if isinstance(request.auth, ApiToken) else "-"
+        log.info("%s %s %s user=%s token=%s", request.method, request.get_full_path(), response.status_code,
+                 getattr(request.user, "username", "") or "-", token)
+        return response
+
+
+class ScopedViewSet(Recorded, viewsets.ReadOnlyModelViewSet):
     """Lists (filtered, cursor-paginated) and details of records visible to the caller;
     details of versioned records carry their ETag."""
 
@@ -391,7 +406,7 @@ def _query(serializer_class, request):
     return serializer.validated_data
 
 
-class DashboardView(APIView):
+class DashboardView(Recorded, APIView):
     """The figures of the province dashboard (/tong-quan/), as of today."""
 
     @extend_schema(summary=gettext_lazy("Số liệu của trang tổng quan tỉnh"), parameters=[DashboardQuery],
@@ -412,7 +427,7 @@ class DashboardView(APIView):
         return Response(serializers.DashboardSerializer(data).data)
 
 
-class YearlyView(APIView):
+class YearlyView(Recorded, APIView):
     """The yearly report to the Ministry (Decision 19/2014, Appendix II), as of 31/12 of the year."""
 
     @extend_schema(summary=gettext_lazy("Số liệu báo cáo năm (Phụ lục II, Quyết định 19/2014)"),

@@ -50,3 +50,11 @@ def test_a_method_an_endpoint_does_not_take_is_refused_with_what_it_takes(record
                                                   headers=api_as(dost_lamdong).headers({}))
     assert response.status_code == 405 and "PATCH" in response["Allow"]
     assert problem_of(response)["type"] == "urn:isotrack:problem:method-not-allowed"
+
+
+def test_every_api_call_is_a_line_of_the_log_naming_the_user_and_token(dost_lamdong, caplog):
+    api = api_as(dost_lamdong)
+    prefix = api.token.split("_")[1]
+    with caplog.at_level("INFO", logger="isotrack.api"):
+        api.get("/api/v1/plans/", {"province": "abc"})
+    assert f"GET /api/v1/plans/?province=abc 400 user=dost_lamdong token={prefix}" in caplog.text
