@@ -234,10 +234,6 @@ class ExpenditureViewSet(ScopedViewSet):
 
 
 # -- a commune's progress -------------------------------------------------------------------------------------
-def _province_of_enrolment(enrolment):
-    return enrolment.plan.province_id
-
-
 @extend_schema_view(
     list=extend_schema(summary=gettext_lazy("Các lần tham gia kế hoạch của xã, với trạng thái")),
     retrieve=extend_schema(summary=gettext_lazy("Một lần tham gia")))
