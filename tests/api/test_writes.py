@@ -8,7 +8,8 @@ import pytest
 from api.choices import TokenKind
 from rollout.choices import ReviewState
 from rollout.models import Announcement, Inspection, Step
-from tests.api.conftest import api_as, problem_of
+from tests.api.conftest import Api, api_as, problem_of
+from tests.rollout.test_trust import official_units, run_together  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +160,20 @@ def test_a_read_write_token_never_exceeds_its_users_role(recorded_step, leader_l
     response = api.patch(step_url(recorded_step), {"evidence": "x"}, **{"If-Match": f'"{recorded_step.version}"'})
     assert response.status_code == 403
     assert problem_of(response)["type"] == "urn:isotrack:problem:permission-denied"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_create_sent_several_times_at_once_records_one(official_units, lamdong_pilot, dost_lamdong):
+    enrolment = lamdong_pilot.enrolments.order_by("commune__code").first()
+    token = api_as(dost_lamdong).token
+    url = f"/api/v1/enrolments/{enrolment.pk}/inspections/"
+
+    def send(_i):
+        return Api(token).post(url, {"inspected_on": "2019-03-01", "mode": "on_site", "result": "conforming"},
+                        **{"Idempotency-Key": "lan-gui-1"})
+
+    responses, errors = run_together(4, send)
+    assert not errors
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert Inspection.objects.filter(enrolment=enrolment).count() == 1
