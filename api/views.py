@@ -70,9 +70,10 @@ class Recorded:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        token = request.auth.prefix if isinstance(request.auth, ApiToken) else "-"
+        # What authentication found, without authenticating again (it may be what failed).
+        user, auth = getattr(request, "_user", None), getattr(request, "_auth", None)
         log.info("%s %s %s user=%s token=%s", request.method, request.get_full_path(), response.status_code,
-                 getattr(request.user, "username", "") or "-", token)
+                 getattr(user, "username", "") or "-", auth.prefix if isinstance(auth, ApiToken) else "-")
         return response
 
 
