@@ -1,4 +1,5 @@
-"""What the benchmark measures: the pages users meet today, by URL name, with the user who opens them.
+"""What the benchmark measures: the pages users meet today, by URL name, with the user who opens
+them (signed in with a session, or for the API with a personal token: `"token": True`).
 
 A page whose URL name does not reverse (its app is not there yet) is reported as not present.
 `url_name` may list alternative names and `args` alternative arguments, tried in order;
@@ -49,6 +50,26 @@ PAGES = [
      "url_name": "rollout:commune_detail", "args": [["{commune}"]], "user": dost_username(LAM_DONG), "ratio": 3},
     {"key": "plan_detail", "label": "Plan page (Lâm Đồng, 2026)", "url_name": "rollout:plan_detail",
      "args": [["{plan}"]], "user": dost_username(LAM_DONG)},
+    # The API (/api/v1/), called with a read-only token as a reporting system would.
+    {"key": "api_root", "label": "API root (token, floor of the API)", "url_name": "api:api-root",
+     "user": dost_username(LAM_DONG), "token": True},
+    {"key": "api_enrolments", "label": "API enrolments, first page (national)", "url_name": "api:enrolment-list",
+     "user": NATIONAL_LEADER, "token": True, "budget_ms": 50},
+    {"key": "api_enrolments_filtered", "label": "API enrolments, province + status", "url_name": "api:enrolment-list",
+     "query": [("province", "{lam_dong}"), ("status", "building"), ("status", "applying")],
+     "user": NATIONAL_LEADER, "token": True, "budget_ms": 50},
+    {"key": "api_communes_dost", "label": "API communes with status (DOST Lâm Đồng)", "url_name": "api:commune-list",
+     "user": dost_username(LAM_DONG), "token": True, "budget_ms": 50},
+    {"key": "api_communes_dost_big", "label": "API communes with status (DOST Hồ Chí Minh City)",
+     "url_name": "api:commune-list", "user": dost_username(LARGEST), "token": True, "budget_ms": 50,
+     "same_queries_as": "api_communes_dost"},
+    {"key": "api_steps", "label": "API steps, first page (national)", "url_name": "api:step-list",
+     "user": NATIONAL_LEADER, "token": True, "budget_ms": 50},
+    {"key": "api_dashboard", "label": "API dashboard figures (Lâm Đồng)", "url_name": "api:report-dashboard",
+     "query": [("province", "{lam_dong}")], "user": leader_username(LAM_DONG), "token": True, "budget_ms": 50},
+    {"key": "api_yearly", "label": "API yearly report figures (Lâm Đồng, last year)", "url_name": "api:report-yearly",
+     "args": [["{last_year}"]], "query": [("province", "{lam_dong}")], "user": leader_username(LAM_DONG),
+     "token": True},
     {"key": "commune_export", "label": "Excel export (Lâm Đồng communes)", "url_name": "rollout:commune_export",
      "query": [("province", "{lam_dong}")], "user": dost_username(LAM_DONG), "max_requests": 10, "assets": False},
     {"key": "commune_export_today", "label": "Excel export (national, today's 3,321 communes)",

@@ -47,8 +47,11 @@ class Client:
         self.port = port
 
     def get(self, path, cookie=None, gzip_ok=False, timeout=120):
+        """`cookie`: a session key, or an API token ("isk_…", sent as Authorization: Bearer)."""
         headers = {"Host": f"127.0.0.1:{self.port}", "User-Agent": "isotrack-bench"}
-        if cookie:
+        if cookie and cookie.startswith("isk_"):
+            headers["Authorization"] = f"Bearer {cookie}"
+        elif cookie:
             headers["Cookie"] = f"sessionid={cookie}"
         if gzip_ok:
             headers["Accept-Encoding"] = "gzip"
@@ -257,7 +260,7 @@ def targets():
     )
     return {"lam_dong": lam_dong.pk, "largest": largest.pk, "lam_ha": lam_ha.pk if lam_ha else 0,
             "lam_ha_officer": AREA_OFFICER, "plan": plan.pk if plan else 0,
-            "commune": enrolment.commune_id if enrolment else 0}
+            "commune": enrolment.commune_id if enrolment else 0, "last_year": datetime.date.today().year - 1}
 
 
 def page_user(page, ids):
@@ -287,6 +290,23 @@ def session_for(username, index=0, cache={}):
     store.create()
     cache[(username, index)] = store.session_key
     return store.session_key
+
+
+def token_for(username, cache={}):
+    """A read-only API token of `username`, created through the API's action as its page does."""
+    if username not in cache:
+        from django.contrib.auth import get_user_model
+
+        from api.actions import create_token
+
+        user = get_user_model().objects.get(username=username)
+        cache[username] = create_token(user, name=f"bench {time.time_ns()}", kind="read")[1]
+    return cache[username]
+
+
+def credential(username, token):
+    """What signs a page's user in: an API token for an API page, else a session."""
+    return token_for(username) if token else session_for(username)
 
 
 def resolve(page, ids):
@@ -712,8 +732,8 @@ def run(options):
                                          "path": path, "budget_ms": page.get("budget_ms"),
                                          "ratio_target": page.get("ratio"),
                                          "same_queries_as": page.get("same_queries_as")}
-    users = {page["key"]: page_user(page, ids) for page in pages}
-    cookies = {user: session_for(user) for user in users.values() if user}
+    users = {page["key"]: (page_user(page, ids), bool(page.get("token"))) for page in pages}
+    cookies = {user: credential(*user) for user in users.values() if user[0]}
     log_path = Path(options.log_dir) / "gunicorn.log"
     with Server(log_path, options.workers, options.threads) as server:
         client = Client(server.port)

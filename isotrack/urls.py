@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
     path("", include("imports.urls")),
+    path("api/", include("api.urls")),
+    path("", include("api.page_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -39,6 +39,10 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        from api.problems import not_found
+
+        return not_found(request)  # a client of the API reads problems, not pages
     return render(request, "404.html", status=404)
 
 

@@ -474,13 +474,16 @@ def set_step_due(step, *, due_on, by):
 
 @moves_figures
 @transaction.atomic
-def review_step(step, *, by, confirm, comment=""):
+def review_step(step, *, by, confirm, comment="", version=None):
     """The district or area confirms a recorded step, or returns it to DOST staff with a
     comment. Only from "awaiting", under a lock: of two reviewers at once, the second is told
-    what the first decided and changes nothing."""
+    what the first decided and changes nothing. Given the `version` the reviewer read (the
+    API's If-Match), a step changed since is refused with StaleEdit."""
     if not confirm and not comment.strip():
         raise ValidationError({"comment": _("Khi trả lại một bước, cần ghi rõ lý do.")})
     step = Step.objects.select_for_update(of=("self",)).select_related("reviewed_by").get(pk=step.pk)
+    if version is not None and step.version != version:
+        raise StaleEdit(step, {"review_comment": comment})
     if step.review_state != ReviewState.AWAITING:
         if step.reviewed_by and step.reviewed_at:
             raise ValidationError(_("Bước này đã được {who} {what} lúc {when}.").format(

@@ -59,8 +59,9 @@ DJANGO_SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))'
 export DJANGO_SECRET_KEY
 export DJANGO_ALLOWED_HOSTS=127.0.0.1
 export DJANGO_BEHIND_TLS=false
-# Redis: the production settings' cache (and broker, though the site sends no task on GET and
-# the driver runs tasks inline).
+# Redis: the production settings' cache, and the API's rate limits as in production (a throw-away
+# one unless REDIS_URL is set); no task reaches it as a broker (the site sends none on GET, the
+# driver runs tasks inline).
 start_redis
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
 

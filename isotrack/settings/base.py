@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "isotrack",
     "accounts",
     "provinces",
@@ -39,6 +42,7 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "imports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +178,51 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 IMPORT_MAX_SHEETS = env.int("IMPORT_MAX_SHEETS", default=20)
 IMPORT_INLINE_BYTES = env.int("IMPORT_INLINE_BYTES", default=100 * 1024)
 IMPORT_INLINE_OPERATIONS = env.int("IMPORT_INLINE_OPERATIONS", default=300)
+
+# The API (api/, /api/v1/): personal tokens or the signed-in session; JSON only; errors as
+# problem details; cursor pagination; per-token rate limits (DRF's "100/min" notation), counted
+# in the cache API_THROTTLE_CACHE (Redis in production, so every worker shares the counters).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ChangeInScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ByIdCursor",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_RATE_LIMITS = {
+    "read": env("API_READ_RATE", default="600/min"),
+    "write": env("API_WRITE_RATE", default="120/min"),
+}
+API_THROTTLE_CACHE = "default"
+API_MAX_TOKENS = 20
+SPECTACULAR_SETTINGS = {
+    "TITLE": "isotrack API",
+    "DESCRIPTION": _(
+        "Kế hoạch, tiến độ, công bố, kiểm tra và số liệu báo cáo ISO 9001 của UBND cấp xã, cho hệ thống của tỉnh "
+        "và của Bộ. Xác thực bằng khóa API cá nhân (Authorization: Bearer isk_…), với đúng vai trò và địa bàn "
+        "của người tạo khóa. Lỗi theo RFC 9457 (application/problem+json)."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StepKindEnum": "rollout.choices.StepKind",
+        "PhaseKindEnum": "rollout.choices.PhaseKind",
+        "AnnouncementKindEnum": "rollout.choices.AnnouncementKind",
+        "StatusEnum": "rollout.choices.Status",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_problems"],
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

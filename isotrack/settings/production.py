@@ -51,11 +51,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 CELERY_BROKER_URL = env("REDIS_URL", default=env("CELERY_BROKER_URL", default=""))
 if not CELERY_BROKER_URL:
     raise ImproperlyConfigured("Set REDIS_URL (the Celery broker) for production.")
-
 # Figures cached under the data version (reports.cache), shared by every gunicorn worker: Redis,
 # the broker's server unless CACHE_URL names another (its own database number, e.g. redis://redis:6379/1).
+# The API's rate-limit counters (API_THROTTLE_CACHE) live there too, so every worker shares them.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                      "LOCATION": env("CACHE_URL", default=CELERY_BROKER_URL), "KEY_PREFIX": "isotrack"}}
+                      "LOCATION": env("CACHE_URL", default=CELERY_BROKER_URL), "KEY_PREFIX": "isotrack",
+                      "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 
 # -- HTTPS ------------------------------------------------------------------------------------
 if env("DJANGO_SECURE_SSL_REDIRECT", default=None) is not None:

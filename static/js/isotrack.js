@@ -16,6 +16,10 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // A value to copy (an API token shown once): selected whole when focused.
+  document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
   // Bars and markers placed in percent of their box: data-width="42.5", data-left="10".
   document.querySelectorAll("[data-width], [data-left]").forEach(function (element) {
     if (element.dataset.width !== undefined) { element.style.width = element.dataset.width + "%"; }
