@@ -28,9 +28,7 @@ from accounts.choices import Role
 from accounts.models import RoleAssignment
 from provinces.loading import PRE_2025_UNTIL
 from provinces.models import Commune, District, Province
-from rollout.actions import spread_due_dates
 from rollout.choices import (
-    STEP_ORDER,
     AnnouncementKind,
     BudgetCategory,
     FundingSource,
@@ -54,8 +52,13 @@ from rollout.models import (
     Phase,
     RolloutPlan,
     Step,
+    StepTemplate,
+    UpkeepRules,
     derive_status,
+    upkeep_duties,
 )
+from rollout.models.rules import add_months
+from rollout.models.templates import due_dates
 
 SEED = 19_2014  # Decision 19/2014/QĐ-TTg
 BENCH_PASSWORD = "isotrack-bench"
@@ -145,6 +148,22 @@ class BenchDataBuilder:
         self._columns = {}
         self._historical = {}
         self.tz = timezone.get_current_timezone()
+        self._template = None
+        self._upkeep_rules = None
+
+    @property
+    def upkeep_rules(self):
+        if self._upkeep_rules is None:
+            self._upkeep_rules = UpkeepRules()
+        return self._upkeep_rules
+
+    @property
+    def template(self):
+        """The national step template (and its steps), which every benchmark enrolment follows."""
+        if self._template is None:
+            template = StepTemplate.objects.active().national().get()
+            self._template = (template, list(template.items.order_by("order")))
+        return self._template
 
     # -- helpers ----------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -386,8 +405,11 @@ class BenchDataBuilder:
             procedures_in_scope=total if rng.random() < 0.8 else rng.randint(total // 2, total),
             enrolled_on=phase.starts_on,
         )
-        due_dates = spread_due_dates(phase.starts_on, phase.ends_on)
-        steps = [Step(kind=kind, order=STEP_ORDER[kind], due_on=due) for kind, due in zip(StepKind.values, due_dates)]
+        template, items = self.template
+        enrolment.step_template = template
+        dues = due_dates([item.duration_days for item in items], phase.starts_on, phase.ends_on)
+        steps = [Step(kind=item.code, name=item.name, stage=item.stage, order=item.order, due_on=due)
+                 for item, due in zip(items, dues)]
 
         # How far this commune got.
         if phase.kind == PhaseKind.PILOT:
@@ -460,12 +482,14 @@ class BenchDataBuilder:
                         findings="" if result == InspectionResult.CONFORMING else "Chưa cập nhật quy trình theo văn bản mới.",
                         corrective_action="" if result == InspectionResult.CONFORMING else "Cập nhật quy trình, báo cáo Sở.",
                         corrective_due_on=None if result == InspectionResult.CONFORMING
-                        else Inspection.default_corrective_due(inspected_on),
+                        else add_months(inspected_on, 2),
                         recorded_by_id=staff_id,
                     ))
         enrolment.status, enrolment.current_step, enrolment.next_due_on = derived_fields(
             steps, built.announcements, built.maintenance
         )
+        duties = upkeep_duties(built.announcements, built.maintenance, province.pk, self.upkeep_rules)
+        enrolment.upkeep_due_on = duties[0].due_on if duties else None
         return built
 
     def enrolment_history(self, b):

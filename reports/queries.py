@@ -32,13 +32,11 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from provinces.models import Commune, District, Province
 from rollout.choices import (
-    LAST_BUILD_STEP,
-    STEP_ORDER,
     AnnouncementKind,
     InspectionMode,
     LapseCause,
     ReviewState,
-    StepKind,
+    Stage,
 )
 from rollout.models import (
     Announcement,
@@ -56,8 +54,6 @@ from rollout.querysets import formed_from_announced
 
 from .links import ANNOUNCED, ENROLLED
 
-BUILD_STEPS = StepKind.values[: STEP_ORDER[LAST_BUILD_STEP]]
-
 
 def active_enrolments():
     """Enrolments that count (see Enrolment.objects.counted())."""
@@ -73,7 +69,8 @@ def in_force_on(day):
 
 # -- the province dashboard ---------------------------------------------------------------
 def province_totals(communes, today, lineage=False):
-    """Communes of the area, and how many are enrolled, announced, late, not started (any plan).
+    """Communes of the area, and how many are enrolled, announced, late, not started (any plan),
+    late in their upkeep after the announcement, or in need of a re-announcement.
 
     With `lineage`, also where the area starts from after the 2025 reorganisation: communes
     formed from at least one commune announced when it was abolished (`from_announced`), and
@@ -92,6 +89,8 @@ def province_totals(communes, today, lineage=False):
         announced=Count("pk", filter=announced),
         overdue=Count("pk", filter=Q(Exists(enrolments.filter(next_due_on__lt=today)))),
         not_started=Count("pk", filter=~Q(Exists(enrolments))),
+        upkeep_overdue=Count("pk", filter=Q(Exists(enrolments.filter(upkeep_due_on__lt=today)))),
+        reannounce=Count("pk", filter=Q(Exists(enrolments.filter(needs_reannouncement=True)))),
         **extra,
     )
 
@@ -320,7 +319,8 @@ def yearly_figures(province, year, user):
 
     1. each commune in force on 31/12 is counted once, in the best state any of its
        enrolments enrolled by then had reached (announcement in force -> announced; an
-       announcement, none in force -> lapsed; every build step done by then -> applying;
+       announcement, none in force -> lapsed; every step of the build stage (its template's)
+       done by then -> applying;
        some step -> building; else planned); a step returned by the district today counts
        as not done; its procedures are those of that enrolment;
     2. announcements, re-announcements, conversions, announcements ended by a
@@ -338,18 +338,19 @@ def yearly_figures(province, year, user):
     in_force = Exists(in_force_on(last).filter(enrolment=OuterRef("pk")))
     any_announcement = Exists(
         Announcement.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, decided_on__lte=last))
-    build_done = count_of(done_by_end.filter(kind__in=BUILD_STEPS))
+    build_steps = Step.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, stage=Stage.BUILD)
+    build_done = count_of(done_by_end.filter(stage=Stage.BUILD))
     rank = Case(
         When(in_force, then=Value(5)),
         When(any_announcement, then=Value(4)),
-        When(Q(build_done=len(BUILD_STEPS)), then=Value(3)),
+        When(Q(build_done=F("build_total"), build_total__gt=0), then=Value(3)),
         When(Exists(done_by_end), then=Value(2)),
         default=Value(1),
         output_field=IntegerField(),
     )
     best = (
         active_enrolments().visible_to(user).filter(commune=OuterRef("pk"), enrolled_on__lte=last)
-        .annotate(build_done=build_done).annotate(rank=rank).order_by("-rank", "-enrolled_on", "-pk")
+        .annotate(build_done=build_done, build_total=count_of(build_steps)).annotate(rank=rank).order_by("-rank", "-enrolled_on", "-pk")
     )
     ranked = communes.annotate(
         best_rank=Subquery(best.values("rank")[:1]),
