@@ -2,12 +2,13 @@
 a user may review."""
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.scope import scope_of
 from provinces.models import Commune, CommuneSuccession, UnitQuerySet
 
 from .choices import STATUS_RANK, STEP_ORDER, ReviewState, Status, StepKind
-from .models import Announcement, Enrolment, Step, alive_q
+from .models import Announcement, Enrolment, Step, StepTemplateItem, alive_q
 
 
 class CommuneRowQuerySet(UnitQuerySet):
@@ -49,11 +50,22 @@ def commune_rows():
     return CommuneRowQuerySet(model=Commune)
 
 
+def step_labels(codes):
+    """{code: name} of step codes: the national steps' names translated, a template's own
+    steps by their name (one query, only when a page shows such a step)."""
+    labels = dict(StepKind.choices)
+    others = set(codes) - set(labels)
+    if others:
+        for code, name in StepTemplateItem.objects.filter(code__in=others).values_list("code", "name"):
+            labels.setdefault(code, gettext(name))
+    return labels
+
+
 def attach_enrolments(communes):
     """Set `row_enrolment` on each commune of a page: one query for the whole page."""
     ids = [c.row_enrolment_id for c in communes if c.row_enrolment_id]
     by_id = Enrolment.objects.select_related("plan", "phase", "consultant").in_bulk(ids)
-    statuses, steps = dict(Status.choices), dict(StepKind.choices)
+    statuses, steps = dict(Status.choices), step_labels({c.row_step for c in communes if c.row_step})
     for commune in communes:
         commune.row_enrolment = by_id.get(commune.row_enrolment_id)
         commune.row_status_label = statuses[commune.row_status or Status.NOT_STARTED]

@@ -1,6 +1,7 @@
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-import datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,15 +28,34 @@ from ..choices import (
     Stage,
     StandardVersion,
     Status,
+    StepKind,
 )
 from .base import Archivable, RolloutQuerySet
 from .rules import PeriodRule, RuleBook, add_months
 
+STEP_LABELS = dict(StepKind.choices)
 INSIDE_COMMUNE = {
     "province": "enrolment__plan__province",
     "district": "enrolment__commune__district",
     "area": "enrolment__commune__area",
 }
+
+
+@lru_cache(maxsize=1024)
+def _template_step_name(template_id, code):
+    # A template enrolments were made from is frozen: its names never change, so they keep.
+    from .templates import StepTemplateItem
+
+    return StepTemplateItem.objects.filter(template_id=template_id, code=code).values_list("name", flat=True).first()
+
+
+def step_name(template_id, code):
+    """A step's name by its code: a national step's translated label (no query), else the name
+    its template gives it (read once per process)."""
+    if code in STEP_LABELS:
+        return str(STEP_LABELS[code])
+    name = _template_step_name(template_id, code) if template_id else None
+    return gettext(name) if name else code
 
 
 # The yearly duties whose record makes an announced commune "maintaining" its system.
@@ -298,6 +318,10 @@ class Enrolment(Archivable):
             self.save(update_fields=["status", "current_step", "next_due_on", "upkeep_due_on", "needs_reannouncement",
                                      "updated_at"])
         return self.status
+
+    def get_current_step_display(self):
+        """The current step's name: a national step's translated, a template's own by its name."""
+        return step_name(self.step_template_id, self.current_step) if self.current_step else ""
 
     def upkeep(self, rules):
         """This enrolment's upkeep deadlines (upkeep_duties), from its prefetched records."""

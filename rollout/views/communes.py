@@ -11,9 +11,9 @@ from accounts.scope import scope_of
 from provinces.models import Commune
 from reports.exports import Sheet, workbook_response
 
-from ..choices import StepKind
+from ..choices import LapseProposal, StepKind
 from ..filters import CommuneFilter
-from ..models import Announcement, Enrolment, Inspection, MaintenanceActivity, Step
+from ..models import Announcement, Enrolment, Inspection, MaintenanceActivity, Step, UpkeepRules
 from .. import history
 from ..lineage import predecessors_of, successors_of
 from ..querysets import attach_enrolments, attach_progress, commune_rows
@@ -39,6 +39,7 @@ def commune_list(request):
         "page": page,
         "query": query.urlencode(),
         "can_edit": scope_of(request.user).can_edit_anything,
+        "today": timezone.localdate(),
     })
 
 
@@ -113,6 +114,19 @@ def enrolments_of(commune):
     )
 
 
+def attach_upkeep(enrolments, today):
+    """Set on each enrolment its upkeep deadlines (`duties`), whether one is late, and the
+    inspections awaiting a DOST decision: two queries (the period rules and the legal
+    changes of its provinces), whatever the commune's records."""
+    rules = UpkeepRules(provinces={e.plan.province_id for e in enrolments})
+    for enrolment in enrolments:
+        enrolment.duties = enrolment.upkeep(rules) if enrolment.upkeep_due_on is not None else []
+        enrolment.upkeep_late = enrolment.upkeep_due_on is not None and enrolment.upkeep_due_on < today
+        enrolment.inspections_to_decide = [
+            i for i in enrolment.inspections.all()
+            if i.lapse_proposal == LapseProposal.PROPOSED or (i.corrective_open and i.corrective_due_on)]
+
+
 def change_history(enrolments, carried=(), limit=200):
     """Changes to the enrolments and their steps, announcements, inspections and maintenance
     activities, newest first (see rollout.history). The `carried` enrolments of old communes
@@ -143,6 +157,7 @@ def commune_detail(request, pk):
         enrolment.timeline = [
             {"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()
         ]
+    attach_upkeep(enrolments, today)
     can_edit = scope.can_edit_rollout(commune.province_id)
     predecessors = predecessors_of(commune, request.user) if commune.valid_from else []
     return render(request, "rollout/commune_detail.html", {
