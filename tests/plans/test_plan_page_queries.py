@@ -13,11 +13,12 @@ from tests.conftest import make_phase, make_plan, make_user
 
 from .conftest import make_expenditure, make_line
 
-# Measured: 20 (session, user, scope, plan with its totals, counts, phases, lines, two
-# category sums, caps, per-commune spending, districts, two paginated lists and their counts).
+# Measured: 21 (session, user, scope, plan with its totals, counts, phases, lines, two
+# category sums, caps and the cap item of each kind of phase (rule data), per-commune
+# spending, districts, two paginated lists and their counts).
 # Includes the header's unread-notification count and the change history (one query per
 # history table, one per kind of object the changes name).
-MAX_QUERIES = 27
+MAX_QUERIES = 28
 
 
 @pytest.fixture
