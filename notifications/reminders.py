@@ -41,8 +41,17 @@ from accounts.choices import Role
 from accounts.models import RoleAssignment
 from provinces.models import Province, in_force_on
 from rollout.choices import PeriodKind, Status
-from rollout.models import Announcement, Enrolment, Inspection, MaintenanceActivity, Phase, RuleBook, Step, UpkeepRules, \
-    alive_q
+from rollout.models import (
+    Announcement,
+    Enrolment,
+    Inspection,
+    MaintenanceActivity,
+    Phase,
+    RuleBook,
+    Step,
+    UpkeepRules,
+    alive_q,
+)
 from rollout.models.rules import add_months
 
 from .choices import SECTION_ORDER, RuleKind, Section

@@ -23,7 +23,6 @@ from .. import actions, history
 from ..choices import InspectionMode, Status
 
 ANNOUNCED = (Status.ANNOUNCED, Status.MAINTAINING)
-from ..forms.plans import ArchiveForm
 from ..forms.upkeep import (
     CorrectiveReviewForm,
     InspectionItemForm,
@@ -35,6 +34,7 @@ from ..forms.upkeep import (
 from ..models import Enrolment, Inspection, InspectionPlan, InspectionPlanItem, LegalChange, UpkeepRules
 from ..models.upkeep import inspections_in_year, on_site_short
 from .recording import _back, _editable, _form_page
+from .plans import _archive_page
 from .rules import readable_provinces, rules_province
 from .saving import ALREADY, rebind, submit
 
@@ -66,6 +66,18 @@ def _province_url(name, province):
 
 def _page(request, form, title, back, **extra):
     return render(request, "rollout/rules/form.html", {"form": form, "title": title, "back": back, **extra})
+
+
+def _edit_page(request, obj, form_class, update, back):
+    """The edit form of `obj`, read at its version and saved through the action `update`."""
+    form = form_class(request.POST or None, instance=obj)
+    saved, form, conflict = submit(
+        request, form, lambda: update(obj, by=request.user, version=form.read_version, **form.record_values()),
+        lambda stale: rebind(form_class, request, stale, instance=stale.current))
+    if saved is not None:
+        messages.success(request, _("Đã lưu “{obj}”.").format(obj=saved))
+        return redirect(back)
+    return _page(request, form, str(obj), back, conflict=conflict)
 
 
 def _readable(request, queryset, pk):
@@ -133,31 +145,16 @@ def _editable_change(request, pk):
 @login_required
 def legal_change_edit(request, pk):
     change = _editable_change(request, pk)
-    back = _province_url("rollout:legal_change_list", change.province)
-    form = LegalChangeForm(request.POST or None, instance=change)
-    saved, form, conflict = submit(
-        request, form, lambda: actions.update_legal_change(change, by=request.user, version=form.read_version,
-                                                           **form.record_values()),
-        lambda stale: rebind(LegalChangeForm, request, stale, instance=stale.current))
-    if saved is not None:
-        messages.success(request, _("Đã lưu thay đổi “{document}”.").format(document=saved.document))
-        return redirect(back)
-    return _page(request, form, str(change), back, conflict=conflict)
+    return _edit_page(request, change, LegalChangeForm, actions.update_legal_change,
+                      _province_url("rollout:legal_change_list", change.province))
 
 
 @login_required
 def legal_change_archive(request, pk):
     """Archive a legal change recorded by mistake: the deadlines it opened close."""
     change = _editable_change(request, pk)
-    back = _province_url("rollout:legal_change_list", change.province)
-    form = ArchiveForm(request.POST or None)
-    done, form, _conflict = submit(request, form, lambda: actions.archive(change, by=request.user,
-                                                                          reason=form.cleaned_data["reason"]))
-    if done is not None:
-        messages.success(request, _("Đã lưu trữ “{obj}”.").format(obj=change))
-        return redirect(back)
-    return render(request, "rollout/confirm_archive.html", {"form": form, "obj": change, "what": _("thay đổi"),
-                                                            "back": back})
+    return _archive_page(request, change, None, _("thay đổi văn bản pháp luật"),
+                         _province_url("rollout:legal_change_list", change.province))
 
 
 # -- yearly inspection plans ----------------------------------------------------------------------------
@@ -240,16 +237,8 @@ def inspection_plan_detail(request, pk):
 @login_required
 def inspection_plan_edit(request, pk):
     plan = _editable_inspection_plan(request, pk)
-    back = reverse("rollout:inspection_plan_detail", args=[plan.pk])
-    form = InspectionPlanForm(request.POST or None, instance=plan)
-    saved, form, conflict = submit(
-        request, form, lambda: actions.update_inspection_plan(plan, by=request.user, version=form.read_version,
-                                                              **form.record_values()),
-        lambda stale: rebind(InspectionPlanForm, request, stale, instance=stale.current))
-    if saved is not None:
-        messages.success(request, _("Đã lưu {plan}.").format(plan=saved))
-        return redirect(back)
-    return _page(request, form, str(plan), back, conflict=conflict)
+    return _edit_page(request, plan, InspectionPlanForm, actions.update_inspection_plan,
+                      reverse("rollout:inspection_plan_detail", args=[plan.pk]))
 
 
 @login_required
@@ -280,31 +269,16 @@ def _editable_item(request, pk):
 @login_required
 def inspection_item_edit(request, pk):
     item = _editable_item(request, pk)
-    back = reverse("rollout:inspection_plan_detail", args=[item.inspection_plan_id])
-    form = InspectionItemForm(request.POST or None, instance=item)
-    saved, form, conflict = submit(
-        request, form, lambda: actions.update_inspection_item(item, by=request.user, version=form.read_version,
-                                                              **form.record_values()),
-        lambda stale: rebind(InspectionItemForm, request, stale, instance=stale.current))
-    if saved is not None:
-        messages.success(request, _("Đã lưu {item}.").format(item=saved))
-        return redirect(back)
-    return _page(request, form, str(item), back, conflict=conflict)
+    return _edit_page(request, item, InspectionItemForm, actions.update_inspection_item,
+                      reverse("rollout:inspection_plan_detail", args=[item.inspection_plan_id]))
 
 
 @login_required
 def inspection_item_remove(request, pk):
     """Take a commune out of the plan (archived with the reason, kept in the history)."""
     item = _editable_item(request, pk)
-    back = reverse("rollout:inspection_plan_detail", args=[item.inspection_plan_id])
-    form = ArchiveForm(request.POST or None)
-    done, form, _conflict = submit(request, form, lambda: actions.archive(item, by=request.user,
-                                                                          reason=form.cleaned_data["reason"]))
-    if done is not None:
-        messages.success(request, _("Đã bỏ {commune} khỏi kế hoạch kiểm tra.").format(commune=item.commune))
-        return redirect(back)
-    return render(request, "rollout/confirm_archive.html", {"form": form, "obj": item, "what": _("đơn vị được kiểm tra"),
-                                                            "back": back})
+    return _archive_page(request, item, None, _("đơn vị được kiểm tra"),
+                         reverse("rollout:inspection_plan_detail", args=[item.inspection_plan_id]))
 
 
 # -- on a commune's inspection --------------------------------------------------------------------------
