@@ -46,9 +46,7 @@ from provinces.editions import REFORM_2025
 from provinces.loading import PRE_2025_UNTIL
 from provinces.models import Commune, CommuneSuccession, District, Province, ProvinceSuccession, ReviewArea
 from rollout import actions
-from rollout.actions import spread_due_dates
 from rollout.choices import (
-    STEP_ORDER,
     AnnouncementKind,
     BudgetCategory,
     FundingSource,
@@ -57,6 +55,7 @@ from rollout.choices import (
     MaintenanceKind,
     PhaseKind,
     ReviewState,
+    Stage,
     StandardVersion,
     StepKind,
     TargetKind,
@@ -74,8 +73,13 @@ from rollout.models import (
     Phase,
     RolloutPlan,
     Step,
+    StepTemplate,
+    UpkeepRules,
     derive_status,
+    upkeep_duties,
 )
+from rollout.models.rules import add_months
+from rollout.models.templates import due_dates
 
 SEED = 19_2014  # Decision 19/2014/QĐ-TTg
 BENCH_PASSWORD = "isotrack-bench"
@@ -92,7 +96,6 @@ EARLIEST_TODAY = REFORM_2025 + D(days=90)
 # of the build).
 CARRY_OVER_SHARE = 0.03
 MIN_CARRIED = 3
-BUILD_STEPS = StepKind.values[:STEP_ORDER[StepKind.ISSUE]]
 
 
 def dost_username(province_code):
@@ -200,6 +203,22 @@ class BenchDataBuilder:
         self._columns = {}
         self._historical = {}
         self.tz = timezone.get_current_timezone()
+        self._template = None
+        self._upkeep_rules = None
+
+    @property
+    def upkeep_rules(self):
+        if self._upkeep_rules is None:
+            self._upkeep_rules = UpkeepRules()
+        return self._upkeep_rules
+
+    @property
+    def template(self):
+        """The national step template (and its steps), which every benchmark enrolment follows."""
+        if self._template is None:
+            template = StepTemplate.objects.active().national().get()
+            self._template = (template, list(template.items.order_by("order")))
+        return self._template
 
     # -- helpers ----------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -493,8 +512,11 @@ class BenchDataBuilder:
             procedures_in_scope=total if rng.random() < 0.8 else rng.randint(total // 2, total),
             enrolled_on=enrolled_on,
         )
-        due_dates = spread_due_dates(max(phase.starts_on, enrolled_on), phase.ends_on)
-        steps = [Step(kind=kind, order=STEP_ORDER[kind], due_on=due) for kind, due in zip(StepKind.values, due_dates)]
+        template, items = self.template
+        enrolment.step_template = template
+        dues = due_dates([item.duration_days for item in items], max(phase.starts_on, enrolled_on), phase.ends_on)
+        steps = [Step(kind=item.code, name=item.name, stage=item.stage, order=item.order, due_on=due)
+                 for item, due in zip(items, dues)]
         built = _Enrolled(enrolment, steps, staff_id=staff_id, officer_id=officer_id)
 
         # How far this commune got: most of a phase that has ended, its share of the time of one under way.
@@ -508,10 +530,18 @@ class BenchDataBuilder:
             done_count = max(0, min(8, round(10 * elapsed + rng.gauss(0, 2))))
         self._record_steps(built, steps[:done_count], phase.starts_on, today)
         self._announce(built, phase.kind == PhaseKind.PILOT, today)
-        enrolment.status, enrolment.current_step, enrolment.next_due_on = derived_fields(
-            steps, built.announcements, built.maintenance
-        )
+        self._derive(built)
         return built
+
+    def _derive(self, built):
+        """The enrolment's stored status, current step, nearest due date and upkeep deadline, as
+        Enrolment.refresh_status computes them."""
+        enrolment = built.enrolment
+        enrolment.status, enrolment.current_step, enrolment.next_due_on = derived_fields(
+            built.steps, built.announcements, built.maintenance)
+        duties = (upkeep_duties(built.announcements, built.maintenance, enrolment.plan.province_id, self.upkeep_rules)
+                  if enrolment.ended_on is None else [])
+        enrolment.upkeep_due_on = duties[0].due_on if duties else None
 
     def _record_steps(self, built, steps, starts_on, today):
         """Record `steps` done between `starts_on` and `today`, each reviewed (or not yet) by the officer.
@@ -588,7 +618,7 @@ class BenchDataBuilder:
                 findings="" if result == InspectionResult.CONFORMING else "Chưa cập nhật quy trình theo văn bản mới.",
                 corrective_action="" if result == InspectionResult.CONFORMING else "Cập nhật quy trình, báo cáo Sở.",
                 corrective_due_on=None if result == InspectionResult.CONFORMING
-                else Inspection.default_corrective_due(inspected_on),
+                else add_months(inspected_on, 2),
                 recorded_by_id=staff_id,
             ))
 
@@ -717,6 +747,7 @@ class BenchDataBuilder:
         for province in self.today_provinces:
             phase = era.first_of[province.pk]
             staff = self.staff_user[province.pk]
+            build_codes = {item.code for item in self.template[1] if item.stage == Stage.BUILD}
             eligible = [c for c in self.first_communes[province.pk] if self._from_announced(c)]
             chosen = {c.pk for c in eligible if rng.random() < self.carry_over_share / 0.6}
             for commune in eligible:  # at least MIN_CARRIED, the first ones
@@ -730,7 +761,7 @@ class BenchDataBuilder:
                 if not predecessors:
                     continue
                 done = done_in_all(predecessors)
-                done_kinds = done if rng.random() < 0.3 else [k for k in done if k in BUILD_STEPS]
+                done_kinds = done if rng.random() < 0.3 else [k for k in done if k in build_codes]
                 enrolled_on = min(phase.starts_on + D(days=rng.randint(0, 30)), today)
                 total = rng.randint(150, 260)
                 enrolment = actions.carry_over(
@@ -793,12 +824,12 @@ class BenchDataBuilder:
                 self._history(announcement, announcement.decided_on, "+", b.staff_id)
             for record in (*b.maintenance, *b.inspections):
                 self._history(record, getattr(record, "done_on", None) or record.inspected_on, "+", b.staff_id)
-            e.status, e.current_step, e.next_due_on = derived_fields(b.steps, b.announcements, b.maintenance)
+            self._derive(b)
             last_event = max([s.done_on for s in b.steps if s.done_on] + [a.decided_on for a in b.announcements]
                              + [e.enrolled_on])
             self._history(e, last_event, "~", b.staff_id)
-        Enrolment.objects.bulk_update([b.enrolment for b in built_list], ["status", "current_step", "next_due_on"],
-                                      batch_size=1000)
+        Enrolment.objects.bulk_update([b.enrolment for b in built_list],
+                                      ["status", "current_step", "next_due_on", "upkeep_due_on"], batch_size=1000)
         self.new.built += built_list
 
     def _date_action_history(self, enrolment_ids):

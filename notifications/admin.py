@@ -1,12 +1,14 @@
 from django.contrib import admin
 
+from rollout.admin import RuleAdmin
+
 from .models import Digest, Notification, NotificationPreference, ReminderRule, ReminderRun, ReminderSettings
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(admin.ModelAdmin):
-    list_display = ["kind", "is_active", "lead_days", "overdue_every_days", "escalate_after_days", "due_month", "due_day"]
-    list_editable = ["is_active", "lead_days", "overdue_every_days", "escalate_after_days"]
+class ReminderRuleAdmin(RuleAdmin):
+    list_display = ["kind", "is_active", "lead_days", "overdue_every_days", "escalate_after_days", "due_month", "due_day",
+                    "province", "valid_from", "valid_until"]
 
 
 @admin.register(ReminderSettings)

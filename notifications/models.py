@@ -6,6 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from rollout.models.rules import RuleData
 
 from .choices import RuleKind, Section
 
@@ -20,10 +23,11 @@ def parse_lead_days(text):
     return days
 
 
-class ReminderRule(models.Model):
-    """When to remind about one kind of deadline (quy tắc nhắc hạn): lead times, repeats, escalation."""
+class ReminderRule(RuleData):
+    """When to remind about one kind of deadline (quy tắc nhắc hạn): lead times, repeats,
+    escalation, a yearly report's date. Rule data: national, or a province's own for its staff."""
 
-    kind = models.CharField(_("loại nhắc hạn"), max_length=12, choices=RuleKind.choices, unique=True)
+    kind = models.CharField(_("loại nhắc hạn"), max_length=12, choices=RuleKind.choices)
     is_active = models.BooleanField(_("đang dùng"), default=True)
     lead_days = models.CharField(
         _("nhắc trước hạn (ngày)"), max_length=50, default="14, 7, 1",
@@ -44,10 +48,14 @@ class ReminderRule(models.Model):
         _("ngày đến hạn"), null=True, blank=True, help_text=_("Chỉ dùng cho báo cáo định kỳ hằng năm.")
     )
 
+    RULE_KEY = ("kind",)
+    VALUE_FIELDS = ("is_active", "lead_days", "overdue_every_days", "escalate_after_days", "due_month", "due_day")
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("quy tắc nhắc hạn")
         verbose_name_plural = _("quy tắc nhắc hạn")
-        ordering = ["kind"]
+        ordering = ["kind", "province_id", "valid_from"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(due_month__isnull=True) | Q(due_month__gte=1, due_month__lte=12),
@@ -57,7 +65,25 @@ class ReminderRule(models.Model):
         ]
 
     def __str__(self):
+        return self.key_label
+
+    @property
+    def key_label(self):
         return str(self.get_kind_display())
+
+    @property
+    def value_label(self):
+        """What the rule says, in a line: its lead times, repeats, escalation and date."""
+        if not self.is_active:
+            return str(_("không nhắc"))
+        parts = [str(_("nhắc trước {days} ngày")).format(days=self.lead_days)]
+        if self.overdue_every_days:
+            parts.append(str(_("quá hạn nhắc lại mỗi {days} ngày")).format(days=self.overdue_every_days))
+        if self.escalate_after_days is not None:
+            parts.append(str(_("báo lãnh đạo khi quá hạn {days} ngày")).format(days=self.escalate_after_days))
+        if self.due_month and self.due_day:
+            parts.append(str(_("hạn ngày {day:02d}/{month:02d}")).format(day=self.due_day, month=self.due_month))
+        return "; ".join(parts)
 
     @property
     def leads(self):

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -40,8 +40,19 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from accounts.models import RoleAssignment
 from provinces.models import Province, in_force_on
-from rollout.choices import Status, StepKind
-from rollout.models import Announcement, Enrolment, MaintenanceActivity, Phase, Step, alive_q
+from rollout.choices import PeriodKind, Status
+from rollout.models import (
+    Announcement,
+    Enrolment,
+    Inspection,
+    MaintenanceActivity,
+    Phase,
+    RuleBook,
+    Step,
+    UpkeepRules,
+    alive_q,
+)
+from rollout.models.rules import add_months
 
 from .choices import SECTION_ORDER, RuleKind, Section
 from .models import REPORT_KINDS, Digest, Notification, ReminderRule, ReminderRun
@@ -95,10 +106,39 @@ def absolute(path):
 
 # -- dates -------------------------------------------------------------------------------------
 def add_year(day):
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
+    return add_months(day, 12)
+
+
+# -- rules -------------------------------------------------------------------------------------
+class ReminderRules:
+    """The reminder rules in force on a day, read once: for an item of a province, that
+    province's own rule where it set one (so its own dates and lead times reach its staff
+    only), else the national one. A rule switched off (`is_active`) reminds of nothing."""
+
+    def __init__(self, today, rows):
+        self.today = today
+        self.book = RuleBook(rows)
+
+    @classmethod
+    def load(cls, today):
+        return cls(today, ReminderRule.objects.all())
+
+    def get(self, kind, province_id):
+        rule = self.book.get((kind,), province_id, self.today)
+        return rule if rule is not None and rule.is_active else None
+
+    def all(self, *kinds):
+        """Every active rule in force of `kinds`, national or a province's."""
+        return [rule for rule in self.book.in_force(self.today) if rule.kind in kinds and rule.is_active]
+
+    def horizon(self, *kinds):
+        """The furthest deadline any of these rules reminds of today, or None without a rule."""
+        leads = [max(rule.leads) for rule in self.all(*kinds)]
+        return self.today + datetime.timedelta(days=max(leads)) if leads else None
+
+    def tell_overdue(self, *kinds):
+        """Whether any of these rules reminds of a deadline already past."""
+        return any(rule.overdue_every_days or rule.escalate_after_days is not None for rule in self.all(*kinds))
 
 
 # -- texts and links, once per run ----------------------------------------------------------------
@@ -119,9 +159,15 @@ class Texts:
         self.late = _("Hạn {due}, quá hạn {days} ngày")
         self.due_today = _("Hạn hôm nay ({due})")
         self.ahead = _("Hạn {due}, còn {days} ngày")
-        self.step_names = {kind: str(label) for kind, label in StepKind.choices}
+        self.step_names = {}
         self.commune_pattern = _pattern("rollout:commune_detail", "/xa/{pk}/")
         self.plan_pattern = _pattern("rollout:plan_detail", "/ke-hoach/{pk}/")
+
+    def step_name(self, name):
+        """A step's name in the language of the run (the national steps' names are translated)."""
+        if name not in self.step_names:
+            self.step_names[name] = _(name) if name else ""
+        return self.step_names[name]
 
     def when(self, due_on):
         days_left = (due_on - self.today).days
@@ -216,10 +262,6 @@ class Collector:
         return result
 
 
-def _horizon(rule, today):
-    return today + datetime.timedelta(days=max(rule.leads))
-
-
 def _place(commune, district):
     return f"{commune}, {district}" if district else commune
 
@@ -231,31 +273,38 @@ def alive_steps(today):
         alive_q("enrolment__"), in_force_on(today, "enrolment__commune__"), archived_at__isnull=True)
 
 
-def step_items(rule, texts, recipients, add):
+def step_items(rules, texts, recipients, add):
     """Open steps due within the largest lead time, or overdue: told to the province's DOST
-    staff and the district's officers; past the escalation delay, also to the province's leaders."""
+    staff and the district's officers; past the escalation delay, also to the province's
+    leaders. Each step follows the rule of its plan's province."""
     today = texts.today
+    horizon = rules.horizon(RuleKind.STEP)
+    if horizon is None:
+        return
     steps = (
         alive_steps(today)
-        .filter(due_on__isnull=False, due_on__lte=_horizon(rule, today))
+        .filter(due_on__isnull=False, due_on__lte=horizon)
         .exclude(enrolment__status__in=STEPS_DONE_WITH)
         .filter(recipients.covers("enrolment__plan__province_id", "enrolment__commune", leaders=True))
     )
-    if not rule.overdue_every_days and rule.escalate_after_days is None:
+    if not rules.tell_overdue(RuleKind.STEP):
         steps = steps.filter(due_on__gte=today)
     rows = steps.order_by("due_on", "pk").values_list(
-        "pk", "kind", "due_on", "enrolment__commune_id", "enrolment__commune__name",
+        "pk", "name", "due_on", "enrolment__commune_id", "enrolment__commune__name",
         "enrolment__commune__district_id", Coalesce("enrolment__commune__district__name", "enrolment__commune__area__name"),
         "enrolment__plan__province_id", "enrolment__plan__number", "enrolment__commune__area_id",
     )
     plan_label = _("Kế hoạch")
-    for pk, kind, due_on, commune_id, commune, district_id, district, province_id, plan_number, area_id in rows:
+    for pk, name, due_on, commune_id, commune, district_id, district, province_id, plan_number, area_id in rows:
+        rule = rules.get(RuleKind.STEP, province_id)
+        if rule is None:
+            continue
         # The deadline is part of the key: a step given a new due date is reminded afresh.
         key = f"step:{pk}:{due_on.isoformat()}"
 
         def make(section, window):
             return Item(
-                key=key, window=window, section=section, title=f"{texts.step_names.get(kind, kind)} — {commune}",
+                key=key, window=window, section=section, title=f"{texts.step_name(name)} — {commune}",
                 detail=f"{texts.when(due_on)} · {plan_label} {plan_number}", group=_place(commune, district),
                 due_on=due_on, url=texts.commune_path(commune_id),
             )
@@ -271,21 +320,25 @@ def step_items(rule, texts, recipients, add):
             add(leaders, key, escalation, lambda: make(Section.ESCALATED, escalation))
 
 
-def phase_items(rule, texts, recipients, add):
+def phase_items(rules, texts, recipients, add):
     """Phases ending within the lead time that still have open steps: told to DOST staff."""
     today = texts.today
+    horizon = rules.horizon(RuleKind.PHASE_END)
+    if horizon is None:
+        return
     open_steps = alive_steps(today).filter(enrolment__phase=OuterRef("pk"))
     phases = Phase.objects.active().filter(
-        plan__archived_at__isnull=True, plan__closed_on__isnull=True, ends_on__lte=_horizon(rule, today),
+        plan__archived_at__isnull=True, plan__closed_on__isnull=True, ends_on__lte=horizon,
         plan__province_id__in=set(recipients.staff),
     ).filter(Exists(open_steps))
-    if not rule.overdue_every_days:
+    if not rules.tell_overdue(RuleKind.PHASE_END):
         phases = phases.filter(ends_on__gte=today)
     rows = phases.order_by("ends_on").values_list(
         "pk", "name", "ends_on", "plan_id", "plan__number", "plan__province_id", "plan__province__name"
     )
     for pk, name, ends_on, plan_id, plan_number, province_id, province in rows:
-        window = rule.window(ends_on, today)
+        rule = rules.get(RuleKind.PHASE_END, province_id)
+        window = rule.window(ends_on, today) if rule else None
         if window:
             key = f"phase:{pk}:{ends_on.isoformat()}"
             add(recipients.staff[province_id], key, window, lambda: Item(
@@ -296,54 +349,94 @@ def phase_items(rule, texts, recipients, add):
             ))
 
 
-def yearly_items(rules, texts, recipients, add):
-    """For communes whose system is announced and in force: the internal audit and the
-    management review are due a year after the last one (or after the announcement)."""
-    if not rules:
+# The reminder rule of each kind of upkeep deadline (rollout.models.Duty), and its digest section.
+UPKEEP_RULES = {
+    PeriodKind.INTERNAL_AUDIT: (RuleKind.YEARLY_AUDIT, Section.YEARLY),
+    PeriodKind.MANAGEMENT_REVIEW: (RuleKind.YEARLY_REVIEW, Section.YEARLY),
+    PeriodKind.LEGAL_UPDATE: (RuleKind.LEGAL_UPDATE, Section.LEGAL),
+}
+
+
+def upkeep_items(rules, texts, recipients, add):
+    """For communes whose system is announced and in force: the next internal audit and
+    management review (a period after the last one, or after the announcement) and each
+    legal change not yet folded in (a period after it took effect). Selected by the stored
+    nearest deadline (Enrolment.upkeep_due_on); each deadline follows its province's rules."""
+    kinds = [rule_kind for rule_kind, _section in UPKEEP_RULES.values()]
+    horizon = rules.horizon(*kinds)
+    if horizon is None:
         return
     today = texts.today
-    names = {kind: str(rule.get_kind_display()) for kind, rule in rules.items()}
-    latest_announcement = Announcement.objects.filter(
-        enrolment=OuterRef("pk"), lapsed_on__isnull=True, archived_at__isnull=True
-    ).order_by("-decided_on").values("decided_on")[:1]
-
-    def latest(kind):
-        return MaintenanceActivity.objects.filter(
-            enrolment=OuterRef("pk"), kind=kind, archived_at__isnull=True
-        ).order_by("-done_on").values("done_on")[:1]
-
-    # The last one of a kind on or before this day is due now or within the largest lead time.
-    cutoff = max(_horizon(rule, today) for rule in rules.values()) - datetime.timedelta(days=365)
-    kinds = list(rules)
-    rows = (
+    enrolments = (
         Enrolment.objects.alive()
-        .filter(in_force_on(today, "commune__"), status__in=YEARLY_FOR)
+        .filter(in_force_on(today, "commune__"), status__in=YEARLY_FOR, upkeep_due_on__lte=horizon)
         .filter(recipients.covers("plan__province_id", "commune"))
-        .annotate(announced_on=Subquery(latest_announcement))
-        .annotate(**{f"last_{kind}": Subquery(latest(kind)) for kind in kinds})
-        .filter(announced_on__lte=cutoff)
-        .filter(Q(*[Q(**{f"last_{kind}__isnull": True}) | Q(**{f"last_{kind}__lte": cutoff}) for kind in kinds],
-                  _connector=Q.OR))
+        .select_related("plan", "commune__district", "commune__area")
+        .prefetch_related(
+            Prefetch("announcements", queryset=Announcement.objects.active()),
+            Prefetch("maintenance", queryset=MaintenanceActivity.objects.active()),
+        )
         .order_by("pk")
-        .values_list("pk", "announced_on", "commune_id", "commune__name", "commune__district_id",
-                     Coalesce("commune__district__name", "commune__area__name"), "plan__province_id", "commune__area_id",
-                     *[f"last_{kind}" for kind in kinds])
     )
-    before = _("lần trước: {day}")
-    for pk, announced_on, commune_id, commune, district_id, district, province_id, area_id, *lasts in rows:
+    enrolments = list(enrolments)
+    if not enrolments:
+        return
+    upkeep = UpkeepRules(provinces={e.plan.province_id for e in enrolments})
+    before, took_effect = _("lần trước: {day}"), _("có hiệu lực từ {day}")
+    for enrolment in enrolments:
+        commune, province_id = enrolment.commune, enrolment.plan.province_id
+        district = commune.district.name if commune.district_id else (commune.area.name if commune.area_id else "")
         people = None
-        for (kind, rule), last_done in zip(rules.items(), lasts):
-            last = max(announced_on, last_done) if last_done else announced_on
-            due_on = add_year(last)
-            window = rule.window(due_on, today)
+        for duty in enrolment.upkeep(upkeep):
+            rule_kind, section = UPKEEP_RULES[duty.kind]
+            rule = rules.get(rule_kind, province_id)
+            window = rule.window(duty.due_on, today) if rule else None
             if not window:
                 continue
-            people = people or recipients.in_commune(province_id, district_id, area_id)
-            key = f"{kind}:{pk}:{due_on.isoformat()}"
+            people = people or recipients.in_commune(province_id, commune.district_id, commune.area_id)
+            if duty.legal_change is not None:
+                key = f"legal:{enrolment.pk}:{duty.legal_change.pk}:{duty.due_on.isoformat()}"
+                since = took_effect.format(day=duty.since.strftime("%d/%m/%Y"))
+            else:
+                key = f"{duty.kind}:{enrolment.pk}:{duty.due_on.isoformat()}"
+                since = before.format(day=duty.since.strftime("%d/%m/%Y"))
             add(people, key, window, lambda: Item(
-                key=key, window=window, section=Section.YEARLY, title=f"{names[kind]} — {commune}",
-                detail=texts.when(due_on) + " · " + before.format(day=last.strftime("%d/%m/%Y")),
-                group=_place(commune, district), due_on=due_on, url=texts.commune_path(commune_id),
+                key=key, window=window, section=section, title=f"{duty.label} — {commune.name}",
+                detail=texts.when(duty.due_on) + " · " + since, group=_place(commune.name, district),
+                due_on=duty.due_on, url=texts.commune_path(commune.pk),
+            ))
+
+
+def corrective_items(rules, texts, recipients, add):
+    """Corrective action reports owed after an inspection (none received, or one returned):
+    told to the province's DOST staff and the commune's district or area officers."""
+    today = texts.today
+    horizon = rules.horizon(RuleKind.CORRECTIVE)
+    if horizon is None:
+        return
+    inspections = (
+        Inspection.objects.active().corrective_unreported()
+        .filter(alive_q("enrolment__"), in_force_on(today, "enrolment__commune__"), corrective_due_on__lte=horizon)
+        .filter(recipients.covers("enrolment__plan__province_id", "enrolment__commune"))
+    )
+    if not rules.tell_overdue(RuleKind.CORRECTIVE):
+        inspections = inspections.filter(corrective_due_on__gte=today)
+    rows = inspections.order_by("corrective_due_on", "pk").values_list(
+        "pk", "corrective_due_on", "inspected_on", "enrolment__commune_id", "enrolment__commune__name",
+        "enrolment__commune__district_id", Coalesce("enrolment__commune__district__name", "enrolment__commune__area__name"),
+        "enrolment__plan__province_id", "enrolment__commune__area_id",
+    )
+    title = _("Báo cáo khắc phục sau kiểm tra ngày {day} — {commune}")
+    for pk, due_on, inspected_on, commune_id, commune, district_id, district, province_id, area_id in rows:
+        rule = rules.get(RuleKind.CORRECTIVE, province_id)
+        window = rule.window(due_on, today) if rule else None
+        if window:
+            key = f"corrective:{pk}:{due_on.isoformat()}"
+            add(recipients.in_commune(province_id, district_id, area_id), key, window, lambda: Item(
+                key=key, window=window, section=Section.CORRECTIVE,
+                title=title.format(day=inspected_on.strftime("%d/%m/%Y"), commune=commune),
+                detail=texts.when(due_on), group=_place(commune, district), due_on=due_on,
+                url=texts.commune_path(commune_id),
             ))
 
 
@@ -366,15 +459,20 @@ def report_due(rule, today):
 
 
 def report_items(rules, texts, recipients, add):
-    """The province's November consolidation and December report: told to its DOST staff."""
-    due = {kind: report_due(rule, texts.today) for kind, rule in rules.items() if rule.due_month and rule.due_day}
-    due = {kind: value for kind, value in due.items() if value[0]}
-    if not due:
+    """The province's November consolidation and December report: told to its DOST staff, on
+    the date of its own rule where it set one, else the national one."""
+    if not rules.all(*REPORT_KINDS):
         return
     provinces = Province.objects.filter(pk__in=set(recipients.staff)).valid_on(texts.today).values_list("pk", "name")
     path = reports_path()
     for province_id, province in provinces:
-        for kind, (due_on, window) in due.items():
+        for kind in REPORT_KINDS:
+            rule = rules.get(kind, province_id)
+            if rule is None or not (rule.due_month and rule.due_day):
+                continue
+            due_on, window = report_due(rule, texts.today)
+            if not window:
+                continue
             key = f"{kind}:{province_id}:{due_on.year}"
             add(recipients.staff[province_id], key, window, lambda: Item(
                 key=key, window=window, section=Section.REPORT, title=str(REPORT_TITLES[kind]),
@@ -385,8 +483,8 @@ def report_items(rules, texts, recipients, add):
 # Which rules an entry's section comes from, to bound how far back "already told" is looked up.
 SECTION_RULES = {
     Section.ESCALATED: [RuleKind.STEP], Section.STEP_OVERDUE: [RuleKind.STEP], Section.STEP_DUE: [RuleKind.STEP],
-    Section.YEARLY: [RuleKind.YEARLY_AUDIT, RuleKind.YEARLY_REVIEW], Section.PHASE_END: [RuleKind.PHASE_END],
-    Section.REPORT: list(REPORT_KINDS),
+    Section.CORRECTIVE: [RuleKind.CORRECTIVE], Section.YEARLY: [RuleKind.YEARLY_AUDIT, RuleKind.YEARLY_REVIEW],
+    Section.LEGAL: [RuleKind.LEGAL_UPDATE], Section.PHASE_END: [RuleKind.PHASE_END], Section.REPORT: list(REPORT_KINDS),
 }
 
 
@@ -394,10 +492,11 @@ def already_sent(today, rules):
     """(user, item, window) told recently. Only a shortcut: the unique constraint decides.
 
     An entry for the window `today` falls in was made while `today`'s window was open, so
-    no earlier than the window's length ago; each section is looked up that far back only."""
+    no earlier than the window's length ago; each section is looked up as far back as the
+    longest window of its rules (national or a province's)."""
     condition = Q(pk__in=[])
     for section, kinds in SECTION_RULES.items():
-        spans = [rules[kind].window_days for kind in kinds if kind in rules]
+        spans = [rule.window_days for rule in rules.all(*kinds)]
         if spans:
             condition |= Q(section=section, digest__day__gte=today - datetime.timedelta(days=max(spans)))
     return set(
@@ -409,18 +508,16 @@ def collect_items(today):
     """What each person should be told on `today` and was not told yet: {user id: [Item]}.
 
     A fixed number of queries whatever the data size."""
-    rules = {rule.kind: rule for rule in ReminderRule.objects.filter(is_active=True)}
+    rules = ReminderRules.load(today)
     recipients = Recipients.load()
-    collector = Collector(already_sent(today, rules) if rules else set())
+    collector = Collector(already_sent(today, rules))
     texts = Texts(today)
     add = collector.add
-    if RuleKind.STEP in rules:
-        step_items(rules[RuleKind.STEP], texts, recipients, add)
-    if RuleKind.PHASE_END in rules:
-        phase_items(rules[RuleKind.PHASE_END], texts, recipients, add)
-    yearly_items({kind: rules[kind] for kind in (RuleKind.YEARLY_AUDIT, RuleKind.YEARLY_REVIEW) if kind in rules},
-                 texts, recipients, add)
-    report_items({kind: rules[kind] for kind in REPORT_KINDS if kind in rules}, texts, recipients, add)
+    step_items(rules, texts, recipients, add)
+    phase_items(rules, texts, recipients, add)
+    corrective_items(rules, texts, recipients, add)
+    upkeep_items(rules, texts, recipients, add)
+    report_items(rules, texts, recipients, add)
     return collector.items()
 
 

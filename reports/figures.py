@@ -45,6 +45,8 @@ class EnrolmentRow:
     status: str
     next_due_on: object
     ended_on: object
+    upkeep_due_on: object = None
+    needs_reannouncement: bool = False
     # (decided_on, lapsed_on) of its announcements that are not archived
     announcements: list = field(default_factory=list)
 
@@ -91,12 +93,13 @@ def enrolment_rows(where):
     values = (
         Enrolment.objects.counted().filter(where).order_by()
         .values_list("pk", "commune_id", "plan_id", "phase_id", "status", "next_due_on", "ended_on",
+                     "upkeep_due_on", "needs_reannouncement",
                      "announcements__decided_on", "announcements__lapsed_on", "announcements__archived_at")
     )
-    for pk, commune_id, plan_id, phase_id, status, next_due_on, ended_on, decided, lapsed, archived in values:
-        row = by_pk.get(pk)
+    for *fields, decided, lapsed, archived in values:
+        row = by_pk.get(fields[0])
         if row is None:
-            row = by_pk[pk] = EnrolmentRow(pk, commune_id, plan_id, phase_id, status, next_due_on, ended_on)
+            row = by_pk[fields[0]] = EnrolmentRow(*fields)
         if decided is not None and archived is None:
             row.announcements.append((decided, lapsed))
     return list(by_pk.values())
@@ -118,7 +121,8 @@ class AreaFigures:
     def of_communes(cls, communes, today):
         """From communes whose enrolments that count were read with them (`active_enrolments`)."""
         rows = [CommuneRow(c.pk) for c in communes]
-        enrolments = [EnrolmentRow(e.pk, e.commune_id, e.plan_id, e.phase_id, e.status, e.next_due_on, e.ended_on)
+        enrolments = [EnrolmentRow(e.pk, e.commune_id, e.plan_id, e.phase_id, e.status, e.next_due_on, e.ended_on,
+                                   e.upkeep_due_on, e.needs_reannouncement)
                       for c in communes for e in c.active_enrolments]
         return cls(rows, enrolments, today)
 
@@ -129,8 +133,9 @@ class AreaFigures:
         return enrolment.status in ANNOUNCED
 
     def totals(self, lineage=False):
-        """As reports.queries used to aggregate them: communes, enrolled, announced, overdue,
-        not_started and, with `lineage`, from_announced and announced_again."""
+        """Communes, and how many are enrolled, announced, overdue, not_started (any plan), late in
+        their upkeep after the announcement (upkeep_overdue), in need of a re-announcement
+        (reannounce) and, with `lineage`, from_announced and announced_again."""
         today = self.today
         result = Counter(communes=len(self.communes))
         for commune in self.communes:
@@ -140,10 +145,13 @@ class AreaFigures:
             result["not_started"] += not enrolled
             result["announced"] += announced
             result["overdue"] += self._has(commune, lambda e: e.late(today))
+            result["upkeep_overdue"] += self._has(
+                commune, lambda e: e.upkeep_due_on is not None and e.upkeep_due_on < today)
+            result["reannounce"] += self._has(commune, lambda e: e.needs_reannouncement)
             if lineage:
                 result["from_announced"] += commune.from_announced
                 result["announced_again"] += commune.from_announced and announced
-        keys = ["communes", "enrolled", "announced", "overdue", "not_started"]
+        keys = ["communes", "enrolled", "announced", "overdue", "not_started", "upkeep_overdue", "reannounce"]
         if lineage:
             keys += ["from_announced", "announced_again"]
         return {key: result[key] for key in keys}

@@ -18,7 +18,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -28,17 +27,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 
 from provinces.models import Commune, District, Province
 from rollout.choices import (
-    LAST_BUILD_STEP,
-    STEP_ORDER,
     AnnouncementKind,
     InspectionMode,
     LapseCause,
     ReviewState,
-    StepKind,
+    Stage,
 )
 from rollout.models import (
     Announcement,
@@ -52,11 +49,8 @@ from rollout.models import (
 )
 
 from rollout.models.base import count_of, sum_of
-from rollout.querysets import formed_from_announced
 
-from .links import ANNOUNCED, ENROLLED
-
-BUILD_STEPS = StepKind.values[: STEP_ORDER[LAST_BUILD_STEP]]
+from .links import ANNOUNCED
 
 
 def active_enrolments():
@@ -270,7 +264,8 @@ def yearly_figures(province, year, user):
 
     1. each commune in force on 31/12 is counted once, in the best state any of its
        enrolments enrolled by then had reached (announcement in force -> announced; an
-       announcement, none in force -> lapsed; every build step done by then -> applying;
+       announcement, none in force -> lapsed; every step of the build stage (its template's)
+       done by then -> applying;
        some step -> building; else planned); a step returned by the district today counts
        as not done; its procedures are those of that enrolment;
     2. announcements, re-announcements, conversions, announcements ended by a
@@ -288,18 +283,19 @@ def yearly_figures(province, year, user):
     in_force = Exists(in_force_on(last).filter(enrolment=OuterRef("pk")))
     any_announcement = Exists(
         Announcement.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, decided_on__lte=last))
-    build_done = count_of(done_by_end.filter(kind__in=BUILD_STEPS))
+    build_steps = Step.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, stage=Stage.BUILD)
+    build_done = count_of(done_by_end.filter(stage=Stage.BUILD))
     rank = Case(
         When(in_force, then=Value(5)),
         When(any_announcement, then=Value(4)),
-        When(Q(build_done=len(BUILD_STEPS)), then=Value(3)),
+        When(Q(build_done=F("build_total"), build_total__gt=0), then=Value(3)),
         When(Exists(done_by_end), then=Value(2)),
         default=Value(1),
         output_field=IntegerField(),
     )
     best = (
         active_enrolments().visible_to(user).filter(commune=OuterRef("pk"), enrolled_on__lte=last)
-        .annotate(build_done=build_done).annotate(rank=rank).order_by("-rank", "-enrolled_on", "-pk")
+        .annotate(build_done=build_done, build_total=count_of(build_steps)).annotate(rank=rank).order_by("-rank", "-enrolled_on", "-pk")
     )
     ranked = communes.annotate(
         best_rank=Subquery(best.values("rank")[:1]),

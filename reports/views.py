@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_of
 from provinces.editions import edition_of
 from provinces.models import Commune, District, Province, ReviewArea
-from rollout.choices import Status, TargetKind
+from rollout.choices import Status, TargetKind, Upkeep
 from rollout.models import Phase, RolloutPlan, Step
 
 from . import cache, charts, exports, figures, queries
@@ -86,7 +86,7 @@ def _plan_outlook(plan, communes, today):
         target=plan.target_communes(communes),
         starts_on=plan.starts_on,
         deadline=plan.target_date,
-        base=communes,
+        base=plan.share_base(communes),
         today=today,
         reached_at_deadline=plan.announced_at_target,
         target_is_share=plan.target_kind == TargetKind.SHARE,
@@ -133,6 +133,8 @@ def build_dashboard(user, province, plan_id, today):
         "late": figure(totals["overdue"], province=p, overdue=1),
         "not_started": figure(totals["not_started"], province=p, status=Status.NOT_STARTED.value),
         "announced_share": share(totals["announced"], totals["communes"]),
+        "upkeep_overdue": figure(totals["upkeep_overdue"], province=p, upkeep=Upkeep.OVERDUE.value),
+        "reannounce": figure(totals["reannounce"], province=p, upkeep=Upkeep.REANNOUNCE.value),
     }
     if lineage:
         summary["from_announced"] = figure(totals["from_announced"], province=p, predecessor="announced")

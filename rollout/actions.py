@@ -10,24 +10,27 @@ import datetime
 from collections import Counter, defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from isotrack.money import format_vnd
 from provinces.models import Commune, CommuneSuccession, ReviewArea
 from reports.cache import moves_figures  # every action changes the data version in its transaction
 
 from .choices import (
-    STEP_ORDER,
     AnnouncementKind,
+    CorrectiveReview,
     EndReason,
     InspectionResult,
     LapseCause,
+    LapseProposal,
+    PeriodKind,
     ReviewState,
+    Stage,
     StandardVersion,
     Status,
-    StepKind,
 )
 from .models import (
     Announcement,
@@ -35,13 +38,25 @@ from .models import (
     Consultant,
     Enrolment,
     Expenditure,
+    FundingCap,
     Inspection,
+    InspectionPlan,
+    InspectionPlanItem,
+    LegalChange,
     MaintenanceActivity,
+    PeriodRule,
     Phase,
     RolloutPlan,
+    RuleBook,
     Step,
+    StepTemplate,
+    StepTemplateItem,
     Submission,
+    UpkeepRules,
+    alive_q,
 )
+from .models.rules import add_months
+from .models.templates import due_dates
 
 ANNOUNCED_STATUSES = (Status.ANNOUNCED, Status.MAINTAINING)
 
@@ -125,6 +140,7 @@ def _locked(obj, version=None):
     return current
 
 
+@moves_figures
 def edit(obj, *, by, version, **values):
     """Change fields of a record the editor read at `version`; of two concurrent saves from
     the same version exactly one wins, the other gets StaleEdit and saves nothing."""
@@ -169,6 +185,8 @@ def archive(obj, *, by, reason):
     if isinstance(current, ENROLMENT_CHILDREN):
         current.enrolment.refresh_status()
         _bump_version(current.enrolment, by)
+    if isinstance(current, LegalChange):
+        refresh_upkeep(Enrolment.objects.filter(plan__province=current.province_id))
     return current
 
 
@@ -187,9 +205,12 @@ def restore(obj, *, by):
             restore(enrolment, by=by)
     if isinstance(current, ENROLMENT_CHILDREN):
         current.enrolment.refresh_status()
+    if isinstance(current, LegalChange):
+        refresh_upkeep(Enrolment.objects.filter(plan__province=current.province_id))
     return current
 
 
+@moves_figures
 def withdraw_enrolment(enrolment, *, by, reason):
     """Withdraw a commune enrolled by mistake (rút khỏi kế hoạch): archived with its reason,
     its records kept, no longer counted by any figure."""
@@ -199,7 +220,7 @@ def withdraw_enrolment(enrolment, *, by, reason):
 # -- plans, phases, consultants, money -----------------------------------------------------------
 
 PLAN_FIELDS = ("province", "number", "issued_on", "title", "legal_basis", "standard_version", "starts_on",
-               "ends_on", "target_kind", "target_value", "target_date", "note")
+               "ends_on", "target_kind", "target_value", "target_date", "base_communes", "note")
 
 
 def _check_plan_dates(plan):
@@ -238,6 +259,7 @@ def create_phase(plan, *, by, key=None, **fields):
     return _created(submission, _save(Phase(plan=plan, **fields), by=by))
 
 
+@moves_figures
 def update_phase(phase, *, by, version, **fields):
     return edit(phase, by=by, version=version, **fields)
 
@@ -249,6 +271,7 @@ def create_consultant(province, *, by, key=None, **fields):
     return _created(submission, _save(Consultant(province=province, **fields), by=by))
 
 
+@moves_figures
 def update_consultant(consultant, *, by, version, **fields):
     return edit(consultant, by=by, version=version, **fields)
 
@@ -260,6 +283,7 @@ def create_budget_line(plan, *, by, key=None, **fields):
     return _created(submission, _save(BudgetLine(plan=plan, **fields), by=by))
 
 
+@moves_figures
 def update_budget_line(line, *, by, version, **fields):
     return edit(line, by=by, version=version, **fields)
 
@@ -289,19 +313,28 @@ def update_expenditure(expenditure, *, by, version, **fields):
 
 # -- enrolment ------------------------------------------------------------------------------------
 
-def spread_due_dates(starts_on, ends_on, count=len(StepKind.values)):
-    """Due dates for the steps, evenly over a phase: the last step is due on its last day."""
-    span = (ends_on - starts_on).days
-    return [starts_on + datetime.timedelta(days=round(span * i / count)) for i in range(1, count + 1)]
+def template_for(plan):
+    """The step template a new enrolment of `plan` follows: the one its first enrolment
+    followed (every commune of a plan has the same steps), else the plan's own, else its
+    province's own, else the national one."""
+    used = (Enrolment.objects.filter(plan=plan, step_template__isnull=False).order_by("pk")
+            .values_list("step_template", flat=True).first())
+    if used:
+        return StepTemplate.objects.get(pk=used)
+    templates = StepTemplate.objects.active()
+    return (templates.filter(plan=plan).first()
+            or templates.filter(province=plan.province_id, plan__isnull=True).first()
+            or StepTemplate.objects.national_default())
 
 
 @moves_figures
 @transaction.atomic
 def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_in_scope=0,
-          procedures_total=0, standard_version=None):
-    """Enrol `commune` in `phase` on `enrolled_on`: create the enrolment and its legal steps,
-    with due dates spread from the later of the phase's start and the enrolment day to the
-    phase's end (a commune enrolled late does not start with overdue steps).
+          procedures_total=0, standard_version=None, template=None):
+    """Enrol `commune` in `phase` on `enrolled_on`: create the enrolment and its steps from the
+    plan's step template (template_for), each due its template duration after the one before,
+    counted from the later of the phase's start and the enrolment day (a commune enrolled late
+    does not start with overdue steps), none after the phase's end.
 
     Refused: a closed plan, an enrolment day after the phase's end, a commune that does not
     exist on that day (abolished by a reorganisation, or not yet created), a commune already
@@ -316,6 +349,7 @@ def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_i
     if not commune.is_current(enrolled_on):
         raise ValidationError({"commune": _("{commune} không tồn tại vào ngày {day}.").format(
             commune=commune, day=_day(enrolled_on))})
+    template = template or template_for(plan)
     enrolment = Enrolment(
         plan=plan,
         phase=phase,
@@ -325,11 +359,14 @@ def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_i
         procedures_in_scope=procedures_in_scope,
         procedures_total=procedures_total,
         standard_version=standard_version or plan.standard_version,
+        step_template=template,
     )
     _save(enrolment, by=by)
-    due_dates = spread_due_dates(max(phase.starts_on, enrolment.enrolled_on), phase.ends_on)
-    steps = [Step(enrolment=enrolment, kind=kind, order=STEP_ORDER[kind], due_on=due)
-             for kind, due in zip(StepKind.values, due_dates)]
+    items = list(template.items.order_by("order"))
+    dues = due_dates([item.duration_days for item in items], max(phase.starts_on, enrolment.enrolled_on),
+                     phase.ends_on)
+    steps = [Step(enrolment=enrolment, kind=item.code, name=item.name, stage=item.stage, order=item.order, due_on=due)
+             for item, due in zip(items, dues)]
     bulk_create_with_history(steps, Step, default_user=by)
     enrolment.refresh_status(steps=steps, announcements=[], maintenance=[])
     return enrolment
@@ -344,7 +381,8 @@ def enrol_many(phase, communes, *, enrolled_on, by, key=None):
     _locked(phase.plan)
     already = dict(Enrolment.objects.filter(plan=phase.plan_id, commune__in=communes)
                    .values_list("commune_id", "phase__name"))
-    added = [enrol(phase, commune, enrolled_on=enrolled_on, by=by) for commune in communes
+    template = template_for(phase.plan) if len(communes) > len(already) else None
+    added = [enrol(phase, commune, enrolled_on=enrolled_on, by=by, template=template) for commune in communes
              if commune.pk not in already]
     if added:
         _created(submission, added[0])
@@ -358,8 +396,9 @@ def move_enrolment(enrolment, phase, *, by=None):
 
     1. refuse a phase of another plan (the commune stays enrolled once per plan);
     2. change the phase (django-simple-history keeps the old one in the enrolment's history);
-    3. spread the due dates of the steps not yet done over the new phase; done steps and
-       their evidence and reviews are kept as they are;
+    3. give the steps not yet done the due dates of their template's durations, counted from
+       the later of the new phase's start and the enrolment day, none after its end; done
+       steps and their evidence and reviews are kept as they are;
     4. recompute the derived status.
     """
     if phase.plan_id != enrolment.plan_id:
@@ -370,8 +409,11 @@ def move_enrolment(enrolment, phase, *, by=None):
     enrolment.phase = phase
     _save(enrolment, by=by, fields=["phase"])
     steps = sorted(enrolment.steps.all(), key=lambda s: s.order)
-    due_dates = spread_due_dates(max(phase.starts_on, enrolment.enrolled_on), phase.ends_on, len(steps))
-    for step, due in zip(steps, due_dates):
+    days = dict(enrolment.step_template.items.values_list("code", "duration_days")) if enrolment.step_template_id \
+        else {}
+    dues = due_dates([days.get(step.kind, 0) for step in steps], max(phase.starts_on, enrolment.enrolled_on),
+                     phase.ends_on)
+    for step, due in zip(steps, dues):
         if step.done_on is None and step.due_on != due:
             step.due_on = due
             _save(step, by=by, fields=["due_on"])
@@ -408,11 +450,27 @@ ENROLMENT_EDIT_FIELDS = ("consultant", "procedures_in_scope", "procedures_total"
 @transaction.atomic
 def update_enrolment(enrolment, *, version, by, **values):
     """Change an enrolment's consultant, scope or standard version, if nobody changed it since
-    the editor read it at `version`; otherwise raise StaleEdit and save nothing."""
+    the editor read it at `version`; otherwise raise StaleEdit and save nothing.
+
+    Changing the procedures in scope of a commune whose announcement is in force asks for a
+    re-announcement ("cần công bố lại") from that day, until one is recorded; changing them
+    back to the announced scope withdraws the question."""
     unknown = set(values) - set(ENROLMENT_EDIT_FIELDS)
     if unknown:
         raise TypeError(f"not editable here: {sorted(unknown)}")
-    return edit(enrolment, by=by, version=version, **values)
+    before = enrolment.procedures_in_scope
+    current = edit(enrolment, by=by, version=version, **values)
+    if current.procedures_in_scope != before and current.status in ANNOUNCED_STATUSES:
+        announced = (current.announcements.filter(archived_at__isnull=True, lapsed_on__isnull=True)
+                     .order_by("-decided_on", "-pk").values_list("procedures_in_scope", flat=True).first())
+        changed_on = None if current.procedures_in_scope == announced else (
+            current.scope_changed_on or timezone.localdate())
+        if changed_on != current.scope_changed_on:
+            current.scope_changed_on = changed_on
+            current._history_user = by
+            current.save(update_fields=["scope_changed_on", "updated_at"])
+        current.refresh_status()
+    return current
 
 
 # -- recording a commune's progress ----------------------------------------------------------------
@@ -545,6 +603,7 @@ class BulkRefused(Exception):
         self.refused = refused
 
 
+@moves_figures
 def record_steps_bulk(enrolments, *, kind, done_on, by, evidence="", key=None):
     """Record the same step done on the same day for many enrolments: all or none.
 
@@ -658,30 +717,50 @@ def record_announcement(enrolment, *, by, kind=AnnouncementKind.FIRST, procedure
     announcement = announce(enrolment, by=by, kind=kind, procedures_in_scope=procedures_in_scope, **fields)
     enrolment.refresh_from_db()
     changed = announcement.standard_version != old_version
-    if kind == AnnouncementKind.REANNOUNCEMENT and procedures_in_scope is not None \
-            and procedures_in_scope != enrolment.procedures_in_scope:
-        enrolment.procedures_in_scope = procedures_in_scope
-        _save(enrolment, by=by, fields=["procedures_in_scope"])
+    if kind == AnnouncementKind.REANNOUNCEMENT:
+        # The re-announcement answers a change of scope: the question is closed.
+        fields = ["scope_changed_on"]
+        enrolment.scope_changed_on = None
+        if procedures_in_scope is not None and procedures_in_scope != enrolment.procedures_in_scope:
+            enrolment.procedures_in_scope = procedures_in_scope
+            fields.append("procedures_in_scope")
+        _save(enrolment, by=by, fields=fields)
+        enrolment.refresh_status()
     elif changed:
         _bump_version(enrolment, by)
     return _created(submission, announcement)
+
+
+def corrective_due(enrolment, inspected_on):
+    """When the report of corrective action is due: the period of the rule in force on the
+    inspection day (the province's own, else the national 2 months), or None without one."""
+    rule = RuleBook(PeriodRule.objects.filter(kind=PeriodKind.CORRECTIVE_ACTION)).get(
+        (PeriodKind.CORRECTIVE_ACTION,), enrolment.plan.province_id, inspected_on)
+    return add_months(inspected_on, rule.months) if rule else None
 
 
 @moves_figures
 @transaction.atomic
 def record_inspection(enrolment, *, by, inspection=None, version=None, key=None, **fields):
     """Record an inspection (or update one read at `version`, e.g. with its corrective action
-    report). When corrections are required and no due date is given, the report is due in 2
-    months. The inspection day lies between the enrolment and today."""
+    report). The inspection day lies between the enrolment and today.
+
+    1. corrections required and no due date given: the report is due by the rule's period;
+    2. a report date newly given: the report awaits the DOST's review (review_corrective);
+    3. a non-conforming result on a commune whose announcement is in force proposes that it
+       lapse, for DOST staff to confirm or dismiss (decide_lapse); a result changed to
+       conforming withdraws a proposal not yet decided."""
     if inspection is None:
         submission = claim(by, key)
         inspection = Inspection(enrolment=enrolment, recorded_by=by)
+        reported_before = None
     else:
         submission = None
         try:
             inspection = _locked(inspection, version)
         except StaleEdit as stale:
             raise StaleEdit(stale.current, fields)
+        reported_before = inspection.corrective_done_on
     for name, value in fields.items():
         setattr(inspection, name, value)
     _not_in_future(inspection.inspected_on, "inspected_on", _("Ngày kiểm tra không được ở tương lai."))
@@ -693,18 +772,79 @@ def record_inspection(enrolment, *, by, inspection=None, version=None, key=None,
         if not inspection.corrective_action.strip():
             raise ValidationError({"corrective_action": _("Cần ghi yêu cầu khắc phục khi kết luận chưa phù hợp.")})
         if not inspection.corrective_due_on:
-            inspection.corrective_due_on = Inspection.default_corrective_due(inspection.inspected_on)
+            inspection.corrective_due_on = corrective_due(enrolment, inspection.inspected_on)
     if inspection.corrective_done_on and inspection.inspected_on and inspection.corrective_done_on < inspection.inspected_on:
         raise ValidationError({"corrective_done_on": _("Ngày báo cáo khắc phục không được trước ngày kiểm tra.")})
+    if inspection.corrective_done_on and inspection.corrective_done_on != reported_before \
+            and inspection.corrective_review != CorrectiveReview.ACCEPTED:
+        inspection.corrective_review = CorrectiveReview.AWAITING
+    if inspection.result == InspectionResult.NONCONFORMING:
+        if inspection.lapse_proposal == LapseProposal.NONE and enrolment.announcements.filter(
+                archived_at__isnull=True, lapsed_on__isnull=True).exists():
+            inspection.lapse_proposal = LapseProposal.PROPOSED
+    elif inspection.lapse_proposal == LapseProposal.PROPOSED:
+        inspection.lapse_proposal = LapseProposal.NONE
     _save(inspection, by=by)
     return _created(submission, inspection)
 
 
 @moves_figures
 @transaction.atomic
+def review_corrective(inspection, *, by, accept, comment="", due_on=None):
+    """DOST staff accept the commune's corrective action report, or return it with a comment:
+    the report is then owed again (by `due_on` when a new deadline is given). Only a report
+    awaiting review, under a lock: of two reviewers at once, the second changes nothing."""
+    inspection = _locked(inspection)
+    if inspection.corrective_review != CorrectiveReview.AWAITING:
+        raise ValidationError(_("Không có báo cáo khắc phục nào chờ xem xét."))
+    if not accept and not comment.strip():
+        raise ValidationError({"comment": _("Khi trả lại báo cáo khắc phục, cần ghi rõ lý do.")})
+    fields = ["corrective_review", "corrective_comment", "corrective_reviewed_by", "corrective_reviewed_at"]
+    inspection.corrective_review = CorrectiveReview.ACCEPTED if accept else CorrectiveReview.RETURNED
+    inspection.corrective_comment = comment.strip()
+    inspection.corrective_reviewed_by, inspection.corrective_reviewed_at = by, timezone.now()
+    if not accept:
+        inspection.corrective_done_on = None
+        fields.append("corrective_done_on")
+        if due_on:
+            _not_before(due_on, timezone.localdate(), "due_on", _("Hạn mới không được trước hôm nay ({day})."))
+            inspection.corrective_due_on = due_on
+            fields.append("corrective_due_on")
+    return _save(inspection, by=by, fields=fields)
+
+
+@moves_figures
+@transaction.atomic
+def decide_lapse(inspection, *, by, confirm, note="", lapsed_on=None):
+    """DOST staff decide the lapse a non-conforming inspection proposed: confirmed, the
+    commune's announcements in force lapse on `lapsed_on` (default: the inspection day);
+    dismissed, with the reason, they stay in force."""
+    inspection = _locked(inspection)
+    if inspection.lapse_proposal != LapseProposal.PROPOSED:
+        raise ValidationError(_("Không có đề xuất hết hiệu lực nào chờ quyết định."))
+    if not confirm and not note.strip():
+        raise ValidationError({"note": _("Khi không chấp nhận đề xuất, cần ghi rõ lý do.")})
+    if confirm:
+        lapsed_on = lapsed_on or inspection.inspected_on
+        reason = _("Kết luận kiểm tra ngày {day} không phù hợp.").format(day=_day(inspection.inspected_on))
+        if note.strip():
+            reason = f"{reason} {note.strip()}"
+        for announcement in inspection.enrolment.announcements.filter(archived_at__isnull=True, lapsed_on__isnull=True):
+            _not_before(lapsed_on, announcement.decided_on, "lapsed_on",
+                        _("Ngày hết hiệu lực không được trước ngày quyết định công bố ({day})."))
+            lapse(announcement, lapsed_on=lapsed_on, reason=reason, by=by)
+    inspection.lapse_proposal = LapseProposal.CONFIRMED if confirm else LapseProposal.DISMISSED
+    inspection.lapse_note = note.strip()
+    inspection.lapse_decided_by, inspection.lapse_decided_at = by, timezone.now()
+    return _save(inspection, by=by, fields=["lapse_proposal", "lapse_note", "lapse_decided_by", "lapse_decided_at"])
+
+
+@moves_figures
+@transaction.atomic
 def record_maintenance(enrolment, *, kind, done_on, by, note="", key=None):
-    """Record a yearly duty of an announced commune (internal audit, management review, legal
-    update); the commune then counts as maintaining its system."""
+    """Record a duty of an announced commune (internal audit, management review, legal
+    update): an audit or a review makes it "maintaining" its system, and each moves its next
+    upkeep deadline (Enrolment.upkeep_due_on)."""
     submission = claim(by, key)
     enrolment = _locked(enrolment)
     _not_in_future(done_on, "done_on", _("Ngày thực hiện không được ở tương lai."))
@@ -760,7 +900,7 @@ def end_abolished(today, *, by):
     )
     bulk_update_with_history(
         enrolments, Enrolment, ["ended_on", "end_reason", "version", "status", "current_step", "next_due_on",
-                                "updated_at"],
+                                "upkeep_due_on", "needs_reannouncement", "updated_at"],
         batch_size=1000, default_user=by,
     )
     plans = list(RolloutPlan.objects.filter(closed_on__isnull=True, province__valid_until__lte=today)
@@ -901,6 +1041,7 @@ def assign_area(communes, area, *, by):
     return changed
 
 
+@moves_figures
 def save_area(area, *, by, name, note=""):
     """Create or rename a review area of a province of today (within update_area's transaction)."""
     if area.province.valid_until is not None:
@@ -931,3 +1072,275 @@ def update_area(area, *, by, version, name, note, communes):
     assign_area(leaving, None, by=by)
     assign_area([c for c in communes if c.area_id != area.pk], area, by=by)
     return area
+
+
+# -- rule data: national defaults and a province's own, each for a period -------------------------
+
+def _same_rule(rule):
+    """The rows of the same rule with the same owner (a province, or national), locked."""
+    return list(type(rule).objects.select_for_update().filter(
+        province=rule.province_id, **dict(zip(rule.RULE_KEY, rule.rule_key))).exclude(pk=rule.pk))
+
+
+def _overlaps(a, b):
+    starts_before_b_ends = b.valid_until is None or a.valid_from is None or a.valid_from < b.valid_until
+    ends_after_b_starts = a.valid_until is None or b.valid_from is None or b.valid_from < a.valid_until
+    return starts_before_b_ends and ends_after_b_starts
+
+
+def _check_rule(rule, others):
+    """A rule's periods may not overlap for one owner; a province's cap may not exceed the
+    national cap in force over any part of its period."""
+    clash = next((other for other in others if _overlaps(rule, other)), None)
+    if clash is not None:
+        raise ValidationError({"valid_until": _("Trùng thời gian với quy tắc đang áp dụng {period}.").format(
+            period=clash.period_label)})
+    if isinstance(rule, FundingCap) and rule.province_id:
+        national = FundingCap.objects.filter(province__isnull=True, item=rule.item, level=rule.level,
+                                             performer=rule.performer)
+        above = next((cap for cap in national if _overlaps(rule, cap) and rule.amount > cap.amount), None)
+        if above is not None:
+            raise ValidationError({"amount": _(
+                "Mức của tỉnh không được cao hơn mức chung toàn quốc ({amount}, áp dụng {period}).").format(
+                amount=format_vnd(above.amount), period=above.period_label)})
+
+
+def _save_rule(rule, *, by, fields=None):
+    """Save a rule row; the database's exclusion constraint (PostgreSQL) refuses an overlap
+    that two concurrent saves could otherwise both pass."""
+    try:
+        with transaction.atomic():
+            return _save(rule, by=by, fields=fields)
+    except IntegrityError:
+        raise ValidationError({"valid_from": _("Trùng thời gian với một quy tắc khác của cùng nơi áp dụng.")})
+
+
+def _after_rule_change(rule):
+    """Periods of upkeep changed: the upkeep deadlines they set are computed again."""
+    if isinstance(rule, PeriodRule) and rule.kind != PeriodKind.CORRECTIVE_ACTION:
+        enrolments = Enrolment.objects.all()
+        if rule.province_id:
+            enrolments = enrolments.filter(plan__province=rule.province_id)
+        refresh_upkeep(enrolments)
+
+
+@moves_figures
+@transaction.atomic
+def create_rule(model, *, by, key=None, province=None, valid_from=None, valid_until=None, **values):
+    """A rule row (national when `province` is None, else the province's own) from
+    `valid_from` (from always when None):
+
+    1. refused when the same rule of the same owner already starts that day (edit that row);
+    2. the row of the same rule and owner in force on `valid_from` ends the day before (a
+       successor circular: earlier dates keep the values they were judged by), and the new
+       row runs, unless told otherwise, as long as the row it follows would have, and never
+       into a row starting later;
+    3. checked (_check_rule) and saved with `by` in the history of both rows.
+    """
+    submission = claim(by, key)
+    rule = model(province=province, valid_from=valid_from, valid_until=valid_until, **values)
+    rule.full_clean()
+    rows = _same_rule(rule)
+    if any(row.valid_from == valid_from for row in rows):
+        raise ValidationError({"valid_from": _("Đã có quy tắc này áp dụng từ ngày đó; hãy sửa quy tắc ấy.")})
+    covering = next((row for row in rows if valid_from is not None and row.in_force(valid_from)), None)
+    later = [row.valid_from for row in rows if row.valid_from and (valid_from is None or row.valid_from > valid_from)]
+    if valid_until is None:
+        ends = [day for day in [covering.valid_until if covering else None, min(later) if later else None] if day]
+        rule.valid_until = min(ends) if ends else None
+    if covering is not None:
+        covering.valid_until = valid_from
+        _save_rule(covering, by=by, fields=["valid_until"])
+    _check_rule(rule, rows)
+    _save_rule(rule, by=by)
+    _after_rule_change(rule)
+    return _created(submission, rule)
+
+
+RULE_EDIT_FIELDS = ("valid_until", "legal_basis")
+
+
+@moves_figures
+@transaction.atomic
+def update_rule(rule, *, by, version, **values):
+    """Change a rule row's values, basis or end (its owner, what it is a rule for and its
+    first day stay: a new period is a new row, create_rule), from the version the editor read."""
+    unknown = set(values) - set(RULE_EDIT_FIELDS) - set(rule.VALUE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    try:
+        current = _locked(rule, version)
+    except StaleEdit as stale:
+        raise StaleEdit(stale.current, values)
+    for name, value in values.items():
+        setattr(current, name, value)
+    current.full_clean()
+    _check_rule(current, _same_rule(current))
+    _save_rule(current, by=by, fields=list(values))
+    _after_rule_change(current)
+    return current
+
+
+@moves_figures
+def refresh_upkeep(enrolments):
+    """Compute again the upkeep facts of the announced enrolments still at work among
+    `enrolments`, after a change that is none of their own records (a period rule, a legal
+    change). Derived values, like the status: written without a history row each."""
+    rows = list(enrolments.filter(alive_q(), status__in=ANNOUNCED_STATUSES).select_related("plan")
+                .prefetch_related("steps", "announcements", "maintenance"))
+    rules = UpkeepRules()
+    for enrolment in rows:
+        enrolment.refresh_status(save=False, rules=rules)
+    Enrolment.objects.bulk_update(rows, ["upkeep_due_on", "needs_reannouncement"], batch_size=1000)
+    return len(rows)
+
+
+# -- step templates ---------------------------------------------------------------------------------
+
+def _current_province(province):
+    if province is not None and province.valid_until is not None:
+        raise ValidationError(_("Chỉ tỉnh hiện hành (từ 01/07/2025) có quy định và mẫu riêng."))
+
+
+@moves_figures
+@transaction.atomic
+def copy_template(source, *, by, province=None, plan=None, name="", key=None):
+    """Copy `source` (its steps, stages and durations) as the national template, a province's
+    own or one plan's own, to change it before enrolling. The template it replaces for that
+    owner is archived (enrolments made from it keep their steps). A plan's template is made
+    before its first enrolment: its communes all follow one template."""
+    submission = claim(by, key)
+    if plan is not None:
+        plan = _locked(plan)
+        province = plan.province
+        if plan.enrolments.exists():
+            raise ValidationError(_("Kế hoạch {number} đã có xã tham gia: các xã của một kế hoạch theo cùng một mẫu.")
+                                  .format(number=plan.number))
+    _current_province(province)
+    replaced = StepTemplate.objects.active().filter(
+        province=province, **({"plan": plan} if plan is not None else {"plan__isnull": True}))
+    for old in replaced:
+        archive(old, by=by, reason=_("Thay bằng mẫu mới sao chép từ “{name}”.").format(name=source.name))
+    template = _save(StepTemplate(name=name.strip() or source.name, province=province, plan=plan,
+                                  copied_from=source, note=source.note), by=by)
+    for item in source.items.order_by("order"):
+        _save_item(StepTemplateItem(template=template, order=item.order, code=item.code, name=item.name,
+                                    stage=item.stage, duration_days=item.duration_days), by=by)
+    return _created(submission, template)
+
+
+def _save_item(item, *, by):
+    """A template's step is saved with its template, whose version guards the edit."""
+    item._history_user = by
+    item.full_clean()
+    item.save()
+    return item
+
+
+@moves_figures
+@transaction.atomic
+def update_template(template, *, by, version, name, note="", items):
+    """Change a template not yet in use: its name and note, and its steps (`items`: dicts of
+    order, code, name, stage, duration_days; a step left out is removed). Refused for a
+    template enrolments were made from (copy it), for steps whose codes or orders repeat,
+    without a step of the build stage, or with a build step after an apply step."""
+    try:
+        current = _locked(template, version)
+    except StaleEdit as stale:
+        raise StaleEdit(stale.current, {"name": name, "note": note})
+    if current.in_use:
+        raise ValidationError(_("Mẫu “{name}” đã được dùng cho các xã tham gia; sao chép mẫu để thay đổi.").format(
+            name=current.name))
+    items = sorted(items, key=lambda item: item["order"])
+    codes = [item["code"] for item in items]
+    if len(set(codes)) != len(codes):
+        raise ValidationError(_("Mã bước bị trùng trong mẫu."))
+    if len({item["order"] for item in items}) != len(items):
+        raise ValidationError(_("Thứ tự bước bị trùng trong mẫu."))
+    stages = [item["stage"] for item in items]
+    if Stage.BUILD not in stages:
+        raise ValidationError(_("Mẫu cần ít nhất một bước thuộc giai đoạn xây dựng."))
+    if Stage.APPLY in stages and Stage.BUILD in stages[stages.index(Stage.APPLY):]:
+        raise ValidationError(_("Các bước xây dựng phải đứng trước các bước áp dụng."))
+    current.name, current.note = name.strip(), note.strip()
+    _save(current, by=by, fields=["name", "note"])
+    existing = {item.code: item for item in current.items.all()}
+    for item in existing.values():
+        if item.code not in codes:
+            item._history_user = by
+            item.delete()
+    # Orders are unique: move the kept steps out of the way before numbering them anew.
+    StepTemplateItem.objects.filter(template=current, code__in=codes).update(order=models.F("order") + 1000)
+    for position, values in enumerate(items, start=1):
+        item = existing.get(values["code"]) or StepTemplateItem(template=current, code=values["code"])
+        item.order, item.name, item.stage = position, values["name"].strip(), values["stage"]
+        item.duration_days = values["duration_days"]
+        _save_item(item, by=by)
+    return current
+
+
+# -- after the announcement: legal changes, inspection plans ---------------------------------------
+
+@moves_figures
+@transaction.atomic
+def record_legal_change(province, *, by, key=None, **fields):
+    """Record a change of the legal texts a province of today's procedures follow: each of its
+    announced communes is to fold it in within the rule's period (its upkeep deadline)."""
+    submission = claim(by, key)
+    _current_province(province)
+    _not_in_future(fields.get("effective_on"), "effective_on", _("Ngày có hiệu lực không được ở tương lai."))
+    change = _save(LegalChange(province=province, recorded_by=by, **fields), by=by)
+    refresh_upkeep(Enrolment.objects.filter(plan__province=province))
+    return _created(submission, change)
+
+
+@moves_figures
+@transaction.atomic
+def update_legal_change(change, *, by, version, **fields):
+    _not_in_future(fields.get("effective_on"), "effective_on", _("Ngày có hiệu lực không được ở tương lai."))
+    current = edit(change, by=by, version=version, **fields)
+    refresh_upkeep(Enrolment.objects.filter(plan__province=current.province_id))
+    return current
+
+
+@moves_figures
+@transaction.atomic
+def create_inspection_plan(province, *, by, key=None, **fields):
+    """A province of today's yearly inspection plan; one a year."""
+    submission = claim(by, key)
+    _current_province(province)
+    _not_in_future(fields.get("approved_on"), "approved_on", _("Ngày phê duyệt không được ở tương lai."))
+    if InspectionPlan.objects.active().filter(province=province, year=fields.get("year")).exists():
+        raise ValidationError({"year": _("Tỉnh đã có kế hoạch kiểm tra của năm này.")})
+    return _created(submission, _save(InspectionPlan(province=province, created_by=by, **fields), by=by))
+
+
+@moves_figures
+@transaction.atomic
+def update_inspection_plan(inspection_plan, *, by, version, **fields):
+    _not_in_future(fields.get("approved_on"), "approved_on", _("Ngày phê duyệt không được ở tương lai."))
+    if "year" in fields and InspectionPlan.objects.active().filter(
+            province=inspection_plan.province_id, year=fields["year"]).exclude(pk=inspection_plan.pk).exists():
+        raise ValidationError({"year": _("Tỉnh đã có kế hoạch kiểm tra của năm này.")})
+    return edit(inspection_plan, by=by, version=version, **fields)
+
+
+@moves_figures
+@transaction.atomic
+def add_to_inspection_plan(inspection_plan, communes, *, by, mode, planned_month=None, key=None):
+    """Add agencies (communes of the plan's province) to inspect, each on site or by its
+    documents; communes already listed are left as they are. Returns the items added."""
+    submission = claim(by, key)
+    inspection_plan = _locked(inspection_plan)
+    listed = set(inspection_plan.items.active().values_list("commune_id", flat=True))
+    added = [_save(InspectionPlanItem(inspection_plan=inspection_plan, commune=commune, mode=mode,
+                                      planned_month=planned_month), by=by)
+             for commune in communes if commune.pk not in listed]
+    if added:
+        _created(submission, added[0])
+    return added
+
+
+@moves_figures
+def update_inspection_item(item, *, by, version, **fields):
+    return edit(item, by=by, version=version, **fields)

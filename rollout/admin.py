@@ -19,10 +19,15 @@ from .models import (
     Expenditure,
     FundingCap,
     Inspection,
+    InspectionPlan,
+    LegalChange,
     MaintenanceActivity,
+    PeriodRule,
     Phase,
+    PhaseCapItem,
     RolloutPlan,
     Step,
+    StepTemplate,
 )
 
 
@@ -128,10 +133,58 @@ class ExpenditureAdmin(RecordAdmin):
     date_hierarchy = "spent_on"
 
 
+class RuleAdmin(SimpleHistoryAdmin):
+    """Rule data is read here with its history; it is changed on the rules page (/quy-tac/),
+    through rollout.actions, so periods never overlap and a province's cap stays under the
+    national one."""
+
+    list_filter = [("province", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["province"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
 @admin.register(FundingCap)
-class FundingCapAdmin(SimpleHistoryAdmin):
-    list_display = ["item", "level", "performer", "amount", "legal_basis"]
-    list_editable = ["amount"]
+class FundingCapAdmin(RuleAdmin):
+    list_display = ["item", "level", "performer", "amount", "province", "valid_from", "valid_until", "legal_basis"]
+
+
+@admin.register(PeriodRule)
+class PeriodRuleAdmin(RuleAdmin):
+    list_display = ["kind", "months", "province", "valid_from", "valid_until", "legal_basis"]
+
+
+@admin.register(PhaseCapItem)
+class PhaseCapItemAdmin(RuleAdmin):
+    list_display = ["phase_kind", "cap_item", "province", "valid_from", "valid_until"]
+
+
+@admin.register(StepTemplate)
+class StepTemplateAdmin(RecordAdmin):
+    list_display = ["name", "province", "plan", "created_at"]
+    list_select_related = ["province", "plan"]
+
+
+@admin.register(LegalChange)
+class LegalChangeAdmin(RecordAdmin):
+    list_display = ["document", "effective_on", "province"]
+    list_select_related = ["province"]
+
+
+@admin.register(InspectionPlan)
+class InspectionPlanAdmin(RecordAdmin):
+    list_display = ["year", "province", "number", "approved_on"]
+    list_select_related = ["province"]
 
 
 class StepInline(admin.TabularInline):

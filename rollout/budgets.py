@@ -13,18 +13,11 @@ from django.utils.translation import gettext as _
 from isotrack.money import format_vnd
 
 from .choices import BudgetCategory, CapItem, CapLevel, CapPerformer, PhaseKind, Status
-from .models import Enrolment, Expenditure, FundingCap, Phase
+from .models import Enrolment, Expenditure, FundingCap, Phase, PhaseCapItem, RuleBook
 from .models.base import sum_of
 from .models.plans import money_rows
 
 ANNOUNCED = (Status.ANNOUNCED, Status.MAINTAINING)
-# What Circular 116/2015 pays for, by the kind of work a phase does.
-CAP_ITEM_FOR_PHASE = {
-    PhaseKind.PILOT: CapItem.FIRST_BUILD,
-    PhaseKind.EXPANSION: CapItem.FIRST_BUILD,
-    PhaseKind.CONVERSION: CapItem.EXTENSION,
-    PhaseKind.MAINTENANCE: CapItem.MAINTENANCE,
-}
 # The categories that are money spent on the communes themselves (the rest is the province's
 # own work: the model document framework, inspection and evaluation, other costs).
 PER_COMMUNE_CATEGORIES = (BudgetCategory.CONSULTING, BudgetCategory.COMMUNE_SUPPORT)
@@ -134,24 +127,45 @@ def cost_per_announced(spent, announced):
 
 
 class Caps:
-    """The commune-level funding caps (FundingCap rule data), read once."""
+    """The commune-level funding caps, and the cap item each kind of phase is judged by (rule
+    data), read once (two queries). Work is judged by the rules in force on the day it starts,
+    for the plan's province: its own cap where it set one, never above the national cap."""
 
     def __init__(self):
-        self.amounts = {
-            (c.item, c.performer): c.amount for c in FundingCap.objects.filter(level=CapLevel.COMMUNE)
-        }
+        self.caps = RuleBook(FundingCap.objects.filter(level=CapLevel.COMMUNE))
+        self.items = RuleBook.of(PhaseCapItem)
 
-    def for_work(self, phase_kind, with_consultant):
-        item = CAP_ITEM_FOR_PHASE.get(phase_kind, CapItem.FIRST_BUILD)
+    def for_work(self, phase_kind, with_consultant, province_id, day):
+        """The FundingCap row that applies (its `amount` and `legal_basis`), or None."""
+        rule = self.items.get((phase_kind,), province_id, day)
+        item = rule.cap_item if rule else CapItem.FIRST_BUILD
         performer = CapPerformer.CONSULTANT if with_consultant else CapPerformer.SELF
-        return self.amounts.get((item, performer), self.amounts.get((item, CapPerformer.ANY)))
+        for who in (performer, CapPerformer.ANY):
+            key = (item, CapLevel.COMMUNE, who)
+            found = [cap for cap in (self.caps.national(key, day), self.caps.own(key, province_id, day)) if cap]
+            if found:
+                return min(found, key=lambda cap: cap.amount)
+        return None
+
+
+def _basis(cap):
+    return cap.legal_basis or _("quy định mức chi")
 
 
 def _phase_years(phase):
     return max(1, math.ceil(((phase.ends_on - phase.starts_on).days + 1) / 366))
 
 
-def money_warnings(plan, phases, lines):
+def judge_phases(plan, phases, caps):
+    """Set on each phase the cap its work is judged by (`cap`, a FundingCap row or None) and
+    the item it is the cap of (`cap_item_label`)."""
+    for phase in phases:
+        phase.cap = caps.for_work(phase.kind, phase.consulting_planned > 0, plan.province_id, phase.starts_on)
+        phase.cap_item_label = phase.cap.get_item_display() if phase.cap else ""
+    return phases
+
+
+def money_warnings(plan, phases, lines, caps=None):
     """Warnings, never errors, about a plan's money. `plan` comes from for_detail(), `phases`
     from phases_for_plan(), `lines` from lines_for_plan().
 
@@ -162,12 +176,14 @@ def money_warnings(plan, phases, lines):
        themselves (consulting and training, support to communes; the framework and the
        evaluation are the province's own costs) divided by its commune count (the larger of
        its target and the communes enrolled, so enrolling the first few communes raises no
-       alarm) — above the cap for the phase's kind of work (pilot, expansion: first build;
-       version conversion: extension; maintenance: per year of the phase), with the
-       consultant's cap when the phase plans consulting, otherwise the agency-does-it cap;
+       alarm) — above the cap for the phase's kind of work (rule data, PhaseCapItem: pilot,
+       expansion: first build; scope extension, version conversion: extension; maintenance:
+       per year of the phase), with the consultant's cap when the phase plans consulting,
+       otherwise the agency-does-it cap, in force on the phase's first day;
     2. the expenditures recorded for one commune within the plan above the cap for the work
-       of the phase it is enrolled in, with the consultant's cap when its enrolment names a
-       consultant (a commune not enrolled is held to the first-build, agency-does-it cap).
+       of the phase it is enrolled in, on that phase's first day, with the consultant's cap
+       when its enrolment names a consultant (a commune not enrolled is held to the
+       first-build, agency-does-it cap on the plan's first day).
     """
     warnings = []
 
@@ -185,20 +201,20 @@ def money_warnings(plan, phases, lines):
             overspend(_("Dòng dự toán “{line}”").format(line=line.description or line.get_category_display()),
                       line.spent_total, line.amount)
 
-    caps = Caps()
-    for phase in phases:
-        cap = caps.for_work(phase.kind, with_consultant=phase.consulting_planned > 0)
+    caps = caps or Caps()
+    for phase in judge_phases(plan, phases, caps):
+        rule = phase.cap
         communes = max(phase.target_communes, phase.enrolled_count)
-        if not cap or not communes or not phase.per_commune_planned:
+        if not rule or not communes or not phase.per_commune_planned:
             continue
-        if phase.kind == PhaseKind.MAINTENANCE:
-            cap *= _phase_years(phase)
+        cap = rule.amount * (_phase_years(phase) if phase.kind == PhaseKind.MAINTENANCE else 1)
         per_commune = phase.per_commune_planned // communes
         if per_commune > cap:
             warnings.append(MoneyWarning("cap", _(
                 "Giai đoạn “{name}”: dự toán cho các xã bình quân {amount}/xã ({communes} xã), "
-                "vượt mức tối đa {cap}/xã theo Thông tư 116/2015/TT-BTC."
-            ).format(name=phase.name, amount=format_vnd(per_commune), communes=communes, cap=format_vnd(cap))))
+                "vượt mức tối đa {cap}/xã theo {basis}."
+            ).format(name=phase.name, amount=format_vnd(per_commune), communes=communes, cap=format_vnd(cap),
+                     basis=_basis(rule))))
 
     enrolment = Enrolment.objects.filter(plan=plan, commune=OuterRef("commune"))
     per_commune_spending = (
@@ -207,16 +223,19 @@ def money_warnings(plan, phases, lines):
         .annotate(
             total=Sum("amount"),
             phase_kind=Subquery(enrolment.values("phase__kind")[:1]),
+            phase_starts_on=Subquery(enrolment.values("phase__starts_on")[:1]),
             consultant=Subquery(enrolment.values("consultant")[:1]),
         )
         .order_by("commune__code")
     )
     for row in per_commune_spending:
-        cap = caps.for_work(row["phase_kind"] or PhaseKind.PILOT, with_consultant=row["consultant"] is not None)
-        if cap and row["total"] > cap:
+        rule = caps.for_work(row["phase_kind"] or PhaseKind.PILOT, row["consultant"] is not None, plan.province_id,
+                             row["phase_starts_on"] or plan.starts_on)
+        if rule and row["total"] > rule.amount:
             warnings.append(MoneyWarning("cap", _(
-                "{commune}: đã chi {amount} cho xã, vượt mức tối đa {cap} theo Thông tư 116/2015/TT-BTC."
-            ).format(commune=row["commune__name"], amount=format_vnd(row["total"]), cap=format_vnd(cap))))
+                "{commune}: đã chi {amount} cho xã, vượt mức tối đa {cap} theo {basis}."
+            ).format(commune=row["commune__name"], amount=format_vnd(row["total"]), cap=format_vnd(rule.amount),
+                     basis=_basis(rule))))
     return warnings
 
 
@@ -234,6 +253,8 @@ def plan_money(plan, enrolments, user=None):
     phases = phases_for_plan(plan, plan_enrolments, user)
     lines = lines_for_plan(plan, user)
     share_only = user is not None and scope_of(user).is_officer_only
+    caps = Caps()
+    judge_phases(plan, phases, caps)
     return {
         "counts": counts,
         "phases": phases,
@@ -242,6 +263,6 @@ def plan_money(plan, enrolments, user=None):
         "by_category": by_category(plan, user),
         "total": MoneyRow(_("Tổng cộng"), plan.planned_total, plan.spent_total),
         "cost_per_announced": cost_per_announced(plan.spent_total, counts["announced"]),
-        "warnings": [] if share_only else money_warnings(plan, phases, lines),
+        "warnings": [] if share_only else money_warnings(plan, phases, lines, caps),
         "share_only": share_only,
     }

@@ -16,6 +16,7 @@ class TargetKind(models.TextChoices):
 class PhaseKind(models.TextChoices):
     PILOT = "pilot", _("Thí điểm")
     EXPANSION = "expansion", _("Nhân rộng")
+    EXTENSION = "extension", _("Mở rộng phạm vi")
     CONVERSION = "conversion", _("Chuyển đổi phiên bản")
     MAINTENANCE = "maintenance", _("Duy trì")
 
@@ -45,7 +46,9 @@ class Stage(models.TextChoices):
 
 
 class StepKind(models.TextChoices):
-    """The legal steps an agency goes through, in order (Decision 19/2014, art. 4)."""
+    """The steps of the national default template (Decision 19/2014, art. 4), in order. A
+    province or a plan may copy the template and add its own steps (rollout.StepTemplate):
+    a step's code is then one of these or the template's own."""
 
     SURVEY = "survey", _("Khảo sát, đánh giá thực trạng")
     STEERING = "steering", _("Lập kế hoạch, thành lập Ban chỉ đạo ISO")
@@ -58,6 +61,8 @@ class StepKind(models.TextChoices):
 
 
 STEP_ORDER = {kind: index for index, kind in enumerate(StepKind.values, start=1)}
+# The national default template: each step's stage and default duration in days. Once every
+# step of the build stage is done (documents issued), the commune is applying its system.
 STEP_STAGE = {
     StepKind.SURVEY: Stage.BUILD,
     StepKind.STEERING: Stage.BUILD,
@@ -68,8 +73,19 @@ STEP_STAGE = {
     StepKind.MANAGEMENT_REVIEW: Stage.APPLY,
     StepKind.EFFECTIVENESS: Stage.APPLY,
 }
-# Once documents are issued, the commune is applying its system.
-LAST_BUILD_STEP = StepKind.ISSUE
+STEP_DAYS = {
+    StepKind.SURVEY: 30,
+    StepKind.STEERING: 15,
+    StepKind.TRAINING: 30,
+    StepKind.DOCUMENTS: 60,
+    StepKind.ISSUE: 30,
+    # A system is applied about three months before its first internal audit.
+    StepKind.INTERNAL_AUDIT: 90,
+    StepKind.MANAGEMENT_REVIEW: 30,
+    StepKind.EFFECTIVENESS: 15,
+}
+# Stages a template's steps may belong to: announcing and maintaining are not steps.
+STEP_STAGES = [(Stage.BUILD.value, Stage.BUILD.label), (Stage.APPLY.value, Stage.APPLY.label)]
 
 
 class ReviewState(models.TextChoices):
@@ -125,6 +141,40 @@ class InspectionResult(models.TextChoices):
     CONFORMING = "conforming", _("Phù hợp")
     CORRECTIONS = "corrections", _("Phù hợp, cần khắc phục")
     NONCONFORMING = "nonconforming", _("Không phù hợp")
+
+
+class CorrectiveReview(models.TextChoices):
+    """Where the commune's report of corrective action after an inspection stands."""
+
+    NONE = "", _("Chưa có báo cáo")
+    AWAITING = "awaiting", _("Chờ Sở xem xét")
+    ACCEPTED = "accepted", _("Đã chấp nhận")
+    RETURNED = "returned", _("Trả lại để bổ sung")
+
+
+class LapseProposal(models.TextChoices):
+    """A non-conforming inspection proposes that the announcement lapse; DOST staff decide."""
+
+    NONE = "", _("Không")
+    PROPOSED = "proposed", _("Đề xuất hết hiệu lực, chờ Sở quyết định")
+    CONFIRMED = "confirmed", _("Đã xác nhận hết hiệu lực")
+    DISMISSED = "dismissed", _("Không chấp nhận đề xuất")
+
+
+class PeriodKind(models.TextChoices):
+    """Periods of the law that are rule data (quy định thời hạn), in months."""
+
+    INTERNAL_AUDIT = "audit", _("Chu kỳ đánh giá nội bộ")
+    MANAGEMENT_REVIEW = "review", _("Chu kỳ xem xét của lãnh đạo")
+    LEGAL_UPDATE = "legal", _("Thời hạn cập nhật thay đổi văn bản pháp luật")
+    CORRECTIVE_ACTION = "corrective", _("Thời hạn báo cáo khắc phục sau kiểm tra")
+
+
+class Upkeep(models.TextChoices):
+    """Facts beside an announced commune's status: its upkeep is late, or its scope changed."""
+
+    OVERDUE = "overdue", _("Duy trì quá hạn")
+    REANNOUNCE = "reannounce", _("Cần công bố lại")
 
 
 class MaintenanceKind(models.TextChoices):

@@ -10,7 +10,11 @@ every run builds the same data. Plans are marked `is_demo`.
 3. the provinces each became (Lâm Đồng, Lạng Sơn, Vĩnh Long, Hưng Yên, Phú Thọ) get review
    areas made from their former districts;
 4. today's Lâm Đồng has a 2026 plan on its 124 communes that carries over the work of some
-   announced predecessors.
+   announced predecessors, with rules of its own (an earlier November report date, a lower
+   cap, a step template with "Áp dụng mô hình khung") and the years after the announcement
+   (a legal change to fold in, a commune late in its upkeep, a scope changed since the
+   announcement, a yearly inspection plan short of its one third on site, a corrective action
+   report due, a lapse proposed by a non-conforming inspection).
 """
 import datetime
 import random
@@ -26,19 +30,31 @@ from provinces.editions import PRE_2025, TWO_TIER
 from provinces.models import Commune, District, Province, ReviewArea
 
 from . import actions
+from notifications.choices import RuleKind
+from notifications.models import ReminderRule
+
 from .choices import (
     AnnouncementKind,
     BudgetCategory,
+    CapItem,
+    CapLevel,
+    CapPerformer,
     FundingSource,
+    InspectionMode,
+    InspectionResult,
     MaintenanceKind,
     PhaseKind,
     ReviewState,
+    Stage,
     StandardVersion,
+    Status,
     TargetKind,
 )
 from .models import (
     Consultant,
+    FundingCap,
     RolloutPlan,
+    StepTemplate,
 )
 
 D = datetime.date
@@ -324,7 +340,7 @@ class DemoBuilder:
         if plan is None:
             return
         specs = [
-            PhaseSpec(PhaseKind.EXPANSION, "Mở rộng phạm vi tại 11 xã huyện Chợ Lách", D(2017, 8, 1), D(2018, 6, 30), 11, [
+            PhaseSpec(PhaseKind.EXTENSION, "Mở rộng phạm vi tại 11 xã huyện Chợ Lách", D(2017, 8, 1), D(2018, 6, 30), 11, [
                 (BudgetCategory.CONSULTING, FundingSource.SCIENCE, 176_000_000, "Tư vấn mở rộng phạm vi (11 × 16 triệu)"),
             ], communes=_communes(province, ["Chợ Lách"]), progress=1.0,
                 announcement_kind=AnnouncementKind.REANNOUNCEMENT),
@@ -367,7 +383,7 @@ class DemoBuilder:
             title="Áp dụng HTQLCL theo TCVN ISO 9001:2008 tại các cơ quan hành chính và UBND cấp xã",
             legal_basis="Quyết định 19/2014/QĐ-TTg",
             standard_version=StandardVersion.ISO_2008, starts_on=D(2014, 6, 1), ends_on=D(2016, 12, 31),
-            target_kind=TargetKind.COUNT, target_value=127, target_date=D(2016, 12, 31),
+            target_kind=TargetKind.SHARE, target_value=100, target_date=D(2016, 12, 31), base_communes=127,
             note="Cuối 2016: 123/127 UBND xã đã công bố theo 2008. Mục tiêu đến 2020: 100% cơ quan áp dụng ISO điện tử "
                  "và chuyển sang phiên bản 2015. Số kế hoạch là số minh họa.",
         )
@@ -404,6 +420,7 @@ class DemoBuilder:
         if plan is None:
             return
         staff = self.staff
+        self.lam_dong_rules(province)
         officer = get_user_model().objects.get(username="khuvuc_lamdong")
         communes = list(Commune.objects.filter(province=province).order_by("code"))
         formed = list(Commune.objects.filter(province=province).filter(formed_from_announced()).order_by("code"))
@@ -441,6 +458,7 @@ class DemoBuilder:
                     actions.record_step(step, done_on=day, by=staff, evidence=f"Biên bản số {index + 1}/BB-UBND")
         self.write(f"  {province.short_name} (hiện nay): {plan.number} — {len(carried)} xã kế thừa, "
                    f"{len(fresh)} xã xây dựng mới.")
+        self.lam_dong_upkeep(province, plan)
 
     def _progress_today(self, enrolment, index, staff, officer):
         """A carried-over commune: the area officer confirms the carried steps, the rest are
@@ -462,3 +480,81 @@ class DemoBuilder:
             actions.record_announcement(
                 enrolment, by=staff, decision_number=f"{self.rng.randint(10, 90)}/QĐ-UBND",
                 decided_on=min(day + datetime.timedelta(days=10), today))
+
+    # -- rules of today's Lâm Đồng and the years after its announcements --------------------------
+    def lam_dong_rules(self, province):
+        """Rules today's Lâm Đồng sets for itself from 2026, through the rules page's actions:
+        its communes report by 20/11 (its staff are reminded of that date; other provinces keep
+        30/11), a consultant's first build costs it at most 24.000.000 ₫ a commune (under the
+        national 26.400.000 ₫), and its communes add a step to adopt the province's model
+        document framework."""
+        staff, since = self.staff, D(2026, 1, 1)
+        actions.create_rule(ReminderRule, by=staff, province=province, valid_from=since, kind=RuleKind.NOVEMBER_REPORT,
+                            lead_days="14, 7, 1", overdue_every_days=0, due_month=11, due_day=20,
+                            legal_basis="Văn bản MH-210/SKHCN: các xã gửi báo cáo trước 20/11 (minh họa)")
+        actions.create_rule(FundingCap, by=staff, province=province, valid_from=since, item=CapItem.FIRST_BUILD,
+                            level=CapLevel.COMMUNE, performer=CapPerformer.CONSULTANT, amount=24_000_000,
+                            legal_basis="Quyết định MH-88/QĐ-UBND của UBND tỉnh Lâm Đồng (minh họa)")
+        national = StepTemplate.objects.national_default()
+        template = actions.copy_template(national, by=staff, province=province,
+                                         name="Mẫu Lâm Đồng 2026: 9 bước, có áp dụng mô hình khung")
+        items = [{"order": item.order, "code": item.code, "name": item.name, "stage": item.stage,
+                  "duration_days": item.duration_days} for item in national.items.order_by("order")]
+        # After the documents are written: adopt the province's model framework, then issue them.
+        items.insert(4, {"order": 4, "code": "mo-hinh-khung", "name": "Áp dụng mô hình khung của tỉnh",
+                         "stage": Stage.BUILD, "duration_days": 20})
+        for order, item in enumerate(items, start=1):
+            item["order"] = order
+        template.refresh_from_db()
+        actions.update_template(template, by=staff, version=template.version, name=template.name,
+                                note="Mô hình khung tài liệu của Sở KH&CN Lâm Đồng (minh họa).", items=items)
+
+    def lam_dong_upkeep(self, province, plan):
+        """The years after the announcement in today's Lâm Đồng, relative to the demo's day: a
+        legal change most announced communes folded in and one did not ("duy trì quá hạn" once
+        three months have passed), an internal audit, a scope changed since the announcement, a
+        yearly inspection plan one on-site inspection short of its third, a corrective action
+        report due and a lapse proposed by a non-conforming inspection."""
+        staff, today = self.staff, self.today
+        announced = list(plan.enrolments.filter(status__in=[Status.ANNOUNCED, Status.MAINTAINING])
+                         .select_related("commune").order_by("commune__code"))
+        if len(announced) < 6:
+            return
+        first = min(e.announcements.get().decided_on for e in announced)
+        effective_on = min(max(D(2026, 6, 1), first + datetime.timedelta(days=1)), today)
+        change = actions.record_legal_change(
+            province, by=staff, document="Quyết định MH-1450/QĐ-UBND công bố danh mục TTHC cấp xã sửa đổi (minh họa)",
+            effective_on=effective_on, note="Sửa đổi 12 TTHC lĩnh vực hộ tịch, đất đai sau sắp xếp đơn vị hành chính.")
+        late, *others = [e for e in announced if e.announcements.get().decided_on < change.effective_on] or [None]
+        folded_on = min(change.effective_on + datetime.timedelta(days=40), today)
+        for enrolment in others:
+            actions.record_maintenance(enrolment, kind=MaintenanceKind.LEGAL_UPDATE, done_on=folded_on, by=staff,
+                                       note=f"Cập nhật theo {change.document}")
+        audited = announced[1]
+        audit_on = min(audited.announcements.get().decided_on + datetime.timedelta(days=150), today)
+        actions.record_maintenance(audited, kind=MaintenanceKind.INTERNAL_AUDIT, done_on=audit_on, by=staff,
+                                   note="Đánh giá nội bộ lần đầu sau công bố")
+        rescoped = announced[2]
+        rescoped.refresh_from_db()
+        actions.update_enrolment(rescoped, version=rescoped.version, by=staff,
+                                 procedures_in_scope=rescoped.procedures_in_scope - 6)
+        inspection_plan = actions.create_inspection_plan(
+            province, by=staff, year=today.year, number=f"MH-{today.year}/KH-SKHCN", approved_on=min(D(today.year, 3, 1), today),
+            note="Kiểm tra việc duy trì HTQLCL tại các xã đã công bố (minh họa).")
+        inspected = announced[:7]
+        actions.add_to_inspection_plan(inspection_plan, [e.commune for e in inspected[:2]], by=staff,
+                                       mode=InspectionMode.ON_SITE, planned_month=10)
+        actions.add_to_inspection_plan(inspection_plan, [e.commune for e in inspected[2:]], by=staff,
+                                       mode=InspectionMode.DOCUMENTS, planned_month=11)
+        for enrolment, result, action in (
+                (inspected[3], InspectionResult.CORRECTIONS, "Cập nhật quy trình chứng thực theo văn bản mới, báo cáo Sở."),
+                (inspected[4], InspectionResult.NONCONFORMING, "Xây dựng lại quy trình, đánh giá nội bộ lại."),
+                (inspected[5], InspectionResult.CONFORMING, "")):
+            decided_on = enrolment.announcements.get().decided_on
+            inspected_on = max(min(today - datetime.timedelta(days=20), D(today.year, 11, 5)), decided_on)
+            actions.record_inspection(enrolment, by=staff, inspected_on=inspected_on, mode=InspectionMode.DOCUMENTS,
+                                      record_number="MH-12/BB-SKHCN", result=result, corrective_action=action,
+                                      findings="" if not action else "Quy trình chưa cập nhật văn bản mới.")
+        self.write(f"  {province.short_name} (hiện nay): quy tắc riêng, thay đổi pháp luật hạn "
+                   f"{change.effective_on:%d/%m/%Y}, {inspection_plan} ({len(inspected)} xã), "
+                   f"{late.commune.name if late else '—'} chưa cập nhật.")

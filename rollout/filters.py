@@ -12,8 +12,9 @@ from accounts.scope import scope_of
 from provinces.editions import BY_KEY, EDITIONS, edition_of, edition_on
 from provinces.models import District, Province, ReviewArea
 
-from .choices import StandardVersion, Status, StepKind
+from .choices import StandardVersion, Status, Upkeep
 from .models import Enrolment, Phase, RolloutPlan
+from .models.templates import step_choices
 from .querysets import formed_from_announced
 
 SORTS = [
@@ -40,7 +41,7 @@ ORDERINGS = {
 # Dropdowns listing rows of the database (their options are cached, CommuneFilter._keep_choices).
 MODEL_DROPDOWNS = ("province", "district", "area", "plan", "phase")
 # Filters that describe the enrolment, not the commune: they must all hold for one enrolment.
-ENROLMENT_FILTERS = ("plan", "phase", "status", "step", "overdue", "version")
+ENROLMENT_FILTERS = ("plan", "phase", "status", "step", "overdue", "version", "upkeep")
 
 
 def home_edition(user):
@@ -105,9 +106,12 @@ class CommuneFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, method="by_enrolment", label=_("Trạng thái"), widget=forms.CheckboxSelectMultiple
     )
-    step = django_filters.ChoiceFilter(choices=StepKind.choices, method="by_enrolment", label=_("Bước hiện tại"))
+    step = django_filters.ChoiceFilter(choices=step_choices, method="by_enrolment", label=_("Bước hiện tại"))
     overdue = django_filters.ChoiceFilter(
         choices=[("1", _("Có bước quá hạn"))], method="by_enrolment", label=_("Quá hạn"), empty_label=_("Tất cả")
+    )
+    upkeep = django_filters.ChoiceFilter(
+        choices=Upkeep.choices, method="by_enrolment", label=_("Duy trì sau công bố"), empty_label=_("Tất cả")
     )
     version = django_filters.ChoiceFilter(
         choices=StandardVersion.choices, method="by_enrolment", label=_("Phiên bản tiêu chuẩn")
@@ -252,6 +256,10 @@ class CommuneFilter(django_filters.FilterSet):
             matching &= Q(standard_version=data["version"])
         if data.get("overdue"):
             matching &= Q(next_due_on__lt=timezone.localdate())
+        if data.get("upkeep") == Upkeep.OVERDUE:
+            matching &= Q(upkeep_due_on__lt=timezone.localdate())
+        elif data.get("upkeep") == Upkeep.REANNOUNCE:
+            matching &= Q(needs_reannouncement=True)
         statuses = set(data.get("status") or [])
         started = statuses - {Status.NOT_STARTED}
         if started:

@@ -190,6 +190,7 @@ def link_more(request, history):
     return history
 
 
+@receiver(pre_create_historical_record)
 def one_moment_per_request(sender, instance, history_instance, **kwargs):
     """Every row one request saves is recorded at one moment, the time of its first save: the
     history then shows a form sent (a step recorded, with the enrolment status it moved) as

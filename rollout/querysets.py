@@ -3,12 +3,13 @@ a user may review."""
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.scope import scope_of
 from provinces.models import Commune, CommuneSuccession, UnitQuerySet
 
 from .choices import STATUS_RANK, STEP_ORDER, ReviewState, Status, StepKind
-from .models import Announcement, Enrolment, Step, alive_q
+from .models import Announcement, Enrolment, Step, StepTemplateItem, alive_q
 
 
 class CommuneRowQuerySet(UnitQuerySet):
@@ -45,12 +46,24 @@ def commune_rows():
     return CommuneRowQuerySet(model=Commune)
 
 
+def step_labels(codes):
+    """{code: name} of step codes: the national steps' names translated, a template's own
+    steps by their name (one query, only when a page shows such a step)."""
+    labels = dict(StepKind.choices)
+    others = set(codes) - set(labels)
+    if others:
+        for code, name in StepTemplateItem.objects.filter(code__in=others).values_list("code", "name"):
+            labels.setdefault(code, gettext(name))
+    return labels
+
+
 def attach_enrolments(communes, enrolments=None, among=None):
     """Set each commune's row enrolment (the latest, by enrolment date, of its enrolments in
     `enrolments`, default: those that count) and what its row shows from it: `row_enrolment`,
     `row_status` (``not_started`` when there is none), `row_step`, `row_next_due_on`, `row_late`
     and their labels. One query, on the communes' ids, or on `among` (a queryset of the same
-    communes: an export's thousands of rows)."""
+    communes: an export's thousands of rows); one more when a row shows a step of a province's
+    own template."""
     if enrolments is None:
         enrolments = Enrolment.objects.counted()
     communes = list(communes)
@@ -62,7 +75,8 @@ def attach_enrolments(communes, enrolments=None, among=None):
                       .order_by("commune_id", "-enrolled_on", "-pk")):
         latest.setdefault(enrolment.commune_id, enrolment)
     today = timezone.localdate()
-    statuses, steps = dict(Status.choices), dict(StepKind.choices)
+    statuses = dict(Status.choices)
+    steps = step_labels({e.current_step for e in latest.values() if e.current_step})
     for commune in communes:
         enrolment = latest.get(commune.pk)
         commune.row_enrolment = enrolment

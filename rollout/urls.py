@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import areas, budgets, communes, enrolment, plans, recording, review
+from .views import areas, budgets, communes, enrolment, plans, recording, review, rules, upkeep
 
 app_name = "rollout"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("xa/tham-gia/<int:pk>/kiem-tra/", recording.inspection_create, name="inspection_create"),
     path("xa/tham-gia/<int:pk>/kiem-tra/<int:inspection_pk>/", recording.inspection_create, name="inspection_edit"),
     path("xa/tham-gia/<int:pk>/duy-tri/", recording.maintenance_create, name="maintenance_create"),
+    path("xa/kiem-tra/<int:pk>/khac-phuc/", upkeep.corrective_review, name="corrective_review"),
+    path("xa/kiem-tra/<int:pk>/de-xuat-het-hieu-luc/", upkeep.lapse_decision, name="lapse_decision"),
     path("xa/ghi-nhan-hang-loat/", recording.bulk_record, name="bulk_record"),
     path("xac-nhan/", review.review_queue, name="review_queue"),
     path("xac-nhan/tra-lai/", review.returned_steps, name="returned_steps"),
@@ -52,4 +54,23 @@ urlpatterns = [
     path("ke-hoach/<int:pk>/khoan-chi/them/", budgets.expenditure_create, name="expenditure_create"),
     path("khoan-chi/<int:pk>/sua/", budgets.expenditure_edit, name="expenditure_edit"),
     path("khoan-chi/<int:pk>/luu-tru/", budgets.expenditure_archive, name="expenditure_archive"),
+    # Rules of a province and the years after the announcement
+    path("quy-tac/", rules.rule_list, name="rule_list"),
+    path("quy-tac/<slug:kind>/them/", rules.rule_create, name="rule_create"),
+    path("quy-tac/<slug:kind>/<int:pk>/sua/", rules.rule_edit, name="rule_edit"),
+    path("mau-buoc/", rules.template_list, name="template_list"),
+    path("mau-buoc/<int:pk>/", rules.template_detail, name="template_detail"),
+    path("mau-buoc/<int:pk>/sua/", rules.template_edit, name="template_edit"),
+    path("mau-buoc/<int:pk>/sao-chep/", rules.template_copy, name="template_copy"),
+    path("thay-doi-phap-luat/", upkeep.legal_change_list, name="legal_change_list"),
+    path("thay-doi-phap-luat/them/", upkeep.legal_change_create, name="legal_change_create"),
+    path("thay-doi-phap-luat/<int:pk>/sua/", upkeep.legal_change_edit, name="legal_change_edit"),
+    path("thay-doi-phap-luat/<int:pk>/luu-tru/", upkeep.legal_change_archive, name="legal_change_archive"),
+    path("kiem-tra/", upkeep.inspection_plan_list, name="inspection_plan_list"),
+    path("kiem-tra/them/", upkeep.inspection_plan_create, name="inspection_plan_create"),
+    path("kiem-tra/<int:pk>/", upkeep.inspection_plan_detail, name="inspection_plan_detail"),
+    path("kiem-tra/<int:pk>/sua/", upkeep.inspection_plan_edit, name="inspection_plan_edit"),
+    path("kiem-tra/<int:pk>/them-xa/", upkeep.inspection_plan_add, name="inspection_plan_add"),
+    path("kiem-tra/muc/<int:pk>/sua/", upkeep.inspection_item_edit, name="inspection_item_edit"),
+    path("kiem-tra/muc/<int:pk>/bo/", upkeep.inspection_item_remove, name="inspection_item_remove"),
 ]

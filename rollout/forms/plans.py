@@ -45,7 +45,7 @@ class PlanForm(GuardedForm, forms.ModelForm):
         model = RolloutPlan
         fields = [
             "province", "number", "issued_on", "title", "legal_basis", "standard_version",
-            "starts_on", "ends_on", "target_kind", "target_value", "target_date", "note",
+            "starts_on", "ends_on", "target_kind", "target_value", "target_date", "base_communes", "note",
         ]
         widgets = {
             "issued_on": DateInput(), "starts_on": DateInput(), "ends_on": DateInput(), "target_date": DateInput(),
@@ -81,6 +81,14 @@ class PlanForm(GuardedForm, forms.ModelForm):
                 check_commune_target(data.get("target_value"), province)
             except forms.ValidationError as error:
                 self.add_error("target_value", error)
+        if data.get("base_communes") is not None and province is not None:
+            if data["base_communes"] == 0:
+                self.add_error("base_communes", _("Số xã làm căn cứ phải lớn hơn 0, hoặc để trống."))
+            else:
+                try:
+                    check_commune_target(data["base_communes"], province)
+                except forms.ValidationError as error:
+                    self.add_error("base_communes", error)
         if self.instance.pk and starts_on and ends_on:
             outside = self.instance.phases.active().exclude(starts_on__gte=starts_on, ends_on__lte=ends_on)
             names = ", ".join(p.name for p in outside)

@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from isotrack.forms import DateField, GuardedForm
 
-from ..choices import AnnouncementKind, InspectionMode, InspectionResult, MaintenanceKind, StandardVersion, StepKind
+from ..choices import AnnouncementKind, InspectionMode, InspectionResult, MaintenanceKind, StandardVersion
 from ..models import Consultant, Enrolment
+from ..models.templates import step_choices
 
 
 class StepForm(GuardedForm, forms.Form):
@@ -27,7 +28,7 @@ class StepForm(GuardedForm, forms.Form):
 
 
 class BulkStepForm(GuardedForm, forms.Form):
-    kind = forms.ChoiceField(label=_("Bước"), choices=StepKind.choices)
+    kind = forms.ChoiceField(label=_("Bước"), choices=step_choices)
     done_on = DateField(label=_("Ngày hoàn thành"))
     evidence = forms.CharField(label=_("Minh chứng"), widget=forms.Textarea(attrs={"rows": 2}),
                                help_text=_("Số văn bản, biên bản, danh sách tham dự…"))
@@ -79,7 +80,8 @@ class InspectionForm(GuardedForm, forms.Form):
     corrective_action = forms.CharField(label=_("Yêu cầu khắc phục"), required=False,
                                         widget=forms.Textarea(attrs={"rows": 2}))
     corrective_due_on = DateField(label=_("Hạn báo cáo khắc phục"), required=False,
-                                  help_text=_("Để trống: 2 tháng sau ngày kiểm tra."))
+                                  help_text=_("Để trống: theo thời hạn quy định (mặc định 2 tháng sau ngày kiểm "
+                                              "tra)."))
     corrective_done_on = DateField(label=_("Ngày báo cáo khắc phục"), required=False)
 
     FIELDS = ("inspected_on", "mode", "record_number", "result", "findings", "corrective_action",

@@ -4,29 +4,46 @@ from .money import BudgetLine, Expenditure, FundingCap
 from .plans import Consultant, Phase, RolloutPlan
 from .progress import (
     Announcement,
+    Duty,
     Enrolment,
     Inspection,
     MaintenanceActivity,
     Step,
+    UpkeepRules,
     alive_q,
     counted_q,
     derive_status,
+    upkeep_duties,
 )
+from .rules import PeriodRule, PhaseCapItem, RuleBook
+from .templates import StepTemplate, StepTemplateItem
+from .upkeep import InspectionPlan, InspectionPlanItem, LegalChange
 
 __all__ = [
     "Announcement",
     "BudgetLine",
     "Consultant",
+    "Duty",
     "Enrolment",
     "Expenditure",
     "FundingCap",
     "Inspection",
+    "InspectionPlan",
+    "InspectionPlanItem",
+    "LegalChange",
     "MaintenanceActivity",
+    "PeriodRule",
     "Phase",
+    "PhaseCapItem",
     "RolloutPlan",
+    "RuleBook",
     "Step",
+    "StepTemplate",
+    "StepTemplateItem",
     "Submission",
+    "UpkeepRules",
     "alive_q",
     "counted_q",
     "derive_status",
+    "upkeep_duties",
 ]

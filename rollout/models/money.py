@@ -3,8 +3,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from isotrack.money import format_vnd
+
 from ..choices import BudgetCategory, CapItem, CapLevel, CapPerformer, FundingSource
 from .base import Archivable
+from .rules import RuleData
 
 
 def _check_phase_in_plan(obj):
@@ -84,27 +87,31 @@ class Expenditure(Archivable):
             raise ValidationError({"commune": _("Xã đã chọn không thuộc tỉnh của kế hoạch.")})
 
 
-class FundingCap(models.Model):
-    """A funding cap per agency (mức chi tối đa, Circular 116/2015/TT-BTC): rule data, editable by administrators."""
+class FundingCap(RuleData):
+    """A funding cap per agency (mức chi tối đa, Circular 116/2015/TT-BTC): rule data. A
+    province may set lower levels of its own; never above the national cap."""
 
     item = models.CharField(_("nội dung"), max_length=12, choices=CapItem.choices)
     level = models.CharField(_("cấp"), max_length=10, choices=CapLevel.choices)
     performer = models.CharField(_("hình thức"), max_length=10, choices=CapPerformer.choices)
     amount = models.PositiveBigIntegerField(_("mức tối đa (đồng)"))
-    legal_basis = models.CharField(_("căn cứ"), max_length=200, default="Thông tư 116/2015/TT-BTC")
 
+    RULE_KEY = ("item", "level", "performer")
+    VALUE_FIELDS = ("amount",)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("mức chi tối đa")
         verbose_name_plural = _("mức chi tối đa")
-        ordering = ["level", "item", "performer"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "level", "performer"], name="cap_unique",
-                violation_error_message=_("Đã có mức chi cho nội dung, cấp và hình thức này."),
-            )
-        ]
+        ordering = ["level", "item", "performer", "province_id", "valid_from"]
 
     def __str__(self):
+        return self.key_label
+
+    @property
+    def key_label(self):
         return f"{self.get_item_display()} — {self.get_level_display()} — {self.get_performer_display()}"
+
+    @property
+    def value_label(self):
+        return format_vnd(self.amount)

@@ -119,6 +119,13 @@ class RolloutPlan(Archivable):
         help_text=_("Tỷ lệ % hoặc số xã, tùy loại chỉ tiêu."),
     )
     target_date = models.DateField(_("hạn đạt chỉ tiêu"))
+    # A share target is taken of the communes the plan states (Vĩnh Phúc's "127 communes" of
+    # 2016), not of the unit list of today (121): left empty, the province's communes.
+    base_communes = models.PositiveIntegerField(
+        _("số xã làm căn cứ"), null=True, blank=True,
+        help_text=_("Số xã, phường, thị trấn của tỉnh theo kế hoạch, để tính chỉ tiêu tỷ lệ. Để trống: theo danh "
+                    "mục đơn vị hành chính."),
+    )
     note = models.TextField(_("ghi chú"), blank=True)
     is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False, editable=False)
     # A closed plan (đóng kế hoạch) is history: no more deadlines, reminders or enrolments.
@@ -162,11 +169,15 @@ class RolloutPlan(Archivable):
     def is_open(self):
         return self.archived_at is None and self.closed_on is None
 
+    def share_base(self, communes_in_province):
+        """The communes a share is taken of: those the plan states, else the province's."""
+        return self.base_communes or communes_in_province
+
     def target_communes(self, communes_in_province):
         """The plan's target as a number of communes."""
         if self.target_kind == TargetKind.COUNT:
             return self.target_value
-        return -(-self.target_value * communes_in_province // 100)  # round up: "over 70%"
+        return -(-self.target_value * self.share_base(communes_in_province) // 100)  # round up: "over 70%"
 
 
 class Phase(Archivable):

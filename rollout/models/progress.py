@@ -1,29 +1,39 @@
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
-    LAST_BUILD_STEP,
     STEP_ORDER,
+    STEP_STAGES,
     AnnouncementKind,
+    CorrectiveReview,
     EndReason,
     InspectionMode,
     InspectionResult,
     LapseCause,
+    LapseProposal,
     MaintenanceKind,
+    PeriodKind,
     ReviewState,
+    Stage,
     StandardVersion,
     Status,
     StepKind,
 )
 from .base import Archivable, RolloutQuerySet
+from .rules import PeriodRule, RuleBook, add_months
 
+STEP_LABELS = dict(StepKind.choices)
 INSIDE_COMMUNE = {
     "province": "enrolment__plan__province",
     "district": "enrolment__commune__district",
@@ -31,33 +41,124 @@ INSIDE_COMMUNE = {
 }
 
 
+@lru_cache(maxsize=1024)
+def _template_step_name(template_id, code):
+    # A template enrolments were made from is frozen: its names never change, so they keep.
+    from .templates import StepTemplateItem
+
+    return StepTemplateItem.objects.filter(template_id=template_id, code=code).values_list("name", flat=True).first()
+
+
+def step_name(template_id, code):
+    """A step's name by its code: a national step's translated label (no query), else the name
+    its template gives it (read once per process)."""
+    if code in STEP_LABELS:
+        return str(STEP_LABELS[code])
+    name = _template_step_name(template_id, code) if template_id else None
+    return gettext(name) if name else code
+
+
+# The yearly duties whose record makes an announced commune "maintaining" its system.
+YEARLY_DUTIES = (MaintenanceKind.INTERNAL_AUDIT, MaintenanceKind.MANAGEMENT_REVIEW)
+
+
 def derive_status(steps, announcements, maintenance, end_reason=""):
     """A commune's status in one enrolment, from what was recorded.
 
     0. an enrolment ended because its commune was abolished by a reorganisation of
        administrative units -> ended (its history stays as it was);
-    1. an announcement in force -> announced, or maintaining once a yearly duty
-       (internal audit, management review) is recorded after it;
+    1. an announcement in force -> announced, or maintaining once a yearly duty (internal
+       audit, management review) is recorded after it; whether that upkeep is late is a
+       fact beside the status ("duy trì quá hạn", `Enrolment.upkeep_due_on`), not a status;
     2. announcements that all lapsed -> lapsed;
-    3. otherwise by steps done (a returned step does not count): none -> planned,
-       documents issued -> applying, anything else -> building.
+    3. otherwise by steps done (a returned step does not count): none -> planned, every
+       step of the build stage (its template's) -> applying, anything else -> building.
     """
     if end_reason == EndReason.REORGANISATION:
         return Status.ENDED
     in_force = [a for a in announcements if a.lapsed_on is None]
     if in_force:
         latest = max(in_force, key=lambda a: a.decided_on)
-        if any(m.done_on >= latest.decided_on for m in maintenance):
+        if any(m.kind in YEARLY_DUTIES and m.done_on >= latest.decided_on for m in maintenance):
             return Status.MAINTAINING
         return Status.ANNOUNCED
     if announcements:
         return Status.LAPSED
-    done = {s.kind for s in steps if s.counts_as_done}
+    done = [s for s in steps if s.counts_as_done]
     if not done:
         return Status.PLANNED
-    if all(kind in done for kind in StepKind.values[: STEP_ORDER[LAST_BUILD_STEP]]):
+    build = [s for s in steps if s.stage == Stage.BUILD]
+    if build and all(s.counts_as_done for s in build):
         return Status.APPLYING
     return Status.BUILDING
+
+
+@dataclass(frozen=True)
+class Duty:
+    """A deadline of an announced commune's upkeep: the next internal audit or management
+    review (`since`: the last one, or the announcement), or folding a legal change in."""
+
+    kind: str  # a PeriodKind: audit, review, legal
+    due_on: datetime.date
+    since: datetime.date
+    legal_change: object = None
+
+    @property
+    def label(self):
+        if self.legal_change is not None:
+            return gettext("Cập nhật {document}").format(document=self.legal_change.document)
+        return str(MaintenanceKind(self.kind).label)
+
+    def is_late(self, today):
+        return self.due_on < today
+
+
+class UpkeepRules:
+    """What upkeep deadlines follow from, read once: the period rules (a province's own, else
+    the national ones) and the legal changes recorded for `provinces` (all when None)."""
+
+    def __init__(self, provinces=None):
+        from .upkeep import LegalChange
+
+        self.periods = RuleBook.of(PeriodRule)
+        changes = LegalChange.objects.active().order_by("effective_on", "pk")
+        if provinces is not None:
+            changes = changes.filter(province__in=provinces)
+        self.legal_changes = defaultdict(list)
+        for change in changes:
+            self.legal_changes[change.province_id].append(change)
+
+    def due(self, kind, province_id, since):
+        """`since` plus the period in force on that day, or None when no rule sets one."""
+        rule = self.periods.get((kind,), province_id, since)
+        return add_months(since, rule.months) if rule else None
+
+
+def upkeep_duties(announcements, maintenance, province_id, rules):
+    """The upkeep deadlines of a commune whose announcement is in force, soonest first:
+
+    1. internal audit and management review: due a period (the rule's, in force on the day
+       the period starts) after the last one, or after the latest announcement in force;
+    2. each legal change of the province that took effect after the latest announcement and
+       after the last legal update recorded: due a period after it took effect.
+    No announcement in force: no duty."""
+    in_force = [a for a in announcements if a.lapsed_on is None]
+    if not in_force:
+        return []
+    announced_on = max(a.decided_on for a in in_force)
+    duties = []
+    for kind in (PeriodKind.INTERNAL_AUDIT, PeriodKind.MANAGEMENT_REVIEW):
+        since = max([announced_on, *(m.done_on for m in maintenance if m.kind == kind)])
+        due_on = rules.due(kind, province_id, since)
+        if due_on:
+            duties.append(Duty(kind, due_on, since))
+    folded = max([announced_on, *(m.done_on for m in maintenance if m.kind == MaintenanceKind.LEGAL_UPDATE)])
+    for change in rules.legal_changes.get(province_id, ()):
+        if change.effective_on > folded:
+            due_on = rules.due(PeriodKind.LEGAL_UPDATE, province_id, change.effective_on)
+            if due_on:
+                duties.append(Duty(PeriodKind.LEGAL_UPDATE, due_on, change.effective_on, change))
+    return sorted(duties, key=lambda duty: duty.due_on)
 
 
 def counted_q(prefix=""):
@@ -85,6 +186,16 @@ class EnrolmentQuerySet(RolloutQuerySet):
         today = today or timezone.localdate()
         return self.filter(next_due_on__lt=today)
 
+    def upkeep_overdue(self, today=None):
+        """Announced enrolments whose upkeep is late ("duy trì quá hạn"): an internal audit,
+        a management review or a legal change not folded in, past its deadline."""
+        today = today or timezone.localdate()
+        return self.filter(upkeep_due_on__lt=today)
+
+    def needing_reannouncement(self):
+        """Announced enrolments whose procedures in scope changed since ("cần công bố lại")."""
+        return self.filter(needs_reannouncement=True)
+
 
 class Enrolment(Archivable):
     """A commune's enrolment in a phase of a plan (xã tham gia kế hoạch), with its scope and consultant."""
@@ -106,10 +217,20 @@ class Enrolment(Archivable):
     enrolled_on = models.DateField(_("ngày đưa vào kế hoạch"))
     # Derived from steps and announcements by refresh_status(); stored so lists filter in SQL.
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.PLANNED, editable=False)
-    current_step = models.CharField(
-        _("bước hiện tại"), max_length=10, choices=StepKind.choices, blank=True, editable=False
-    )
+    current_step = models.CharField(_("bước hiện tại"), max_length=20, blank=True, editable=False)
     next_due_on = models.DateField(_("hạn gần nhất"), null=True, blank=True, editable=False)
+    # The template the enrolment's steps were made from (an enrolment keeps its steps as made).
+    step_template = models.ForeignKey(
+        "StepTemplate", on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments", editable=False,
+        verbose_name=_("mẫu các bước"),
+    )
+    # Derived, like the status: the nearest deadline of an announced commune's upkeep
+    # (upkeep_duties); "duy trì quá hạn" is `upkeep_due_on < today`.
+    upkeep_due_on = models.DateField(_("hạn duy trì gần nhất"), null=True, blank=True, editable=False)
+    # The day the procedures in scope changed after the announcement (set by update_enrolment,
+    # cleared by the re-announcement): while announced, the commune needs a re-announcement.
+    scope_changed_on = models.DateField(_("thay đổi phạm vi từ"), null=True, blank=True, editable=False)
+    needs_reannouncement = models.BooleanField(_("cần công bố lại"), default=False, editable=False)
     # An enrolment that stopped before its commune finished: the commune was abolished by a
     # reorganisation, or its plan was closed. Its records stay; its steps are no longer due.
     ended_on = models.DateField(_("kết thúc từ"), null=True, blank=True, editable=False)
@@ -143,7 +264,12 @@ class Enrolment(Archivable):
                 violation_error_message=_("Cần ghi lý do kết thúc."),
             ),
         ]
-        indexes = [models.Index(fields=["status"]), models.Index(fields=["next_due_on"])]
+        indexes = [
+            models.Index(fields=["status"]), models.Index(fields=["next_due_on"]),
+            # The reminder job and the "duy trì quá hạn" filter scan announced communes by it.
+            models.Index(fields=["upkeep_due_on"], condition=Q(upkeep_due_on__isnull=False),
+                         name="enrolment_upkeep_due_idx"),
+        ]
 
     def __str__(self):
         return f"{self.commune} — {self.plan.number}"
@@ -166,23 +292,45 @@ class Enrolment(Archivable):
         return (self.archived_at is None and self.ended_on is None
                 and self.plan.archived_at is None and self.plan.closed_on is None)
 
-    def refresh_status(self, save=True, *, steps=None, announcements=None, maintenance=None):
-        """Recompute the stored status, current step and nearest due date from the records
-        (the lists given, else the enrolment's rows). An ended enrolment has no due date: its
-        open steps are no longer due."""
+    def refresh_status(self, save=True, rules=None, *, steps=None, announcements=None, maintenance=None):
+        """Recompute the stored status, current step, nearest due date and the upkeep facts
+        from the records (the lists given, else the enrolment's rows). An ended enrolment has no
+        due date: its open steps are no longer due, and it has no upkeep. `rules` (UpkeepRules)
+        is read when needed and not given."""
         def kept(rows, related):  # .all(), not .active(): a prefetched list is used as it is
             return [row for row in (related.all() if rows is None else rows) if row.archived_at is None]
 
         steps = sorted(kept(steps, self.steps), key=lambda s: s.order)
-        self.status = derive_status(steps, kept(announcements, self.announcements),
-                                    kept(maintenance, self.maintenance), self.end_reason)
+        announcements, maintenance = kept(announcements, self.announcements), kept(maintenance, self.maintenance)
+        self.status = derive_status(steps, announcements, maintenance, self.end_reason)
         open_steps = [s for s in steps if not s.counts_as_done]
         self.current_step = open_steps[0].kind if open_steps else ""
         due = [s.due_on for s in open_steps if s.due_on]
         self.next_due_on = min(due) if due and self.ended_on is None else None
+        announced = self.status in (Status.ANNOUNCED, Status.MAINTAINING) and self.ended_on is None
+        duties = []
+        if announced:
+            province_id = self.plan.province_id
+            duties = upkeep_duties(announcements, maintenance, province_id,
+                                   rules or UpkeepRules(provinces=[province_id]))
+        self.upkeep_due_on = duties[0].due_on if duties else None
+        self.needs_reannouncement = announced and self.scope_changed_on is not None
         if save:
-            self.save(update_fields=["status", "current_step", "next_due_on", "updated_at"])
+            self.save(update_fields=["status", "current_step", "next_due_on", "upkeep_due_on", "needs_reannouncement",
+                                     "updated_at"])
         return self.status
+
+    def get_current_step_display(self):
+        """The current step's name: a national step's translated, a template's own by its name."""
+        return step_name(self.step_template_id, self.current_step) if self.current_step else ""
+
+    def upkeep(self, rules):
+        """This enrolment's upkeep deadlines (upkeep_duties), from its prefetched records."""
+        if self.ended_on is not None:
+            return []
+        kept = [a for a in self.announcements.all() if a.archived_at is None]
+        done = [m for m in self.maintenance.all() if m.archived_at is None]
+        return upkeep_duties(kept, done, self.plan.province_id, rules)
 
 
 class StepQuerySet(RolloutQuerySet):
@@ -201,7 +349,10 @@ class Step(Archivable):
     """One legal step of an enrolment (bước triển khai), with its due date, completion, evidence and review."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="steps", verbose_name=_("xã tham gia"))
-    kind = models.CharField(_("bước"), max_length=10, choices=StepKind.choices)
+    # The step's code, name and stage come from its enrolment's template (StepTemplateItem).
+    kind = models.CharField(_("mã bước"), max_length=20)
+    name = models.CharField(_("bước"), max_length=200)
+    stage = models.CharField(_("giai đoạn của hệ thống"), max_length=10, choices=STEP_STAGES)
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     due_on = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
     done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
@@ -253,12 +404,22 @@ class Step(Archivable):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} — {self.enrolment.commune}"
+        return f"{self.label} — {self.enrolment.commune}"
 
     def save(self, *args, **kwargs):
         if not self.order:
             self.order = STEP_ORDER[self.kind]
         super().save(*args, **kwargs)
+
+    @property
+    def label(self):
+        """The step's name in the page's language: the national steps' names are translated,
+        a province's own as typed."""
+        return gettext(self.name) if self.name else self.kind
+
+    def get_kind_display(self):
+        """The step's name (kept under the name pages and exports have always used)."""
+        return self.label
 
     @property
     def counts_as_done(self):
@@ -341,6 +502,19 @@ class Announcement(Archivable):
         return self.lapsed_on is None
 
 
+class InspectionQuerySet(RolloutQuerySet):
+    def corrective_open(self):
+        """Inspections whose corrective action report is owed or not yet accepted."""
+        return self.filter(corrective_due_on__isnull=False).exclude(corrective_review=CorrectiveReview.ACCEPTED)
+
+    def corrective_unreported(self):
+        """Corrective action owed and no report received (a returned report is owed again)."""
+        return self.corrective_open().filter(corrective_done_on__isnull=True)
+
+    def lapse_proposed(self):
+        return self.filter(lapse_proposal=LapseProposal.PROPOSED)
+
+
 class Inspection(Archivable):
     """A DOST inspection of a commune's QMS (kiểm tra), with findings and the corrective action owed."""
 
@@ -353,6 +527,24 @@ class Inspection(Archivable):
     corrective_action = models.TextField(_("yêu cầu khắc phục"), blank=True)
     corrective_due_on = models.DateField(_("hạn báo cáo khắc phục"), null=True, blank=True)
     corrective_done_on = models.DateField(_("ngày báo cáo khắc phục"), null=True, blank=True)
+    # The commune's corrective action report, as DOST staff judged it (review_corrective).
+    corrective_review = models.CharField(_("xem xét báo cáo khắc phục"), max_length=10,
+                                         choices=CorrectiveReview.choices, blank=True, default=CorrectiveReview.NONE)
+    corrective_comment = models.TextField(_("ý kiến về báo cáo khắc phục"), blank=True)
+    corrective_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("người xem xét báo cáo khắc phục"),
+    )
+    corrective_reviewed_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
+    # A non-conforming result proposes that the announcement lapse; DOST staff confirm or dismiss.
+    lapse_proposal = models.CharField(_("đề xuất hết hiệu lực"), max_length=10, choices=LapseProposal.choices,
+                                      blank=True, default=LapseProposal.NONE)
+    lapse_note = models.TextField(_("ý kiến về đề xuất"), blank=True)
+    lapse_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("người quyết định"),
+    )
+    lapse_decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("người ghi nhận"),
@@ -360,6 +552,7 @@ class Inspection(Archivable):
 
     history = HistoricalRecords()
     scope_lookups = INSIDE_COMMUNE
+    objects = InspectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kiểm tra")
@@ -376,17 +569,10 @@ class Inspection(Archivable):
     def __str__(self):
         return f"{self.get_mode_display()} {self.inspected_on:%d/%m/%Y}"
 
-    @staticmethod
-    def default_corrective_due(inspected_on):
-        """The agency reports corrective action within 2 months (Circular 26/2014)."""
-        month = inspected_on.month + 2
-        year = inspected_on.year + (month - 1) // 12
-        month = (month - 1) % 12 + 1
-        for day in range(inspected_on.day, 0, -1):
-            try:
-                return datetime.date(year, month, day)
-            except ValueError:
-                continue
+    @property
+    def corrective_open(self):
+        """Corrective action is owed and its report not yet accepted."""
+        return self.corrective_due_on is not None and self.corrective_review != CorrectiveReview.ACCEPTED
 
 
 class MaintenanceActivity(Archivable):

@@ -9,6 +9,7 @@ from html import escape
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -22,6 +23,9 @@ def commune_rows(communes, can_edit, show_province=False):
     detail = reverse("rollout:commune_detail", args=[0])
     prefix, suffix = detail.rsplit("0", 1)
     choose, late_word = gettext("Chọn %(name)s"), escape(gettext("quá hạn"))
+    upkeep_late = f' <span class="badge text-bg-danger upkeep-overdue">{escape(gettext("Duy trì quá hạn"))}</span>'
+    reannounce = f' <span class="badge text-bg-warning upkeep-reannounce">{escape(gettext("Cần công bố lại"))}</span>'
+    today = timezone.localdate()
     notes = {}
     out = []
     for commune in communes:
@@ -53,8 +57,13 @@ def commune_rows(communes, can_edit, show_province=False):
         out.append(f'<td class="d-none d-md-table-cell">{plan[0]}<br><small class="text-muted">{plan[1]}</small></td>'
                    if plan else '<td class="d-none d-md-table-cell">—</td>')
         out.append(f'<td class="d-none d-sm-table-cell">{step or "—"}</td>')
+        flags = ""
+        if enrolment and enrolment.upkeep_due_on and enrolment.upkeep_due_on < today:
+            flags += upkeep_late
+        if enrolment and enrolment.needs_reannouncement:
+            flags += reannounce
         out.append(f'<td><span class="badge border text-wrap status-{commune.row_status or "not_started"}">'
-                   f"{escape(str(commune.row_status_label))}</span></td>")
+                   f"{escape(str(commune.row_status_label))}</span>{flags}</td>")
         if commune.row_next_due_on:
             due = f'<span class="text-nowrap">{commune.row_next_due_on:%d/%m/%Y}</span>'
             due = (f'<span class="late">{due} <span class="text-nowrap">· {late_word}</span></span>'

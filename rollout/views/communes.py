@@ -12,9 +12,9 @@ from provinces.models import Commune
 from reports import cache
 from reports.exports import Sheet, workbook_response
 
-from ..choices import StepKind
+from ..choices import LapseProposal, StepKind
 from ..filters import CommuneFilter
-from ..models import Announcement, Enrolment, Inspection, MaintenanceActivity, Step
+from ..models import Announcement, Enrolment, Inspection, MaintenanceActivity, Step, UpkeepRules
 from .. import history
 from ..lineage import predecessors_of, successors_of
 from ..querysets import attach_enrolments, attach_progress, commune_rows
@@ -43,6 +43,7 @@ def commune_list(request):
         "can_edit": scope.can_edit_anything,
         # Communes of several provinces may share a name: the province tells them apart.
         "show_province": (scope.sees_everything or len(scope.own_provinces) > 1) and not request.GET.get("province"),
+        "today": timezone.localdate(),
     })
 
 
@@ -119,6 +120,19 @@ def enrolments_of(commune):
     )
 
 
+def attach_upkeep(enrolments, today):
+    """Set on each enrolment its upkeep deadlines (`duties`), whether one is late, and the
+    inspections awaiting a DOST decision: two queries (the period rules and the legal
+    changes of its provinces), whatever the commune's records."""
+    rules = UpkeepRules(provinces={e.plan.province_id for e in enrolments})
+    for enrolment in enrolments:
+        enrolment.duties = enrolment.upkeep(rules) if enrolment.upkeep_due_on is not None else []
+        enrolment.upkeep_late = enrolment.upkeep_due_on is not None and enrolment.upkeep_due_on < today
+        enrolment.inspections_to_decide = [
+            i for i in enrolment.inspections.all()
+            if i.lapse_proposal == LapseProposal.PROPOSED or (i.corrective_open and i.corrective_due_on)]
+
+
 def change_history(enrolments, carried=(), shown=history.SHOWN):
     """Changes to the enrolments and their steps, announcements, inspections and maintenance
     activities, newest first (see rollout.history). The `carried` enrolments of old communes
@@ -168,6 +182,7 @@ def commune_page(commune, user, today, shown=history.SHOWN):
             enrolment.timeline = [
                 {"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()
             ]
+        attach_upkeep(enrolments, today)
         return {
             "enrolments": enrolments,
             "history": change_history(

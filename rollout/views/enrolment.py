@@ -113,7 +113,7 @@ def enrol(request, pk):
     return render(request, "rollout/enrol.html", {
         "plan": plan, "phase": phase, "mode": mode, "query": query,
         "group_form": group_form, "paste_form": paste_form, "communes_form": communes_form,
-        "shown": shown, "today": timezone.localdate(),
+        "shown": shown, "today": timezone.localdate(), "template": actions.template_for(plan),
     })
 
 

@@ -34,7 +34,25 @@ def world(lamdong_2026_plan, lamdong_areas, lamdong_pilot, lam_ha, dost_lamdong_
     batch = ImportBatch.objects.create(province=lamdong_2026_plan.province, file="imports/tien-do.xlsx",
                                        original_name="tien-do.xlsx", file_kind="xlsx", created_by=dost_lamdong_today,
                                        status="previewed")
+    from rollout.choices import InspectionMode, InspectionResult, PeriodKind
+    from rollout.models import PeriodRule, StepTemplate
+
+    province = lamdong_2026_plan.province
+    actions.announce(enrolment, decision_number="3/QĐ-UBND", decided_on=datetime.date(2026, 3, 10),
+                     by=dost_lamdong_today, incomplete_reason="Thử nghiệm")
+    inspection = actions.record_inspection(enrolment, by=dost_lamdong_today, inspected_on=datetime.date(2026, 4, 1),
+                                           result=InspectionResult.NONCONFORMING, corrective_action="Khắc phục")
+    inspection_plan = actions.create_inspection_plan(province, by=dost_lamdong_today, year=2026)
     objects = {
+        "rule": actions.create_rule(PeriodRule, by=dost_lamdong_today, province=province,
+                                    kind=PeriodKind.CORRECTIVE_ACTION, months=1),
+        "template": StepTemplate.objects.national_default(),
+        "legal_change": actions.record_legal_change(province, by=dost_lamdong_today, document="QĐ 7/QĐ-UBND",
+                                                    effective_on=datetime.date(2026, 4, 1)),
+        "inspection": inspection,
+        "inspection_plan": inspection_plan,
+        "inspection_item": actions.add_to_inspection_plan(inspection_plan, [today_commune], by=dost_lamdong_today,
+                                                          mode=InspectionMode.ON_SITE)[0],
         "today_commune": today_commune,
         "today_step": step,
         "today_plan": lamdong_2026_plan,
@@ -52,6 +70,10 @@ def world(lamdong_2026_plan, lamdong_areas, lamdong_pilot, lam_ha, dost_lamdong_
 
 def ladder(**expected):
     return {actor: expected.get(actor, 404) for actor in ACTORS}
+
+
+# Officers and users without a role read no rules and nothing of the inspection plans (403).
+NO_RULES = dict(area=403, area_other=403, district_lamha=403, no_role=403)
 
 
 CASES = [
@@ -72,13 +94,26 @@ CASES = [
                                                dost_other=200, no_role=403, admin=200)),
     ("reports:dashboard", None, "get", ladder(dost=200, leader=200, area=302, area_other=302, district_lamha=302,
                                               dost_other=200, admin=302)),
+    # Rules of a province of today and the years after its announcements.
+    ("rollout:rule_list", None, "get", ladder(dost=200, leader=200, dost_other=200, admin=200, **NO_RULES)),
+    ("rollout:rule_edit", "rule", "get", ladder(dost=200, admin=200, leader=403, **NO_RULES)),
+    ("rollout:template_copy", "template", "get", ladder(dost=200, admin=200, leader=403, dost_other=403, **NO_RULES)),
+    ("rollout:legal_change_list", None, "get", ladder(dost=200, leader=200, dost_other=403, admin=200, **NO_RULES)),
+    ("rollout:legal_change_edit", "legal_change", "get", ladder(dost=200, leader=403, admin=200, **NO_RULES)),
+    ("rollout:inspection_plan_detail", "inspection_plan", "get", ladder(dost=200, leader=200, admin=200, **NO_RULES)),
+    ("rollout:inspection_item_edit", "inspection_item", "get", ladder(dost=200, leader=403, admin=200, **NO_RULES)),
+    ("rollout:corrective_review", "inspection", "get", ladder(dost=200, leader=403, area=403, admin=200)),
+    ("rollout:lapse_decision", "inspection", "get", ladder(dost=200, leader=403, area=403, admin=200)),
 ]
 
 
 @pytest.mark.parametrize("name, key, method, expected", CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES])
 def test_each_actor_of_today_gets_what_its_scope_allows(client, world, name, key, method, expected):
     objects, actors = world
-    url = reverse(name, kwargs={"pk": objects[key].pk}) if key else reverse(name)
+    if name == "rollout:rule_edit":
+        url = reverse(name, kwargs={"kind": "thoi-han", "pk": objects[key].pk})
+    else:
+        url = reverse(name, kwargs={"pk": objects[key].pk}) if key else reverse(name)
     answered = {}
     for actor in ACTORS:
         client.force_login(actors[actor])

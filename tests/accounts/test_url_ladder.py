@@ -82,6 +82,15 @@ POST_ONLY = {"rollout:assign_consultant", "rollout:move_enrolments", "rollout:re
              "imports:batch_choose", "imports:batch_reread", "imports:batch_confirm", "api_pages:token_revoke"}
 # Review areas belong to provinces of today: the pre-2025 actors here hold none.
 TODAY_ONLY = dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404, no_role=404, admin=200)
+# Rules and the years after the announcement: read by DOST staff and leadership (the national
+# rules, as the pre-2025 actors here hold no province of today), changed by DOST staff of a
+# province of today and by administrators; district and area officers read none of it.
+READ_RULES = dict(dost=200, leader=200, officer=403, officer_other=403, dost_other=200, no_role=403, admin=200)
+ADMIN_RULES = dict(dost=403, leader=403, officer=403, officer_other=403, dost_other=403, no_role=403, admin=200)
+# Pages of a province of today: the pre-2025 actors read none, its objects are not found.
+TODAY_PROVINCE_PAGE = dict(dost=403, leader=403, officer=403, officer_other=403, dost_other=403, no_role=403, admin=200)
+TODAY_PROVINCE_OBJECT = dict(dost=404, leader=404, officer=403, officer_other=403, dost_other=404, no_role=403,
+                             admin=200)
 
 # url name -> (object whose pk the URL takes, or None; expected status of a GET per actor)
 LADDER = {
@@ -132,6 +141,26 @@ LADDER = {
     "rollout:inspection_create": ("enrolment", EDIT_COMMUNE),
     "rollout:inspection_edit": ("inspection", EDIT_COMMUNE),
     "rollout:maintenance_create": ("enrolment", EDIT_COMMUNE),
+    "rollout:corrective_review": ("inspection", EDIT_COMMUNE),
+    "rollout:lapse_decision": ("inspection", EDIT_COMMUNE),
+    "rollout:rule_list": (None, READ_RULES),
+    "rollout:rule_create": ("rule_kind", ADMIN_RULES),
+    "rollout:rule_edit": ("rule", ADMIN_RULES),
+    "rollout:template_list": (None, READ_RULES),
+    "rollout:template_detail": ("template", READ_RULES),
+    "rollout:template_edit": ("template", ADMIN_RULES),
+    "rollout:template_copy": ("template", ADMIN_RULES),
+    "rollout:legal_change_list": (None, TODAY_PROVINCE_PAGE),
+    "rollout:legal_change_create": (None, TODAY_PROVINCE_PAGE),
+    "rollout:legal_change_edit": ("legal_change", TODAY_PROVINCE_OBJECT),
+    "rollout:legal_change_archive": ("legal_change", TODAY_PROVINCE_OBJECT),
+    "rollout:inspection_plan_list": (None, TODAY_PROVINCE_PAGE),
+    "rollout:inspection_plan_create": (None, TODAY_PROVINCE_PAGE),
+    "rollout:inspection_plan_detail": ("inspection_plan", TODAY_PROVINCE_OBJECT),
+    "rollout:inspection_plan_edit": ("inspection_plan", TODAY_PROVINCE_OBJECT),
+    "rollout:inspection_plan_add": ("inspection_plan", TODAY_PROVINCE_OBJECT),
+    "rollout:inspection_item_edit": ("inspection_item", TODAY_PROVINCE_OBJECT),
+    "rollout:inspection_item_remove": ("inspection_item", TODAY_PROVINCE_OBJECT),
     "rollout:bulk_record": (None, EDIT_LIST),
     "rollout:review_queue": (None, REVIEW_LIST),
     "rollout:returned_steps": (None, REVIEW_LIST),
@@ -211,6 +240,18 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
         "expenditure": Expenditure.objects.create(plan=plan, budget_line=line, amount=1_000_000,
                                                   spent_on=datetime.date(2018, 5, 1), document_ref="1/HĐ"),
     }
+    from rollout.choices import InspectionMode, PeriodKind
+    from rollout.models import PeriodRule, StepTemplate
+
+    province_today = lamdong_areas["Lâm Hà"].province
+    objects["rule_kind"] = "thoi-han"
+    objects["rule"] = PeriodRule.objects.get(province=None, kind=PeriodKind.CORRECTIVE_ACTION)
+    objects["template"] = StepTemplate.objects.national_default()
+    objects["legal_change"] = actions.record_legal_change(province_today, by=admin_user, document="QĐ 1/QĐ-UBND",
+                                                          effective_on=datetime.date(2026, 1, 10))
+    objects["inspection_plan"] = actions.create_inspection_plan(province_today, by=admin_user, year=2026)
+    objects["inspection_item"] = actions.add_to_inspection_plan(
+        objects["inspection_plan"], [objects["commune_today"]], by=admin_user, mode=InspectionMode.ON_SITE)[0]
     from imports.models import ImportBatch
 
     objects["import_batch"] = ImportBatch.objects.create(
@@ -247,6 +288,10 @@ def url_for(name, obj):
         return reverse(name, kwargs={"pk": obj.province_plan.pk, "consultant_pk": obj.pk})
     if name == "rollout:area_create":
         return f"{reverse(name)}?province={obj.pk}"
+    if name == "rollout:rule_create":
+        return reverse(name, kwargs={"kind": obj})
+    if name == "rollout:rule_edit":
+        return reverse(name, kwargs={"kind": "thoi-han", "pk": obj.pk})
     return reverse(name, kwargs={"pk": obj.pk})
 
 

@@ -120,12 +120,13 @@ def test_a_share_is_carried_over_from_announced_predecessors_and_some_announce_a
 def test_stored_status_current_step_and_due_date_agree_with_the_records(built):
     enrolments = Enrolment.objects.prefetch_related("steps", "announcements", "maintenance")
     for enrolment in enrolments:
-        stored = (enrolment.status, enrolment.current_step, enrolment.next_due_on)
+        stored = (enrolment.status, enrolment.current_step, enrolment.next_due_on, enrolment.upkeep_due_on)
         if not enrolment.ended_on:
             assert enrolment.status == derive_status(
                 list(enrolment.steps.all()), list(enrolment.announcements.all()), list(enrolment.maintenance.all()))
         enrolment.refresh_status(save=False)
-        assert (enrolment.status, enrolment.current_step, enrolment.next_due_on) == stored, enrolment.pk
+        assert (enrolment.status, enrolment.current_step, enrolment.next_due_on, enrolment.upkeep_due_on) == stored, \
+            enrolment.pk
 
 
 def test_records_pass_the_models_validation(built):

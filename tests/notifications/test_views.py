@@ -114,21 +114,24 @@ def test_user_without_role_sees_an_empty_inbox(client, no_role_user):
     assert response.status_code == 200 and "Chưa có thông báo nào" in response.content.decode()
 
 
-def test_administrators_edit_the_rules_in_the_admin(client, admin_user):
+def test_administrators_edit_the_national_rules_on_the_rules_page_the_admin_only_shows_them(client, admin_user):
     from notifications.models import ReminderRule
 
     client.force_login(admin_user)
     assert client.get("/admin/notifications/reminderrule/").status_code == 200
     assert client.get("/admin/notifications/remindersettings/1/change/").status_code == 200
-    rule = ReminderRule.objects.get(kind="step")
-    url = f"/admin/notifications/reminderrule/{rule.pk}/change/"
-    form = {"kind": "step", "is_active": "on", "lead_days": "bảy", "overdue_every_days": "7", "escalate_after_days": "30"}
+    rule = ReminderRule.objects.get(kind="step", province=None)
+    assert client.post(f"/admin/notifications/reminderrule/{rule.pk}/change/", {"lead_days": "3"}).status_code == 403
+    url = reverse("rollout:rule_edit", args=["nhac-han", rule.pk])
+    form = {"version": rule.version, "is_active": "on", "lead_days": "bảy", "overdue_every_days": "7",
+            "escalate_after_days": "30", "legal_basis": ""}
     response = client.post(url, form)
     assert response.status_code == 200 and "Nhập các số ngày" in response.content.decode()
     form["lead_days"] = "10, 3"
     assert client.post(url, form).status_code == 302
     rule.refresh_from_db()
     assert rule.leads == [10, 3]
+    assert rule.history.latest().history_user == admin_user
 
 
 @pytest.mark.django_db

@@ -15,9 +15,10 @@ from tests.conftest import make_phase, make_plan, make_user
 from .conftest import make_expenditure, make_line
 
 # Built: session, user, roles, plan with its totals, the data version, counts, phases, lines, two
-# category sums, caps, per-commune spending, districts, two paginated lists and their counts, and
-# the change history (one query per history table, one per kind of object the changes name).
-MAX_QUERIES = 23
+# category sums, caps and the cap item of each kind of phase (rule data), per-commune spending,
+# districts, two paginated lists and their counts, and the change history (one query per history
+# table, one per kind of object the changes name).
+MAX_QUERIES = 30
 # From the cache (its figures, money and history under the data version): session, user, roles,
 # plan, version, the two paginated lists and their counts.
 CACHED_QUERIES = 9

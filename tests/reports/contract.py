@@ -2,7 +2,7 @@
 reports/ so a dashboard figure can be checked against the set its link shows.
 
 A commune matches when it lies in `province`/`district` and, if any enrolment filter is
-given (plan, phase, status other than not_started, step, overdue), ONE of its active
+given (plan, phase, status other than not_started, step, overdue, upkeep), ONE of its active
 enrolments satisfies all of them; `status=not_started` matches communes with no active
 enrolment at all.
 """
@@ -55,6 +55,10 @@ def communes_matching(url, user, today=None):
         enrolments, filtered = enrolments.filter(status__in=statuses), True
     if params.get("overdue") == ["1"]:
         enrolments, filtered = enrolments.filter(next_due_on__lt=today), True
+    if params.get("upkeep") == ["overdue"]:  # "duy trì quá hạn": an upkeep deadline has passed
+        enrolments, filtered = enrolments.filter(upkeep_due_on__lt=today), True
+    if params.get("upkeep") == ["reannounce"]:  # "cần công bố lại": the scope changed since
+        enrolments, filtered = enrolments.filter(needs_reannouncement=True), True
     if filtered:
         communes = communes.filter(Exists(enrolments))
     return communes

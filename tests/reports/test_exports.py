@@ -30,7 +30,8 @@ def hostile_rollout(known_rollout, lam_dong):
     RolloutPlan.objects.filter(pk=r.plan.pk).update(number=PLAN_NUMBER, title=PLAN_TITLE)
     Phase.objects.filter(pk=r.pilot.pk).update(name=PILOT_NAME)
     Phase.objects.filter(pk=r.expansion.pk).update(name=EXPANSION_NAME)
-    Commune.objects.filter(pk=r.C.pk).update(name=COMMUNE_NAME)
+    # D has the rollout's earliest overdue steps: it is on the dashboard's list of the most late.
+    Commune.objects.filter(pk=r.D.pk).update(name=COMMUNE_NAME)
     Province.objects.filter(pk=lam_dong.pk).update(name=PROVINCE_NAME)
     return r
 

@@ -157,3 +157,41 @@ def test_demo_reminders_after_the_reform_name_no_unit_of_the_ended_edition(demo)
     assert not Commune.objects.filter(pk__in=commune_ids, valid_until__isnull=False).exists()
     assert all("trước 01/07/2025" not in item.title for item in items)
     assert all(item.due_on > datetime.date(2025, 7, 1) for item in items if item.section != "report")
+
+
+def test_demo_shows_one_example_of_each_rule_and_of_the_years_after_the_announcement(demo, client):
+    """Today's Lâm Đồng's own rules and upkeep, Bến Tre's extension and Vĩnh Phúc's base."""
+    import datetime
+
+    from notifications.models import ReminderRule
+    from rollout.choices import CapItem, PhaseKind
+    from rollout.models import FundingCap, InspectionPlan, LegalChange, StepTemplate
+    from rollout.models.upkeep import on_site_short
+
+    today_lam_dong = Province.objects.of_edition(TWO_TIER).get(code="68")
+    assert ReminderRule.objects.get(province=today_lam_dong, kind="report_nov").due_day == 20
+    assert FundingCap.objects.get(province=today_lam_dong).amount == 24_000_000
+    template = StepTemplate.objects.active().get(province=today_lam_dong)
+    assert "mo-hinh-khung" in template.items.values_list("code", flat=True)
+    plan_2026 = RolloutPlan.objects.get(province=today_lam_dong)
+    assert set(plan_2026.enrolments.values_list("step_template", flat=True)) == {template.pk}
+    change = LegalChange.objects.get(province=today_lam_dong)
+    late = plan_2026.enrolments.filter(upkeep_due_on__lt=datetime.date.today())
+    assert change.effective_on + datetime.timedelta(days=93) >= datetime.date.today() or late.exists()
+    assert plan_2026.enrolments.filter(needs_reannouncement=True).count() == 1
+    inspection_plan = InspectionPlan.objects.for_list().get(province=today_lam_dong)
+    assert (inspection_plan.planned, inspection_plan.on_site) == (7, 2)
+    assert on_site_short(inspection_plan.planned, inspection_plan.on_site) == 1
+    inspections = [i for e in plan_2026.enrolments.all() for i in e.inspections.all()]
+    assert any(i.corrective_open for i in inspections)
+    assert any(i.lapse_proposal == "proposed" for i in inspections)
+
+    ben_tre = RolloutPlan.objects.get(province__code="83", province__valid_until__isnull=False)
+    extension = ben_tre.phases.get(kind=PhaseKind.EXTENSION)
+    client.force_login(_user("admin"))
+    phases = {p.pk: p for p in client.get(f"/ke-hoach/{ben_tre.pk}/").context["phases"]}
+    assert phases[extension.pk].cap.item == CapItem.EXTENSION and phases[extension.pk].cap.amount == 16_000_000
+    vinh_phuc = RolloutPlan.objects.get(province__code="26", province__valid_until__isnull=False)
+    page = client.get(f"/ke-hoach/{vinh_phuc.pk}/")
+    assert (vinh_phuc.base_communes, page.context["target"]) == (127, 127)
+    assert "Kế hoạch tính trên 127 xã; danh mục đơn vị hành chính hiện có 121 xã." in page.content.decode()

@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 
 from provinces.models import Commune
 from rollout import actions
-from rollout.choices import AnnouncementKind, ReviewState, Status, StepKind, TargetKind
+from rollout.models.rules import add_months
+from rollout.choices import STEP_STAGE, AnnouncementKind, ReviewState, Status, StepKind, TargetKind
 from rollout.models import RolloutPlan, Announcement, BudgetLine, Enrolment, Expenditure, Inspection, MaintenanceActivity, Step
 from tests.conftest import make_phase, make_plan
 
@@ -86,12 +87,14 @@ def test_procedures_in_scope_cannot_exceed_total(lamdong_plan, lam_ha):
         actions.enrol(phase, commune, procedures_in_scope=120, procedures_total=100, enrolled_on=phase.starts_on)
 
 
-def test_enrolment_creates_the_eight_legal_steps_in_order_with_due_dates(lamdong_pilot):
+def test_enrolment_creates_the_eight_legal_steps_in_order_due_after_their_durations(lamdong_pilot):
     enrolment = Enrolment.objects.filter(phase=lamdong_pilot).first()
     steps = list(enrolment.steps.order_by("order"))
     assert [s.kind for s in steps] == StepKind.values
-    assert steps[-1].due_on == lamdong_pilot.ends_on
-    assert all(a.due_on <= b.due_on for a, b in zip(steps, steps[1:]))
+    assert [s.stage for s in steps] == [STEP_STAGE[kind] for kind in StepKind.values]
+    # 30 + 15 + 30 + 60 + 30 + 90 + 30 + 15 days from the phase's first day, 01/03/2018.
+    assert [s.due_on for s in steps] == [D(2018, 3, 31), D(2018, 4, 15), D(2018, 5, 15), D(2018, 7, 14),
+                                         D(2018, 8, 13), D(2018, 11, 11), D(2018, 12, 11), D(2018, 12, 26)]
 
 
 @time_machine.travel(D(2018, 6, 1))
@@ -129,9 +132,10 @@ def test_announcement_needs_complete_steps_or_a_recorded_reason(lamdong_pilot, d
     assert not Announcement.objects.exists()
 
 
-def test_inspection_corrective_due_defaults_to_two_months():
-    assert Inspection.default_corrective_due(D(2019, 3, 15)) == D(2019, 5, 15)
-    assert Inspection.default_corrective_due(D(2019, 12, 31)) == D(2020, 2, 29)
+def test_a_month_later_is_the_same_day_or_the_months_last():
+    assert add_months(D(2019, 3, 15), 2) == D(2019, 5, 15)
+    assert add_months(D(2019, 12, 31), 2) == D(2020, 2, 29)
+    assert add_months(D(2020, 2, 29), 12) == D(2021, 2, 28)
 
 
 # -- status follows the records --------------------------------------------------------------------
