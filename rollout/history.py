@@ -8,7 +8,10 @@ from django.utils.translation import pgettext
 
 # Fields a change history does not show: bookkeeping, or what the row belongs to.
 HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "recorded_at", "reviewed_at", "version", "order",
-                         "enrolment", "plan", "phase", "commune"}
+                         "enrolment", "plan", "phase", "commune",
+                         # a document's record (named in the entry's label) and storage details
+                         "step", "announcement", "inspection", "maintenance", "expenditure", "file", "sha256",
+                         "content_type"}
 
 
 def _display(field, value, names):

@@ -13,10 +13,10 @@ from reports.exports import Sheet, workbook_response
 
 from ..choices import StepKind
 from ..filters import CommuneFilter
-from ..models import Announcement, Enrolment, Inspection, MaintenanceActivity, Step
+from ..models import Announcement, Document, Enrolment, Inspection, MaintenanceActivity, Step
 from .. import history
 from ..lineage import predecessors_of, successors_of
-from ..querysets import attach_enrolments, attach_progress, commune_rows
+from ..querysets import attach_documents, attach_enrolments, attach_progress, commune_rows
 
 PAGE_SIZE = 50
 STEP_LABELS = dict(StepKind.choices)
@@ -129,6 +129,8 @@ def change_history(enrolments, carried=(), limit=200):
          lambda r: _("Kiểm tra {day}").format(day=r.inspected_on.strftime("%d/%m/%Y"))),
         (MaintenanceActivity, MaintenanceActivity.history.filter(enrolment_id__in=ids),
          lambda r: _("Duy trì {day}").format(day=r.done_on.strftime("%d/%m/%Y"))),
+        (Document, Document.history.filter(enrolment_id__in=ids),
+         lambda r: _("Tài liệu {name}").format(name=r.original_name)),
     ], limit=limit)
 
 
@@ -137,7 +139,7 @@ def commune_detail(request, pk):
     commune = get_object_or_404(
         Commune.objects.visible_to(request.user).select_related("province", "district", "area"), pk=pk)
     scope = scope_of(request.user)
-    enrolments = enrolments_of(commune)
+    enrolments = attach_documents(enrolments_of(commune), request.user)
     today = timezone.localdate()
     for enrolment in enrolments:
         enrolment.timeline = [

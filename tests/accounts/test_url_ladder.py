@@ -126,6 +126,16 @@ LADDER = {
     "rollout:inspection_create": ("enrolment", EDIT_COMMUNE),
     "rollout:inspection_edit": ("inspection", EDIT_COMMUNE),
     "rollout:maintenance_create": ("enrolment", EDIT_COMMUNE),
+    "rollout:announcement_acts": ("announcement", EDIT_COMMUNE),
+    # Evidence files: attached by DOST staff, opened by whoever reads the commune (an invoice of
+    # plan-wide money by nobody below the province).
+    "rollout:step_document": ("step", EDIT_COMMUNE),
+    "rollout:announcement_document": ("announcement", EDIT_COMMUNE),
+    "rollout:inspection_document": ("inspection", EDIT_COMMUNE),
+    "rollout:maintenance_document": ("maintenance", EDIT_COMMUNE),
+    "rollout:expenditure_document": ("expenditure", EDIT_MONEY),
+    "rollout:document_file": ("document", READ_COMMUNE),
+    "rollout:document_archive": ("document", EDIT_COMMUNE),
     "rollout:bulk_record": (None, EDIT_LIST),
     "rollout:review_queue": (None, REVIEW_LIST),
     "rollout:returned_steps": (None, REVIEW_LIST),
@@ -200,6 +210,13 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
                                                   spent_on=datetime.date(2018, 5, 1), document_ref="1/HĐ"),
     }
     from imports.models import ImportBatch
+    from rollout.models import MaintenanceActivity
+    from tests.files import PDF, upload
+
+    objects["maintenance"] = MaintenanceActivity.objects.create(enrolment=enrolment, kind="audit",
+                                                                done_on=datetime.date(2018, 12, 10))
+    objects["document"] = actions.attach_document(objects["step"], uploaded=upload("bien-ban.pdf", PDF),
+                                                  by=dost_lamdong)
 
     objects["import_batch"] = ImportBatch.objects.create(
         province=plan.province, file="imports/tien-do.xlsx", original_name="tien-do.xlsx", file_kind="xlsx",
