@@ -294,6 +294,8 @@ class YearlyFigures:
     announced_in_year: int
     reannounced_in_year: int
     converted_in_year: int
+    notified_in_year: int  # communes that notified the DOST of an announcement in the year
+    posted_in_year: int  # communes that posted an announcement (office, website) in the year
     ended_by_reorganisation: int  # announcements that stopped with their commune's abolition in the year
     inspected_in_year: int
     inspected_on_site: int
@@ -323,8 +325,9 @@ def yearly_figures(province, year, user):
        announcement, none in force -> lapsed; every build step done by then -> applying;
        some step -> building; else planned); a step returned by the district today counts
        as not done; its procedures are those of that enrolment;
-    2. announcements, re-announcements, conversions, announcements ended by a
-       reorganisation and inspections are those dated in the year, on either map;
+    2. announcements, re-announcements, conversions, the DOST notified of an announcement,
+       an announcement posted, announcements ended by a reorganisation and inspections are
+       those dated in the year, on either map, each commune counted once per line;
     3. procedures: those in the scope of communes announced at the year's end against the
        total of every enrolled commune;
     4. spending: expenditures dated in the year.
@@ -374,6 +377,8 @@ def yearly_figures(province, year, user):
                                       filter=Q(kind=AnnouncementKind.REANNOUNCEMENT, decided_on__range=(first, last))),
             converted_in_year=Count("enrolment__commune", distinct=True,
                                     filter=Q(kind=AnnouncementKind.CONVERSION, decided_on__range=(first, last))),
+            notified_in_year=Count("enrolment__commune", distinct=True, filter=Q(notified_on__range=(first, last))),
+            posted_in_year=Count("enrolment__commune", distinct=True, filter=Q(posted_on__range=(first, last))),
             ended_by_reorganisation=Count("enrolment__commune", distinct=True,
                                           filter=Q(lapse_cause=LapseCause.REORGANISATION,
                                                    lapsed_on__range=(first, last))),
