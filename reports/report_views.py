@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -178,4 +179,63 @@ def report_sheets(report):
                       [_("Kế hoạch"), _("Giai đoạn"), _("Đã chi (đồng)")], spending, heading=heading,
                       money_columns=(2,)),
         exports.Sheet(_("Khó khăn, kiến nghị"), [_("Mục"), _("Nội dung")], texts, heading=heading),
+    ]
+
+
+# -- the November consolidation -----------------------------------------------------------------------
+@login_required
+def november(request, year):
+    """The November consolidation (tổng hợp tháng 11) of a province: the year's inspections
+    and findings, corrective actions with their due and done dates, and the agencies that have
+    not reported; printable, and as a workbook."""
+    from .views import _province_choices, _province_for
+
+    if not 2000 <= year <= 2100:
+        raise Http404
+    scope = scope_of(request.user)
+    province, provinces = _province_for(request, scope)
+    today = timezone.localdate()
+    if province is None:
+        if not scope.sees_everything:
+            raise Http404
+        return render(request, "reports/november.html", {"year": year, "today": today,
+                                                          "province_choices": _province_choices(provinces, scope)})
+    data = queries.consolidation(province, year, request.user)
+    for inspection in data.corrective:
+        inspection.is_late = (inspection.corrective_done_on is None and inspection.corrective_due_on is not None
+                              and inspection.corrective_due_on < today)
+    if request.GET.get("format") == "xlsx":
+        return exports.workbook_response(f"tong-hop-thang-11-{year}-{province.code}.xlsx",
+                                         november_sheets(province, data))
+    choices = _province_choices(provinces, scope)
+    return render(request, "reports/november.html", {
+        "province": province, "year": year, "data": data, "today": today,
+        "province_choices": choices if len(choices) > 1 else [],
+        "years": list(range(today.year, 2013, -1)),
+    })
+
+
+def _place(commune):
+    return str(commune.district or commune.area or "")
+
+
+def november_sheets(province, data):
+    heading = _("Tổng hợp kết quả kiểm tra và khắc phục năm {year} — {province}").format(
+        year=data.year, province=province.name)
+    inspections = [[i.enrolment.commune.name, _place(i.enrolment.commune), i.inspected_on, i.get_mode_display(),
+                     i.record_number, i.get_result_display(), i.findings] for i in data.inspections]
+    corrective = [[i.enrolment.commune.name, _place(i.enrolment.commune), i.inspected_on, i.corrective_action,
+                   i.corrective_due_on, i.corrective_done_on, _("Quá hạn") if i.is_late else ""]
+                  for i in data.corrective]
+    missing = [[e.commune.name, _place(e.commune), e.plan.number, _("Có") if e.audited else _("Chưa"),
+                _("Có") if e.reviewed else _("Chưa")] for e in data.not_reported]
+    return [
+        exports.Sheet(_("Kiểm tra"), [_("Xã"), _("Huyện / khu vực"), _("Ngày kiểm tra"), _("Hình thức"),
+                                      _("Số biên bản"), _("Kết luận"), _("Nội dung phát hiện")],
+                      inspections, heading=heading),
+        exports.Sheet(_("Khắc phục"), [_("Xã"), _("Huyện / khu vực"), _("Ngày kiểm tra"), _("Yêu cầu khắc phục"),
+                                       _("Hạn báo cáo"), _("Đã báo cáo"), _("Tình trạng")],
+                      corrective, heading=heading),
+        exports.Sheet(_("Chưa báo cáo"), [_("Xã"), _("Huyện / khu vực"), _("Kế hoạch"), _("Đánh giá nội bộ"),
+                                          _("Xem xét của lãnh đạo")], missing, heading=heading),
     ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tong-quan/toan-quoc/", views.national, name="national"),
     path("bao-cao/", views.yearly_current, name="yearly_current"),
     path("bao-cao/<int:year>/", views.yearly, name="yearly"),
+    path("bao-cao/<int:year>/tong-hop-thang-11/", report_views.november, name="november"),
     path("bao-cao/<int:year>/lap/", report_views.report_prepare, name="report_prepare"),
     path("bao-cao/van-ban/<int:pk>/", report_views.report_detail, name="report_detail"),
     path("bao-cao/van-ban/<int:pk>/sua/", report_views.report_edit, name="report_edit"),

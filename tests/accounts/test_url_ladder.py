@@ -164,6 +164,8 @@ LADDER = {
     "reports:report_refresh": ("report", REPORT_WRITE),
     "reports:report_submit": ("report", REPORT_WRITE),
     "reports:report_correct": ("report", REPORT_WRITE),
+    "reports:november": ("year", dict(dost=200, leader=200, officer=404, officer_other=404, dost_other=200,
+                                      no_role=404, admin=200)),
     # Without a province in the form, nothing to prepare: 404 for everyone.
     "reports:report_prepare": ("year", {actor: 404 for actor in ACTORS}),
     # Imports from Excel: DOST staff of the batch's province and administrators.
@@ -260,7 +262,7 @@ def _consultant(plan):
 
 
 def url_for(name, obj):
-    if name in ("reports:yearly", "reports:report_prepare"):
+    if name in ("reports:yearly", "reports:report_prepare", "reports:november"):
         return reverse(name, kwargs={"year": 2019})
     if obj is None:
         return reverse(name)
