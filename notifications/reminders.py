@@ -448,6 +448,23 @@ REPORT_TITLES = {
 }
 
 
+# The page each report is prepared on, for the province and the year it covers.
+REPORT_PAGES = {
+    RuleKind.NOVEMBER_REPORT: "reports:november",
+    RuleKind.DECEMBER_REPORT: "reports:yearly",
+}
+
+
+def report_path(kind, due_on, province_id):
+    """The page of the report due on `due_on`: a deadline in the first half of a year is the
+    report of the year before (a December report given until January)."""
+    year = due_on.year if due_on.month >= 7 else due_on.year - 1
+    try:
+        return f"{reverse(REPORT_PAGES[kind], args=[year])}?province={province_id}"
+    except NoReverseMatch:
+        return reports_path()
+
+
 def report_due(rule, today):
     """The report's deadline whose window `today` falls in (next year's, this year's or last year's)."""
     for year in (today.year + 1, today.year, today.year - 1):
@@ -464,7 +481,6 @@ def report_items(rules, texts, recipients, add):
     if not rules.all(*REPORT_KINDS):
         return
     provinces = Province.objects.filter(pk__in=set(recipients.staff)).valid_on(texts.today).values_list("pk", "name")
-    path = reports_path()
     for province_id, province in provinces:
         for kind in REPORT_KINDS:
             rule = rules.get(kind, province_id)
@@ -476,7 +492,8 @@ def report_items(rules, texts, recipients, add):
             key = f"{kind}:{province_id}:{due_on.year}"
             add(recipients.staff[province_id], key, window, lambda: Item(
                 key=key, window=window, section=Section.REPORT, title=str(REPORT_TITLES[kind]),
-                detail=texts.when(due_on), group=province, due_on=due_on, url=path,
+                detail=texts.when(due_on), group=province, due_on=due_on,
+                url=report_path(kind, due_on, province_id),
             ))
 
 

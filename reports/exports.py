@@ -28,6 +28,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 WIDTH_SAMPLE = 200
 
 
+class Money(int):
+    """An amount of đồng: written with the money format wherever it stands in a sheet."""
+
+
 class Sheet:
     """A titled table: a heading line, column headers, rows; money columns formatted.
 
@@ -76,7 +80,8 @@ def _cell(ws, value, *, money=False, font=None, alignment=None):
     value = _value(value)
     text = isinstance(value, str)
     number_format = None
-    if money and isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool):
+    if (money or isinstance(value, Money)) and isinstance(value, (int, float, decimal.Decimal)) \
+            and not isinstance(value, bool):
         number_format = MONEY_FORMAT
     elif isinstance(value, datetime.date):
         number_format = DATE_FORMAT

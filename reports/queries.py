@@ -34,6 +34,7 @@ from rollout.choices import (
     AnnouncementKind,
     InspectionMode,
     LapseCause,
+    MaintenanceKind,
     ReviewState,
     Stage,
 )
@@ -43,9 +44,11 @@ from rollout.models import (
     Enrolment,
     Expenditure,
     Inspection,
+    MaintenanceActivity,
     RolloutPlan,
     Step,
     alive_q,
+    counted_q,
 )
 
 from rollout.models.base import count_of, sum_of
@@ -238,6 +241,8 @@ class YearlyFigures:
     announced_in_year: int
     reannounced_in_year: int
     converted_in_year: int
+    notified_in_year: int  # communes that notified the DOST of an announcement in the year
+    posted_in_year: int  # communes that posted an announcement (office, website) in the year
     ended_by_reorganisation: int  # announcements that stopped with their commune's abolition in the year
     inspected_in_year: int
     inspected_on_site: int
@@ -268,8 +273,9 @@ def yearly_figures(province, year, user):
        done by then -> applying;
        some step -> building; else planned); a step returned by the district today counts
        as not done; its procedures are those of that enrolment;
-    2. announcements, re-announcements, conversions, announcements ended by a
-       reorganisation and inspections are those dated in the year, on either map;
+    2. announcements, re-announcements, conversions, the DOST notified of an announcement,
+       an announcement posted, announcements ended by a reorganisation and inspections are
+       those dated in the year, on either map, each commune counted once per line;
     3. procedures: those in the scope of communes announced at the year's end against the
        total of every enrolled commune;
     4. spending: expenditures dated in the year.
@@ -320,6 +326,8 @@ def yearly_figures(province, year, user):
                                       filter=Q(kind=AnnouncementKind.REANNOUNCEMENT, decided_on__range=(first, last))),
             converted_in_year=Count("enrolment__commune", distinct=True,
                                     filter=Q(kind=AnnouncementKind.CONVERSION, decided_on__range=(first, last))),
+            notified_in_year=Count("enrolment__commune", distinct=True, filter=Q(notified_on__range=(first, last))),
+            posted_in_year=Count("enrolment__commune", distinct=True, filter=Q(posted_on__range=(first, last))),
             ended_by_reorganisation=Count("enrolment__commune", distinct=True,
                                           filter=Q(lapse_cause=LapseCause.REORGANISATION,
                                                    lapsed_on__range=(first, last))),
@@ -350,6 +358,59 @@ def yearly_figures(province, year, user):
         **events,
         **inspections,
     )
+
+
+# -- the November consolidation -------------------------------------------------------------------
+@dataclass
+class Consolidation:
+    year: int
+    inspections: list  # inspections of the year, with their findings
+    corrective: list  # corrective actions owed: required in the year, or still not reported
+    not_reported: list  # announced communes without the year's internal audit or management review
+
+
+def consolidation(province, year, user):
+    """What the standards sub-department consolidates every November for the provincial
+    People's Committee (tổng hợp tháng 11), for `province` and the provinces it was formed
+    from, within `user`'s scope; three queries:
+
+    1. the year's inspections, with their findings and results;
+    2. the corrective actions required: those of the year's inspections, and any earlier
+       one whose report has not come in;
+    3. the agencies that have not reported their upkeep: communes whose announcement is in
+       force (an enrolment still at work) without an internal audit or a management review
+       recorded in the year, each commune once.
+    """
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    family = province_family(province)
+    inspections = (
+        Inspection.objects.visible_to(user).active().filter(counted_q("enrolment__"),
+                                                          enrolment__plan__province__in=family)
+        .select_related("enrolment__commune__district", "enrolment__commune__area", "enrolment__plan")
+    )
+    of_year = list(inspections.filter(inspected_on__range=(first, last))
+                   .order_by("inspected_on", "enrolment__commune__code", "pk"))
+    corrective = list(
+        inspections.exclude(corrective_action="")
+        .filter(Q(inspected_on__range=(first, last)) | Q(corrective_done_on__isnull=True, inspected_on__lt=first))
+        .order_by(F("corrective_due_on").asc(nulls_last=True), "enrolment__commune__code", "pk"))
+    # A duty recorded in any of the commune's enrolments counts for the commune.
+    duties = MaintenanceActivity.objects.filter(enrolment__commune=OuterRef("commune"), archived_at__isnull=True,
+                                                done_on__range=(first, last)).filter(counted_q("enrolment__"))
+    upkeep = (
+        Enrolment.objects.visible_to(user).alive().filter(plan__province__in=family, status__in=ANNOUNCED)
+        .annotate(audited=Exists(duties.filter(kind=MaintenanceKind.INTERNAL_AUDIT)),
+                  reviewed=Exists(duties.filter(kind=MaintenanceKind.MANAGEMENT_REVIEW)))
+        .filter(Q(audited=False) | Q(reviewed=False))
+        .select_related("commune__district", "commune__area", "plan")
+        .order_by("commune__code", "-enrolled_on")
+    )
+    not_reported, seen = [], set()
+    for enrolment in upkeep:
+        if enrolment.commune_id not in seen:
+            seen.add(enrolment.commune_id)
+            not_reported.append(enrolment)
+    return Consolidation(year=year, inspections=of_year, corrective=corrective, not_reported=not_reported)
 
 
 def district_choices(province, user):

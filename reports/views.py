@@ -21,7 +21,11 @@ from rollout.choices import Status, TargetKind, Upkeep
 from rollout.models import Phase, RolloutPlan, Step
 
 from . import cache, charts, exports, figures, queries
+from .forms import PrepareForm
 from .links import ANNOUNCED, ENROLLED, figure, list_url
+from .models import ReportStatus, YearlyReport
+from .yearly import LineKind
+from .yearly import lines as appendix_lines
 from .outlook import outlook, share
 
 # Status columns of the district table and chart, in the order of the rollout.
@@ -464,7 +468,10 @@ def national(request):
 
     # Only users who see the whole country open this page: the table is the same for all of them.
     table = cache.get_or_build(cache.key(cache.current(), "national", today, sort), build)
-    return render(request, "reports/national.html", {"table": table, "sort": sort, "today": today})
+    years = list(range(today.year, today.year - 5, -1))
+    return render(request, "reports/national.html", {"table": table, "sort": sort, "today": today,
+                                                     "report_years": years,
+                                                     "submissions": submission_rows(request.user, years)})
 
 
 def national_rows(user, today, sort):
@@ -497,6 +504,17 @@ def _national_headers(sort):
     ]
 
 
+def submission_rows(user, years):
+    """Which provinces submitted their yearly report for which of `years`: one row per
+    province that submitted any, each cell the version in force (or None). One query."""
+    rows = {}
+    for report in (YearlyReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED, year__in=years)
+                   .select_related("province").order_by("province__name", "province__valid_until")):
+        row = rows.setdefault(report.province_id, {"province": report.province, "cells": dict.fromkeys(years)})
+        row["cells"][report.year] = report
+    return [{"province": row["province"], "cells": [row["cells"][year] for year in years]} for row in rows.values()]
+
+
 def _next_sort(current, key):
     """Clicking a header sorts by it (names A→Z, figures largest first), clicking again reverses."""
     if current == key:
@@ -526,47 +544,32 @@ def yearly(request, year):
         return render(request, "reports/yearly.html", {"year": year, "province_choices": choices,
                                                        "years": _years()})
     figures = queries.yearly_figures(province, year, request.user)
-    rows = yearly_rows(figures)
+    lines = appendix_lines(figures)
     if _wants_excel(request):
         heading = _("Báo cáo tình hình xây dựng, áp dụng HTQLCL năm {year} — {province}").format(
             year=year, province=province.name)
         spending = [[r["plan__number"], r["phase__name"] or _("Chung cho kế hoạch"), r["amount"]]
                     for r in figures.spending_by_phase]
         return exports.workbook_response(f"bao-cao-{year}-{province.code}.xlsx", [
-            exports.Sheet(_("Phụ lục II"), [_("STT"), _("Nội dung"), _("Số lượng")],
-                          [[i, label, value] for i, (label, value) in enumerate(rows, start=1)], heading=heading),
+            exports.Sheet(_("Phụ lục II"), [_("STT"), _("Nội dung"), _("Đơn vị tính"), _("Số lượng")],
+                          [[line["number"], line["label"], line["unit"],
+                            exports.Money(line["value"]) if line["kind"] == LineKind.MONEY else line["value"]]
+                           for line in lines], heading=heading),
             exports.Sheet(_("Kinh phí {year}").format(year=year), [_("Kế hoạch"), _("Giai đoạn"), _("Đã chi (đồng)")],
                           spending, heading=heading, money_columns=(2,)),
         ])
+    can_prepare = scope.can_edit_rollout(province.pk)
     return render(request, "reports/yearly.html", {
-        "year": year, "province": province, "figures": figures, "rows": rows, "years": _years(),
+        "year": year, "province": province, "figures": figures, "lines": lines, "years": _years(),
+        "money": LineKind.MONEY,
         "province_choices": choices if len(choices) > 1 else [],
+        "reports": YearlyReport.objects.for_reader(request.user).filter(province=province, year=year)
+        .select_related("submitted_by").order_by("-revision"),
+        "can_prepare": can_prepare,
+        "prepare_form": PrepareForm(initial={"province": province.pk}) if can_prepare else None,
     })
 
 
 def _years():
     this_year = timezone.localdate().year
     return list(range(this_year, 2013, -1))
-
-
-def yearly_rows(f):
-    """(label, value) lines of the report, in the order of Appendix II."""
-    return [
-        (_("Số UBND cấp xã thuộc phạm vi báo cáo"), f.communes),
-        (_("Số UBND cấp xã đã đưa vào kế hoạch (đến 31/12)"), f.enrolled),
-        (_("— đang xây dựng HTQLCL"), f.building),
-        (_("— đã xây dựng xong, đang áp dụng"), f.applying),
-        (_("— đã công bố HTQLCL phù hợp TCVN ISO 9001 (còn hiệu lực)"), f.announced),
-        (_("— công bố hết hiệu lực"), f.lapsed),
-        (_("— chưa thực hiện bước nào"), f.planned),
-        (_("Số UBND cấp xã công bố lần đầu trong năm"), f.announced_in_year),
-        (_("Số UBND cấp xã công bố lại trong năm (thay đổi phạm vi)"), f.reannounced_in_year),
-        (_("Số UBND cấp xã chuyển đổi sang TCVN ISO 9001:2015 trong năm"), f.converted_in_year),
-        (_("Số UBND cấp xã có công bố thôi hiệu lực do sắp xếp đơn vị hành chính trong năm"),
-         f.ended_by_reorganisation),
-        (_("Số UBND cấp xã được kiểm tra trong năm"), f.inspected_in_year),
-        (_("— trong đó kiểm tra trực tiếp"), f.inspected_on_site),
-        (_("Số TTHC thuộc phạm vi HTQLCL đã công bố"), f.procedures_covered),
-        (_("Tổng số TTHC của các xã đã đưa vào kế hoạch"), f.procedures_total),
-        (_("Kinh phí đã chi trong năm (đồng)"), f.spent_in_year),
-    ]

@@ -7,6 +7,8 @@ when someone changed the row since); creates may carry a one-time key (AlreadySu
 it was used); records a report counts are archived with a reason, never deleted.
 """
 import datetime
+import hashlib
+import os
 from collections import Counter, defaultdict
 
 from django.core.exceptions import ValidationError
@@ -32,10 +34,12 @@ from .choices import (
     StandardVersion,
     Status,
 )
+from .evidence import identify_upload
 from .models import (
     Announcement,
     BudgetLine,
     Consultant,
+    Document,
     Enrolment,
     Expenditure,
     FundingCap,
@@ -482,13 +486,16 @@ def _check_step(step):
 
 @moves_figures
 @transaction.atomic
-def update_step(step, *, by, version, due_on, done_on=None, evidence=""):
+def update_step(step, *, by, version, due_on, done_on=None, evidence="", upload=None):
     """The step form: set (or clear) the due date and/or record the step done, from the
-    version the editor read. A returned step is corrected and resubmitted here."""
+    version the editor read, with an evidence file when one is `upload`ed. A returned step
+    is corrected and resubmitted here."""
     try:
         current = _locked(step, version)
     except StaleEdit as stale:
         raise StaleEdit(stale.current, {"due_on": due_on, "done_on": done_on, "evidence": evidence})
+    if upload is not None:
+        attach_document(current, uploaded=upload, by=by)
     if due_on != current.due_on:
         current.due_on = due_on
         _save(current, by=by, fields=["due_on"])
@@ -639,13 +646,24 @@ def record_steps_bulk(enrolments, *, kind, done_on, by, evidence="", key=None):
     return len(enrolments)
 
 
+def _check_announcement_acts(announcement):
+    """The DOST notified and the posting done after the decision, by today."""
+    _not_in_future(announcement.notified_on, "notified_on", _("Ngày thông báo Sở KH&CN không được ở tương lai."))
+    _not_in_future(announcement.posted_on, "posted_on", _("Ngày niêm yết không được ở tương lai."))
+    if announcement.posted_on and not announcement.posted_where.strip():
+        raise ValidationError({"posted_where": _("Cần ghi nơi niêm yết (trụ sở, trang thông tin điện tử).")})
+    announcement.posted_where = announcement.posted_where.strip()
+
+
 @moves_figures
 @transaction.atomic
 def announce(enrolment, *, decision_number, decided_on, by, kind=AnnouncementKind.FIRST,
-             standard_version=None, procedures_in_scope=None, scope_note="", incomplete_reason=""):
-    """Record an announcement of conformity. The step sequence must be complete, unless an
-    explicit reason is recorded; the enrolment's row is locked, so a first announcement is
-    recorded once however many times the form is sent at once."""
+             standard_version=None, procedures_in_scope=None, scope_note="", incomplete_reason="",
+             notified_on=None, posted_on=None, posted_where=""):
+    """Record an announcement of conformity, with its other two acts when they are done
+    (the DOST notified, the posting at the office and on the website). The step sequence
+    must be complete, unless an explicit reason is recorded; the enrolment's row is locked,
+    so a first announcement is recorded once however many times the form is sent at once."""
     enrolment = _locked(enrolment)
     missing = [s for s in enrolment.steps.filter(archived_at__isnull=True) if not s.counts_as_done]
     if missing and not incomplete_reason.strip():
@@ -664,14 +682,32 @@ def announce(enrolment, *, decision_number, decided_on, by, kind=AnnouncementKin
         procedures_in_scope=enrolment.procedures_in_scope if procedures_in_scope is None else procedures_in_scope,
         scope_note=scope_note,
         incomplete_reason=incomplete_reason,
+        notified_on=notified_on,
+        posted_on=posted_on,
+        posted_where=posted_where,
         recorded_by=by,
     )
+    _check_announcement_acts(announcement)
     _save(announcement, by=by)
     if announcement.standard_version != enrolment.standard_version:
         enrolment.standard_version = announcement.standard_version
         _save(enrolment, by=by, fields=["standard_version"])
     enrolment.refresh_status()
     return announcement
+
+
+ANNOUNCEMENT_ACT_FIELDS = ("notified_on", "posted_on", "posted_where")
+
+
+@moves_figures
+@transaction.atomic
+def record_announcement_acts(announcement, *, by, version, notified_on, posted_on, posted_where):
+    """Record, on an announcement read at `version`, the day the DOST was notified and the
+    day and place of posting (thông báo Sở KH&CN, niêm yết), when they came after the decision."""
+    current = edit(announcement, by=by, version=version, notified_on=notified_on, posted_on=posted_on,
+                   posted_where=posted_where)
+    _check_announcement_acts(current)
+    return current
 
 
 @moves_figures
@@ -858,6 +894,49 @@ def record_maintenance(enrolment, *, kind, done_on, by, note="", key=None):
     enrolment.refresh_status()
     return _created(submission, activity)
 
+
+
+# -- evidence files ------------------------------------------------------------------------------
+
+DOCUMENT_PARENTS = {Step: "step", Announcement: "announcement", Inspection: "inspection",
+                    MaintenanceActivity: "maintenance", Expenditure: "expenditure"}
+
+
+@moves_figures
+@transaction.atomic
+def attach_document(record, *, uploaded, by, title="", key=None):
+    """Keep an evidence file (tài liệu minh chứng) for a step, announcement, inspection,
+    maintenance activity or expenditure:
+
+    1. claim the form's one-time key;
+    2. tell what the file is from its content (rollout.evidence: size, kind, name agreeing
+       with the content), or refuse it with the reason;
+    3. lock the record, which must not be archived;
+    4. store the file through Django's storage under a random name, with its original name,
+       kind, size and SHA-256 in the row (history records `by`).
+    A document is never deleted: archive() it with a reason, and its file stays stored."""
+    submission = claim(by, key)
+    kind = identify_upload(uploaded)
+    record = _locked(record)
+    if record.archived_at is not None:
+        raise ValidationError(_("Bản ghi đã lưu trữ, không đính kèm thêm tài liệu."))
+    enrolment = getattr(record, "enrolment", None)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    name = os.path.basename(uploaded.name or "")[:255]
+    document = Document(
+        **{DOCUMENT_PARENTS[type(record)]: record},
+        plan_id=enrolment.plan_id if enrolment else record.plan_id,
+        enrolment=enrolment,
+        commune_id=enrolment.commune_id if enrolment else record.commune_id,
+        original_name=name, kind=kind.key, content_type=kind.content_type, size=uploaded.size,
+        sha256=digest.hexdigest(), title=title.strip(), uploaded_by=by,
+    )
+    document.file.save(name, uploaded, save=False)
+    _save(document, by=by)
+    return _created(submission, document)
 
 
 @moves_figures

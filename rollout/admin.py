@@ -15,6 +15,7 @@ from .models import (
     Announcement,
     BudgetLine,
     Consultant,
+    Document,
     Enrolment,
     Expenditure,
     FundingCap,
@@ -238,3 +239,14 @@ class InspectionAdmin(EnrolmentChildAdmin):
 class MaintenanceActivityAdmin(EnrolmentChildAdmin):
     list_display = ["enrolment", "kind", "done_on"]
     list_filter = ["kind"]
+
+
+@admin.register(Document)
+class DocumentAdmin(RecordAdmin):
+    """Evidence files: read, archived or restored here; opened through the site's file view."""
+
+    list_display = ["original_name", "title", "kind", "size", "commune", "plan", "uploaded_by", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["commune", "plan", "uploaded_by"]
+    search_fields = ["original_name", "title", "commune__search_name", "plan__number"]
+    raw_id_fields = ["step", "announcement", "inspection", "maintenance", "expenditure", "plan", "enrolment", "commune"]

@@ -14,7 +14,10 @@ from simple_history.signals import pre_create_historical_record
 
 # Fields a change history does not show: bookkeeping, or what the row belongs to.
 HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "recorded_at", "reviewed_at", "version", "order",
-                         "enrolment", "plan", "phase", "commune"}
+                         "enrolment", "plan", "phase", "commune",
+                         # a document's record (named in the entry's label) and storage details
+                         "step", "announcement", "inspection", "maintenance", "expenditure", "file", "sha256",
+                         "content_type"}
 # Rows created in bulk with another (an enrolment's steps) carry their own times, this close
 # after the moment of the request that created them.
 BULK = datetime.timedelta(seconds=1)

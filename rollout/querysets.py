@@ -9,7 +9,7 @@ from accounts.scope import scope_of
 from provinces.models import Commune, CommuneSuccession, UnitQuerySet
 
 from .choices import STATUS_RANK, STEP_ORDER, ReviewState, Status, StepKind
-from .models import Announcement, Enrolment, Step, StepTemplateItem, alive_q
+from .models import Announcement, Document, Enrolment, Step, StepTemplateItem, alive_q
 
 
 class CommuneRowQuerySet(UnitQuerySet):
@@ -107,6 +107,22 @@ def attach_progress(communes):
         commune.row_steps_done = done.get(enrolment_id, {})
         commune.row_announcement = latest.get(enrolment_id)
     return communes
+
+
+def attach_documents(enrolments, user):
+    """Set on each step, announcement, inspection and maintenance activity of `enrolments`
+    (prefetched) the active documents attached to it (`shown_documents`): one query for all."""
+    if not enrolments:
+        return enrolments
+    attached = {}
+    for document in Document.objects.visible_to(user).for_listing().filter(enrolment__in=[e.pk for e in enrolments]):
+        attached.setdefault(document.parent_key, []).append(document)
+    for enrolment in enrolments:
+        for name, records in (("step", enrolment.steps), ("announcement", enrolment.announcements),
+                              ("inspection", enrolment.inspections), ("maintenance", enrolment.maintenance)):
+            for record in records.all():
+                record.shown_documents = attached.get((name, record.pk), [])
+    return enrolments
 
 
 def reviewable_steps(user):

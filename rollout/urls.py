@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import areas, budgets, communes, enrolment, plans, recording, review, rules, upkeep
+from .views import areas, budgets, communes, documents, enrolment, plans, recording, review, rules, upkeep
 
 app_name = "rollout"
 urlpatterns = [
@@ -13,12 +13,21 @@ urlpatterns = [
     path("xa/tham-gia/<int:pk>/sua/", recording.enrolment_edit, name="enrolment_edit"),
     path("xa/tham-gia/<int:pk>/cong-bo/", recording.announcement_create, name="announcement_create"),
     path("xa/cong-bo/<int:pk>/het-hieu-luc/", recording.announcement_lapse, name="announcement_lapse"),
+    path("xa/cong-bo/<int:pk>/thong-bao-niem-yet/", recording.announcement_acts, name="announcement_acts"),
     path("xa/tham-gia/<int:pk>/kiem-tra/", recording.inspection_create, name="inspection_create"),
     path("xa/tham-gia/<int:pk>/kiem-tra/<int:inspection_pk>/", recording.inspection_create, name="inspection_edit"),
     path("xa/tham-gia/<int:pk>/duy-tri/", recording.maintenance_create, name="maintenance_create"),
     path("xa/kiem-tra/<int:pk>/khac-phuc/", upkeep.corrective_review, name="corrective_review"),
     path("xa/kiem-tra/<int:pk>/de-xuat-het-hieu-luc/", upkeep.lapse_decision, name="lapse_decision"),
     path("xa/ghi-nhan-hang-loat/", recording.bulk_record, name="bulk_record"),
+    # Evidence files: attached to a record, opened only through the scope check
+    path("xa/buoc/<int:pk>/tai-lieu/", documents.step_document, name="step_document"),
+    path("xa/cong-bo/<int:pk>/tai-lieu/", documents.announcement_document, name="announcement_document"),
+    path("xa/kiem-tra/<int:pk>/tai-lieu/", documents.inspection_document, name="inspection_document"),
+    path("xa/duy-tri/<int:pk>/tai-lieu/", documents.maintenance_document, name="maintenance_document"),
+    path("khoan-chi/<int:pk>/tai-lieu/", documents.expenditure_document, name="expenditure_document"),
+    path("tai-lieu/<int:pk>/", documents.document_file, name="document_file"),
+    path("tai-lieu/<int:pk>/luu-tru/", documents.document_archive, name="document_archive"),
     path("xac-nhan/", review.review_queue, name="review_queue"),
     path("xac-nhan/tra-lai/", review.returned_steps, name="returned_steps"),
     path("xac-nhan/buoc/<int:pk>/", review.review_step, name="review_step"),

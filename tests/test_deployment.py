@@ -56,7 +56,7 @@ def test_init_migrates_and_loads_units_before_anything_else_starts(services):
 
 def test_every_long_running_service_has_a_health_check(services):
     for name, service in services.items():
-        if name != "init":  # one-shot: compose waits for its exit status instead
+        if name not in ("init", "buckets"):  # one-shots: compose waits for their exit status instead
             assert service.get("healthcheck", {}).get("test"), name
     assert "inspect ping" in services["worker"]["healthcheck"]["test"][1]
     assert "celerybeat-schedule" in services["beat"]["healthcheck"]["test"][1]
@@ -82,6 +82,20 @@ def test_image_compiles_the_catalogue_in_a_build_stage_and_installs_the_project_
     assert "gunicorn.conf.py" in final and "postgresql-client" in final
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert not {"locale", "scripts", "gunicorn.conf.py", "templates", "static"} & set(ignored)
+
+
+def test_compose_keeps_uploaded_files_in_a_private_versioned_bucket(services, compose):
+    assert "objects" in compose["volumes"] and "objects:/data" in services["minio"]["volumes"]
+    assert "ports" not in services["minio"], "the object store is reached through the application only"
+    assert services["minio"]["healthcheck"]["test"]
+    script = services["buckets"]["command"][0]
+    assert "mc mb --ignore-existing" in script and "anonymous set none" in script and "version enable" in script
+    assert services["buckets"]["depends_on"]["minio"]["condition"] == "service_healthy"
+    for name in ("web", "worker", "backup"):
+        environment = services[name]["environment"]
+        assert {"AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY"} <= set(environment), name
+        assert services[name]["depends_on"]["buckets"]["condition"] == "service_completed_successfully", name
 
 
 # -- gunicorn.conf.py -------------------------------------------------------------------------------
@@ -151,6 +165,20 @@ def test_hsts_preload_and_subdomains_only_when_asked_for():
         "SECURE_HSTS_INCLUDE_SUBDOMAINS", DJANGO_BEHIND_TLS="true", DJANGO_HSTS_INCLUDE_SUBDOMAINS="true",
         DJANGO_HSTS_PRELOAD="true",
     ) == "True"
+
+
+BUCKET = {"AWS_STORAGE_BUCKET_NAME": "isotrack", "AWS_S3_ENDPOINT_URL": "http://minio:9000",
+          "AWS_ACCESS_KEY_ID": "isotrack", "AWS_SECRET_ACCESS_KEY": "mat-khau-minio"}
+
+
+def test_uploaded_files_go_to_the_bucket_when_one_is_named_and_to_media_root_otherwise():
+    assert settings_value("STORAGES['default']['BACKEND']") == "'django.core.files.storage.FileSystemStorage'"
+    assert settings_value("STORAGES['default']['BACKEND']", **BUCKET) == "'storages.backends.s3.S3Storage'"
+    options = settings_value("STORAGES['default']['OPTIONS']", **BUCKET)
+    assert "'default_acl': None" in options and "'endpoint_url': 'http://minio:9000'" in options
+    assert "'addressing_style': 'path'" in options
+    result = manage("check", **{**BUCKET, "AWS_SECRET_ACCESS_KEY": None})
+    assert result.returncode != 0 and "AWS_SECRET_ACCESS_KEY" in result.stderr
 
 
 # -- the site as gunicorn serves it -----------------------------------------------------------------

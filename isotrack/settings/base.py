@@ -167,8 +167,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded files are kept through Django's storage API (a folder under MEDIA_ROOT, or an S3
+# bucket in production) and never served from a public address: MEDIA_URL has no view, each
+# file is streamed by a view that applies the user's scope (rollout.views.documents).
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+
+# Evidence files (rollout.Document): the largest accepted, stated on the upload form.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Imports from Excel (imports/): limits stated on the upload page and enforced; sheets up to
 # IMPORT_INLINE_BYTES are read in the request, larger ones by a Celery worker with a progress

@@ -58,6 +58,32 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": env("CACHE_URL", default=CELERY_BROKER_URL), "KEY_PREFIX": "isotrack",
                       "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 
+# -- uploaded files ---------------------------------------------------------------------------
+# An S3-compatible bucket (MinIO in docker-compose.yml, or a provider's) when one is named;
+# otherwise the folder MEDIA_ROOT. Either way files are private: no public ACL, no public URL
+# (the application streams each file after its scope check).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES = {
+        **STORAGES,  # noqa: F405
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": AWS_STORAGE_BUCKET_NAME,
+                "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+                "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+                "access_key": _required("AWS_ACCESS_KEY_ID"),
+                "secret_key": _required("AWS_SECRET_ACCESS_KEY"),
+                # MinIO and most on-premises stores address buckets by path, not by host name.
+                "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="path"),
+                "signature_version": "s3v4",
+                "default_acl": None,  # the bucket's policy: private
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+    }
+
 # -- HTTPS ------------------------------------------------------------------------------------
 if env("DJANGO_SECURE_SSL_REDIRECT", default=None) is not None:
     # Its old meaning is now part of DJANGO_BEHIND_TLS; ignoring it silently would hide a wrong set-up.

@@ -5,8 +5,19 @@ from django.utils.translation import gettext_lazy as _
 from isotrack.forms import DateField, GuardedForm
 
 from ..choices import AnnouncementKind, InspectionMode, InspectionResult, MaintenanceKind, StandardVersion
+from ..evidence import ACCEPT, limit_text
 from ..models import Consultant, Enrolment
 from ..models.templates import step_choices
+
+
+class EvidenceFileField(forms.FileField):
+    """An evidence file: what is accepted is stated; the content is checked by the action."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Tệp minh chứng"))
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+        self.help_text = limit_text()
 
 
 class StepForm(GuardedForm, forms.Form):
@@ -14,17 +25,35 @@ class StepForm(GuardedForm, forms.Form):
     done_on = DateField(label=_("Ngày hoàn thành"), required=False)
     evidence = forms.CharField(label=_("Minh chứng"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                help_text=_("Số văn bản, biên bản, danh sách tham dự…"))
+    upload = EvidenceFileField(required=False)
 
     def __init__(self, *args, step, **kwargs):
         kwargs.setdefault("initial", {"due_on": step.due_on, "done_on": step.done_on, "evidence": step.evidence})
         super().__init__(*args, **kwargs)
+        self.step = step
         self.guard(step)
 
     def clean(self):
+        """A step done is evidenced: by a document number (the text) or by a file, new or
+        already attached."""
         data = super().clean()
-        if data.get("done_on") and not (data.get("evidence") or "").strip():
-            self.add_error("evidence", _("Cần ghi minh chứng khi đánh dấu bước đã hoàn thành."))
+        if data.get("done_on") and not (data.get("evidence") or "").strip() and not data.get("upload") \
+                and not self.step.documents.active().exists():
+            self.add_error("evidence", _("Cần ghi minh chứng (số văn bản, biên bản) hoặc đính kèm tệp khi đánh dấu "
+                                         "bước đã hoàn thành."))
         return data
+
+
+class DocumentForm(GuardedForm, forms.Form):
+    """An evidence file for a record, with the name of the document it is."""
+
+    upload = EvidenceFileField()
+    title = forms.CharField(label=_("Tên văn bản"), max_length=300, required=False,
+                            help_text=_("Ví dụ: Quyết định số 125/QĐ-UBND; biên bản đánh giá nội bộ."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guard()
 
 
 class BulkStepForm(GuardedForm, forms.Form):
@@ -56,10 +85,30 @@ class AnnouncementForm(GuardedForm, forms.Form):
         label=_("Lý do công bố khi chưa đủ các bước"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Chỉ điền khi công bố trước khi hoàn thành đủ các bước."),
     )
+    notified_on = DateField(label=_("Ngày thông báo Sở KH&CN"), required=False,
+                            help_text=_("Để trống nếu chưa gửi; ghi sau ở trang của xã."))
+    posted_on = DateField(label=_("Ngày niêm yết"), required=False)
+    posted_where = forms.CharField(label=_("Nơi niêm yết"), max_length=300, required=False,
+                                   help_text=_("Ví dụ: trụ sở UBND xã; trang thông tin điện tử của xã."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.guard()
+
+
+class AnnouncementActsForm(GuardedForm, forms.Form):
+    """The DOST notified and the posting, recorded on an announcement after its decision."""
+
+    notified_on = DateField(label=_("Ngày thông báo Sở KH&CN"), required=False)
+    posted_on = DateField(label=_("Ngày niêm yết"), required=False)
+    posted_where = forms.CharField(label=_("Nơi niêm yết"), max_length=300, required=False,
+                                   help_text=_("Ví dụ: trụ sở UBND xã; trang thông tin điện tử của xã."))
+
+    def __init__(self, *args, announcement, **kwargs):
+        kwargs.setdefault("initial", {name: getattr(announcement, name) for name in
+                                      ("notified_on", "posted_on", "posted_where")})
+        super().__init__(*args, **kwargs)
+        self.guard(announcement)
 
 
 class LapseForm(GuardedForm, forms.Form):

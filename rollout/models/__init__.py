@@ -1,5 +1,6 @@
 """The rollout of ISO 9001 in a province: plans, money, and each commune's progress."""
 from .base import Submission
+from .documents import Document
 from .money import BudgetLine, Expenditure, FundingCap
 from .plans import Consultant, Phase, RolloutPlan
 from .progress import (
@@ -24,6 +25,7 @@ __all__ = [
     "BudgetLine",
     "Consultant",
     "Duty",
+    "Document",
     "Enrolment",
     "Expenditure",
     "FundingCap",

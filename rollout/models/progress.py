@@ -460,6 +460,13 @@ class Announcement(Archivable):
         _("lý do công bố khi chưa đủ các bước"), blank=True,
         help_text=_("Chỉ điền khi công bố trước khi hoàn thành đủ các bước."),
     )
+    # The two other legal acts of the step (Decision 19/2014, art. 4): the DOST is notified,
+    # and the announcement is posted at the office and on the agency's website.
+    notified_on = models.DateField(_("ngày thông báo Sở KH&CN"), null=True, blank=True,
+                                   help_text=_("Ngày gửi văn bản thông báo công bố đến Sở Khoa học và Công nghệ."))
+    posted_on = models.DateField(_("ngày niêm yết"), null=True, blank=True)
+    posted_where = models.CharField(_("nơi niêm yết"), max_length=300, blank=True,
+                                    help_text=_("Ví dụ: trụ sở UBND xã; trang thông tin điện tử của xã."))
     lapsed_on = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
     lapse_cause = models.CharField(_("nguyên nhân hết hiệu lực"), max_length=16, choices=LapseCause.choices,
                                    default=LapseCause.FAILURE)
@@ -491,6 +498,16 @@ class Announcement(Archivable):
                 condition=Q(lapsed_on__isnull=True) | ~Q(lapse_reason=""),
                 name="announcement_lapse_has_reason",
                 violation_error_message=_("Cần ghi lý do công bố hết hiệu lực."),
+            ),
+            models.CheckConstraint(
+                condition=Q(notified_on__isnull=True) | Q(notified_on__gte=F("decided_on")),
+                name="announcement_notified_after_decision",
+                violation_error_message=_("Ngày thông báo Sở KH&CN không được trước ngày quyết định công bố."),
+            ),
+            models.CheckConstraint(
+                condition=Q(posted_on__isnull=True) | (Q(posted_on__gte=F("decided_on")) & ~Q(posted_where="")),
+                name="announcement_posting_has_place",
+                violation_error_message=_("Ngày niêm yết không được trước ngày quyết định, và cần ghi nơi niêm yết."),
             ),
         ]
 

@@ -14,10 +14,10 @@ from reports.exports import Sheet, workbook_response
 
 from ..choices import LapseProposal, StepKind
 from ..filters import CommuneFilter
-from ..models import Announcement, Enrolment, Inspection, MaintenanceActivity, Step, UpkeepRules
+from ..models import Announcement, Document, Enrolment, Inspection, MaintenanceActivity, Step, UpkeepRules
 from .. import history
 from ..lineage import predecessors_of, successors_of
-from ..querysets import attach_enrolments, attach_progress, commune_rows
+from ..querysets import attach_documents, attach_enrolments, attach_progress, commune_rows
 
 PAGE_SIZE = 50
 STEP_LABELS = dict(StepKind.choices)
@@ -142,13 +142,15 @@ def change_history(enrolments, carried=(), shown=history.SHOWN):
     plan_of.update({e.pk: f"{e.plan.number} ({e.commune.label})" for e in carried})
     return history.changes([
         (Enrolment, Enrolment.history.filter(id__in=ids), lambda r: _("Tham gia {plan}").format(plan=plan_of.get(r.id, ""))),
-        (Step, Step.history.filter(enrolment_id__in=ids), lambda r: str(STEP_LABELS.get(r.kind, r.kind))),
+        (Step, Step.history.filter(enrolment_id__in=ids), lambda r: str(STEP_LABELS.get(r.kind) or r.name or r.kind)),
         (Announcement, Announcement.history.filter(enrolment_id__in=ids),
          lambda r: _("Công bố {number}").format(number=r.decision_number)),
         (Inspection, Inspection.history.filter(enrolment_id__in=ids),
          lambda r: _("Kiểm tra {day}").format(day=r.inspected_on.strftime("%d/%m/%Y"))),
         (MaintenanceActivity, MaintenanceActivity.history.filter(enrolment_id__in=ids),
          lambda r: _("Duy trì {day}").format(day=r.done_on.strftime("%d/%m/%Y"))),
+        (Document, Document.history.filter(enrolment_id__in=ids),
+         lambda r: _("Tài liệu {name}").format(name=r.original_name)),
     ], shown=shown)
 
 
@@ -177,7 +179,7 @@ def commune_page(commune, user, today, shown=history.SHOWN):
     (reports.cache) for everyone with the same scope (the lineage shown is what the scope sees),
     so a page opened again runs none of its twenty-odd queries until something changes."""
     def build():
-        enrolments = enrolments_of(commune)
+        enrolments = attach_documents(enrolments_of(commune), user)
         for enrolment in enrolments:
             enrolment.timeline = [
                 {"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from .. import actions
 from ..forms.plans import ArchiveForm, ClosePlanForm, ConsultantForm, PhaseForm, PlanForm
 from .. import history
 from ..choices import BudgetCategory
-from ..models import BudgetLine, Consultant, Enrolment, Expenditure, Phase, RolloutPlan
+from ..models import BudgetLine, Consultant, Document, Enrolment, Expenditure, Phase, RolloutPlan
 from .saving import ALREADY, rebind, submit
 
 ENROLMENTS_PER_PAGE = 50
@@ -138,7 +138,9 @@ def plan_detail(request, pk):
     ).get_page(request.GET.get("trang"))
     expenditure_page = Paginator(
         Expenditure.objects.visible_to(user).active().filter(plan=plan)
-        .select_related("budget_line", "commune__district", "commune__area", "commune__province", "phase"),
+        .select_related("budget_line", "commune__district", "commune__area", "commune__province", "phase")
+        .prefetch_related(Prefetch("documents", queryset=Document.objects.visible_to(user).for_listing(),
+                                   to_attr="shown_documents")),
         EXPENDITURES_PER_PAGE,
     ).get_page(request.GET.get("trang_chi"))
 

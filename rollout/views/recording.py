@@ -16,6 +16,7 @@ from isotrack.http import id_param
 
 from .. import actions
 from ..forms.tracking import (
+    AnnouncementActsForm,
     AnnouncementForm,
     BulkStepForm,
     EnrolmentForm,
@@ -67,12 +68,13 @@ def step_record(request, pk):
     step = _editable(request, Step.objects.select_related("enrolment__plan", "enrolment__commune"), pk,
                      lambda s: s.enrolment.plan.province_id)
     enrolment = step.enrolment
-    form = StepForm(request.POST or None, step=step)
+    form = StepForm(request.POST or None, request.FILES or None, step=step)
     saved, form, conflict = submit(
         request, form, lambda: actions.update_step(step, by=request.user, version=form.read_version,
                                                    due_on=form.cleaned_data["due_on"],
                                                    done_on=form.cleaned_data["done_on"],
-                                                   evidence=form.cleaned_data["evidence"]),
+                                                   evidence=form.cleaned_data["evidence"],
+                                                   upload=form.cleaned_data["upload"]),
         lambda stale: rebind(StepForm, request, stale, step=stale.current))
     return _done(request, saved, enrolment, _("Đã lưu bước \"{step}\".").format(step=step.get_kind_display())) or \
         _form_page(request, form, enrolment, step.get_kind_display(), step=step, conflict=conflict)
@@ -119,11 +121,30 @@ def announcement_create(request, pk):
         _form_page(request, form, enrolment, _("Ghi nhận công bố"))
 
 
+def _announcement(request, pk):
+    return _editable(request, Announcement.objects.select_related("enrolment__plan", "enrolment__commune"), pk,
+                     lambda a: a.enrolment.plan.province_id)
+
+
+@login_required
+def announcement_acts(request, pk):
+    """Record when the DOST was notified of an announcement and when and where it was posted."""
+    announcement = _announcement(request, pk)
+    form = AnnouncementActsForm(request.POST or None, announcement=announcement)
+    saved, form, conflict = submit(
+        request, form, lambda: actions.record_announcement_acts(
+            announcement, by=request.user, version=form.read_version,
+            **{name: form.cleaned_data[name] for name in actions.ANNOUNCEMENT_ACT_FIELDS}),
+        lambda stale: rebind(AnnouncementActsForm, request, stale, announcement=stale.current))
+    return _done(request, saved, announcement.enrolment, _("Đã ghi nhận thông báo và niêm yết công bố.")) or \
+        _form_page(request, form, announcement.enrolment,
+                   _("Thông báo, niêm yết công bố {number}").format(number=announcement.decision_number),
+                   conflict=conflict)
+
+
 @login_required
 def announcement_lapse(request, pk):
-    announcement = _editable(
-        request, Announcement.objects.select_related("enrolment__plan", "enrolment__commune"), pk,
-        lambda a: a.enrolment.plan.province_id)
+    announcement = _announcement(request, pk)
     form = LapseForm(request.POST or None, announcement=announcement)
     saved, form, _conflict = submit(request, form, lambda: actions.lapse(
         announcement, lapsed_on=form.cleaned_data["lapsed_on"], reason=form.cleaned_data["reason"],

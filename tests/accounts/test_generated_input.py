@@ -32,6 +32,8 @@ NAMES = [
     "budget_line", "commune", "inspected_on", "mode", "result", "lapsed_on", "cach", "document_ref",
     "description", "corrective_action", "corrective_due_on", "incomplete_reason", "scope_note", "predecessors",
     "done_kinds", "language", "unread", "enrolment", "record_number", "findings", "contact", "email",
+    "upload", "title", "notified_on", "posted_on", "posted_where", "reported_on", "problems", "proposals",
+    "signer_title", "signer_name",
 ]
 
 VALUES = st.one_of(
@@ -54,7 +56,8 @@ REQUESTS = st.tuples(
 
 COUNTED = ["rollout.RolloutPlan", "rollout.Phase", "rollout.Enrolment", "rollout.Step", "rollout.Announcement",
            "rollout.Inspection", "rollout.MaintenanceActivity", "rollout.BudgetLine", "rollout.Expenditure",
-           "rollout.Consultant", "provinces.ReviewArea", "provinces.Commune"]
+           "rollout.Consultant", "rollout.Document", "reports.YearlyReport", "provinces.ReviewArea",
+           "provinces.Commune"]
 
 
 def fingerprint():

@@ -77,7 +77,8 @@ REVIEW_LIST = dict(dost=200, leader=403, officer=200, officer_other=200, dost_ot
 REVIEW_STEP = dict(dost=200, leader=403, officer=200, officer_other=404, dost_other=404, no_role=404, admin=200)
 # Views that only take POST are climbed with an empty POST: the allowed get a page or a
 # redirect back with a message (200 counts for either), the others 403 or 404.
-POST_ONLY = {"rollout:assign_consultant", "rollout:move_enrolments", "rollout:review_step", "rollout:confirm_shown",
+POST_ONLY = {"reports:report_refresh", "reports:report_submit", "reports:report_prepare",
+             "rollout:assign_consultant", "rollout:move_enrolments", "rollout:review_step", "rollout:confirm_shown",
              "notifications:open", "notifications:mark_all_read", "rollout:plan_reopen", "rollout:areas_from_districts",
              "imports:batch_choose", "imports:batch_reread", "imports:batch_confirm", "api_pages:token_revoke"}
 # Review areas belong to provinces of today: the pre-2025 actors here hold none.
@@ -91,6 +92,9 @@ ADMIN_RULES = dict(dost=403, leader=403, officer=403, officer_other=403, dost_ot
 TODAY_PROVINCE_PAGE = dict(dost=403, leader=403, officer=403, officer_other=403, dost_other=403, no_role=403, admin=200)
 TODAY_PROVINCE_OBJECT = dict(dost=404, leader=404, officer=403, officer_other=403, dost_other=404, no_role=403,
                              admin=200)
+
+REPORT_READ = dict(dost=200, leader=200, officer=404, officer_other=404, dost_other=404, no_role=404, admin=200)
+REPORT_WRITE = dict(REPORT_READ, leader=403)
 
 # url name -> (object whose pk the URL takes, or None; expected status of a GET per actor)
 LADDER = {
@@ -161,6 +165,16 @@ LADDER = {
     "rollout:inspection_plan_add": ("inspection_plan", TODAY_PROVINCE_OBJECT),
     "rollout:inspection_item_edit": ("inspection_item", TODAY_PROVINCE_OBJECT),
     "rollout:inspection_item_remove": ("inspection_item", TODAY_PROVINCE_OBJECT),
+    "rollout:announcement_acts": ("announcement", EDIT_COMMUNE),
+    # Evidence files: attached by DOST staff, opened by whoever reads the commune (an invoice of
+    # plan-wide money by nobody below the province).
+    "rollout:step_document": ("step", EDIT_COMMUNE),
+    "rollout:announcement_document": ("announcement", EDIT_COMMUNE),
+    "rollout:inspection_document": ("inspection", EDIT_COMMUNE),
+    "rollout:maintenance_document": ("maintenance", EDIT_COMMUNE),
+    "rollout:expenditure_document": ("expenditure", EDIT_MONEY),
+    "rollout:document_file": ("document", READ_COMMUNE),
+    "rollout:document_archive": ("document", EDIT_COMMUNE),
     "rollout:bulk_record": (None, EDIT_LIST),
     "rollout:review_queue": (None, REVIEW_LIST),
     "rollout:returned_steps": (None, REVIEW_LIST),
@@ -178,6 +192,18 @@ LADDER = {
     "reports:yearly_current": (None, {actor: 302 for actor in ACTORS}),
     "reports:yearly": ("year", dict(dost=200, leader=200, officer=404, officer_other=404, dost_other=200,
                                     no_role=404, admin=200)),
+    # The yearly report as a document (a submitted one of Lâm Đồng): read by its province's
+    # DOST staff and leadership, written by its DOST staff; no officer sees it.
+    "reports:report_detail": ("report", REPORT_READ),
+    "reports:report_word": ("report", REPORT_READ),
+    "reports:report_edit": ("report", dict(REPORT_WRITE, dost=302, admin=302)),  # GET: back to the report
+    "reports:report_refresh": ("report", REPORT_WRITE),
+    "reports:report_submit": ("report", REPORT_WRITE),
+    "reports:report_correct": ("report", REPORT_WRITE),
+    "reports:november": ("year", dict(dost=200, leader=200, officer=404, officer_other=404, dost_other=200,
+                                      no_role=404, admin=200)),
+    # Without a province in the form, nothing to prepare: 404 for everyone.
+    "reports:report_prepare": ("year", {actor: 404 for actor in ACTORS}),
     # Imports from Excel: DOST staff of the batch's province and administrators.
     "imports:batch_list": (None, EDIT_LIST),
     "imports:batch_template": (None, EDIT_LIST),
@@ -253,6 +279,20 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
     objects["inspection_item"] = actions.add_to_inspection_plan(
         objects["inspection_plan"], [objects["commune_today"]], by=admin_user, mode=InspectionMode.ON_SITE)[0]
     from imports.models import ImportBatch
+    from rollout.models import MaintenanceActivity
+    from tests.files import PDF, upload
+
+    objects["maintenance"] = MaintenanceActivity.objects.create(enrolment=enrolment, kind="audit",
+                                                                done_on=datetime.date(2018, 12, 10))
+    from reports import actions as report_actions
+
+    report = report_actions.prepare_report(plan.province, 2018, by=dost_lamdong)
+    report = report_actions.update_report(report, by=dost_lamdong, version=report.version, number="1/BC",
+                                          reported_on=datetime.date(2018, 12, 20), problems="Không có",
+                                          proposals="Không có")
+    objects["report"] = report_actions.submit_report(report, by=dost_lamdong, version=report.version)
+    objects["document"] = actions.attach_document(objects["step"], uploaded=upload("bien-ban.pdf", PDF),
+                                                  by=dost_lamdong)
 
     objects["import_batch"] = ImportBatch.objects.create(
         province=plan.province, file="imports/tien-do.xlsx", original_name="tien-do.xlsx", file_kind="xlsx",
@@ -278,7 +318,7 @@ def _consultant(plan):
 
 
 def url_for(name, obj):
-    if name == "reports:yearly":
+    if name in ("reports:yearly", "reports:report_prepare", "reports:november"):
         return reverse(name, kwargs={"year": 2019})
     if obj is None:
         return reverse(name)

@@ -164,3 +164,14 @@ def test_november_and_december_reports_are_told_to_dost_staff_of_each_province(
     assert told(officer_lamha) == [] and told(leader_lamdong) == []
     run_job(D(2018, 12, 5))  # the November one is past (no repeat), the December one is 10 days ahead
     assert [k.split(":")[0] for k, _w, s in told(dost_lamdong) if s == Section.REPORT] == ["report_nov", "report_dec"]
+
+
+def test_the_report_reminders_link_to_the_pages_the_reports_are_prepared_on(
+        run_job, far_future, dost_lamdong):
+    province = dost_lamdong.assignments.get().province_id
+    run_job(D(2018, 11, 20))
+    run_job(D(2018, 12, 5))
+    links = dict(Notification.objects.filter(user=dost_lamdong, section=Section.REPORT)
+                 .values_list("item_key", "url"))
+    assert links[f"report_nov:{province}:2018"] == f"/bao-cao/2018/tong-hop-thang-11/?province={province}"
+    assert links[f"report_dec:{province}:2018"] == f"/bao-cao/2018/?province={province}"

@@ -24,9 +24,9 @@ DASHBOARD_EXPORT = 9
 # the steps awaiting review (count and list), the overdue steps.
 DISTRICT_BUILT, DISTRICT_CACHED = 10, 5
 # National overview: the version; built: provinces with their lineage, plans and money,
-# communes, enrolments.
-NATIONAL_BUILT, NATIONAL_CACHED = 8, 4
-YEARLY_QUERIES = 9
+# communes, enrolments; every time: which provinces submitted their yearly report.
+NATIONAL_BUILT, NATIONAL_CACHED = 9, 5
+YEARLY_QUERIES = 15
 
 
 def queries_of(client, url, params=None):

@@ -10,6 +10,7 @@ from rollout import actions
 from rollout.history import SHOWN
 from rollout.choices import AnnouncementKind, InspectionResult, MaintenanceKind, PhaseKind, StandardVersion, StepKind
 from tests.conftest import enrol_communes, make_phase, make_plan
+from tests.files import PDF, upload
 
 from .conftest import complete_all_steps
 
@@ -101,6 +102,9 @@ def _busy_commune(commune, phase, later_phase, by):
         actions.record_inspection(enrolment, by=by, inspected_on=D(year, 5, 6), result=InspectionResult.CORRECTIONS,
                                   corrective_action="Khắc phục", corrective_done_on=D(year, 6, 1))
         actions.record_maintenance(enrolment, kind=MaintenanceKind.MANAGEMENT_REVIEW, done_on=D(year, 9, 9), by=by)
+    for record in [*enrolment.steps.all(), *enrolment.announcements.all(), *enrolment.inspections.all(),
+                   *enrolment.maintenance.all()]:
+        actions.attach_document(record, uploaded=upload("bien-ban.pdf", PDF), by=by)
     enrolment.refresh_from_db()
     actions.update_enrolment(enrolment, version=enrolment.version, by=by, procedures_total=120)
     enrol_communes(later_phase, [commune])
@@ -143,6 +147,6 @@ def test_page_query_count_does_not_grow_with_records(client, dost_lamdong, lamdo
 # Every page's session, user and roles, then the commune and the data version; built: its
 # enrolments with their steps, announcements, inspections and maintenance, the step template its
 # history names, the period rules and legal changes its upkeep follows, where it went in the 2025
-# reorganisation, the change history (one query per history table, one per kind of object the
+# reorganisation, the evidence files of its records, the change history (one query per history table, one per kind of object the
 # changes name).
-PAGE_QUERIES = [20, 5]
+PAGE_QUERIES = [22, 5]
