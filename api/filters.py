@@ -41,9 +41,14 @@ class ApiCommuneFilter(CommuneFilter):
 
     sort = None
 
+    def _keep_choices(self, data):
+        """No dropdown is rendered: their options are neither read nor cached."""
+
 
 for _name in ("plan", "phase"):  # ids, read by CommuneFilter.filter_queryset (the schema cannot tell)
     extend_schema_field(OpenApiTypes.INT)(ApiCommuneFilter.base_filters[_name])
+# A step's code: the national steps' and those the provinces' templates add (read when asked).
+extend_schema_field(OpenApiTypes.STR)(ApiCommuneFilter.base_filters["step"])
 
 
 class UnitFilter(django_filters.FilterSet):

@@ -193,6 +193,12 @@ def link_more(request, history):
     return history
 
 
+def for_page(request, sources):
+    """The history section of a page that is not cached: the moments shown_for(request), with
+    the link to the rest."""
+    return link_more(request, changes(sources, shown=shown_for(request)))
+
+
 @receiver(pre_create_historical_record)
 def one_moment_per_request(sender, instance, history_instance, **kwargs):
     """Every row one request saves is recorded at one moment, the time of its first save: the

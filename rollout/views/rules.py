@@ -122,14 +122,14 @@ def _rule_type(slug):
 
 # -- rule data ----------------------------------------------------------------------------------------
 
-def rule_history(province, limit=60):
+def rule_history(request, province):
     """Changes to the national rules and the province's own, newest first."""
     owner = Q(province__isnull=True) | (Q(province=province) if province else Q(pk__in=[]))
-    return history.changes([
+    return history.for_page(request, [
         (rule_type.model, rule_type.model.history.filter(owner),
          lambda record, title=rule_type.title: f"{title}: {record.instance.key_label}")
         for rule_type in RULE_TYPES
-    ], limit=limit)
+    ])
 
 
 @login_required
@@ -152,7 +152,7 @@ def rule_list(request):
         else readable_provinces(request.user).filter(pk__in=scope.read_provinces).order_by("name"),
         "sections": sections,
         "can_edit": can_edit_rules(request.user, province),
-        "history": rule_history(province),
+        "history": rule_history(request, province),
         "today": today,
     })
 
@@ -248,11 +248,11 @@ def template_detail(request, pk):
         "enrolled": template.enrolments.count(),
         "can_edit": can_edit_template(request.user, template) and template.archived_at is None,
         "copy_form": CopyTemplateForm(targets=targets, initial={"name": template.name}) if targets else None,
-        "history": history.changes([
+        "history": history.for_page(request, [
             (StepTemplate, StepTemplate.history.filter(id=template.pk), lambda r: _("Mẫu “{name}”").format(name=r.name)),
             (template.items.model, template.items.model.history.filter(template_id=template.pk),
              lambda r: _("Bước “{name}”").format(name=r.name)),
-        ], limit=60),
+        ]),
     })
 
 

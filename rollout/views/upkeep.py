@@ -113,9 +113,8 @@ def legal_change_list(request):
     return render(request, "rollout/rules/legal_change_list.html", {
         "province": province, "changes": changes, "can_edit": _can_edit(request, province.pk),
         "provinces": readable_provinces(request.user).order_by("name"),
-        "history": history.changes([(LegalChange, LegalChange.history.filter(province_id=province.pk),
-                                     lambda r: _("Thay đổi pháp luật: {document}").format(document=r.document))],
-                                   limit=40),
+        "history": history.for_page(request, [(LegalChange, LegalChange.history.filter(province_id=province.pk),
+                                     lambda r: _("Thay đổi pháp luật: {document}").format(document=r.document))]),
     })
 
 
@@ -226,11 +225,11 @@ def inspection_plan_detail(request, pk):
         "short": on_site_short(planned, on_site), "inspected": sum(1 for item in items if item.inspected),
         "can_edit": can_edit,
         "add_form": InspectionItemsForm(communes=candidates.order_by("name")) if can_edit else None,
-        "history": history.changes([
+        "history": history.for_page(request, [
             (InspectionPlan, InspectionPlan.history.filter(id=plan.pk), lambda r: str(_("Kế hoạch kiểm tra"))),
             (InspectionPlanItem, InspectionPlanItem.history.filter(inspection_plan_id=plan.pk),
              lambda r: _("Đơn vị được kiểm tra")),
-        ], limit=60),
+        ]),
     })
 
 

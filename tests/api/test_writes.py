@@ -68,7 +68,7 @@ def test_the_step_forms_rules_apply(lamdong_pilot, dost_lamdong):
     match = {"If-Match": f'"{step.version}"'}
     no_evidence = problem_of(api.patch(step_url(step), {"done_on": "2018-04-02"}, **match))
     assert no_evidence["status"] == 400
-    assert {"field": "evidence", "detail": "Cần ghi minh chứng khi đánh dấu bước đã hoàn thành."} in no_evidence["errors"]
+    assert {"field": "evidence", "detail": "Cần ghi minh chứng (số văn bản, biên bản) hoặc đính kèm tệp khi đánh dấu bước đã hoàn thành."} in no_evidence["errors"]
     future = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
     in_future = problem_of(api.patch(step_url(step), {"done_on": future, "evidence": "x"}, **match))
     assert in_future["errors"] == [{"field": "done_on", "detail": "Ngày hoàn thành không được ở tương lai."}]

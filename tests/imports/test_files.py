@@ -34,7 +34,8 @@ def with_cached_values(content, cached):
         text = data.decode()
         for ref, (kind, value) in cached.items():
             typed = f' t="{kind}"' if kind else ""
-            text = re.sub(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v ?/></c>',
+            # An empty value is <v/> or <v></v>, as openpyxl writes it with or without lxml.
+            text = re.sub(rf'<c r="{ref}"([^>]*)><f>(.*?)</f>(?:<v ?/>|<v></v>)</c>',
                           lambda m: f'<c r="{ref}"{m.group(1)}{typed}><f>{m.group(2)}</f><v>{value}</v></c>', text)
         return text.encode()
     return rezip(content, change)

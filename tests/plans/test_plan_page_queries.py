@@ -20,8 +20,8 @@ from .conftest import make_expenditure, make_line
 # table, one per kind of object the changes name).
 MAX_QUERIES = 30
 # From the cache (its figures, money and history under the data version): session, user, roles,
-# plan, version, the two paginated lists and their counts.
-CACHED_QUERIES = 9
+# plan, version, the two paginated lists and their counts, the evidence files of the expenditures shown.
+CACHED_QUERIES = 10
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ DISTRICT_BUILT, DISTRICT_CACHED = 10, 5
 # National overview: the version; built: provinces with their lineage, plans and money,
 # communes, enrolments; every time: which provinces submitted their yearly report.
 NATIONAL_BUILT, NATIONAL_CACHED = 9, 5
-YEARLY_QUERIES = 15
+YEARLY_QUERIES = 10
 
 
 def queries_of(client, url, params=None):

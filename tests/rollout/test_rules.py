@@ -193,4 +193,5 @@ def test_the_rules_page_shows_each_rule_and_the_one_in_force_today(client, admin
     assert [(row.province_id, row.today) for row in november] == [(None, True), (lam_dong_today.pk, True)]
     html = response.content.decode()
     assert "hạn ngày 20/11" in html and "hạn ngày 30/11" in html
-    assert any("Nhắc hạn" in entry["what"] for entry in response.context["history"])
+    history = response.context["history"]
+    assert any("Nhắc hạn" in item.what for moment in history.moments for item in moment.items.values())

@@ -57,7 +57,7 @@ def test_step_cannot_be_done_in_the_future(client, dost_lamdong, enrolment):
 def test_step_done_needs_evidence(client, dost_lamdong, enrolment):
     client.force_login(dost_lamdong)
     response = client.post(reverse("rollout:step_record", args=[survey(enrolment).pk]), {"done_on": "05/03/2018"})
-    assert "Cần ghi minh chứng khi đánh dấu bước đã hoàn thành." in form_errors(response)
+    assert "Cần ghi minh chứng (số văn bản, biên bản) hoặc đính kèm tệp khi đánh dấu bước đã hoàn thành." in form_errors(response)
 
 
 def test_recording_a_step_sends_it_for_review_and_moves_the_status(client, dost_lamdong, enrolment):
