@@ -245,6 +245,8 @@ def targets():
     from rollout.choices import Status
     from rollout.models import Enrolment, RolloutPlan
 
+    from django.utils.timezone import localdate
+
     from .pages import AREA_OFFICER, LAM_DONG, LAM_HA, LARGEST
 
     today = Province.objects.of_edition(TWO_TIER)
@@ -260,7 +262,7 @@ def targets():
     )
     return {"lam_dong": lam_dong.pk, "largest": largest.pk, "lam_ha": lam_ha.pk if lam_ha else 0,
             "lam_ha_officer": AREA_OFFICER, "plan": plan.pk if plan else 0,
-            "commune": enrolment.commune_id if enrolment else 0, "last_year": datetime.date.today().year - 1}
+            "commune": enrolment.commune_id if enrolment else 0, "last_year": localdate().year - 1}
 
 
 def page_user(page, ids):

@@ -47,7 +47,7 @@ def parse_date(value):
     text = str(value).strip()
     for pattern in DATE_FORMATS:
         try:
-            parsed = datetime.datetime.strptime(text, pattern).date()
+            parsed = datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a day, not a moment)
         except ValueError:
             continue
         if 1900 < parsed.year < 2100:

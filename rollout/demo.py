@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import RoleAssignment
@@ -102,7 +103,7 @@ def _communes(province, district_names=None):
 class DemoBuilder:
     def __init__(self, stdout=None, today=None):
         self.rng = random.Random(9001)
-        self.today = today or datetime.date.today()
+        self.today = today or timezone.localdate()
         self.write = stdout or (lambda message: None)
         self.staff = None
         self.reviewer = None  # reviews the seed rollouts' steps (the districts' officers, in the articles)

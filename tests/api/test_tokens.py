@@ -71,7 +71,7 @@ def test_a_wrong_secret_a_foreign_format_and_a_deactivated_user_are_refused(dost
 
 def test_the_last_use_is_written_at_most_once_a_minute(dost_lamdong):
     api = Api(token_for(dost_lamdong))
-    start = timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 0))
+    start = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=timezone.get_current_timezone())
     with time_machine.travel(start, tick=False):
         api.get("/api/v1/plans/")
     row = ApiToken.objects.get(user=dost_lamdong)

@@ -10,6 +10,7 @@ from rollout.choices import ReviewState
 from rollout.models import Announcement, Inspection, Step
 from tests.api.conftest import Api, api_as, problem_of
 from tests.rollout.test_trust import official_units, run_together  # noqa: F401 (fixture)
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def test_the_step_forms_rules_apply(lamdong_pilot, dost_lamdong):
     no_evidence = problem_of(api.patch(step_url(step), {"done_on": "2018-04-02"}, **match))
     assert no_evidence["status"] == 400
     assert {"field": "evidence", "detail": "Cần ghi minh chứng (số văn bản, biên bản) hoặc đính kèm tệp khi đánh dấu bước đã hoàn thành."} in no_evidence["errors"]
-    future = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
     in_future = problem_of(api.patch(step_url(step), {"done_on": future, "evidence": "x"}, **match))
     assert in_future["errors"] == [{"field": "done_on", "detail": "Ngày hoàn thành không được ở tương lai."}]
     wrong_type = problem_of(api.patch(step_url(step), {"done_on": "02/04/2018"}, **match))

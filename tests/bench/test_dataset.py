@@ -23,7 +23,6 @@ from rollout.models import (
     Expenditure,
     Inspection,
     MaintenanceActivity,
-    Phase,
     RolloutPlan,
     Step,
     derive_status,

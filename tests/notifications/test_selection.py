@@ -1,5 +1,6 @@
 """Who is told what, and when: lead windows, catch-up, escalation, yearly duties, reports."""
 import datetime
+from zoneinfo import ZoneInfo
 
 import time_machine
 from django.core import mail
@@ -11,6 +12,8 @@ from rollout.choices import MaintenanceKind
 from rollout.models import Enrolment, MaintenanceActivity, Step
 
 from .conftest import D, set_due
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 TODAY = D(2018, 6, 1)
 
@@ -99,7 +102,7 @@ def test_inactive_rule_sends_nothing(run_job, far_future, dost_lamdong):
 def test_done_and_archived_steps_are_not_reminded(run_job, far_future, dost_lamdong):
     done, archived = lamha_step(far_future, "survey"), lamha_step(far_future, "training")
     set_due([done, archived], TODAY + days(3))
-    with time_machine.travel(datetime.datetime(2018, 6, 1, 8)):
+    with time_machine.travel(datetime.datetime(2018, 6, 1, 8, tzinfo=VIETNAM)):
         actions.record_step(done, done_on=D(2018, 5, 30), by=dost_lamdong)
     Step.objects.filter(pk=archived.pk).update(archived_at=datetime.datetime(2018, 5, 1, tzinfo=datetime.UTC))
     run_job(TODAY)
@@ -109,7 +112,7 @@ def test_done_and_archived_steps_are_not_reminded(run_job, far_future, dost_lamd
 def test_returned_step_is_open_again_and_reminded(run_job, far_future, dost_lamdong, officer_lamha):
     step = lamha_step(far_future, "survey")
     set_due([step], TODAY + days(3))
-    with time_machine.travel(datetime.datetime(2018, 6, 1, 8)):
+    with time_machine.travel(datetime.datetime(2018, 6, 1, 8, tzinfo=VIETNAM)):
         actions.record_step(step, done_on=D(2018, 5, 30), by=dost_lamdong)
         actions.review_step(step, by=officer_lamha, confirm=False, comment="Thiếu biên bản")
     run_job(TODAY)
@@ -125,7 +128,7 @@ def test_phase_ending_soon_with_open_steps_is_told_to_staff(run_job, far_future,
 
 
 def announce(enrolment, on, by):
-    with time_machine.travel(datetime.datetime(on.year, on.month, on.day, 12)):
+    with time_machine.travel(datetime.datetime(on.year, on.month, on.day, 12, tzinfo=VIETNAM)):
         Step.objects.filter(enrolment=enrolment).update(done_on=on, review_state="confirmed")
         actions.announce(enrolment, decision_number="12/QĐ-UBND", decided_on=on, by=by)
 

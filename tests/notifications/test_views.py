@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import Digest, Notification, NotificationPreference
-from tests.conftest import make_user
 
 from .conftest import D
 

@@ -8,6 +8,7 @@ from rollout import actions
 from rollout.choices import PhaseKind
 from rollout.models import Consultant, Enrolment, Step
 from tests.conftest import make_phase
+from django.utils import timezone
 
 
 @pytest.fixture
@@ -203,7 +204,7 @@ def test_a_commune_enrolled_today_has_its_steps_due_from_today(as_user, dost_lam
     response = as_user(dost_lamdong_today).post(enrol_url(phase), {"action": "communes", "communes": [commune.pk]})
     assert response.status_code == 302
     enrolment = Enrolment.objects.get(plan=lamdong_2026_plan, commune=commune)
-    today = datetime.date.today()
+    today = timezone.localdate()
     assert enrolment.enrolled_on == today
     assert phase.starts_on < today
     assert all(today < step.due_on <= phase.ends_on for step in enrolment.steps.all())
@@ -212,7 +213,7 @@ def test_a_commune_enrolled_today_has_its_steps_due_from_today(as_user, dost_lam
 
 def test_a_commune_abolished_in_2025_cannot_be_enrolled_today(as_user, dost_lamdong, lam_dong, lam_ha):
     from tests.conftest import make_plan
-    today = datetime.date.today()
+    today = timezone.localdate()
     plan = make_plan(lam_dong, number="7/KH-UBND", issued_on=datetime.date(2025, 1, 2),
                      starts_on=datetime.date(2025, 1, 2), ends_on=today + datetime.timedelta(days=300),
                      target_date=today + datetime.timedelta(days=300))

@@ -2,6 +2,7 @@
 pilot phase of 24 communes enrolled by district, a 700.000.000 ₫ budget split into lines, and
 expenditures against them; the plan page then shows planned, spent, remaining and progress."""
 import datetime
+from zoneinfo import ZoneInfo
 
 import time_machine
 
@@ -10,7 +11,7 @@ from rollout import actions
 from rollout.models import BudgetLine, Enrolment, RolloutPlan
 
 
-@time_machine.travel(datetime.datetime(2018, 11, 20, 9, 0), tick=False)
+@time_machine.travel(datetime.datetime(2018, 11, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), tick=False)
 def test_dost_officer_types_in_the_lam_dong_pilot_and_reads_the_plan_page(client, dost_lamdong, lam_ha, da_lat):
     client.force_login(dost_lamdong)
 

@@ -1,7 +1,6 @@
 """The plan page's counts drill down to the commune list; each enrolled commune links to its page."""
 import datetime
 
-import pytest
 
 from rollout import actions
 

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from accounts.scope import scope_of
 from provinces.editions import REFORM_2025, TWO_TIER
@@ -176,8 +177,8 @@ def test_demo_shows_one_example_of_each_rule_and_of_the_years_after_the_announce
     plan_2026 = RolloutPlan.objects.get(province=today_lam_dong)
     assert set(plan_2026.enrolments.values_list("step_template", flat=True)) == {template.pk}
     change = LegalChange.objects.get(province=today_lam_dong)
-    late = plan_2026.enrolments.filter(upkeep_due_on__lt=datetime.date.today())
-    assert change.effective_on + datetime.timedelta(days=93) >= datetime.date.today() or late.exists()
+    late = plan_2026.enrolments.filter(upkeep_due_on__lt=timezone.localdate())
+    assert change.effective_on + datetime.timedelta(days=93) >= timezone.localdate() or late.exists()
     assert plan_2026.enrolments.filter(needs_reannouncement=True).count() == 1
     inspection_plan = InspectionPlan.objects.for_list().get(province=today_lam_dong)
     assert (inspection_plan.planned, inspection_plan.on_site) == (7, 2)

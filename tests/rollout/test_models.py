@@ -9,7 +9,7 @@ from provinces.models import Commune
 from rollout import actions
 from rollout.models.rules import add_months
 from rollout.choices import STEP_STAGE, AnnouncementKind, ReviewState, Status, StepKind, TargetKind
-from rollout.models import RolloutPlan, Announcement, BudgetLine, Enrolment, Expenditure, Inspection, MaintenanceActivity, Step
+from rollout.models import RolloutPlan, Announcement, BudgetLine, Enrolment, Expenditure, MaintenanceActivity, Step
 from tests.conftest import make_phase, make_plan
 
 pytestmark = pytest.mark.django_db

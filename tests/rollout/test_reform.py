@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.system import system_user
 from provinces.editions import REFORM_2025
-from provinces.models import Commune, CommuneSuccession, ReviewArea
+from provinces.models import Commune, CommuneSuccession
 from reports.links import Figure
 from rollout import actions
 from rollout.choices import EndReason, LapseCause, Status, StepKind

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from provinces.models import Commune
@@ -150,7 +151,7 @@ def test_step_overdue_and_version_filters(client, dost_lamdong, lamdong_pilot):
     assert len(rows(client.get(LIST, {**pilot, "step": StepKind.SURVEY}))) == 4
     # The pilot ended in 2018: every enrolment is late, until its open steps get new due dates.
     assert len(rows(client.get(LIST, {**pilot, "overdue": "1"}))) == 5
-    next_year = datetime.date.today().replace(day=1) + datetime.timedelta(days=400)
+    next_year = timezone.localdate().replace(day=1) + datetime.timedelta(days=400)
     for step in first.steps.filter(done_on__isnull=True):
         actions.set_step_due(step, due_on=next_year, by=dost_lamdong)
     assert first.commune_id not in rows(client.get(LIST, {**pilot, "overdue": "1"}))

@@ -3,6 +3,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from rollout import actions
 from rollout.choices import (
@@ -19,7 +20,7 @@ from rollout.models import Announcement, Enrolment, Inspection, MaintenanceActiv
 from .conftest import complete_all_steps
 
 D = datetime.date
-TOMORROW = datetime.date.today() + datetime.timedelta(days=2)
+TOMORROW = timezone.localdate() + datetime.timedelta(days=2)
 
 
 @pytest.fixture
