@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed-$(PYPROJECT_SHA)
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-.PHONY: help venv messages translations run test bench backup restore clean
+.PHONY: help venv messages translations run lint test bench backup restore clean
 
 help: ## Show this help
 	@echo "isotrack — make targets:"
@@ -79,7 +79,11 @@ run: venv translations ## Quick start: SQLite + Celery (filesystem broker) + run
 	echo; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv translations ## Run the tests on throw-away PostgreSQL + Redis (PYTEST_ARGS='...')
+lint: venv ## ruff: the linter's rules and the formatter's layout (pyproject.toml), as CI checks them
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: venv translations lint ## Lint, then run the tests on throw-away PostgreSQL + Redis (PYTEST_ARGS='...')
 	bash scripts/test.sh
 
 bench: ## Run the benchmarks (scripts/bench.sh)

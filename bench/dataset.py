@@ -901,7 +901,7 @@ class BenchDataBuilder:
                     spent_on=day, document_ref=f"{rng.randint(100, 999)}/HĐ-SKHCN",
                     description=f"{line.get_category_display()} — đợt {n + 1}",
                 ))
-        support = {(l.plan_id, l.phase_id): l for l in lines if l.category == BudgetCategory.COMMUNE_SUPPORT}
+        support = {(b.plan_id, b.phase_id): b for b in lines if b.category == BudgetCategory.COMMUNE_SUPPORT}
         for b in era.built:
             if b.announcements and rng.random() < 0.3:
                 e = b.enrolment

@@ -522,7 +522,7 @@ def load_test_wrk(wrk, port, path, cookies, concurrency, seconds, work_dir):
                "-s", str(script)]
     command.append(f"http://127.0.0.1:{port}{path}")
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
-    line = next((l for l in output.splitlines() if l.startswith("BENCH_JSON ")), None)
+    line = next((row for row in output.splitlines() if row.startswith("BENCH_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no summary: {output[-500:]}")
     data = json.loads(line.split(" ", 1)[1])

@@ -193,8 +193,8 @@ def test_a_pre_2025_name_in_a_plan_of_today_is_matched_on_the_old_map_and_its_su
     link = (CommuneSuccession.objects.filter(predecessor__province=lam_dong, successor__province=lam_dong_today,
                                              whole=True, predecessor__district__short_name="Lâm Hà")
             .select_related("predecessor", "successor").order_by("predecessor__code"))
-    link = next(l for l in link if l.predecessor.short_name not in today_names
-                and Commune.objects.filter(province=lam_dong, short_name=l.predecessor.short_name).count() == 1)
+    link = next(each for each in link if each.predecessor.short_name not in today_names
+                and Commune.objects.filter(province=lam_dong, short_name=each.predecessor.short_name).count() == 1)
     batch = run_import(dost_lamdong_today, xlsx(
         [("", link.predecessor.short_name, "", "12/KH-UBND", "", "02/03/2026", "", "")]), province=lam_dong_today)
     row = rows_of(batch)[2]
