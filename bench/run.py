@@ -778,7 +778,7 @@ def run(options):
             runs = []
             for concurrency in options.concurrency:
                 log(f"load: {page['label']} ({concurrency} clients, {options.load_seconds:g} s)")
-                user = users[page["key"]]
+                user = users[page["key"]][0]  # a session: load is measured on the pages
                 load_cookies = sessions_for(user, concurrency) if user else None
                 if wrk:
                     runs.append(load_test_wrk(wrk, server.port, entry["path"], load_cookies, concurrency,
