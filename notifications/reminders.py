@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from accounts.models import RoleAssignment
 from provinces.models import Province, in_force_on
-from rollout.choices import PeriodKind, Status
+from rollout.choices import ANNOUNCED_STATUSES, PeriodKind, Status
 from rollout.models import (
     Announcement,
     Enrolment,
@@ -58,8 +58,7 @@ from .choices import SECTION_ORDER, RuleKind, Section
 from .models import REPORT_KINDS, Digest, Notification, ReminderRule, ReminderRun
 
 # Communes whose system is announced (or whose announcement lapsed) no longer work through steps.
-STEPS_DONE_WITH = [Status.ANNOUNCED, Status.MAINTAINING, Status.LAPSED]
-YEARLY_FOR = [Status.ANNOUNCED, Status.MAINTAINING]
+STEPS_DONE_WITH = [*ANNOUNCED_STATUSES, Status.LAPSED]
 # How far back an e-mail still owed (crash, mail server down) is sent again by the daily job.
 PENDING_EMAIL_DAYS = 7
 
@@ -369,7 +368,7 @@ def upkeep_items(rules, texts, recipients, add):
     today = texts.today
     enrolments = (
         Enrolment.objects.alive()
-        .filter(in_force_on(today, "commune__"), status__in=YEARLY_FOR, upkeep_due_on__lte=horizon)
+        .filter(in_force_on(today, "commune__"), status__in=ANNOUNCED_STATUSES, upkeep_due_on__lte=horizon)
         .filter(recipients.covers("plan__province_id", "commune"))
         .select_related("plan", "commune__district", "commune__area")
         .prefetch_related(

@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 
 from provinces.models import Commune, District, Province
 from rollout.choices import (
+    ANNOUNCED_STATUSES,
     AnnouncementKind,
     InspectionMode,
     LapseCause,
@@ -53,7 +54,6 @@ from rollout.models import (
 
 from rollout.models.base import count_of, sum_of
 
-from .links import ANNOUNCED
 
 
 def active_enrolments():
@@ -210,7 +210,7 @@ def provinces_overview(provinces, today, sort="name"):
     for province, enrolled, announced, late in (
         active_enrolments().filter(commune__province__in=list(rows)).order_by().values_list("commune__province")
         .annotate(enrolled=Count("commune", distinct=True),
-                  announced=Count("commune", distinct=True, filter=Q(status__in=ANNOUNCED)),
+                  announced=Count("commune", distinct=True, filter=Q(status__in=ANNOUNCED_STATUSES)),
                   late=Count("commune", distinct=True, filter=Q(next_due_on__lt=today)))
     ):
         row = rows[province]
@@ -398,7 +398,7 @@ def consolidation(province, year, user):
     duties = MaintenanceActivity.objects.filter(enrolment__commune=OuterRef("commune"), archived_at__isnull=True,
                                                 done_on__range=(first, last)).filter(counted_q("enrolment__"))
     upkeep = (
-        Enrolment.objects.visible_to(user).alive().filter(plan__province__in=family, status__in=ANNOUNCED)
+        Enrolment.objects.visible_to(user).alive().filter(plan__province__in=family, status__in=ANNOUNCED_STATUSES)
         .annotate(audited=Exists(duties.filter(kind=MaintenanceKind.INTERNAL_AUDIT)),
                   reviewed=Exists(duties.filter(kind=MaintenanceKind.MANAGEMENT_REVIEW)))
         .filter(Q(audited=False) | Q(reviewed=False))

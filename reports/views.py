@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_of
 from provinces.editions import edition_of
 from provinces.models import Commune, District, Province, ReviewArea
-from rollout.choices import Status, TargetKind, Upkeep
+from rollout.choices import ANNOUNCED_STATUSES, Status, TargetKind, Upkeep
 from rollout.models import Phase, RolloutPlan, Step
 
 from . import cache, charts, exports, figures, queries
 from .forms import PrepareForm
-from .links import ANNOUNCED, ENROLLED, figure, list_url
+from .links import ENROLLED, figure, list_url
 from .models import ReportStatus, YearlyReport
 from .yearly import LineKind
 from .yearly import lines as appendix_lines
@@ -133,7 +133,7 @@ def build_dashboard(user, province, plan_id, today):
     summary = {
         "communes": figure(totals["communes"], province=p),
         "enrolled": figure(totals["enrolled"], province=p, status=ENROLLED),
-        "announced": figure(totals["announced"], province=p, status=ANNOUNCED),
+        "announced": figure(totals["announced"], province=p, status=ANNOUNCED_STATUSES),
         "late": figure(totals["overdue"], province=p, overdue=1),
         "not_started": figure(totals["not_started"], province=p, status=Status.NOT_STARTED.value),
         "announced_share": share(totals["announced"], totals["communes"]),
@@ -143,13 +143,13 @@ def build_dashboard(user, province, plan_id, today):
     if lineage:
         summary["from_announced"] = figure(totals["from_announced"], province=p, predecessor="announced")
         summary["announced_again"] = figure(totals["announced_again"], province=p, predecessor="announced",
-                                            status=ANNOUNCED)
+                                            status=ANNOUNCED_STATUSES)
     figures.count_plans(plans, enrolments, today)
     for plan in plans:
         plan.outlook = _plan_outlook(plan, totals["communes"], today)
         plan.figures = {
             "enrolled": figure(plan.enrolled, province=p, plan=plan.pk),
-            "announced": figure(plan.announced, province=p, plan=plan.pk, status=ANNOUNCED),
+            "announced": figure(plan.announced, province=p, plan=plan.pk, status=ANNOUNCED_STATUSES),
             "late": figure(plan.overdue, province=p, plan=plan.pk, overdue=1),
         }
     plan = next((x for x in plans if x.pk == plan_id), plans[0] if plans else None)
@@ -179,7 +179,7 @@ def build_dashboard(user, province, plan_id, today):
         phase.outlook = _phase_outlook(phase, today)
         phase.figures = {
             "enrolled": figure(phase.enrolled, province=p, phase=phase.pk),
-            "announced": figure(phase.announced, province=p, phase=phase.pk, status=ANNOUNCED),
+            "announced": figure(phase.announced, province=p, phase=phase.pk, status=ANNOUNCED_STATUSES),
         }
     money = {
         "planned": sum(x.planned for x in plans),
@@ -350,7 +350,7 @@ def build_district(user, district, today):
     summary = {
         "communes": figure(totals["communes"], **base),
         "enrolled": figure(totals["enrolled"], **base, status=ENROLLED),
-        "announced": figure(totals["announced"], **base, status=ANNOUNCED),
+        "announced": figure(totals["announced"], **base, status=ANNOUNCED_STATUSES),
         "late": figure(totals["overdue"], **base, overdue=1),
         "not_started": figure(totals["not_started"], **base, status=Status.NOT_STARTED.value),
     }
@@ -484,7 +484,7 @@ def national_rows(user, today, sort):
         row.figures = {
             "communes": figure(row.commune_count, province=row.pk),
             "enrolled": figure(row.enrolled, province=row.pk, status=ENROLLED),
-            "announced": figure(row.announced, province=row.pk, status=ANNOUNCED),
+            "announced": figure(row.announced, province=row.pk, status=ANNOUNCED_STATUSES),
             "late": figure(row.late, province=row.pk, overdue=1),
         }
         row.share_pct = share(row.announced, row.commune_count)

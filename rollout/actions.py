@@ -22,6 +22,7 @@ from provinces.models import Commune, CommuneSuccession, ReviewArea
 from reports.cache import moves_figures  # every action changes the data version in its transaction
 
 from .choices import (
+    ANNOUNCED_STATUSES,
     AnnouncementKind,
     CorrectiveReview,
     EndReason,
@@ -32,7 +33,6 @@ from .choices import (
     ReviewState,
     Stage,
     StandardVersion,
-    Status,
 )
 from .evidence import identify_upload
 from .models import (
@@ -61,8 +61,6 @@ from .models import (
 )
 from .models.rules import add_months
 from .models.templates import due_dates
-
-ANNOUNCED_STATUSES = (Status.ANNOUNCED, Status.MAINTAINING)
 
 
 def _day(day):

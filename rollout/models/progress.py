@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
+    ANNOUNCED_STATUSES,
     STEP_ORDER,
     STEP_STAGES,
     AnnouncementKind,
@@ -307,7 +308,7 @@ class Enrolment(Archivable):
         self.current_step = open_steps[0].kind if open_steps else ""
         due = [s.due_on for s in open_steps if s.due_on]
         self.next_due_on = min(due) if due and self.ended_on is None else None
-        announced = self.status in (Status.ANNOUNCED, Status.MAINTAINING) and self.ended_on is None
+        announced = self.status in ANNOUNCED_STATUSES and self.ended_on is None
         duties = []
         if announced:
             province_id = self.plan.province_id

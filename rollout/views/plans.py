@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 from accounts.scope import ensure_can_edit_rollout, scope_of
 
 from reports import cache
-from ..budgets import ANNOUNCED, lines_for_plan, money_warnings, phases_for_plan, plan_money
+from ..budgets import lines_for_plan, money_warnings, phases_for_plan, plan_money
 from .. import actions
 from ..forms.plans import ArchiveForm, ClosePlanForm, ConsultantForm, PhaseForm, PlanForm
 from .. import history
-from ..choices import BudgetCategory
+from ..choices import ANNOUNCED_STATUSES, BudgetCategory
 from ..models import BudgetLine, Consultant, Document, Enrolment, Expenditure, Phase, RolloutPlan
 from .saving import ALREADY, rebind, submit
 
@@ -96,7 +96,7 @@ def plan_detail(request, pk):
     enrolments = Enrolment.objects.visible_to(user)
     today = timezone.localdate()
     link = commune_list_link(plan)
-    announced = [str(s) for s in ANNOUNCED]
+    announced = [str(s) for s in ANNOUNCED_STATUSES]
     shown = history.shown_for(request)
 
     def build():
@@ -108,7 +108,7 @@ def plan_detail(request, pk):
         districts = list(
             enrolments.active().filter(plan=plan).order_by()
             .values("commune__district", "commune__district__name", "commune__area", "commune__area__name")
-            .annotate(enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED)))
+            .annotate(enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED_STATUSES)))
             .order_by("commune__district__name", "commune__area__name")
         )
         for row in districts:
