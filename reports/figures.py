@@ -120,11 +120,11 @@ class AreaFigures:
 
     @classmethod
     def of_communes(cls, communes, today):
-        """From communes whose enrolments that count were read with them (`active_enrolments`)."""
+        """From communes whose enrolments that count were read with them (`counted_enrolments`)."""
         rows = [CommuneRow(c.pk) for c in communes]
         enrolments = [EnrolmentRow(e.pk, e.commune_id, e.plan_id, e.phase_id, e.status, e.next_due_on, e.ended_on,
                                    e.upkeep_due_on, e.needs_reannouncement)
-                      for c in communes for e in c.active_enrolments]
+                      for c in communes for e in c.counted_enrolments]
         return cls(rows, enrolments, today)
 
     def _has(self, commune, test=lambda e: True):

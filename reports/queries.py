@@ -56,11 +56,6 @@ from rollout.models.base import count_of, sum_of
 
 
 
-def active_enrolments():
-    """Enrolments that count (see Enrolment.objects.counted())."""
-    return Enrolment.objects.counted()
-
-
 def in_force_on(day):
     """Announcements in force on `day` (an expression or a date): decided by then, not lapsed by then."""
     return Announcement.objects.filter(archived_at__isnull=True, decided_on__lte=day).filter(
@@ -123,15 +118,15 @@ def overdue_steps(steps, today, limit=10):
 
 # -- the district page --------------------------------------------------------------------
 def district_communes(communes):
-    """The district's communes, each with its active enrolments (two queries)."""
+    """The district's communes, each with its enrolments that count (`counted_enrolments`; two queries)."""
     enrolments = (
-        active_enrolments()
+        Enrolment.objects.counted()
         .select_related("plan", "phase")
         .annotate(awaiting=count_of(Step.objects.filter(enrolment=OuterRef("pk"), review_state=ReviewState.AWAITING,
                                                         archived_at__isnull=True)))
         .order_by("-plan__issued_on", "plan__number")
     )
-    return list(communes.prefetch_related(Prefetch("enrolments", queryset=enrolments, to_attr="active_enrolments")))
+    return list(communes.prefetch_related(Prefetch("enrolments", queryset=enrolments, to_attr="counted_enrolments")))
 
 
 def awaiting_review(steps):
@@ -208,7 +203,7 @@ def provinces_overview(provinces, today, sort="name"):
     add(Commune.objects.filter(province__in=list(rows)).order_by().values_list("province").annotate(n=Count("pk")),
         "commune_count")
     for province, enrolled, announced, late in (
-        active_enrolments().filter(commune__province__in=list(rows)).order_by().values_list("commune__province")
+        Enrolment.objects.counted().filter(commune__province__in=list(rows)).order_by().values_list("commune__province")
         .annotate(enrolled=Count("commune", distinct=True),
                   announced=Count("commune", distinct=True, filter=Q(status__in=ANNOUNCED_STATUSES)),
                   late=Count("commune", distinct=True, filter=Q(next_due_on__lt=today)))
@@ -300,7 +295,7 @@ def yearly_figures(province, year, user):
         output_field=IntegerField(),
     )
     best = (
-        active_enrolments().visible_to(user).filter(commune=OuterRef("pk"), enrolled_on__lte=last)
+        Enrolment.objects.counted().visible_to(user).filter(commune=OuterRef("pk"), enrolled_on__lte=last)
         .annotate(build_done=build_done, build_total=count_of(build_steps)).annotate(rank=rank).order_by("-rank", "-enrolled_on", "-pk")
     )
     ranked = communes.annotate(
@@ -315,7 +310,7 @@ def yearly_figures(province, year, user):
         procedures_total=Coalesce(Sum("best_total"), 0),
         procedures_covered=Coalesce(Sum("best_scope", filter=Q(best_rank=5)), 0),
     )
-    in_family = active_enrolments().filter(plan__province__in=family)
+    in_family = Enrolment.objects.counted().filter(plan__province__in=family)
     events = (
         Announcement.objects.visible_to(user)
         .filter(archived_at__isnull=True, enrolment__in=in_family)

@@ -364,7 +364,7 @@ def build_district(user, district, today):
     for step in late_steps:
         step.days_late = (today - step.due_on).days
     for commune in rows:
-        for enrolment in commune.active_enrolments:
+        for enrolment in commune.counted_enrolments:
             enrolment.is_late = enrolment.next_due_on is not None and enrolment.next_due_on < today
     return {
         "district": district,
@@ -423,9 +423,9 @@ def district_sheets(c):
     heading = _("{district}, ngày {day}").format(district=c["district"], day=c["today"].strftime("%d/%m/%Y"))
     commune_rows = []
     for commune in c["communes"]:
-        if not commune.active_enrolments:
+        if not commune.counted_enrolments:
             commune_rows.append([commune.code, commune.name, "", Status.NOT_STARTED.label, "", None, None])
-        for e in commune.active_enrolments:
+        for e in commune.counted_enrolments:
             commune_rows.append([commune.code, commune.name, e.plan.number, e.get_status_display(),
                                  e.get_current_step_display(), e.next_due_on, e.awaiting])
     late_rows = [[st.enrolment.commune.name, st.get_kind_display(), st.due_on, st.days_late] for st in c["late_steps"]]
