@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from provinces.models import Commune, District, Province
+from provinces.models import Commune, Province
 from rollout.choices import (
     ANNOUNCED_STATUSES,
     AnnouncementKind,
@@ -50,6 +50,7 @@ from rollout.models import (
     Step,
     alive_q,
     counted_q,
+    overdue_q,
 )
 
 from rollout.models.base import count_of, sum_of
@@ -102,14 +103,7 @@ def phases_for_dashboard(phases, include_closed=False):
 def overdue_steps(steps, today, limit=10):
     """The open steps longest past their due date, with their commune."""
     return list(
-        steps.filter(
-            archived_at__isnull=True,
-            enrolment__archived_at__isnull=True,
-            enrolment__ended_on__isnull=True,
-            enrolment__plan__archived_at__isnull=True,
-            due_on__lt=today,
-        )
-        .open()
+        steps.filter(archived_at__isnull=True).overdue(today)
         .select_related("enrolment__commune__district", "enrolment__commune__area", "enrolment__commune__province",
                         "enrolment__plan")
         .order_by("due_on", "enrolment__commune__code", "order")[:limit]
@@ -206,7 +200,7 @@ def provinces_overview(provinces, today, sort="name"):
         Enrolment.objects.counted().filter(commune__province__in=list(rows)).order_by().values_list("commune__province")
         .annotate(enrolled=Count("commune", distinct=True),
                   announced=Count("commune", distinct=True, filter=Q(status__in=ANNOUNCED_STATUSES)),
-                  late=Count("commune", distinct=True, filter=Q(next_due_on__lt=today)))
+                  late=Count("commune", distinct=True, filter=overdue_q(today)))
     ):
         row = rows[province]
         row.enrolled, row.announced, row.late = enrolled, announced, late
@@ -406,10 +400,6 @@ def consolidation(province, year, user):
             seen.add(enrolment.commune_id)
             not_reported.append(enrolment)
     return Consolidation(year=year, inspections=of_year, corrective=corrective, not_reported=not_reported)
-
-
-def district_choices(province, user):
-    return District.objects.visible_to(user).filter(province=province).order_by("code")
 
 
 def dashboard_provinces(user, scope):

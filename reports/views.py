@@ -365,7 +365,7 @@ def build_district(user, district, today):
         step.days_late = (today - step.due_on).days
     for commune in rows:
         for enrolment in commune.counted_enrolments:
-            enrolment.is_late = enrolment.next_due_on is not None and enrolment.next_due_on < today
+            enrolment.is_late = enrolment.is_overdue(today)
     return {
         "district": district,
         "kind": kind,

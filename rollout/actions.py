@@ -221,10 +221,6 @@ def withdraw_enrolment(enrolment, *, by, reason):
 
 # -- plans, phases, consultants, money -----------------------------------------------------------
 
-PLAN_FIELDS = ("province", "number", "issued_on", "title", "legal_basis", "standard_version", "starts_on",
-               "ends_on", "target_kind", "target_value", "target_date", "base_communes", "note")
-
-
 def _check_plan_dates(plan):
     """Dates a plan can really have: issued by today, running at most ten years."""
     _not_in_future(plan.issued_on, "issued_on", _("Ngày ban hành không được ở tương lai."))
@@ -476,11 +472,6 @@ def update_enrolment(enrolment, *, version, by, **values):
 
 
 # -- recording a commune's progress ----------------------------------------------------------------
-
-def _check_step(step):
-    """A step done after the commune was enrolled and not in the future (Step.clean)."""
-    step.full_clean()
-
 
 @moves_figures
 @transaction.atomic
