@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -92,13 +92,6 @@ class RunResult:
 
 
 # -- links ------------------------------------------------------------------------------------
-def reports_path():
-    try:
-        return reverse("reports:dashboard")
-    except NoReverseMatch:
-        return "/tong-quan/"
-
-
 def absolute(path):
     return settings.SITE_URL.rstrip("/") + path
 
@@ -141,13 +134,10 @@ class ReminderRules:
 
 
 # -- texts and links, once per run ----------------------------------------------------------------
-def _pattern(name, fallback):
+def _pattern(name):
     """A link pattern with "{pk}" in it, reversed once per run rather than once per item."""
     marker = 987654321
-    try:
-        return reverse(name, args=[marker]).replace(str(marker), "{pk}")
-    except NoReverseMatch:
-        return fallback
+    return reverse(name, args=[marker]).replace(str(marker), "{pk}")
 
 
 class Texts:
@@ -159,8 +149,8 @@ class Texts:
         self.due_today = _("Hạn hôm nay ({due})")
         self.ahead = _("Hạn {due}, còn {days} ngày")
         self.step_names = {}
-        self.commune_pattern = _pattern("rollout:commune_detail", "/xa/{pk}/")
-        self.plan_pattern = _pattern("rollout:plan_detail", "/ke-hoach/{pk}/")
+        self.commune_pattern = _pattern("rollout:commune_detail")
+        self.plan_pattern = _pattern("rollout:plan_detail")
 
     def step_name(self, name):
         """A step's name in the language of the run (the national steps' names are translated)."""
@@ -458,10 +448,7 @@ def report_path(kind, due_on, province_id):
     """The page of the report due on `due_on`: a deadline in the first half of a year is the
     report of the year before (a December report given until January)."""
     year = due_on.year if due_on.month >= 7 else due_on.year - 1
-    try:
-        return f"{reverse(REPORT_PAGES[kind], args=[year])}?province={province_id}"
-    except NoReverseMatch:
-        return reports_path()
+    return f"{reverse(REPORT_PAGES[kind], args=[year])}?province={province_id}"
 
 
 def report_due(rule, today):

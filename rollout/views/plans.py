@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -46,12 +46,8 @@ def warn_about_money(request, plan):
 
 
 def commune_list_link(plan):
-    """A function building drill-down links to the commune list filtered on `plan`, or one
-    returning None while the commune list does not exist."""
-    try:
-        base = reverse("rollout:commune_list")
-    except NoReverseMatch:
-        return lambda **params: None
+    """A function building drill-down links to the commune list filtered on `plan`."""
+    base = reverse("rollout:commune_list")
     return lambda **params: "{base}?{query}".format(base=base, query=urlencode({"plan": plan.pk, **params}, doseq=True))
 
 
