@@ -163,7 +163,7 @@ def build_dashboard(user, province, plan_id, today):
         )
         status_chart = charts.stacked_bars(
             [(row["name"], {s: int(row[s]) for s in status_columns}) for row in districts],
-            [(s.value, s.label, charts.STATUS_COLOURS[s]) for s in status_columns],
+            [(s.value, s.label, charts.status_class(s.value)) for s in status_columns],
         )
         points = charts.cumulative(figures.announced_by_month(enrolments, plan.pk))
         timeline = {
