@@ -1,5 +1,6 @@
 """Sending a digest's e-mail: once, under a row lock on the digest, marked sent in the same
 transaction; a failure is counted on the digest and raised for the Celery task to retry."""
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,8 +22,11 @@ def deliver_digest(digest_id):
     is counted and raised again, for the caller (the Celery task) to retry later."""
     try:
         with transaction.atomic():
-            digest = Digest.objects.select_for_update(of=("self",)).select_related(
-                "user", "user__notification_preference").get(pk=digest_id)
+            digest = (
+                Digest.objects.select_for_update(of=("self",))
+                .select_related("user", "user__notification_preference")
+                .get(pk=digest_id)
+            )
             if not digest.email_pending:
                 return False
             if not wants_email(digest.user):
@@ -39,5 +43,7 @@ def deliver_digest(digest_id):
     except Digest.DoesNotExist:
         return False
     except Exception as error:
-        Digest.objects.filter(pk=digest_id).update(email_attempts=F("email_attempts") + 1, last_error=repr(error)[:1000])
+        Digest.objects.filter(pk=digest_id).update(
+            email_attempts=F("email_attempts") + 1, last_error=repr(error)[:1000]
+        )
         raise

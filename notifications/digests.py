@@ -1,6 +1,7 @@
 """The reminder job's records: each person's digest of the day and its inbox entries, claimed
 exactly once (INSERT … ON CONFLICT DO NOTHING, in one transaction per batch of people), and the
 day's run record counted batch by batch."""
+
 from functools import partial
 
 from django.db import connection, transaction
@@ -11,9 +12,17 @@ from .models import Digest, Notification, ReminderRun
 
 # The columns of an inbox entry, in the order insert_notifications takes them.
 NOTIFICATION_COLUMNS = [
-    ("user_id", "bigint"), ("digest_id", "bigint"), ("item_key", "varchar"), ("window", "varchar"),
-    ("section", "varchar"), ("title", "varchar"), ("detail", "varchar"), ("group", "varchar"), ("due_on", "date"),
-    ("url", "varchar"), ("created_at", "timestamptz"),
+    ("user_id", "bigint"),
+    ("digest_id", "bigint"),
+    ("item_key", "varchar"),
+    ("window", "varchar"),
+    ("section", "varchar"),
+    ("title", "varchar"),
+    ("detail", "varchar"),
+    ("group", "varchar"),
+    ("due_on", "date"),
+    ("url", "varchar"),
+    ("created_at", "timestamptz"),
 ]
 
 
@@ -60,8 +69,9 @@ def insert_notifications(rows):
             )
     else:
         fields = [name for name, _type in NOTIFICATION_COLUMNS]
-        Notification.objects.bulk_create([Notification(**dict(zip(fields, row))) for row in rows],
-                                         ignore_conflicts=True)
+        Notification.objects.bulk_create(
+            [Notification(**dict(zip(fields, row))) for row in rows], ignore_conflicts=True
+        )
 
 
 def build_digests(batch, today, deliver):
@@ -73,23 +83,45 @@ def build_digests(batch, today, deliver):
     with transaction.atomic():
         claimed = claim_digests([user.pk for user, _items in batch], today)
         now = timezone.now()
-        insert_notifications([
-            (user.pk, claimed[user.pk], item.key, item.window, item.section, item.title[:300], item.detail[:300],
-             item.group[:200], item.due_on, item.url, now)
-            for user, items in batch if user.pk in claimed for item in items
-        ])
-        counts = dict(Notification.objects.filter(digest_id__in=claimed.values()).values_list("digest_id").annotate(
-            n=Count("pk")).values_list("digest_id", "n"))
+        insert_notifications(
+            [
+                (
+                    user.pk,
+                    claimed[user.pk],
+                    item.key,
+                    item.window,
+                    item.section,
+                    item.title[:300],
+                    item.detail[:300],
+                    item.group[:200],
+                    item.due_on,
+                    item.url,
+                    now,
+                )
+                for user, items in batch
+                if user.pk in claimed
+                for item in items
+            ]
+        )
+        counts = dict(
+            Notification.objects.filter(digest_id__in=claimed.values())
+            .values_list("digest_id")
+            .annotate(n=Count("pk"))
+            .values_list("digest_id", "n")
+        )
         digests = []
         for user, _items in batch:
             if user.pk in claimed:
                 count = counts.get(claimed[user.pk], 0)
-                digests.append(Digest(pk=claimed[user.pk], item_count=count, email_wanted=bool(count) and wants_email(user)))
+                digests.append(
+                    Digest(pk=claimed[user.pk], item_count=count, email_wanted=bool(count) and wants_email(user))
+                )
         Digest.objects.bulk_update(digests, ["item_count", "email_wanted"])
         # The day's record counts this batch in the batch's own transaction: it stays true
         # when a later batch, or the end of the run, never comes.
         ReminderRun.objects.filter(day=today).update(
-            digests=F("digests") + len(digests), notifications=F("notifications") + sum(d.item_count for d in digests))
+            digests=F("digests") + len(digests), notifications=F("notifications") + sum(d.item_count for d in digests)
+        )
         for digest in digests:
             if digest.email_wanted:
                 transaction.on_commit(partial(deliver, digest.pk))

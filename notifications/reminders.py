@@ -19,6 +19,7 @@ Exactly once:
 - the day's run record (`ReminderRun`) counts each batch's digests in the batch's
   transaction, so it tells what went out even when the run never finished.
 """
+
 import datetime
 from dataclasses import dataclass, field
 from functools import partial
@@ -66,8 +67,12 @@ def run_reminders(today, *, dry_run=False, deliver=None, log=None):
     log = log or (lambda message: None)
     result = RunResult(day=today, dry_run=dry_run)
     items_by_user = collect_items(today)
-    users = get_user_model().objects.filter(pk__in=items_by_user, is_active=True).select_related(
-        "notification_preference").order_by("username")
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=items_by_user, is_active=True)
+        .select_related("notification_preference")
+        .order_by("username")
+    )
     built_today = set(Digest.objects.filter(day=today, user_id__in=items_by_user).values_list("user_id", flat=True))
     todo = []
     for user in users:
@@ -82,7 +87,7 @@ def run_reminders(today, *, dry_run=False, deliver=None, log=None):
 
     run, _created = ReminderRun.objects.get_or_create(day=today)
     for start in range(0, len(todo), DIGEST_BATCH):
-        batch = todo[start:start + DIGEST_BATCH]
+        batch = todo[start : start + DIGEST_BATCH]
         recorded = build_digests(batch, today, deliver)
         for user, items in batch:
             if user.pk not in recorded:
@@ -90,15 +95,25 @@ def run_reminders(today, *, dry_run=False, deliver=None, log=None):
                 continue
             result.digests.append((user, items))
             result.emails_queued += bool(recorded[user.pk]) and wants_email(user)
-        log(_("[{done}/{total}] {names}").format(
-            done=min(start + DIGEST_BATCH, len(todo)), total=len(todo),
-            names=", ".join(f"{user.get_username()}: {recorded.get(user.pk, 0)}" for user, _items in batch[:5])
-            + (" …" if len(batch) > 5 else "")))
+        log(
+            _("[{done}/{total}] {names}").format(
+                done=min(start + DIGEST_BATCH, len(todo)),
+                total=len(todo),
+                names=", ".join(f"{user.get_username()}: {recorded.get(user.pk, 0)}" for user, _items in batch[:5])
+                + (" …" if len(batch) > 5 else ""),
+            )
+        )
 
-    pending = list(Digest.objects.filter(
-        email_wanted=True, emailed_at__isnull=True,
-        day__gte=today - datetime.timedelta(days=PENDING_EMAIL_DAYS), day__lte=today,
-    ).exclude(user_id__in=[user.pk for user, _items in result.digests], day=today).values_list("pk", flat=True))
+    pending = list(
+        Digest.objects.filter(
+            email_wanted=True,
+            emailed_at__isnull=True,
+            day__gte=today - datetime.timedelta(days=PENDING_EMAIL_DAYS),
+            day__lte=today,
+        )
+        .exclude(user_id__in=[user.pk for user, _items in result.digests], day=today)
+        .values_list("pk", flat=True)
+    )
     for digest_id in pending:
         transaction.on_commit(partial(deliver, digest_id))
     result.emails_queued += len(pending)

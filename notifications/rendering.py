@@ -1,5 +1,6 @@
 """The reminders' words: each item's deadline and link, resolved once per run, and the digest's
 e-mail (subject, text and HTML bodies, its one Message-ID)."""
+
 import datetime
 from email.utils import parseaddr
 
@@ -66,8 +67,11 @@ def digest_sections(notifications):
         groups.setdefault(note.group, []).append(note)
     labels = dict(Section.choices)
     return [
-        {"label": labels[section], "count": sum(len(items) for items in groups.values()),
-         "groups": [{"name": name, "items": items} for name, items in groups.items()]}
+        {
+            "label": labels[section],
+            "count": sum(len(items) for items in groups.values()),
+            "groups": [{"name": name, "items": items} for name, items in groups.items()],
+        }
         for section, groups in sections.items()
     ]
 
@@ -93,8 +97,10 @@ def digest_message(digest, notifications):
     }
     subject = settings.EMAIL_SUBJECT_PREFIX + render_to_string("emails/reminder_digest_subject.txt", context).strip()
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=render_to_string("emails/reminder_digest.txt", context),
-        to=[user.email], headers={"Message-ID": digest_message_id(digest)},
+        subject=" ".join(subject.split()),
+        body=render_to_string("emails/reminder_digest.txt", context),
+        to=[user.email],
+        headers={"Message-ID": digest_message_id(digest)},
     )
     message.attach_alternative(render_to_string("emails/reminder_digest.html", context), "text/html")
     return message

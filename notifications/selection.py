@@ -7,6 +7,7 @@ the number of recipients, never with the number of steps. An item is built (titl
 for someone not told yet in its window (`already_sent`); the unique constraint on
 `Notification` decides in the end (`digests.py`).
 """
+
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -122,14 +123,20 @@ class Recipients:
         return recipients
 
     def in_commune(self, province_id, district_id, area_id=None):
-        return (self.staff.get(province_id, set()) | self.officers.get(district_id, set())
-                | self.area_officers.get(area_id, set()))
+        return (
+            self.staff.get(province_id, set())
+            | self.officers.get(district_id, set())
+            | self.area_officers.get(area_id, set())
+        )
 
     def covers(self, province_path, commune_path, *, leaders=False):
         """A filter keeping only rows someone would be told about."""
         provinces = set(self.staff) | (set(self.leaders) if leaders else set())
-        return (Q(**{f"{province_path}__in": provinces}) | Q(**{f"{commune_path}__district_id__in": set(self.officers)})
-                | Q(**{f"{commune_path}__area_id__in": set(self.area_officers)}))
+        return (
+            Q(**{f"{province_path}__in": provinces})
+            | Q(**{f"{commune_path}__district_id__in": set(self.officers)})
+            | Q(**{f"{commune_path}__area_id__in": set(self.area_officers)})
+        )
 
 
 # -- items ------------------------------------------------------------------------------------
@@ -172,7 +179,8 @@ def alive_steps(today):
     """Open steps of enrolments still at work, on communes in force on `today`: the reminders
     never speak of a unit abolished by a reorganisation, of an ended enrolment or a closed plan."""
     return Step.objects.open().filter(
-        alive_q("enrolment__"), in_force_on(today, "enrolment__commune__"), archived_at__isnull=True)
+        alive_q("enrolment__"), in_force_on(today, "enrolment__commune__"), archived_at__isnull=True
+    )
 
 
 def step_items(rules, texts, recipients, add):
@@ -192,9 +200,16 @@ def step_items(rules, texts, recipients, add):
     if not rules.tell_overdue(RuleKind.STEP):
         steps = steps.filter(due_on__gte=today)
     rows = steps.order_by("due_on", "pk").values_list(
-        "pk", "name", "due_on", "enrolment__commune_id", "enrolment__commune__name",
-        "enrolment__commune__district_id", Coalesce("enrolment__commune__district__name", "enrolment__commune__area__name"),
-        "enrolment__plan__province_id", "enrolment__plan__number", "enrolment__commune__area_id",
+        "pk",
+        "name",
+        "due_on",
+        "enrolment__commune_id",
+        "enrolment__commune__name",
+        "enrolment__commune__district_id",
+        Coalesce("enrolment__commune__district__name", "enrolment__commune__area__name"),
+        "enrolment__plan__province_id",
+        "enrolment__plan__number",
+        "enrolment__commune__area_id",
     )
     plan_label = _("Kế hoạch")
     for pk, name, due_on, commune_id, commune, district_id, district, province_id, plan_number, area_id in rows:
@@ -206,9 +221,14 @@ def step_items(rules, texts, recipients, add):
 
         def make(section, window):
             return Item(
-                key=key, window=window, section=section, title=f"{texts.step_name(name)} — {commune}",
-                detail=f"{texts.when(due_on)} · {plan_label} {plan_number}", group=_place(commune, district),
-                due_on=due_on, url=texts.commune_path(commune_id),
+                key=key,
+                window=window,
+                section=section,
+                title=f"{texts.step_name(name)} — {commune}",
+                detail=f"{texts.when(due_on)} · {plan_label} {plan_number}",
+                group=_place(commune, district),
+                due_on=due_on,
+                url=texts.commune_path(commune_id),
             )
 
         # `add` calls `make` at once (or never), so the loop's variables are the current row's.
@@ -229,10 +249,16 @@ def phase_items(rules, texts, recipients, add):
     if horizon is None:
         return
     open_steps = alive_steps(today).filter(enrolment__phase=OuterRef("pk"))
-    phases = Phase.objects.active().filter(
-        plan__archived_at__isnull=True, plan__closed_on__isnull=True, ends_on__lte=horizon,
-        plan__province_id__in=set(recipients.staff),
-    ).filter(Exists(open_steps))
+    phases = (
+        Phase.objects.active()
+        .filter(
+            plan__archived_at__isnull=True,
+            plan__closed_on__isnull=True,
+            ends_on__lte=horizon,
+            plan__province_id__in=set(recipients.staff),
+        )
+        .filter(Exists(open_steps))
+    )
     if not rules.tell_overdue(RuleKind.PHASE_END):
         phases = phases.filter(ends_on__gte=today)
     rows = phases.order_by("ends_on").values_list(
@@ -243,12 +269,21 @@ def phase_items(rules, texts, recipients, add):
         window = rule.window(ends_on, today) if rule else None
         if window:
             key = f"phase:{pk}:{ends_on.isoformat()}"
-            add(recipients.staff[province_id], key, window, lambda: Item(
-                key=key, window=window, section=Section.PHASE_END,
-                title=_("Kết thúc {phase} — kế hoạch {plan}").format(phase=name, plan=plan_number),
-                detail=texts.when(ends_on) + " · " + _("còn xã chưa hoàn thành các bước"),
-                group=province, due_on=ends_on, url=texts.plan_path(plan_id),
-            ))
+            add(
+                recipients.staff[province_id],
+                key,
+                window,
+                lambda: Item(
+                    key=key,
+                    window=window,
+                    section=Section.PHASE_END,
+                    title=_("Kết thúc {phase} — kế hoạch {plan}").format(phase=name, plan=plan_number),
+                    detail=texts.when(ends_on) + " · " + _("còn xã chưa hoàn thành các bước"),
+                    group=province,
+                    due_on=ends_on,
+                    url=texts.plan_path(plan_id),
+                ),
+            )
 
 
 # The reminder rule of each kind of upkeep deadline (rollout.models.Duty), and its digest section.
@@ -302,11 +337,21 @@ def upkeep_items(rules, texts, recipients, add):
             else:
                 key = f"{duty.kind}:{enrolment.pk}:{duty.due_on.isoformat()}"
                 since = before.format(day=duty.since.strftime("%d/%m/%Y"))
-            add(people, key, window, lambda: Item(
-                key=key, window=window, section=section, title=f"{duty.label} — {commune.name}",
-                detail=texts.when(duty.due_on) + " · " + since, group=_place(commune.name, district),
-                due_on=duty.due_on, url=texts.commune_path(commune.pk),
-            ))
+            add(
+                people,
+                key,
+                window,
+                lambda: Item(
+                    key=key,
+                    window=window,
+                    section=section,
+                    title=f"{duty.label} — {commune.name}",
+                    detail=texts.when(duty.due_on) + " · " + since,
+                    group=_place(commune.name, district),
+                    due_on=duty.due_on,
+                    url=texts.commune_path(commune.pk),
+                ),
+            )
 
 
 def corrective_items(rules, texts, recipients, add):
@@ -317,16 +362,23 @@ def corrective_items(rules, texts, recipients, add):
     if horizon is None:
         return
     inspections = (
-        Inspection.objects.active().corrective_unreported()
+        Inspection.objects.active()
+        .corrective_unreported()
         .filter(alive_q("enrolment__"), in_force_on(today, "enrolment__commune__"), corrective_due_on__lte=horizon)
         .filter(recipients.covers("enrolment__plan__province_id", "enrolment__commune"))
     )
     if not rules.tell_overdue(RuleKind.CORRECTIVE):
         inspections = inspections.filter(corrective_due_on__gte=today)
     rows = inspections.order_by("corrective_due_on", "pk").values_list(
-        "pk", "corrective_due_on", "inspected_on", "enrolment__commune_id", "enrolment__commune__name",
-        "enrolment__commune__district_id", Coalesce("enrolment__commune__district__name", "enrolment__commune__area__name"),
-        "enrolment__plan__province_id", "enrolment__commune__area_id",
+        "pk",
+        "corrective_due_on",
+        "inspected_on",
+        "enrolment__commune_id",
+        "enrolment__commune__name",
+        "enrolment__commune__district_id",
+        Coalesce("enrolment__commune__district__name", "enrolment__commune__area__name"),
+        "enrolment__plan__province_id",
+        "enrolment__commune__area_id",
     )
     title = _("Báo cáo khắc phục sau kiểm tra ngày {day} — {commune}")
     for pk, due_on, inspected_on, commune_id, commune, district_id, district, province_id, area_id in rows:
@@ -334,19 +386,30 @@ def corrective_items(rules, texts, recipients, add):
         window = rule.window(due_on, today) if rule else None
         if window:
             key = f"corrective:{pk}:{due_on.isoformat()}"
-            add(recipients.in_commune(province_id, district_id, area_id), key, window, lambda: Item(
-                key=key, window=window, section=Section.CORRECTIVE,
-                title=title.format(day=inspected_on.strftime("%d/%m/%Y"), commune=commune),
-                detail=texts.when(due_on), group=_place(commune, district), due_on=due_on,
-                url=texts.commune_path(commune_id),
-            ))
+            add(
+                recipients.in_commune(province_id, district_id, area_id),
+                key,
+                window,
+                lambda: Item(
+                    key=key,
+                    window=window,
+                    section=Section.CORRECTIVE,
+                    title=title.format(day=inspected_on.strftime("%d/%m/%Y"), commune=commune),
+                    detail=texts.when(due_on),
+                    group=_place(commune, district),
+                    due_on=due_on,
+                    url=texts.commune_path(commune_id),
+                ),
+            )
 
 
 REPORT_TITLES = {
     RuleKind.NOVEMBER_REPORT: gettext_lazy(
-        "Tổng hợp tình hình xây dựng, áp dụng HTQLCL của các cơ quan, báo cáo UBND tỉnh"),
+        "Tổng hợp tình hình xây dựng, áp dụng HTQLCL của các cơ quan, báo cáo UBND tỉnh"
+    ),
     RuleKind.DECEMBER_REPORT: gettext_lazy(
-        "Báo cáo Bộ KH&CN tình hình xây dựng, áp dụng HTQLCL (Phụ lục II, QĐ 19/2014)"),
+        "Báo cáo Bộ KH&CN tình hình xây dựng, áp dụng HTQLCL (Phụ lục II, QĐ 19/2014)"
+    ),
 }
 
 
@@ -389,18 +452,33 @@ def report_items(rules, texts, recipients, add):
             if not window:
                 continue
             key = f"{kind}:{province_id}:{due_on.year}"
-            add(recipients.staff[province_id], key, window, lambda: Item(
-                key=key, window=window, section=Section.REPORT, title=str(REPORT_TITLES[kind]),
-                detail=texts.when(due_on), group=province, due_on=due_on,
-                url=report_path(kind, due_on, province_id),
-            ))
+            add(
+                recipients.staff[province_id],
+                key,
+                window,
+                lambda: Item(
+                    key=key,
+                    window=window,
+                    section=Section.REPORT,
+                    title=str(REPORT_TITLES[kind]),
+                    detail=texts.when(due_on),
+                    group=province,
+                    due_on=due_on,
+                    url=report_path(kind, due_on, province_id),
+                ),
+            )
 
 
 # Which rules an entry's section comes from, to bound how far back "already told" is looked up.
 SECTION_RULES = {
-    Section.ESCALATED: [RuleKind.STEP], Section.STEP_OVERDUE: [RuleKind.STEP], Section.STEP_DUE: [RuleKind.STEP],
-    Section.CORRECTIVE: [RuleKind.CORRECTIVE], Section.YEARLY: [RuleKind.YEARLY_AUDIT, RuleKind.YEARLY_REVIEW],
-    Section.LEGAL: [RuleKind.LEGAL_UPDATE], Section.PHASE_END: [RuleKind.PHASE_END], Section.REPORT: list(REPORT_KINDS),
+    Section.ESCALATED: [RuleKind.STEP],
+    Section.STEP_OVERDUE: [RuleKind.STEP],
+    Section.STEP_DUE: [RuleKind.STEP],
+    Section.CORRECTIVE: [RuleKind.CORRECTIVE],
+    Section.YEARLY: [RuleKind.YEARLY_AUDIT, RuleKind.YEARLY_REVIEW],
+    Section.LEGAL: [RuleKind.LEGAL_UPDATE],
+    Section.PHASE_END: [RuleKind.PHASE_END],
+    Section.REPORT: list(REPORT_KINDS),
 }
 
 
