@@ -30,7 +30,6 @@ from rollout.models import (
     Phase,
     RolloutPlan,
     Step,
-    alive_q,
 )
 
 EDITION_CHOICES = [(edition.key, edition.label) for edition in EDITIONS]
@@ -192,7 +191,7 @@ class StepFilter(RecordFilter):
 
     def by_overdue(self, queryset, name, value):
         """Open past its due date, in an enrolment still at work (Step.is_overdue)."""
-        late = queryset.overdue().filter(alive_q("enrolment__"))
+        late = queryset.overdue()
         return late if value else queryset.exclude(pk__in=late.values("pk"))
 
 

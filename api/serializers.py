@@ -4,7 +4,6 @@ Output serializers read rows already restricted to the caller's scope. Input ser
 check types only (ISO dates, numbers, choices); the rules are those of the pages — the same
 form (rollout.forms) and the same action (rollout.actions) — applied by the views.
 """
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -179,7 +178,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
                   "end_reason", "carried_from", "version", "created_at", "updated_at"]
 
     def get_late(self, enrolment) -> bool:
-        return enrolment.next_due_on is not None and enrolment.next_due_on < timezone.localdate()
+        return enrolment.is_overdue()
 
 
 class StepSerializer(serializers.ModelSerializer):

@@ -1,5 +1,5 @@
 """Changes a user makes to their own inbox and preferences (the reminder job's own writes are in
-reminders.py, where they are claimed exactly once)."""
+digests.py, where they are claimed exactly once)."""
 from django.db import transaction
 from django.utils import timezone
 

@@ -283,7 +283,3 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def absolute_url(self):
-        return settings.SITE_URL.rstrip("/") + self.url if self.url.startswith("/") else self.url

@@ -1,4 +1,4 @@
-"""Celery entry points for reminders: thin, they take ids and dates and call reminders.py."""
+"""Celery entry points for reminders: thin, they take ids and dates and call reminders.py and delivery.py."""
 import datetime
 import smtplib
 
@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from . import reminders
+from . import delivery, reminders
 from .models import ReminderRun, ReminderSettings
 
 
@@ -42,4 +42,4 @@ def run_reminders_for_day(day):
 )
 def send_digest_email(digest_id):
     """E-mail one digest; a failure is retried with backoff, and a digest is never sent twice."""
-    return reminders.deliver_digest(digest_id)
+    return delivery.deliver_digest(digest_id)

@@ -38,10 +38,6 @@ class Edition:
             return self.valid_until - datetime.timedelta(days=1)
         return self.valid_from
 
-    def is_ended(self, today=None):
-        today = today or timezone.localdate()
-        return self.valid_until is not None and self.valid_until <= today
-
     def unit_filter(self, prefix=""):
         """Keyword arguments selecting the units of this edition (exact period)."""
         return {f"{prefix}valid_from": self.valid_from, f"{prefix}valid_until": self.valid_until}

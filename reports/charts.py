@@ -1,7 +1,9 @@
 """Charts drawn on the server as SVG: no script, sharp in print, readable on a phone.
 
 Functions return plain geometry (numbers and strings) that templates/reports/includes/
-turn into <svg> markup; every chart is also shown as a table for screen readers. Charts are
+turn into <svg> markup; every chart is also shown as a table for screen readers. Their
+colours come from the stylesheet, where the status colours are defined once: a series names
+a CSS class (a status's `status-<value>`). Charts are
 drawn WIDTH units wide, about a phone's width in CSS pixels, and scale to the width of their
 box (static/css/isotrack.css): on a phone their text stays the size it was drawn at, on a
 desktop it grows a little, and nothing needs scrolling sideways.
@@ -12,21 +14,12 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from rollout.choices import Status
-
 WIDTH = 400
 
-# Colours distinguishable in greyscale print too: light to dark as the rollout advances.
-STATUS_COLOURS = {
-    Status.NOT_STARTED: "#e9ecef",
-    Status.PLANNED: "#cfe2ff",
-    Status.BUILDING: "#ffc107",
-    Status.APPLYING: "#fd7e14",
-    Status.ANNOUNCED: "#20c997",
-    Status.MAINTAINING: "#0f5132",
-    Status.LAPSED: "#dc3545",
-    Status.ENDED: "#adb5bd",
-}
+
+def status_class(status):
+    """The CSS class a status is drawn with, on badges and chart segments alike."""
+    return f"status-{status}"
 
 
 @dataclass
@@ -34,7 +27,7 @@ class Bar:
     label: str
     y: float
     total: int
-    segments: list = field(default_factory=list)  # dicts: x, width, colour, value, name
+    segments: list = field(default_factory=list)  # dicts: x, width, css_class, value, name
 
 
 @dataclass
@@ -44,7 +37,7 @@ class StackedBars:
     label_width: int
     bar_height: int
     bars: list
-    legend: list  # dicts: x, colour, name
+    legend: list  # dicts: x, y, css_class, name
     legend_y: int
 
     def svg(self, title, chart_id):
@@ -63,12 +56,12 @@ class StackedBars:
             for seg in bar.segments:
                 parts.append(
                     f'<rect x="{seg["x"]}" y="{bar.y}" width="{seg["width"]}" height="{self.bar_height}" '
-                    f'fill="{seg["colour"]}" stroke="#fff" stroke-width=".5"><title>{e(bar.label)} — '
+                    f'class="{e(seg["css_class"])}" stroke="#fff" stroke-width=".5"><title>{e(bar.label)} — '
                     f'{e(seg["name"])}: {seg["value"]}</title></rect>'
                 )
             parts.append(f'<text x="{bar.end}" dx="4" y="{bar.y + 13}" font-size="11">{bar.total}</text>')
         for item in self.legend:
-            parts.append(f'<rect x="{item["x"]}" y="{item["y"]}" width="10" height="10" fill="{item["colour"]}" '
+            parts.append(f'<rect x="{item["x"]}" y="{item["y"]}" width="10" height="10" class="{e(item["css_class"])}" '
                          f'stroke="#666" stroke-width=".5"></rect>')
             parts.append(f'<text x="{item["x"] + 14}" y="{item["y"] + 9}" font-size="10">{e(item["name"])}</text>')
         parts.append("</svg>")
@@ -76,7 +69,8 @@ class StackedBars:
 
 
 def stacked_bars(rows, series, *, width=WIDTH, label_width=108, bar_height=18, gap=6):
-    """Horizontal stacked bars. `rows`: [(label, {key: value})]; `series`: [(key, name, colour)]."""
+    """Horizontal stacked bars. `rows`: [(label, {key: value})]; `series`: [(key, name, css_class)],
+    the class giving the segment its colour."""
     plot = width - label_width - 40
     biggest = max((sum(values.get(k, 0) for k, _, _ in series) for _, values in rows), default=0) or 1
     bars = []
@@ -84,19 +78,19 @@ def stacked_bars(rows, series, *, width=WIDTH, label_width=108, bar_height=18, g
         y = index * (bar_height + gap)
         x = label_width
         bar = Bar(label=label, y=y, total=sum(values.get(k, 0) for k, _, _ in series))
-        for key, name, colour in series:
+        for key, name, css_class in series:
             value = values.get(key, 0)
             if value:
                 w = plot * value / biggest
-                bar.segments.append({"x": round(x, 2), "width": round(w, 2), "colour": colour, "value": value,
+                bar.segments.append({"x": round(x, 2), "width": round(w, 2), "css_class": css_class, "value": value,
                                      "name": name})
                 x += w
         bar.end = round(x, 2)
         bars.append(bar)
     legend_y = len(rows) * (bar_height + gap) + 8
     legend = []  # two to a row: the names are long
-    for index, (key, name, colour) in enumerate(series):
-        legend.append({"x": (index % 2) * (width // 2), "y": legend_y + (index // 2) * 18, "colour": colour,
+    for index, (key, name, css_class) in enumerate(series):
+        legend.append({"x": (index % 2) * (width // 2), "y": legend_y + (index // 2) * 18, "css_class": css_class,
                        "name": name})
     height = legend_y + ((len(series) + 1) // 2) * 18 + 4
     return StackedBars(width, height, label_width, bar_height, bars, legend, legend_y)

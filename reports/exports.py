@@ -1,5 +1,5 @@
-"""Excel workbooks (openpyxl): the dashboard, district, national and yearly tables, and the
-commune list. Every workbook the application sends is written here.
+"""Excel workbooks (openpyxl): the reports pages' sheets (built in `sheets.py`) and the commune
+list. Every workbook the application sends is written here.
 
 Each value goes through `_cell`: numbers stay numbers, dates stay dates (shown dd/mm/yyyy),
 and text is always text — a plan number or title beginning with "=", "+", "-", "@", a tab or

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 
+from rollout.choices import ANNOUNCED_STATUSES
 from rollout.models import Enrolment
 from rollout.querysets import formed_from_announced
 
-from .links import ANNOUNCED, ENROLLED
+from .links import ENROLLED
 
 # How communes are grouped: by district on the pre-2025 map, by review area on today's.
 GROUPS = {
@@ -119,18 +120,18 @@ class AreaFigures:
 
     @classmethod
     def of_communes(cls, communes, today):
-        """From communes whose enrolments that count were read with them (`active_enrolments`)."""
+        """From communes whose enrolments that count were read with them (`counted_enrolments`)."""
         rows = [CommuneRow(c.pk) for c in communes]
         enrolments = [EnrolmentRow(e.pk, e.commune_id, e.plan_id, e.phase_id, e.status, e.next_due_on, e.ended_on,
                                    e.upkeep_due_on, e.needs_reannouncement)
-                      for c in communes for e in c.active_enrolments]
+                      for c in communes for e in c.counted_enrolments]
         return cls(rows, enrolments, today)
 
     def _has(self, commune, test=lambda e: True):
         return any(test(e) for e in self.by_commune.get(commune.pk, ()))
 
     def _announced(self, enrolment):
-        return enrolment.status in ANNOUNCED
+        return enrolment.status in ANNOUNCED_STATUSES
 
     def totals(self, lineage=False):
         """Communes, and how many are enrolled, announced, overdue, not_started (any plan), late in
@@ -189,7 +190,7 @@ def count_plans(plans, enrolments, today):
     for plan in plans:
         mine = by_plan.get(plan.pk, ())
         plan.enrolled = len(mine)
-        plan.announced = sum(e.status in ANNOUNCED for e in mine)
+        plan.announced = sum(e.status in ANNOUNCED_STATUSES for e in mine)
         plan.overdue = sum(e.late(today) for e in mine)
         plan.announced_at_target = sum(e.in_force_on(plan.target_date) for e in mine)
     return plans
@@ -203,7 +204,7 @@ def count_phases(phases, enrolments):
     for phase in phases:
         mine = by_phase.get(phase.pk, ())
         phase.enrolled = len(mine)
-        phase.announced = sum(e.status in ANNOUNCED for e in mine)
+        phase.announced = sum(e.status in ANNOUNCED_STATUSES for e in mine)
         phase.announced_at_end = sum(e.in_force_on(phase.ends_on) for e in mine)
     return phases
 
@@ -213,7 +214,7 @@ def announced_by_month(enrolments, plan_id):
     plan, dated by their earliest announcement in force."""
     months = Counter()
     for enrolment in enrolments:
-        if enrolment.plan_id == plan_id and enrolment.status in ANNOUNCED:
+        if enrolment.plan_id == plan_id and enrolment.status in ANNOUNCED_STATUSES:
             first = enrolment.first_in_force()
             if first is not None:
                 months[first.replace(day=1)] += 1

@@ -13,8 +13,6 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 
 from rollout.choices import Status
 
-# A commune counts as announced while an announcement is in force, maintained or not.
-ANNOUNCED = (Status.ANNOUNCED.value, Status.MAINTAINING.value)
 # Every status an active enrolment can have (all but "not started").
 ENROLLED = tuple(s for s in Status.values if s != Status.NOT_STARTED)
 

@@ -29,8 +29,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from provinces.models import Commune, District, Province
+from provinces.models import Commune, Province
 from rollout.choices import (
+    ANNOUNCED_STATUSES,
     AnnouncementKind,
     InspectionMode,
     LapseCause,
@@ -49,16 +50,11 @@ from rollout.models import (
     Step,
     alive_q,
     counted_q,
+    overdue_q,
 )
 
 from rollout.models.base import count_of, sum_of
 
-from .links import ANNOUNCED
-
-
-def active_enrolments():
-    """Enrolments that count (see Enrolment.objects.counted())."""
-    return Enrolment.objects.counted()
 
 
 def in_force_on(day):
@@ -107,14 +103,7 @@ def phases_for_dashboard(phases, include_closed=False):
 def overdue_steps(steps, today, limit=10):
     """The open steps longest past their due date, with their commune."""
     return list(
-        steps.filter(
-            archived_at__isnull=True,
-            enrolment__archived_at__isnull=True,
-            enrolment__ended_on__isnull=True,
-            enrolment__plan__archived_at__isnull=True,
-            due_on__lt=today,
-        )
-        .open()
+        steps.filter(archived_at__isnull=True).overdue(today)
         .select_related("enrolment__commune__district", "enrolment__commune__area", "enrolment__commune__province",
                         "enrolment__plan")
         .order_by("due_on", "enrolment__commune__code", "order")[:limit]
@@ -123,15 +112,15 @@ def overdue_steps(steps, today, limit=10):
 
 # -- the district page --------------------------------------------------------------------
 def district_communes(communes):
-    """The district's communes, each with its active enrolments (two queries)."""
+    """The district's communes, each with its enrolments that count (`counted_enrolments`; two queries)."""
     enrolments = (
-        active_enrolments()
+        Enrolment.objects.counted()
         .select_related("plan", "phase")
         .annotate(awaiting=count_of(Step.objects.filter(enrolment=OuterRef("pk"), review_state=ReviewState.AWAITING,
                                                         archived_at__isnull=True)))
         .order_by("-plan__issued_on", "plan__number")
     )
-    return list(communes.prefetch_related(Prefetch("enrolments", queryset=enrolments, to_attr="active_enrolments")))
+    return list(communes.prefetch_related(Prefetch("enrolments", queryset=enrolments, to_attr="counted_enrolments")))
 
 
 def awaiting_review(steps):
@@ -208,10 +197,10 @@ def provinces_overview(provinces, today, sort="name"):
     add(Commune.objects.filter(province__in=list(rows)).order_by().values_list("province").annotate(n=Count("pk")),
         "commune_count")
     for province, enrolled, announced, late in (
-        active_enrolments().filter(commune__province__in=list(rows)).order_by().values_list("commune__province")
+        Enrolment.objects.counted().filter(commune__province__in=list(rows)).order_by().values_list("commune__province")
         .annotate(enrolled=Count("commune", distinct=True),
-                  announced=Count("commune", distinct=True, filter=Q(status__in=ANNOUNCED)),
-                  late=Count("commune", distinct=True, filter=Q(next_due_on__lt=today)))
+                  announced=Count("commune", distinct=True, filter=Q(status__in=ANNOUNCED_STATUSES)),
+                  late=Count("commune", distinct=True, filter=overdue_q(today)))
     ):
         row = rows[province]
         row.enrolled, row.announced, row.late = enrolled, announced, late
@@ -300,7 +289,7 @@ def yearly_figures(province, year, user):
         output_field=IntegerField(),
     )
     best = (
-        active_enrolments().visible_to(user).filter(commune=OuterRef("pk"), enrolled_on__lte=last)
+        Enrolment.objects.counted().visible_to(user).filter(commune=OuterRef("pk"), enrolled_on__lte=last)
         .annotate(build_done=build_done, build_total=count_of(build_steps)).annotate(rank=rank).order_by("-rank", "-enrolled_on", "-pk")
     )
     ranked = communes.annotate(
@@ -315,7 +304,7 @@ def yearly_figures(province, year, user):
         procedures_total=Coalesce(Sum("best_total"), 0),
         procedures_covered=Coalesce(Sum("best_scope", filter=Q(best_rank=5)), 0),
     )
-    in_family = active_enrolments().filter(plan__province__in=family)
+    in_family = Enrolment.objects.counted().filter(plan__province__in=family)
     events = (
         Announcement.objects.visible_to(user)
         .filter(archived_at__isnull=True, enrolment__in=in_family)
@@ -398,7 +387,7 @@ def consolidation(province, year, user):
     duties = MaintenanceActivity.objects.filter(enrolment__commune=OuterRef("commune"), archived_at__isnull=True,
                                                 done_on__range=(first, last)).filter(counted_q("enrolment__"))
     upkeep = (
-        Enrolment.objects.visible_to(user).alive().filter(plan__province__in=family, status__in=ANNOUNCED)
+        Enrolment.objects.visible_to(user).alive().filter(plan__province__in=family, status__in=ANNOUNCED_STATUSES)
         .annotate(audited=Exists(duties.filter(kind=MaintenanceKind.INTERNAL_AUDIT)),
                   reviewed=Exists(duties.filter(kind=MaintenanceKind.MANAGEMENT_REVIEW)))
         .filter(Q(audited=False) | Q(reviewed=False))
@@ -411,10 +400,6 @@ def consolidation(province, year, user):
             seen.add(enrolment.commune_id)
             not_reported.append(enrolment)
     return Consolidation(year=year, inspections=of_year, corrective=corrective, not_reported=not_reported)
-
-
-def district_choices(province, user):
-    return District.objects.visible_to(user).filter(province=province).order_by("code")
 
 
 def dashboard_provinces(user, scope):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.scope import scope_of
 from rollout.views.saving import ALREADY, submit
 
-from . import actions, exports, queries, word
+from . import actions, exports, queries, sheets, word
 from .forms import CorrectionForm, PrepareForm, ReportForm, VersionForm
 from .models import YearlyReport
 from .yearly import LineKind
@@ -56,7 +56,7 @@ def report_detail(request, pk):
     report = _report(request, pk)
     if request.GET.get("format") == "xlsx":
         return exports.workbook_response(
-            f"bao-cao-{report.year}-{report.province.code}-lan-{report.revision}.xlsx", report_sheets(report))
+            f"bao-cao-{report.year}-{report.province.code}-lan-{report.revision}.xlsx", sheets.report_sheets(report))
     return _detail_page(request, report)
 
 
@@ -162,26 +162,6 @@ def report_word(request, pk):
                         content_type=word.DOCX)
 
 
-def report_sheets(report):
-    """The workbook: the lines with their unit (money formatted as money), then spending."""
-    heading = "{title} — {province} — {number}".format(
-        title=_("Báo cáo năm {year}").format(year=report.year), province=report.province.name,
-        number=report.number or report.get_status_display())
-    rows = [[line["number"], line["label"], line["unit"],
-             exports.Money(line["value"] or 0) if line["kind"] == LineKind.MONEY else line["value"]]
-            for line in report.lines]
-    spending = [[row["plan"], row["phase"] or _("Chung cho kế hoạch"), row["amount"]] for row in report.spending]
-    texts = [[_("Khó khăn, vướng mắc"), report.problems], [_("Kiến nghị, đề xuất"), report.proposals]]
-    return [
-        exports.Sheet(_("Phụ lục II"), [_("STT"), _("Nội dung"), _("Đơn vị tính"), _("Số lượng")], rows,
-                      heading=heading),
-        exports.Sheet(_("Kinh phí {year}").format(year=report.year),
-                      [_("Kế hoạch"), _("Giai đoạn"), _("Đã chi (đồng)")], spending, heading=heading,
-                      money_columns=(2,)),
-        exports.Sheet(_("Khó khăn, kiến nghị"), [_("Mục"), _("Nội dung")], texts, heading=heading),
-    ]
-
-
 # -- the November consolidation -----------------------------------------------------------------------
 @login_required
 def november(request, year):
@@ -206,36 +186,10 @@ def november(request, year):
                               and inspection.corrective_due_on < today)
     if request.GET.get("format") == "xlsx":
         return exports.workbook_response(f"tong-hop-thang-11-{year}-{province.code}.xlsx",
-                                         november_sheets(province, data))
+                                         sheets.november_sheets(province, data))
     choices = _province_choices(provinces, scope)
     return render(request, "reports/november.html", {
         "province": province, "year": year, "data": data, "today": today,
         "province_choices": choices if len(choices) > 1 else [],
         "years": list(range(today.year, 2013, -1)),
     })
-
-
-def _place(commune):
-    return str(commune.district or commune.area or "")
-
-
-def november_sheets(province, data):
-    heading = _("Tổng hợp kết quả kiểm tra và khắc phục năm {year} — {province}").format(
-        year=data.year, province=province.name)
-    inspections = [[i.enrolment.commune.name, _place(i.enrolment.commune), i.inspected_on, i.get_mode_display(),
-                     i.record_number, i.get_result_display(), i.findings] for i in data.inspections]
-    corrective = [[i.enrolment.commune.name, _place(i.enrolment.commune), i.inspected_on, i.corrective_action,
-                   i.corrective_due_on, i.corrective_done_on, _("Quá hạn") if i.is_late else ""]
-                  for i in data.corrective]
-    missing = [[e.commune.name, _place(e.commune), e.plan.number, _("Có") if e.audited else _("Chưa"),
-                _("Có") if e.reviewed else _("Chưa")] for e in data.not_reported]
-    return [
-        exports.Sheet(_("Kiểm tra"), [_("Xã"), _("Huyện / khu vực"), _("Ngày kiểm tra"), _("Hình thức"),
-                                      _("Số biên bản"), _("Kết luận"), _("Nội dung phát hiện")],
-                      inspections, heading=heading),
-        exports.Sheet(_("Khắc phục"), [_("Xã"), _("Huyện / khu vực"), _("Ngày kiểm tra"), _("Yêu cầu khắc phục"),
-                                       _("Hạn báo cáo"), _("Đã báo cáo"), _("Tình trạng")],
-                      corrective, heading=heading),
-        exports.Sheet(_("Chưa báo cáo"), [_("Xã"), _("Huyện / khu vực"), _("Kế hoạch"), _("Đánh giá nội bộ"),
-                                          _("Xem xét của lãnh đạo")], missing, heading=heading),
-    ]

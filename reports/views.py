@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_of
 from provinces.editions import edition_of
 from provinces.models import Commune, District, Province, ReviewArea
-from rollout.choices import Status, TargetKind, Upkeep
+from rollout.choices import ANNOUNCED_STATUSES, Status, TargetKind, Upkeep
 from rollout.models import Phase, RolloutPlan, Step
 
-from . import cache, charts, exports, figures, queries
+from . import cache, charts, exports, figures, queries, sheets
 from .forms import PrepareForm
-from .links import ANNOUNCED, ENROLLED, figure, list_url
+from .links import ENROLLED, figure, list_url
 from .models import ReportStatus, YearlyReport
 from .yearly import LineKind
 from .yearly import lines as appendix_lines
@@ -133,7 +133,7 @@ def build_dashboard(user, province, plan_id, today):
     summary = {
         "communes": figure(totals["communes"], province=p),
         "enrolled": figure(totals["enrolled"], province=p, status=ENROLLED),
-        "announced": figure(totals["announced"], province=p, status=ANNOUNCED),
+        "announced": figure(totals["announced"], province=p, status=ANNOUNCED_STATUSES),
         "late": figure(totals["overdue"], province=p, overdue=1),
         "not_started": figure(totals["not_started"], province=p, status=Status.NOT_STARTED.value),
         "announced_share": share(totals["announced"], totals["communes"]),
@@ -143,13 +143,13 @@ def build_dashboard(user, province, plan_id, today):
     if lineage:
         summary["from_announced"] = figure(totals["from_announced"], province=p, predecessor="announced")
         summary["announced_again"] = figure(totals["announced_again"], province=p, predecessor="announced",
-                                            status=ANNOUNCED)
+                                            status=ANNOUNCED_STATUSES)
     figures.count_plans(plans, enrolments, today)
     for plan in plans:
         plan.outlook = _plan_outlook(plan, totals["communes"], today)
         plan.figures = {
             "enrolled": figure(plan.enrolled, province=p, plan=plan.pk),
-            "announced": figure(plan.announced, province=p, plan=plan.pk, status=ANNOUNCED),
+            "announced": figure(plan.announced, province=p, plan=plan.pk, status=ANNOUNCED_STATUSES),
             "late": figure(plan.overdue, province=p, plan=plan.pk, overdue=1),
         }
     plan = next((x for x in plans if x.pk == plan_id), plans[0] if plans else None)
@@ -163,7 +163,7 @@ def build_dashboard(user, province, plan_id, today):
         )
         status_chart = charts.stacked_bars(
             [(row["name"], {s: int(row[s]) for s in status_columns}) for row in districts],
-            [(s.value, s.label, charts.STATUS_COLOURS[s]) for s in status_columns],
+            [(s.value, s.label, charts.status_class(s.value)) for s in status_columns],
         )
         points = charts.cumulative(figures.announced_by_month(enrolments, plan.pk))
         timeline = {
@@ -179,7 +179,7 @@ def build_dashboard(user, province, plan_id, today):
         phase.outlook = _phase_outlook(phase, today)
         phase.figures = {
             "enrolled": figure(phase.enrolled, province=p, phase=phase.pk),
-            "announced": figure(phase.announced, province=p, phase=phase.pk, status=ANNOUNCED),
+            "announced": figure(phase.announced, province=p, phase=phase.pk, status=ANNOUNCED_STATUSES),
         }
     money = {
         "planned": sum(x.planned for x in plans),
@@ -260,7 +260,7 @@ def dashboard(request):
     plan_id = _int_param(request, "plan")
     if _wants_excel(request):
         context = build_dashboard(request.user, province, plan_id, today)
-        return exports.workbook_response(f"tong-quan-{province.code}-{today:%Y%m%d}.xlsx", dashboard_sheets(context))
+        return exports.workbook_response(f"tong-quan-{province.code}-{today:%Y%m%d}.xlsx", sheets.dashboard_sheets(context))
     version = cache.current()
     return render(request, "reports/dashboard.html", {
         "province": province,
@@ -285,58 +285,6 @@ def dashboard_body(user, scope, province, plan_id, today, version):
     return cache.get_or_build(cache.key(version, "dashboard", province.pk, plan_id or "", today), build)
 
 
-def dashboard_sheets(c):
-    province, plan = c["province"], c["plan"]
-    s = c["summary"]
-    summary_rows = [
-        [c["communes_label"], s["communes"]],
-        [_("Đã tham gia kế hoạch"), s["enrolled"]],
-        [_("Đã công bố"), s["announced"]],
-        [_("Chưa triển khai"), s["not_started"]],
-        [_("Có bước quá hạn"), s["late"]],
-    ]
-    plan_rows = [
-        [x.number, x.title, x.outlook.target, x.target_date, x.enrolled, x.announced, x.outlook.current_share,
-         x.outlook.expected, x.outlook.expected_share, x.overdue, x.planned, x.spent]
-        for x in c["plans"]
-    ]
-    district_rows = [[row["name"], row["communes"], *row["cells"], row["late"]] for row in c["districts"]]
-    if c["district_totals"]:
-        t = c["district_totals"]
-        district_rows.append([_("Toàn tỉnh"), t["communes"], *t["cells"], t["late"]])
-    phase_rows = [
-        [x.plan.number, x.name, x.starts_on, x.ends_on, x.target_communes, x.enrolled, x.announced, x.planned, x.spent]
-        for x in c["phases"]
-    ]
-    phase_rows += [
-        [x.number, _("Chung cho kế hoạch"), None, None, None, None, None, x.planned_unphased, x.spent_unphased]
-        for x in c["money"]["unphased"]
-    ]
-    late_rows = [
-        [st.enrolment.commune.name, str(st.enrolment.commune.district or st.enrolment.commune.area or ""),
-         st.get_kind_display(), st.due_on, st.days_late, st.enrolment.plan.number]
-        for st in c["late_steps"]
-    ]
-    heading = _("Tổng quan {province}, ngày {day}").format(province=province.name, day=c["today"].strftime("%d/%m/%Y"))
-    return [
-        exports.Sheet(_("Tổng hợp"), [_("Chỉ số"), _("Số xã")], summary_rows, heading=heading),
-        exports.Sheet(_("Kế hoạch"), [_("Số kế hoạch"), _("Trích yếu"), _("Chỉ tiêu (xã)"), _("Hạn"), _("Tham gia"),
-                                      _("Đã công bố"), _("Tỷ lệ công bố (%)"), _("Dự báo/đạt tại hạn (xã)"),
-                                      _("Dự báo/đạt tại hạn (%)"), _("Quá hạn"), _("Dự toán (đồng)"),
-                                      _("Đã chi (đồng)")], plan_rows, heading=heading, money_columns=(10, 11)),
-        exports.Sheet(_("Theo huyện") if c["group"] == "district" else _("Theo khu vực"),
-                      [_("Huyện") if c["group"] == "district" else _("Khu vực"), _("Số xã"),
-                       *[st.label for st in STATUS_COLUMNS], _("Quá hạn")],
-                      district_rows, heading=_("{heading} — kế hoạch {plan}").format(
-                          heading=heading, plan=plan.number if plan else "")),
-        exports.Sheet(_("Kinh phí"), [_("Kế hoạch"), _("Giai đoạn"), _("Từ ngày"), _("Đến ngày"), _("Số xã dự kiến"),
-                                      _("Tham gia"), _("Đã công bố"), _("Dự toán (đồng)"), _("Đã chi (đồng)")],
-                      phase_rows, heading=heading, money_columns=(7, 8)),
-        exports.Sheet(_("Quá hạn"), [_("Xã"), _("Huyện / khu vực"), _("Bước"), _("Hạn"), _("Số ngày trễ"), _("Kế hoạch")],
-                      late_rows, heading=heading),
-    ]
-
-
 # -- district (pre-2025 map) and review area (today's map) ----------------------------------------
 def build_district(user, district, today):
     """The page of a district (pre-2025 map) or of a review area (today's map): the officer's home.
@@ -350,7 +298,7 @@ def build_district(user, district, today):
     summary = {
         "communes": figure(totals["communes"], **base),
         "enrolled": figure(totals["enrolled"], **base, status=ENROLLED),
-        "announced": figure(totals["announced"], **base, status=ANNOUNCED),
+        "announced": figure(totals["announced"], **base, status=ANNOUNCED_STATUSES),
         "late": figure(totals["overdue"], **base, overdue=1),
         "not_started": figure(totals["not_started"], **base, status=Status.NOT_STARTED.value),
     }
@@ -364,8 +312,8 @@ def build_district(user, district, today):
     for step in late_steps:
         step.days_late = (today - step.due_on).days
     for commune in rows:
-        for enrolment in commune.active_enrolments:
-            enrolment.is_late = enrolment.next_due_on is not None and enrolment.next_due_on < today
+        for enrolment in commune.counted_enrolments:
+            enrolment.is_late = enrolment.is_overdue(today)
     return {
         "district": district,
         "kind": kind,
@@ -398,7 +346,7 @@ def _group_page(request, group, filename):
     scope = scope_of(request.user)
     if _wants_excel(request):
         context = build_district(request.user, group, today)
-        return exports.workbook_response(f"{filename}-{today:%Y%m%d}.xlsx", district_sheets(context))
+        return exports.workbook_response(f"{filename}-{today:%Y%m%d}.xlsx", sheets.district_sheets(context))
     kind = "area" if isinstance(group, ReviewArea) else "district"
 
     def build():
@@ -419,25 +367,6 @@ def _group_page(request, group, filename):
     })
 
 
-def district_sheets(c):
-    heading = _("{district}, ngày {day}").format(district=c["district"], day=c["today"].strftime("%d/%m/%Y"))
-    commune_rows = []
-    for commune in c["communes"]:
-        if not commune.active_enrolments:
-            commune_rows.append([commune.code, commune.name, "", Status.NOT_STARTED.label, "", None, None])
-        for e in commune.active_enrolments:
-            commune_rows.append([commune.code, commune.name, e.plan.number, e.get_status_display(),
-                                 e.get_current_step_display(), e.next_due_on, e.awaiting])
-    late_rows = [[st.enrolment.commune.name, st.get_kind_display(), st.due_on, st.days_late] for st in c["late_steps"]]
-    awaiting_rows = [[st.enrolment.commune.name, st.get_kind_display(), st.done_on] for st in c["awaiting_steps"]]
-    return [
-        exports.Sheet(_("Các xã"), [_("Mã"), _("Xã"), _("Kế hoạch"), _("Trạng thái"), _("Bước hiện tại"),
-                                    _("Hạn gần nhất"), _("Chờ xác nhận")], commune_rows, heading=heading),
-        exports.Sheet(_("Quá hạn"), [_("Xã"), _("Bước"), _("Hạn"), _("Số ngày trễ")], late_rows, heading=heading),
-        exports.Sheet(_("Chờ xác nhận"), [_("Xã"), _("Bước"), _("Ngày hoàn thành")], awaiting_rows, heading=heading),
-    ]
-
-
 # -- national ---------------------------------------------------------------------------------
 @login_required
 def national(request):
@@ -451,15 +380,7 @@ def national(request):
         sort = "name"
     if _wants_excel(request):
         rows, totals = national_rows(request.user, today, sort)
-        heading = _("Tổng quan toàn quốc, ngày {day}").format(day=today.strftime("%d/%m/%Y"))
-        sheet_rows = [[r.code, r.name, r.commune_count, r.enrolled, r.announced, r.share_pct, r.late, r.planned, r.spent]
-                      for r in rows]
-        sheet_rows.append(["", _("Tổng"), totals["communes"], totals["enrolled"], totals["announced"],
-                           totals["share"], totals["late"], totals["planned"], totals["spent"]])
-        return exports.workbook_response(f"toan-quoc-{today:%Y%m%d}.xlsx", [exports.Sheet(
-            _("Toàn quốc"), [_("Mã"), _("Tỉnh"), _("Số xã"), _("Tham gia"), _("Đã công bố"), _("Tỷ lệ công bố (%)"),
-                             _("Quá hạn"), _("Dự toán (đồng)"), _("Đã chi (đồng)")],
-            sheet_rows, heading=heading, money_columns=(7, 8))])
+        return exports.workbook_response(f"toan-quoc-{today:%Y%m%d}.xlsx", sheets.national_sheets(rows, totals, today))
 
     def build():
         rows, totals = national_rows(request.user, today, sort)
@@ -484,7 +405,7 @@ def national_rows(user, today, sort):
         row.figures = {
             "communes": figure(row.commune_count, province=row.pk),
             "enrolled": figure(row.enrolled, province=row.pk, status=ENROLLED),
-            "announced": figure(row.announced, province=row.pk, status=ANNOUNCED),
+            "announced": figure(row.announced, province=row.pk, status=ANNOUNCED_STATUSES),
             "late": figure(row.late, province=row.pk, overdue=1),
         }
         row.share_pct = share(row.announced, row.commune_count)
@@ -546,18 +467,8 @@ def yearly(request, year):
     figures = queries.yearly_figures(province, year, request.user)
     lines = appendix_lines(figures)
     if _wants_excel(request):
-        heading = _("Báo cáo tình hình xây dựng, áp dụng HTQLCL năm {year} — {province}").format(
-            year=year, province=province.name)
-        spending = [[r["plan__number"], r["phase__name"] or _("Chung cho kế hoạch"), r["amount"]]
-                    for r in figures.spending_by_phase]
-        return exports.workbook_response(f"bao-cao-{year}-{province.code}.xlsx", [
-            exports.Sheet(_("Phụ lục II"), [_("STT"), _("Nội dung"), _("Đơn vị tính"), _("Số lượng")],
-                          [[line["number"], line["label"], line["unit"],
-                            exports.Money(line["value"]) if line["kind"] == LineKind.MONEY else line["value"]]
-                           for line in lines], heading=heading),
-            exports.Sheet(_("Kinh phí {year}").format(year=year), [_("Kế hoạch"), _("Giai đoạn"), _("Đã chi (đồng)")],
-                          spending, heading=heading, money_columns=(2,)),
-        ])
+        return exports.workbook_response(f"bao-cao-{year}-{province.code}.xlsx",
+                                         sheets.yearly_sheets(province, year, figures, lines))
     can_prepare = scope.can_edit_rollout(province.pk)
     return render(request, "reports/yearly.html", {
         "year": year, "province": province, "figures": figures, "lines": lines, "years": _years(),

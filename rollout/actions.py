@@ -22,6 +22,7 @@ from provinces.models import Commune, CommuneSuccession, ReviewArea
 from reports.cache import moves_figures  # every action changes the data version in its transaction
 
 from .choices import (
+    ANNOUNCED_STATUSES,
     AnnouncementKind,
     CorrectiveReview,
     EndReason,
@@ -32,7 +33,6 @@ from .choices import (
     ReviewState,
     Stage,
     StandardVersion,
-    Status,
 )
 from .evidence import identify_upload
 from .models import (
@@ -61,8 +61,6 @@ from .models import (
 )
 from .models.rules import add_months
 from .models.templates import due_dates
-
-ANNOUNCED_STATUSES = (Status.ANNOUNCED, Status.MAINTAINING)
 
 
 def _day(day):
@@ -222,10 +220,6 @@ def withdraw_enrolment(enrolment, *, by, reason):
 
 
 # -- plans, phases, consultants, money -----------------------------------------------------------
-
-PLAN_FIELDS = ("province", "number", "issued_on", "title", "legal_basis", "standard_version", "starts_on",
-               "ends_on", "target_kind", "target_value", "target_date", "base_communes", "note")
-
 
 def _check_plan_dates(plan):
     """Dates a plan can really have: issued by today, running at most ten years."""
@@ -478,11 +472,6 @@ def update_enrolment(enrolment, *, version, by, **values):
 
 
 # -- recording a commune's progress ----------------------------------------------------------------
-
-def _check_step(step):
-    """A step done after the commune was enrolled and not in the future (Step.clean)."""
-    step.full_clean()
-
 
 @moves_figures
 @transaction.atomic

@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 
 from isotrack.money import format_vnd
 
-from .choices import BudgetCategory, CapItem, CapLevel, CapPerformer, PhaseKind, Status
+from .choices import ANNOUNCED_STATUSES, BudgetCategory, CapItem, CapLevel, CapPerformer, PhaseKind
 from .models import Enrolment, Expenditure, FundingCap, Phase, PhaseCapItem, RuleBook
 from .models.base import sum_of
 from .models.plans import money_rows
 
-ANNOUNCED = (Status.ANNOUNCED, Status.MAINTAINING)
 # The categories that are money spent on the communes themselves (the rest is the province's
 # own work: the model document framework, inspection and evaluation, other costs).
 PER_COMMUNE_CATEGORIES = (BudgetCategory.CONSULTING, BudgetCategory.COMMUNE_SUPPORT)
@@ -50,7 +49,7 @@ class MoneyWarning:
 def enrolment_counts(enrolments):
     """{"enrolled": n, "announced": n} over active enrolments, in one query."""
     return enrolments.active().aggregate(
-        enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED))
+        enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED_STATUSES))
     )
 
 
@@ -69,7 +68,7 @@ def phases_for_plan(plan, enrolments, user=None):
     return list(
         Phase.objects.active().filter(plan=plan).with_money(user).annotate(
             enrolled_count=count(),
-            announced_count=count(status__in=ANNOUNCED),
+            announced_count=count(status__in=ANNOUNCED_STATUSES),
             per_commune_planned=sum_of(lines.filter(phase=OuterRef("pk"), category__in=PER_COMMUNE_CATEGORIES)),
             consulting_planned=sum_of(lines.filter(phase=OuterRef("pk"), category=BudgetCategory.CONSULTING)),
         ).order_by("order")

@@ -110,6 +110,8 @@ class Status(models.TextChoices):
 
 
 STATUS_RANK = {status: rank for rank, status in enumerate(Status.values)}
+# A commune counts as announced while an announcement is in force, maintained or not.
+ANNOUNCED_STATUSES = (Status.ANNOUNCED, Status.MAINTAINING)
 
 
 class EndReason(models.TextChoices):

@@ -35,6 +35,7 @@ from notifications.choices import RuleKind
 from notifications.models import ReminderRule
 
 from .choices import (
+    ANNOUNCED_STATUSES,
     AnnouncementKind,
     BudgetCategory,
     CapItem,
@@ -48,7 +49,6 @@ from .choices import (
     ReviewState,
     Stage,
     StandardVersion,
-    Status,
     TargetKind,
 )
 from .models import (
@@ -517,7 +517,7 @@ class DemoBuilder:
         yearly inspection plan one on-site inspection short of its third, a corrective action
         report due and a lapse proposed by a non-conforming inspection."""
         staff, today = self.staff, self.today
-        announced = list(plan.enrolments.filter(status__in=[Status.ANNOUNCED, Status.MAINTAINING])
+        announced = list(plan.enrolments.filter(status__in=ANNOUNCED_STATUSES)
                          .select_related("commune").order_by("commune__code"))
         if len(announced) < 6:
             return

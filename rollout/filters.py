@@ -13,7 +13,7 @@ from provinces.editions import BY_KEY, EDITIONS, edition_of, edition_on
 from provinces.models import District, Province, ReviewArea
 
 from .choices import StandardVersion, Status, Upkeep
-from .models import Enrolment, Phase, RolloutPlan
+from .models import Enrolment, Phase, RolloutPlan, overdue_q, upkeep_overdue_q
 from .models.templates import step_choices
 from .querysets import formed_from_announced
 
@@ -40,8 +40,6 @@ ORDERINGS = {
 }
 # Dropdowns listing rows of the database (their options are cached, CommuneFilter._keep_choices).
 MODEL_DROPDOWNS = ("province", "district", "area", "plan", "phase")
-# Filters that describe the enrolment, not the commune: they must all hold for one enrolment.
-ENROLMENT_FILTERS = ("plan", "phase", "status", "step", "overdue", "version", "upkeep")
 
 
 def home_edition(user):
@@ -255,9 +253,9 @@ class CommuneFilter(django_filters.FilterSet):
         if data.get("version"):
             matching &= Q(standard_version=data["version"])
         if data.get("overdue"):
-            matching &= Q(next_due_on__lt=timezone.localdate())
+            matching &= overdue_q(timezone.localdate())
         if data.get("upkeep") == Upkeep.OVERDUE:
-            matching &= Q(upkeep_due_on__lt=timezone.localdate())
+            matching &= upkeep_overdue_q(timezone.localdate())
         elif data.get("upkeep") == Upkeep.REANNOUNCE:
             matching &= Q(needs_reannouncement=True)
         statuses = set(data.get("status") or [])

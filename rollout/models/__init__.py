@@ -14,7 +14,9 @@ from .progress import (
     alive_q,
     counted_q,
     derive_status,
+    overdue_q,
     upkeep_duties,
+    upkeep_overdue_q,
 )
 from .rules import PeriodRule, PhaseCapItem, RuleBook
 from .templates import StepTemplate, StepTemplateItem
@@ -47,5 +49,7 @@ __all__ = [
     "alive_q",
     "counted_q",
     "derive_status",
+    "overdue_q",
     "upkeep_duties",
+    "upkeep_overdue_q",
 ]

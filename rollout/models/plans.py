@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from provinces.models import Commune
 
-from ..choices import PhaseKind, StandardVersion, Status, TargetKind
+from ..choices import ANNOUNCED_STATUSES, PhaseKind, StandardVersion, TargetKind
 from .base import Archivable, RolloutQuerySet, sum_of
 from .money import BudgetLine, Expenditure
 from .progress import Enrolment
@@ -45,7 +45,7 @@ class PlanQuerySet(RolloutQuerySet):
 
         return self.select_related("province").with_money(user).annotate(
             enrolled_count=count_enrolments(),
-            announced_count=count_enrolments(status__in=[Status.ANNOUNCED, Status.MAINTAINING]),
+            announced_count=count_enrolments(status__in=ANNOUNCED_STATUSES),
         )
 
     def for_detail(self, user=None):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
+    ANNOUNCED_STATUSES,
     STEP_ORDER,
     STEP_STAGES,
     AnnouncementKind,
@@ -174,6 +175,18 @@ def alive_q(prefix=""):
     return counted_q(prefix) & Q(**{f"{prefix}ended_on__isnull": True})
 
 
+def overdue_q(today, prefix=""):
+    """A filter for enrolments with an open step past its due date on `today`, through `prefix`
+    (for counts and joins; `Enrolment.objects.overdue()` on a queryset)."""
+    return Q(**{f"{prefix}next_due_on__lt": today})
+
+
+def upkeep_overdue_q(today, prefix=""):
+    """A filter for announced enrolments whose upkeep is past its deadline on `today`, through
+    `prefix` (`Enrolment.objects.upkeep_overdue()` on a queryset)."""
+    return Q(**{f"{prefix}upkeep_due_on__lt": today})
+
+
 class EnrolmentQuerySet(RolloutQuerySet):
     def counted(self):
         return self.filter(counted_q())
@@ -183,18 +196,12 @@ class EnrolmentQuerySet(RolloutQuerySet):
 
     def overdue(self, today=None):
         """Enrolments with an open step past its due date (an ended enrolment has none)."""
-        today = today or timezone.localdate()
-        return self.filter(next_due_on__lt=today)
+        return self.filter(overdue_q(today or timezone.localdate()))
 
     def upkeep_overdue(self, today=None):
         """Announced enrolments whose upkeep is late ("duy trì quá hạn"): an internal audit,
         a management review or a legal change not folded in, past its deadline."""
-        today = today or timezone.localdate()
-        return self.filter(upkeep_due_on__lt=today)
-
-    def needing_reannouncement(self):
-        """Announced enrolments whose procedures in scope changed since ("cần công bố lại")."""
-        return self.filter(needs_reannouncement=True)
+        return self.filter(upkeep_overdue_q(today or timezone.localdate()))
 
 
 class Enrolment(Archivable):
@@ -292,6 +299,14 @@ class Enrolment(Archivable):
         return (self.archived_at is None and self.ended_on is None
                 and self.plan.archived_at is None and self.plan.closed_on is None)
 
+    def is_overdue(self, today=None):
+        """An open step past its due date (`Enrolment.objects.overdue()` for one row)."""
+        return self.next_due_on is not None and self.next_due_on < (today or timezone.localdate())
+
+    def is_upkeep_overdue(self, today=None):
+        """Its upkeep past its deadline (`Enrolment.objects.upkeep_overdue()` for one row)."""
+        return self.upkeep_due_on is not None and self.upkeep_due_on < (today or timezone.localdate())
+
     def refresh_status(self, save=True, rules=None, *, steps=None, announcements=None, maintenance=None):
         """Recompute the stored status, current step, nearest due date and the upkeep facts
         from the records (the lists given, else the enrolment's rows). An ended enrolment has no
@@ -307,7 +322,7 @@ class Enrolment(Archivable):
         self.current_step = open_steps[0].kind if open_steps else ""
         due = [s.due_on for s in open_steps if s.due_on]
         self.next_due_on = min(due) if due and self.ended_on is None else None
-        announced = self.status in (Status.ANNOUNCED, Status.MAINTAINING) and self.ended_on is None
+        announced = self.status in ANNOUNCED_STATUSES and self.ended_on is None
         duties = []
         if announced:
             province_id = self.plan.province_id
@@ -341,8 +356,9 @@ class StepQuerySet(RolloutQuerySet):
         return self.filter(review_state=ReviewState.AWAITING)
 
     def overdue(self, today=None):
+        """Open steps past their due date, in an enrolment still at work (`Step.is_overdue`)."""
         today = today or timezone.localdate()
-        return self.filter(done_on__isnull=True, due_on__lt=today)
+        return self.open().filter(alive_q("enrolment__"), due_on__lt=today)
 
 
 class Step(Archivable):

@@ -127,7 +127,7 @@ def attach_upkeep(enrolments, today):
     rules = UpkeepRules(provinces={e.plan.province_id for e in enrolments})
     for enrolment in enrolments:
         enrolment.duties = enrolment.upkeep(rules) if enrolment.upkeep_due_on is not None else []
-        enrolment.upkeep_late = enrolment.upkeep_due_on is not None and enrolment.upkeep_due_on < today
+        enrolment.upkeep_late = enrolment.is_upkeep_overdue(today)
         enrolment.inspections_to_decide = [
             i for i in enrolment.inspections.all()
             if i.lapse_proposal == LapseProposal.PROPOSED or (i.corrective_open and i.corrective_due_on)]

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 from accounts.scope import ensure_can_edit_rollout, scope_of
 
 from reports import cache
-from ..budgets import ANNOUNCED, lines_for_plan, money_warnings, phases_for_plan, plan_money
+from ..budgets import lines_for_plan, money_warnings, phases_for_plan, plan_money
 from .. import actions
 from ..forms.plans import ArchiveForm, ClosePlanForm, ConsultantForm, PhaseForm, PlanForm
 from .. import history
-from ..choices import BudgetCategory
+from ..choices import ANNOUNCED_STATUSES, BudgetCategory
 from ..models import BudgetLine, Consultant, Document, Enrolment, Expenditure, Phase, RolloutPlan
 from .saving import ALREADY, rebind, submit
 
@@ -46,12 +46,8 @@ def warn_about_money(request, plan):
 
 
 def commune_list_link(plan):
-    """A function building drill-down links to the commune list filtered on `plan`, or one
-    returning None while the commune list does not exist."""
-    try:
-        base = reverse("rollout:commune_list")
-    except NoReverseMatch:
-        return lambda **params: None
+    """A function building drill-down links to the commune list filtered on `plan`."""
+    base = reverse("rollout:commune_list")
     return lambda **params: "{base}?{query}".format(base=base, query=urlencode({"plan": plan.pk, **params}, doseq=True))
 
 
@@ -96,7 +92,7 @@ def plan_detail(request, pk):
     enrolments = Enrolment.objects.visible_to(user)
     today = timezone.localdate()
     link = commune_list_link(plan)
-    announced = [str(s) for s in ANNOUNCED]
+    announced = [str(s) for s in ANNOUNCED_STATUSES]
     shown = history.shown_for(request)
 
     def build():
@@ -108,7 +104,7 @@ def plan_detail(request, pk):
         districts = list(
             enrolments.active().filter(plan=plan).order_by()
             .values("commune__district", "commune__district__name", "commune__area", "commune__area__name")
-            .annotate(enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED)))
+            .annotate(enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED_STATUSES)))
             .order_by("commune__district__name", "commune__area__name")
         )
         for row in districts:

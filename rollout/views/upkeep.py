@@ -20,9 +20,7 @@ from accounts.scope import scope_of
 from provinces.models import Commune
 
 from .. import actions, history
-from ..choices import InspectionMode, Status
-
-ANNOUNCED = (Status.ANNOUNCED, Status.MAINTAINING)
+from ..choices import ANNOUNCED_STATUSES, InspectionMode
 from ..forms.upkeep import (
     CorrectiveReviewForm,
     InspectionItemForm,
@@ -99,7 +97,7 @@ def legal_change_list(request):
     waiting = defaultdict(list)
     if changes:
         rules = UpkeepRules(provinces=[province.pk])
-        announced = (Enrolment.objects.alive().filter(plan__province=province, status__in=ANNOUNCED)
+        announced = (Enrolment.objects.alive().filter(plan__province=province, status__in=ANNOUNCED_STATUSES)
                      .select_related("plan").prefetch_related("announcements", "maintenance"))
         for enrolment in announced:
             for duty in enrolment.upkeep(rules):
@@ -206,7 +204,7 @@ def _editable_inspection_plan(request, pk):
 def announced_communes(province):
     """Communes of `province` with an announcement in force: the agencies a plan inspects."""
     return Commune.objects.filter(province=province).filter(Exists(
-        Enrolment.objects.alive().filter(commune=OuterRef("pk"), status__in=ANNOUNCED)))
+        Enrolment.objects.alive().filter(commune=OuterRef("pk"), status__in=ANNOUNCED_STATUSES)))
 
 
 @login_required

@@ -147,7 +147,7 @@ def test_reminder_job_is_timed_twice_and_the_second_run_must_send_nothing(db, mo
     from django.core import mail
 
     from bench.run import reminder_job
-    from notifications import reminders
+    from notifications import delivery, reminders
 
     runs = []
 
@@ -162,7 +162,7 @@ def test_reminder_job_is_timed_twice_and_the_second_run_must_send_nothing(db, mo
 
     monkeypatch.setattr(management, "get_commands", lambda: {"send_reminders": "notifications"})
     monkeypatch.setattr(reminders, "run_reminders", fake_run_reminders)
-    monkeypatch.setattr(reminders, "deliver_digest", fake_deliver_digest)
+    monkeypatch.setattr(delivery, "deliver_digest", fake_deliver_digest)
     result = reminder_job()
     assert result["present"] and result["second_run_sends_nothing"]
     assert [run["emails"] for run in result["runs"]] == [1, 0]

@@ -47,6 +47,23 @@ def test_the_dashboard_charts_fit_a_phone_with_readable_text(phone, world):
         assert figures.nth(index).evaluate("f => f.scrollWidth <= f.clientWidth"), "a chart scrolls sideways"
 
 
+def test_the_status_chart_takes_its_colours_from_the_status_classes(page, world):
+    """Segments and legend swatches are coloured by the stylesheet's status classes, as the
+    badges are: each status its own colour, a swatch the colour of its segments, none left black."""
+    sign_in(page, "lanhdao_lamdong")
+    page.goto(page.base + "/tong-quan/")
+    fills = page.locator("#h-districts ~ figure svg").evaluate("""svg => Array.from(
+        svg.querySelectorAll('rect[class^="status-"]')).map(rect => [rect.getAttribute('class'),
+        getComputedStyle(rect).fill])""")
+    by_class = {}
+    for css_class, fill in fills:
+        by_class.setdefault(css_class, set()).add(fill)
+    assert {"status-planned", "status-building", "status-applying"} <= set(by_class), by_class
+    assert all(len(colours) == 1 for colours in by_class.values()), by_class  # swatch and segments alike
+    colours = [colours.pop() for colours in by_class.values()]
+    assert len(set(colours)) == len(colours) and "rgb(0, 0, 0)" not in colours, colours
+
+
 def focus_by_tab(screen, selector, presses=80):
     """Press Tab until the element `selector` has the focus; False if it never gets it."""
     for _ in range(presses):

@@ -4,7 +4,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from notifications.reminders import deliver_digest, run_reminders
+from notifications.delivery import deliver_digest
+from notifications.reminders import run_reminders
 from rollout.models import Step
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -8,6 +8,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
 
 from notifications import reminders
+from notifications.delivery import deliver_digest
 from notifications.models import Digest, Notification, NotificationPreference
 from notifications.tasks import send_digest_email
 from rollout.models import Step
@@ -97,7 +98,7 @@ def test_run_rolled_back_leaves_nothing_and_the_next_run_sends_everything_once(
         run_job, due_items, people, django_capture_on_commit_callbacks):
     with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            reminders.run_reminders(TODAY, deliver=reminders.deliver_digest)
+            reminders.run_reminders(TODAY, deliver=deliver_digest)
             raise RuntimeError("the worker died before commit")
     assert Notification.objects.count() == 0 and Digest.objects.count() == 0 and mail.outbox == []
     run_job(TODAY)
@@ -168,7 +169,7 @@ def test_digest_is_not_emailed_when_the_preference_is_turned_off_before_sending(
     run_job(TODAY, deliver=lambda digest_id: None)
     NotificationPreference.objects.create(user=officer_lamha, email_enabled=False)
     digest = Digest.objects.get(user=officer_lamha)
-    assert reminders.deliver_digest(digest.pk) is False
+    assert deliver_digest(digest.pk) is False
     assert mails_to(officer_lamha) == []
 
 
@@ -192,7 +193,7 @@ def test_mail_failure_is_recorded_and_the_digest_stays_owed(run_job, due_items, 
 
     monkeypatch.setattr(EmailBackend, "send_messages", down)
     with pytest.raises(ConnectionRefusedError):
-        reminders.deliver_digest(digest.pk)
+        deliver_digest(digest.pk)
     digest.refresh_from_db()
     assert digest.email_pending and digest.email_attempts == 1 and "no mail server" in digest.last_error
 

@@ -22,7 +22,8 @@ from django.db import connection
 
 from accounts.choices import Role
 from notifications.models import Digest, Notification, ReminderRule, ReminderRun
-from notifications.reminders import deliver_digest, run_reminders
+from notifications.delivery import deliver_digest
+from notifications.reminders import run_reminders
 from notifications.tasks import run_reminders_for_day
 from provinces.models import Commune, District, Province
 from rollout.models import Step

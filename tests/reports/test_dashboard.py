@@ -137,6 +137,18 @@ def test_excel_export_holds_the_same_numbers(client, leader_lamdong, known_rollo
     assert len(list(book["Quá hạn"].iter_rows(min_row=4))) == 10
 
 
+def test_the_district_sheet_heads_every_status_column_of_the_pre_2025_map(client, leader_lamdong, known_rollout):
+    """A province of the pre-2025 map has an "ended" column: the sheet's headers follow the page's columns."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(login(client, leader_lamdong).get(URL, {"format": "xlsx"}).getvalue()))
+    headers = next(book["Theo huyện"].iter_rows(min_row=3, max_row=3, values_only=True))
+    # The rows are as wide as the page's columns; a header missing leaves the last column unnamed.
+    assert Status.ENDED.label in headers and headers[-1] == "Quá hạn"
+
+
 def test_choosing_another_plan_of_the_province(client, leader_lamdong, known_rollout, lam_dong):
     from tests.conftest import make_phase, make_plan
 

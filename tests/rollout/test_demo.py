@@ -149,7 +149,7 @@ def test_demo_reminders_after_the_reform_name_no_unit_of_the_ended_edition(demo)
     closed plan, nothing thousands of days overdue."""
     import datetime
 
-    from notifications.reminders import collect_items
+    from notifications.selection import collect_items
 
     day = datetime.date(2026, 11, 26)
     items = [item for items in collect_items(day).values() for item in items]

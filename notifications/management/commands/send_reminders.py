@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from notifications import reminders
+from notifications import delivery, reminders
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
         def deliver_now(digest_id):
             try:
-                reminders.deliver_digest(digest_id)
+                delivery.deliver_digest(digest_id)
             except Exception as error:  # recorded on the digest; the next run sends it again
                 failures.append((digest_id, error))
 
