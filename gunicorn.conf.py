@@ -10,6 +10,7 @@ GUNICORN_TIMEOUT  seconds before a stuck request's worker is restarted (default 
                   export and an Excel import preview take up to 20 s on two cores).
 GUNICORN_BIND     address to listen on (default 0.0.0.0:8000).
 """
+
 import os
 
 

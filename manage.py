@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility for isotrack."""
+
 import os
 import sys
 

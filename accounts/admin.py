@@ -46,6 +46,3 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["user", "province", "district", "area"]
     search_fields = ["user__username", "user__last_name", "user__first_name"]
     autocomplete_fields = ["user", "province", "district", "area"]
-
-
-

@@ -1,4 +1,5 @@
 """Who may do what, and where: role assignments (phân quyền theo vai trò và địa bàn)."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -19,11 +20,19 @@ class RoleAssignment(models.Model):
         "provinces.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tỉnh")
     )
     district = models.ForeignKey(
-        "provinces.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "provinces.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("huyện (trước 01/07/2025)"),
     )
     area = models.ForeignKey(
-        "provinces.ReviewArea", on_delete=models.PROTECT, null=True, blank=True, related_name="assignments",
+        "provinces.ReviewArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
         verbose_name=_("khu vực theo dõi"),
     )
 
@@ -46,9 +55,7 @@ class RoleAssignment(models.Model):
                     "quản trị không cần địa bàn."
                 ),
             ),
-            models.UniqueConstraint(
-                fields=["user", "role", "province", "district", "area"], name="assignment_unique"
-            ),
+            models.UniqueConstraint(fields=["user", "role", "province", "district", "area"], name="assignment_unique"),
         ]
 
     def __str__(self):

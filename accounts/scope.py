@@ -3,6 +3,7 @@
 Every scoped queryset's `visible_to(user)` and every permission check ends here, so a view,
 a dropdown, a count or an export cannot disagree about a user's area.
 """
+
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -43,13 +44,16 @@ class Scope:
     @property
     def key(self):
         """A stable text naming what this scope sees, for cache keys shared between processes."""
+
         def ids(values):
             return ",".join(str(v) for v in sorted(values))
 
         if self.sees_everything:
             return "all"
-        return (f"p{ids(self.read_provinces)}s{ids(self.staff_provinces)}d{ids(self.districts)}"
-                f"a{ids(self.areas)}dp{ids(self.district_provinces)}ap{ids(self.area_provinces)}")
+        return (
+            f"p{ids(self.read_provinces)}s{ids(self.staff_provinces)}d{ids(self.districts)}"
+            f"a{ids(self.areas)}dp{ids(self.district_provinces)}ap{ids(self.area_provinces)}"
+        )
 
     @property
     def sees_everything(self):
@@ -78,8 +82,10 @@ class Scope:
         condition = Q(pk__in=[])
         if self.read_provinces:
             condition |= Q(**{f"{lookups['province']}__in": self.read_provinces})
-        for units, provinces, key in ((self.districts, self.district_provinces, "district"),
-                                      (self.areas, self.area_provinces, "area")):
+        for units, provinces, key in (
+            (self.districts, self.district_provinces, "district"),
+            (self.areas, self.area_provinces, "area"),
+        ):
             if not units:
                 continue
             if lookups.get(key):
@@ -95,8 +101,12 @@ class Scope:
 
     def can_review(self, province_id, district_id, area_id=None):
         """Confirm or return a recorded step."""
-        return (self.is_admin or province_id in self.staff_provinces or district_id in self.districts
-                or (area_id is not None and area_id in self.areas))
+        return (
+            self.is_admin
+            or province_id in self.staff_provinces
+            or district_id in self.districts
+            or (area_id is not None and area_id in self.areas)
+        )
 
     def can_review_commune(self, commune):
         return self.can_review(commune.province_id, commune.district_id, commune.area_id)
@@ -126,13 +136,34 @@ def scope_of(user):
     districts, district_provinces, areas, area_provinces = set(), set(), set(), set()
     # One query: each assignment, repeated once per province its province was formed from.
     rows = user.assignments.values_list(
-        "role", "province_id", "province__predecessors", "district_id", "district__province_id", "area_id",
-        "area__province_id", "province__valid_until", "province__short_name", "district__name",
-        "district__valid_until", "area__name",
+        "role",
+        "province_id",
+        "province__predecessors",
+        "district_id",
+        "district__province_id",
+        "area_id",
+        "area__province_id",
+        "province__valid_until",
+        "province__short_name",
+        "district__name",
+        "district__valid_until",
+        "area__name",
     )
     ends, units = set(), set()
-    for (role, province_id, predecessor_id, district_id, district_province_id, area_id, area_province_id, until,
-         province_name, district_name, district_until, area_name) in rows:
+    for (
+        role,
+        province_id,
+        predecessor_id,
+        district_id,
+        district_province_id,
+        area_id,
+        area_province_id,
+        until,
+        province_name,
+        district_name,
+        district_until,
+        area_name,
+    ) in rows:
         roles.add(role)
         if district_id is not None:
             units.add(("district", district_name, district_until))

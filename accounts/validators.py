@@ -1,5 +1,6 @@
 """Password rules (AUTH_PASSWORD_VALIDATORS): Django's, with their messages in Vietnamese
 (Django's Vietnamese catalogue lacks them), and the names of this office."""
+
 import re
 
 from django.contrib.auth import password_validation
@@ -38,8 +39,10 @@ class LocalNamesValidator:
         found = sorted(name for name in self._province_names() if name in letters)
         if found:
             raise ValidationError(
-                _("Mật khẩu không được chứa tên tỉnh, thành phố (“{name}”): đó là điều người đoán mật khẩu thử đầu "
-                  "tiên.").format(name=found[0]),
+                _(
+                    "Mật khẩu không được chứa tên tỉnh, thành phố (“{name}”): đó là điều người đoán mật khẩu thử đầu "
+                    "tiên."
+                ).format(name=found[0]),
                 code="password_province_name",
             )
 

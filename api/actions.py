@@ -1,5 +1,6 @@
 """Changes of state of API tokens: create one (its secret is returned once, only its digest is
 kept) and revoke it. Revocation takes effect on the next request: every request reads the row."""
+
 import secrets
 
 from django.conf import settings
@@ -22,8 +23,11 @@ def create_token(user, *, name, kind, key=None):
     if not name:
         raise ValidationError({"name": _("Cần đặt tên cho khóa.")})
     if ApiToken.objects.live().filter(user=user).count() >= settings.API_MAX_TOKENS:
-        raise ValidationError(_("Mỗi người dùng có tối đa {count} khóa đang dùng: thu hồi một khóa cũ trước.").format(
-            count=settings.API_MAX_TOKENS))
+        raise ValidationError(
+            _("Mỗi người dùng có tối đa {count} khóa đang dùng: thu hồi một khóa cũ trước.").format(
+                count=settings.API_MAX_TOKENS
+            )
+        )
     if ApiToken.objects.live().filter(user=user, name=name).exists():
         raise ValidationError({"name": _("Bạn đã có một khóa đang dùng mang tên này.")})
     for _attempt in range(5):

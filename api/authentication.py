@@ -6,6 +6,7 @@ a deactivated user or a token that does not match its digest is refused on the r
 carries it. The last use (time and address) is written at most once a minute per token, so a
 reporting system polling the API does not write a row per request.
 """
+
 import datetime
 
 from django.utils import timezone
@@ -50,4 +51,5 @@ class TokenAuthentication(authentication.BaseAuthentication):
             return
         # Conditional: of several requests in the same minute, one writes.
         ApiToken.objects.filter(pk=row.pk, last_used_at=row.last_used_at).update(
-            last_used_at=now, last_used_ip=client_address(request) or None)
+            last_used_at=now, last_used_ip=client_address(request) or None
+        )

@@ -7,6 +7,7 @@
   unique per user): the same key again creates nothing and answers with what the first
   request created.
 """
+
 import re
 
 from django.apps import apps

@@ -5,6 +5,7 @@ phase, status, step, overdue, version, edition, accent-free search), so the same
 give the same communes on the page, in its Excel export and here. The other lists filter
 their records with the same dropdown querysets (visible to the caller) and choices.
 """
+
 import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -91,8 +92,9 @@ class AreaFilter(django_filters.FilterSet):
 
 class PlanFilter(django_filters.FilterSet):
     province = django_filters.ModelChoiceFilter(queryset=_visible(Province), label=_("Tỉnh"))
-    version = django_filters.ChoiceFilter(field_name="standard_version", choices=StandardVersion.choices,
-                                          label=_("Phiên bản tiêu chuẩn"))
+    version = django_filters.ChoiceFilter(
+        field_name="standard_version", choices=StandardVersion.choices, label=_("Phiên bản tiêu chuẩn")
+    )
     open = django_filters.BooleanFilter(method="by_open", label=_("Đang thực hiện (chưa đóng)"))
 
     class Meta:
@@ -138,28 +140,45 @@ class EnrolmentFilter(django_filters.FilterSet):
     """Enrolments by place, plan, phase and where they stand: the commune list's filters, on
     the enrolments themselves (a commune with two plans is two rows here)."""
 
-    province = django_filters.ModelChoiceFilter(queryset=_visible(Province), field_name="plan__province",
-                                                label=_("Tỉnh (của kế hoạch)"))
-    district = django_filters.ModelChoiceFilter(queryset=_visible(District), field_name="commune__district",
-                                                label=_("Huyện (trước 01/07/2025)"))
-    area = django_filters.ModelChoiceFilter(queryset=_visible(ReviewArea), field_name="commune__area",
-                                            label=_("Khu vực theo dõi"))
+    province = django_filters.ModelChoiceFilter(
+        queryset=_visible(Province), field_name="plan__province", label=_("Tỉnh (của kế hoạch)")
+    )
+    district = django_filters.ModelChoiceFilter(
+        queryset=_visible(District), field_name="commune__district", label=_("Huyện (trước 01/07/2025)")
+    )
+    area = django_filters.ModelChoiceFilter(
+        queryset=_visible(ReviewArea), field_name="commune__area", label=_("Khu vực theo dõi")
+    )
     commune = django_filters.NumberFilter(field_name="commune_id", label=_("Xã (id)"))
     plan = django_filters.ModelChoiceFilter(queryset=_plans, label=_("Kế hoạch"))
     phase = django_filters.ModelChoiceFilter(queryset=_phases, label=_("Giai đoạn"))
     status = django_filters.MultipleChoiceFilter(
-        choices=[c for c in Status.choices if c[0] != Status.NOT_STARTED], label=_("Trạng thái"))
+        choices=[c for c in Status.choices if c[0] != Status.NOT_STARTED], label=_("Trạng thái")
+    )
     step = django_filters.ChoiceFilter(field_name="current_step", choices=StepKind.choices, label=_("Bước hiện tại"))
     overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Có bước quá hạn"))
-    version = django_filters.ChoiceFilter(field_name="standard_version", choices=StandardVersion.choices,
-                                          label=_("Phiên bản tiêu chuẩn"))
+    version = django_filters.ChoiceFilter(
+        field_name="standard_version", choices=StandardVersion.choices, label=_("Phiên bản tiêu chuẩn")
+    )
     alive = django_filters.BooleanFilter(method="by_alive", label=_("Còn hoạt động (chưa kết thúc)"))
     q = django_filters.CharFilter(method="by_commune_name", label=_("Tìm xã (không cần dấu)"))
 
     class Meta:
         model = Enrolment
-        fields = ["province", "district", "area", "commune", "plan", "phase", "status", "step", "overdue",
-                  "version", "alive", "q"]
+        fields = [
+            "province",
+            "district",
+            "area",
+            "commune",
+            "plan",
+            "phase",
+            "status",
+            "step",
+            "overdue",
+            "version",
+            "alive",
+            "q",
+        ]
 
     def by_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset.exclude(pk__in=queryset.overdue().values("pk"))
@@ -181,8 +200,7 @@ class RecordFilter(django_filters.FilterSet):
 
 class StepFilter(RecordFilter):
     kind = django_filters.ChoiceFilter(choices=StepKind.choices, label=_("Bước"))
-    review_state = django_filters.ChoiceFilter(choices=[c for c in ReviewState.choices if c[0]],
-                                               label=_("Xác nhận"))
+    review_state = django_filters.ChoiceFilter(choices=[c for c in ReviewState.choices if c[0]], label=_("Xác nhận"))
     overdue = django_filters.BooleanFilter(method="by_overdue", label=_("Quá hạn"))
 
     class Meta:
@@ -199,8 +217,9 @@ class AnnouncementFilter(RecordFilter):
     kind = django_filters.ChoiceFilter(choices=AnnouncementKind.choices, label=_("Loại công bố"))
     in_force = django_filters.BooleanFilter(field_name="lapsed_on", lookup_expr="isnull", label=_("Còn hiệu lực"))
     decided_from = django_filters.DateFilter(field_name="decided_on", lookup_expr="gte", label=_("Quyết định từ ngày"))
-    decided_until = django_filters.DateFilter(field_name="decided_on", lookup_expr="lte",
-                                              label=_("Quyết định đến ngày"))
+    decided_until = django_filters.DateFilter(
+        field_name="decided_on", lookup_expr="lte", label=_("Quyết định đến ngày")
+    )
 
     class Meta:
         model = Announcement
@@ -209,9 +228,12 @@ class AnnouncementFilter(RecordFilter):
 
 class InspectionFilter(RecordFilter):
     result = django_filters.ChoiceFilter(choices=InspectionResult.choices, label=_("Kết luận"))
-    inspected_from = django_filters.DateFilter(field_name="inspected_on", lookup_expr="gte", label=_("Kiểm tra từ ngày"))
-    inspected_until = django_filters.DateFilter(field_name="inspected_on", lookup_expr="lte",
-                                                label=_("Kiểm tra đến ngày"))
+    inspected_from = django_filters.DateFilter(
+        field_name="inspected_on", lookup_expr="gte", label=_("Kiểm tra từ ngày")
+    )
+    inspected_until = django_filters.DateFilter(
+        field_name="inspected_on", lookup_expr="lte", label=_("Kiểm tra đến ngày")
+    )
 
     class Meta:
         model = Inspection

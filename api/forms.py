@@ -7,11 +7,16 @@ from .choices import TokenKind
 
 
 class TokenForm(GuardedForm, forms.Form):
-    name = forms.CharField(label=_("Tên khóa"), max_length=100,
-                           help_text=_("Để nhận ra khóa sau này, ví dụ “Cổng báo cáo tỉnh”."))
-    kind = forms.ChoiceField(label=_("Loại khóa"), choices=TokenKind.choices, initial=TokenKind.READ,
-                             widget=forms.RadioSelect,
-                             help_text=_("Hệ thống chỉ lấy số liệu (báo cáo, tổng hợp) chỉ cần khóa chỉ đọc."))
+    name = forms.CharField(
+        label=_("Tên khóa"), max_length=100, help_text=_("Để nhận ra khóa sau này, ví dụ “Cổng báo cáo tỉnh”.")
+    )
+    kind = forms.ChoiceField(
+        label=_("Loại khóa"),
+        choices=TokenKind.choices,
+        initial=TokenKind.READ,
+        widget=forms.RadioSelect,
+        help_text=_("Hệ thống chỉ lấy số liệu (báo cáo, tổng hợp) chỉ cần khóa chỉ đọc."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,5 @@
 """Personal API tokens (khóa API): how another system acts as a user of isotrack."""
+
 import hashlib
 import hmac
 
@@ -29,10 +30,12 @@ class ApiToken(models.Model):
     """A personal API token (khóa API cá nhân) a user gives another system: it acts as that
     user, with the user's roles and area, never more; a read-only token cannot change anything."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens",
-                             verbose_name=_("người dùng"))
-    name = models.CharField(_("tên khóa"), max_length=100,
-                            help_text=_("Để nhận ra khóa sau này, ví dụ “Cổng báo cáo tỉnh”."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("người dùng")
+    )
+    name = models.CharField(
+        _("tên khóa"), max_length=100, help_text=_("Để nhận ra khóa sau này, ví dụ “Cổng báo cáo tỉnh”.")
+    )
     kind = models.CharField(_("loại khóa"), max_length=5, choices=TokenKind.choices, default=TokenKind.READ)
     prefix = models.CharField(_("tiền tố"), max_length=12, unique=True, editable=False)
     digest = models.CharField(max_length=64, editable=False)
@@ -51,7 +54,9 @@ class ApiToken(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "name"], condition=Q(revoked_at__isnull=True), name="api_token_unique_live_name",
+                fields=["user", "name"],
+                condition=Q(revoked_at__isnull=True),
+                name="api_token_unique_live_name",
                 violation_error_message=_("Bạn đã có một khóa đang dùng mang tên này."),
             ),
         ]

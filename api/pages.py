@@ -1,4 +1,5 @@
 """The API's pages: a user's own API tokens (create, see, revoke) and the API documentation."""
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,8 +29,9 @@ def tokens(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            row, secret = actions.create_token(request.user, name=form.cleaned_data["name"],
-                                               kind=form.cleaned_data["kind"], key=form.submission_key)
+            row, secret = actions.create_token(
+                request.user, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"], key=form.submission_key
+            )
         except AlreadySubmitted:
             messages.info(request, _("Biểu mẫu này đã được gửi: khóa đã được tạo và chỉ hiện một lần."))
             return redirect("api_pages:tokens")
@@ -38,15 +40,20 @@ def tokens(request):
         else:
             created = {"row": row, "secret": secret}
             form = TokenForm()
-    return render(request, "api/tokens.html", {
-        "form": form,
-        "created": created,
-        "tokens": ApiToken.objects.filter(user=request.user).order_by(F("revoked_at").desc(nulls_first=True),
-                                                                      "-created_at"),
-        "docs_url": reverse("api_pages:docs"),
-        "read_rate": describe(settings.API_RATE_LIMITS["read"]),
-        "write_rate": describe(settings.API_RATE_LIMITS["write"]),
-    })
+    return render(
+        request,
+        "api/tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "tokens": ApiToken.objects.filter(user=request.user).order_by(
+                F("revoked_at").desc(nulls_first=True), "-created_at"
+            ),
+            "docs_url": reverse("api_pages:docs"),
+            "read_rate": describe(settings.API_RATE_LIMITS["read"]),
+            "write_rate": describe(settings.API_RATE_LIMITS["write"]),
+        },
+    )
 
 
 @login_required

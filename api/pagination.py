@@ -1,6 +1,7 @@
 """Cursor pagination: a page is found by where the previous one ended (`WHERE id > …`), never
 by an offset, so the 10,000th commune costs what the first does and rows added meanwhile are
 neither skipped nor repeated."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import CursorPagination
 

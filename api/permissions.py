@@ -5,6 +5,7 @@ they answer 404 before any of this runs. For an object in scope, a change is ref
 when the token is read-only, even for DOST staff, and when the user's role may not make it
 (the same rule as the pages: accounts.scope).
 """
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 

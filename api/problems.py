@@ -10,6 +10,7 @@ asks for English):
 `type` names the kind of problem (the README's API section lists them); `errors` lists what
 was wrong with each field or query parameter (`field` is null for the request as a whole).
 """
+
 import logging
 
 from django.conf import settings
@@ -57,14 +58,16 @@ DETAILS = {
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
     default_detail = gettext_lazy(
-        "Thay đổi một bản ghi cần tiêu đề If-Match với ETag đọc được từ bản ghi đó (ví dụ If-Match: \"3\").")
+        'Thay đổi một bản ghi cần tiêu đề If-Match với ETag đọc được từ bản ghi đó (ví dụ If-Match: "3").'
+    )
     default_code = "precondition-required"
 
 
 class IdempotencyKeyReused(exceptions.APIException):
     status_code = 422
     default_detail = gettext_lazy(
-        "Idempotency-Key này đã được dùng cho một yêu cầu khác; mỗi yêu cầu tạo mới cần một khóa riêng.")
+        "Idempotency-Key này đã được dùng cho một yêu cầu khác; mỗi yêu cầu tạo mới cần một khóa riêng."
+    )
     default_code = "idempotency-key-reused"
 
 
@@ -89,13 +92,21 @@ def field_errors(detail, field=None):
     """[{"field", "detail"}] from DRF's nested error details or a Django ValidationError."""
     if isinstance(detail, DjangoValidationError):
         if hasattr(detail, "error_dict"):
-            return [{"field": None if name == "__all__" else name, "detail": str(message)}
-                    for name, errors in detail.error_dict.items() for error in errors for message in error.messages]
+            return [
+                {"field": None if name == "__all__" else name, "detail": str(message)}
+                for name, errors in detail.error_dict.items()
+                for error in errors
+                for message in error.messages
+            ]
         return [{"field": field, "detail": str(message)} for message in detail.messages]
     if isinstance(detail, dict):
-        return [item for name, value in detail.items()
-                for item in field_errors(value, None if name in ("non_field_errors", "__all__") else
-                                         (f"{field}.{name}" if field else name))]
+        return [
+            item
+            for name, value in detail.items()
+            for item in field_errors(
+                value, None if name in ("non_field_errors", "__all__") else (f"{field}.{name}" if field else name)
+            )
+        ]
     if isinstance(detail, (list, tuple)):
         return [item for value in detail for item in field_errors(value, field)]
     return [{"field": field, "detail": str(detail)}]
@@ -126,9 +137,16 @@ def exception_handler(exc, context):
         return problem("not-found", exc.detail if told else None, request=request)
     if isinstance(exc, StaleEdit):
         current = exc.current.version
-        return problem("stale", _("Bản ghi đã được người khác thay đổi sau khi bạn đọc nó: không có gì được lưu. "
-                                  "Đọc lại bản ghi (phiên bản {version}) rồi gửi lại thay đổi.").format(version=current),
-                       request=request, headers={"ETag": f'"{current}"'}, current_version=current)
+        return problem(
+            "stale",
+            _(
+                "Bản ghi đã được người khác thay đổi sau khi bạn đọc nó: không có gì được lưu. "
+                "Đọc lại bản ghi (phiên bản {version}) rồi gửi lại thay đổi."
+            ).format(version=current),
+            request=request,
+            headers={"ETag": f'"{current}"'},
+            current_version=current,
+        )
     if isinstance(exc, DjangoValidationError):
         errors = field_errors(exc)
         return problem("validation", _summary(errors), request=request, errors=errors)
@@ -137,14 +155,21 @@ def exception_handler(exc, context):
         return problem("validation", _summary(errors), request=request, errors=errors)
     if isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 1)
-        return problem("throttled", _("Khóa API này đã dùng hết lượt cho phép; thử lại sau {seconds} giây.").format(
-            seconds=wait), request=request, headers={"Retry-After": str(wait)})
+        return problem(
+            "throttled",
+            _("Khóa API này đã dùng hết lượt cho phép; thử lại sau {seconds} giây.").format(seconds=wait),
+            request=request,
+            headers={"Retry-After": str(wait)},
+        )
     if isinstance(exc, exceptions.PermissionDenied):
         code = "read-only-token" if getattr(exc, "default_code", "") == "read_only_token" else "permission-denied"
         return problem(code, exc.detail, request=request)
     if isinstance(exc, DjangoPermissionDenied):
-        return problem("permission-denied", _("Vai trò của bạn không được thực hiện thay đổi này trên đối tượng này."),
-                       request=request)
+        return problem(
+            "permission-denied",
+            _("Vai trò của bạn không được thực hiện thay đổi này trên đối tượng này."),
+            request=request,
+        )
     for kind, code in CODES:
         if isinstance(exc, kind):
             headers = {}
@@ -152,8 +177,7 @@ def exception_handler(exc, context):
                 headers["WWW-Authenticate"] = exc.auth_header
             if isinstance(exc, exceptions.MethodNotAllowed) and context.get("view"):
                 headers["Allow"] = ", ".join(context["view"].allowed_methods)
-            return problem(code, exc.detail if code != "not-authenticated" else None, request=request,
-                           headers=headers)
+            return problem(code, exc.detail if code != "not-authenticated" else None, request=request, headers=headers)
     if isinstance(exc, exceptions.APIException):
         return problem("validation" if exc.status_code == 400 else "server-error", exc.detail, request=request)
     if settings.DEBUG:
@@ -165,7 +189,15 @@ def exception_handler(exc, context):
 def not_found(request):
     """The 404 of a URL under /api/ that names no endpoint (isotrack.views.page_not_found)."""
     status_code, title = PROBLEMS["not-found"]
-    return JsonResponse({"type": "urn:isotrack:problem:not-found", "title": str(title), "status": status_code,
-                         "detail": str(DETAILS["not-found"]), "instance": request.path},
-                        status=status.HTTP_404_NOT_FOUND, content_type=CONTENT_TYPE,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {
+            "type": "urn:isotrack:problem:not-found",
+            "title": str(title),
+            "status": status_code,
+            "detail": str(DETAILS["not-found"]),
+            "instance": request.path,
+        },
+        status=status.HTTP_404_NOT_FOUND,
+        content_type=CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,6 +1,7 @@
 """The OpenAPI schema (drf-spectacular) as the contract: the token scheme, and on every
 operation the problems it can answer with, so that a client (and schemathesis in the tests)
 can rely on every documented response and on no other."""
+
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
@@ -13,9 +14,14 @@ PROBLEM = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": "string", "nullable": True}, "detail": {"type": "string"}},
-            "required": ["field", "detail"]}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string", "nullable": True}, "detail": {"type": "string"}},
+                "required": ["field", "detail"],
+            },
+        },
         "current_version": {"type": "integer"},
     },
     "required": ["type", "title", "status", "detail"],
@@ -29,8 +35,12 @@ class TokenScheme(OpenApiAuthenticationExtension):
     name = "khoaApi"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "isk_<tiền tố>_<bí mật>",
-                "description": _("Khóa API cá nhân, tạo tại /tai-khoan/api/.")}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "isk_<tiền tố>_<bí mật>",
+            "description": _("Khóa API cá nhân, tạo tại /tai-khoan/api/."),
+        }
 
 
 def _problem(description):

@@ -4,6 +4,7 @@ Output serializers read rows already restricted to the caller's scope. Input ser
 check types only (ISO dates, numbers, choices); the rules are those of the pages — the same
 form (rollout.forms) and the same action (rollout.actions) — applied by the views.
 """
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -48,7 +49,8 @@ class CommuneRefSerializer(serializers.ModelSerializer):
 # -- administrative units ------------------------------------------------------------------------------
 class EditionMixin(serializers.Serializer):
     edition = serializers.SerializerMethodField(
-        help_text=_("Bản danh mục: “truoc-2025” (trước 01/07/2025) hoặc “hien-hanh” (từ 01/07/2025)."))
+        help_text=_("Bản danh mục: “truoc-2025” (trước 01/07/2025) hoặc “hien-hanh” (từ 01/07/2025).")
+    )
 
     def get_edition(self, unit) -> str:
         return unit.edition.key
@@ -60,8 +62,18 @@ class ProvinceSerializer(EditionMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Province
-        fields = ["id", "code", "name", "short_name", "division_type", "edition", "valid_from", "valid_until",
-                  "predecessors", "successors"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "division_type",
+            "edition",
+            "valid_from",
+            "valid_until",
+            "predecessors",
+            "successors",
+        ]
 
     def get_predecessors(self, province) -> list[int]:
         return [other.pk for other in province.visible_predecessors]
@@ -73,8 +85,17 @@ class ProvinceSerializer(EditionMixin, serializers.ModelSerializer):
 class DistrictSerializer(EditionMixin, serializers.ModelSerializer):
     class Meta:
         model = District
-        fields = ["id", "code", "name", "short_name", "division_type", "province", "edition", "valid_from",
-                  "valid_until"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "division_type",
+            "province",
+            "edition",
+            "valid_from",
+            "valid_until",
+        ]
 
 
 class AreaSerializer(serializers.ModelSerializer):
@@ -93,8 +114,9 @@ class LineageSerializer(serializers.Serializer):
 
 class CommuneSerializer(EditionMixin, serializers.ModelSerializer):
     label = serializers.CharField(read_only=True)
-    status = serializers.SerializerMethodField(help_text=_(
-        "Trạng thái của lần tham gia mới nhất (như danh sách xã); “not_started” khi chưa tham gia."))
+    status = serializers.SerializerMethodField(
+        help_text=_("Trạng thái của lần tham gia mới nhất (như danh sách xã); “not_started” khi chưa tham gia.")
+    )
     current_step = serializers.SerializerMethodField()
     next_due_on = serializers.DateField(source="row_next_due_on", allow_null=True, read_only=True)
     late = serializers.BooleanField(source="row_late", read_only=True)
@@ -104,9 +126,27 @@ class CommuneSerializer(EditionMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Commune
-        fields = ["id", "code", "name", "short_name", "division_type", "label", "province", "district", "area",
-                  "edition", "valid_from", "valid_until", "status", "current_step", "next_due_on", "late",
-                  "enrolment", "predecessors", "successors"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "division_type",
+            "label",
+            "province",
+            "district",
+            "area",
+            "edition",
+            "valid_from",
+            "valid_until",
+            "status",
+            "current_step",
+            "next_due_on",
+            "late",
+            "enrolment",
+            "predecessors",
+            "successors",
+        ]
 
     @extend_schema_field(serializers.ChoiceField(choices=Status.choices))
     def get_status(self, commune):
@@ -129,10 +169,30 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RolloutPlan
-        fields = ["id", "province", "number", "issued_on", "title", "legal_basis", "standard_version", "starts_on",
-                  "ends_on", "target_kind", "target_value", "target_date", "note", "closed_on", "close_reason",
-                  "planned_total", "spent_total", "enrolled_count", "announced_count", "version", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "province",
+            "number",
+            "issued_on",
+            "title",
+            "legal_basis",
+            "standard_version",
+            "starts_on",
+            "ends_on",
+            "target_kind",
+            "target_value",
+            "target_date",
+            "note",
+            "closed_on",
+            "close_reason",
+            "planned_total",
+            "spent_total",
+            "enrolled_count",
+            "announced_count",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class PhaseSerializer(serializers.ModelSerializer):
@@ -141,41 +201,103 @@ class PhaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Phase
-        fields = ["id", "plan", "order", "kind", "name", "starts_on", "ends_on", "target_communes", "planned_total",
-                  "spent_total", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "plan",
+            "order",
+            "kind",
+            "name",
+            "starts_on",
+            "ends_on",
+            "target_communes",
+            "planned_total",
+            "spent_total",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class BudgetLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = BudgetLine
-        fields = ["id", "plan", "phase", "category", "funding_source", "amount", "description", "version",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "plan",
+            "phase",
+            "category",
+            "funding_source",
+            "amount",
+            "description",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class ExpenditureSerializer(serializers.ModelSerializer):
     class Meta:
         model = Expenditure
-        fields = ["id", "plan", "phase", "budget_line", "commune", "amount", "spent_on", "document_ref",
-                  "description", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "plan",
+            "phase",
+            "budget_line",
+            "commune",
+            "amount",
+            "spent_on",
+            "document_ref",
+            "description",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
 # -- a commune's progress ----------------------------------------------------------------------------------
 class EnrolmentSerializer(serializers.ModelSerializer):
     commune = CommuneRefSerializer(read_only=True)
     # Derived fields (not editable) that are "" when there is nothing to say: the schema must say so.
-    current_step = serializers.ChoiceField(choices=StepKind.choices, allow_blank=True, read_only=True,
-                                           help_text=_("Bước đang làm; rỗng khi mọi bước đã xong."))
-    end_reason = serializers.ChoiceField(choices=EndReason.choices, allow_blank=True, read_only=True,
-                                         help_text=_("Lý do kết thúc; rỗng khi lần tham gia còn hoạt động."))
+    current_step = serializers.ChoiceField(
+        choices=StepKind.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("Bước đang làm; rỗng khi mọi bước đã xong."),
+    )
+    end_reason = serializers.ChoiceField(
+        choices=EndReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_("Lý do kết thúc; rỗng khi lần tham gia còn hoạt động."),
+    )
     late = serializers.SerializerMethodField(help_text=_("Có bước quá hạn."))
-    carried_from = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=_(
-        "Các lần tham gia của xã cũ mà lần tham gia này kế thừa hồ sơ."))
+    carried_from = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text=_("Các lần tham gia của xã cũ mà lần tham gia này kế thừa hồ sơ.")
+    )
 
     class Meta:
         model = Enrolment
-        fields = ["id", "plan", "phase", "commune", "consultant", "standard_version", "procedures_in_scope",
-                  "procedures_total", "enrolled_on", "status", "current_step", "next_due_on", "late", "ended_on",
-                  "end_reason", "carried_from", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "plan",
+            "phase",
+            "commune",
+            "consultant",
+            "standard_version",
+            "procedures_in_scope",
+            "procedures_total",
+            "enrolled_on",
+            "status",
+            "current_step",
+            "next_due_on",
+            "late",
+            "ended_on",
+            "end_reason",
+            "carried_from",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_late(self, enrolment) -> bool:
         return enrolment.is_overdue()
@@ -184,13 +306,30 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 class StepSerializer(serializers.ModelSerializer):
     recorded_by = UserRefSerializer(read_only=True, allow_null=True)
     reviewed_by = UserRefSerializer(read_only=True, allow_null=True)
-    overdue = serializers.SerializerMethodField(help_text=_("Quá hạn mà chưa hoàn thành, trong lần tham gia còn hoạt động."))
+    overdue = serializers.SerializerMethodField(
+        help_text=_("Quá hạn mà chưa hoàn thành, trong lần tham gia còn hoạt động.")
+    )
 
     class Meta:
         model = Step
-        fields = ["id", "enrolment", "kind", "order", "due_on", "done_on", "evidence", "review_state",
-                  "review_comment", "recorded_by", "recorded_at", "reviewed_by", "reviewed_at", "overdue", "version",
-                  "updated_at"]
+        fields = [
+            "id",
+            "enrolment",
+            "kind",
+            "order",
+            "due_on",
+            "done_on",
+            "evidence",
+            "review_state",
+            "review_comment",
+            "recorded_by",
+            "recorded_at",
+            "reviewed_by",
+            "reviewed_at",
+            "overdue",
+            "version",
+            "updated_at",
+        ]
 
     def get_overdue(self, step) -> bool:
         return step.is_overdue()
@@ -202,9 +341,25 @@ class AnnouncementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Announcement
-        fields = ["id", "enrolment", "kind", "decision_number", "decided_on", "standard_version",
-                  "procedures_in_scope", "scope_note", "incomplete_reason", "in_force", "lapsed_on", "lapse_cause",
-                  "lapse_reason", "recorded_by", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "enrolment",
+            "kind",
+            "decision_number",
+            "decided_on",
+            "standard_version",
+            "procedures_in_scope",
+            "scope_note",
+            "incomplete_reason",
+            "in_force",
+            "lapsed_on",
+            "lapse_cause",
+            "lapse_reason",
+            "recorded_by",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class InspectionSerializer(serializers.ModelSerializer):
@@ -212,9 +367,22 @@ class InspectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Inspection
-        fields = ["id", "enrolment", "inspected_on", "mode", "record_number", "result", "findings",
-                  "corrective_action", "corrective_due_on", "corrective_done_on", "recorded_by", "version",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "enrolment",
+            "inspected_on",
+            "mode",
+            "record_number",
+            "result",
+            "findings",
+            "corrective_action",
+            "corrective_due_on",
+            "corrective_done_on",
+            "recorded_by",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
 # -- what a change sends ----------------------------------------------------------------------------------
@@ -223,27 +391,42 @@ class StepChangeSerializer(serializers.Serializer):
     A field left out keeps its value."""
 
     due_on = serializers.DateField(required=False, allow_null=True, help_text=_("Hạn hoàn thành (null: bỏ hạn)."))
-    done_on = serializers.DateField(required=False, allow_null=True, help_text=_(
-        "Ngày hoàn thành; bước sau đó chờ huyện/khu vực xác nhận."))
-    evidence = serializers.CharField(required=False, allow_blank=True, max_length=5000, help_text=_(
-        "Minh chứng: số văn bản, biên bản… (bắt buộc khi ghi ngày hoàn thành)."))
+    done_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Ngày hoàn thành; bước sau đó chờ huyện/khu vực xác nhận.")
+    )
+    evidence = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text=_("Minh chứng: số văn bản, biên bản… (bắt buộc khi ghi ngày hoàn thành)."),
+    )
 
 
 class ReviewSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[("confirm", _("Xác nhận")), ("return", _("Trả lại"))])
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000, help_text=_(
-        "Ý kiến; bắt buộc khi trả lại."))
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, help_text=_("Ý kiến; bắt buộc khi trả lại.")
+    )
 
 
 class AnnouncementCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AnnouncementKind.choices, default=AnnouncementKind.FIRST)
     decision_number = serializers.CharField(max_length=50, help_text=_("Ví dụ: 125/QĐ-UBND"))
     decided_on = serializers.DateField()
-    procedures_in_scope = serializers.IntegerField(required=False, min_value=0, max_value=100000, help_text=_(
-        "Số TTHC trong phạm vi công bố (mặc định: phạm vi của lần tham gia)."))
+    procedures_in_scope = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100000,
+        help_text=_("Số TTHC trong phạm vi công bố (mặc định: phạm vi của lần tham gia)."),
+    )
     scope_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    incomplete_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000, help_text=_(
-        "Lý do công bố khi chưa hoàn thành đủ các bước."))
+    incomplete_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=5000,
+        help_text=_("Lý do công bố khi chưa hoàn thành đủ các bước."),
+    )
 
 
 class InspectionChangeSerializer(serializers.Serializer):
@@ -255,8 +438,9 @@ class InspectionChangeSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=InspectionResult.choices)
     findings = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     corrective_action = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    corrective_due_on = serializers.DateField(required=False, allow_null=True, help_text=_(
-        "Hạn báo cáo khắc phục (để trống: 2 tháng sau ngày kiểm tra)."))
+    corrective_due_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Hạn báo cáo khắc phục (để trống: 2 tháng sau ngày kiểm tra).")
+    )
     corrective_done_on = serializers.DateField(required=False, allow_null=True)
 
 
@@ -275,8 +459,9 @@ class DashboardSummarySerializer(serializers.Serializer):
     late = Figure()
     not_started = Figure()
     announced_share = serializers.IntegerField(help_text=_("Tỷ lệ xã đã công bố (%)."))
-    from_announced = Figure(required=False, help_text=_(
-        "Tỉnh hiện hành: số xã hình thành từ ít nhất một xã cũ đã công bố."))
+    from_announced = Figure(
+        required=False, help_text=_("Tỉnh hiện hành: số xã hình thành từ ít nhất một xã cũ đã công bố.")
+    )
     announced_again = Figure(required=False, help_text=_("…trong đó đã công bố lại."))
 
 
@@ -289,8 +474,11 @@ class DashboardPlanSerializer(serializers.Serializer):
     enrolled = serializers.IntegerField()
     announced = serializers.IntegerField()
     announced_share = serializers.IntegerField(source="outlook.current_share")
-    expected = serializers.IntegerField(source="outlook.expected", allow_null=True, help_text=_(
-        "Dự báo số xã công bố tại hạn theo tốc độ hiện nay (hoặc số đạt được, khi đã qua hạn)."))
+    expected = serializers.IntegerField(
+        source="outlook.expected",
+        allow_null=True,
+        help_text=_("Dự báo số xã công bố tại hạn theo tốc độ hiện nay (hoặc số đạt được, khi đã qua hạn)."),
+    )
     is_forecast = serializers.BooleanField(source="outlook.is_forecast")
     on_track = serializers.BooleanField(source="outlook.on_track")
     overdue = serializers.IntegerField()
@@ -303,8 +491,10 @@ class DashboardGroupSerializer(serializers.Serializer):
     name = serializers.CharField()
     communes = Figure()
     late = Figure()
-    statuses = serializers.DictField(child=serializers.IntegerField(), help_text=_(
-        "Số xã theo trạng thái trong kế hoạch đang xem (not_started: chưa tham gia kế hoạch nào)."))
+    statuses = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=_("Số xã theo trạng thái trong kế hoạch đang xem (not_started: chưa tham gia kế hoạch nào)."),
+    )
 
 
 class DashboardPhaseSerializer(serializers.Serializer):
@@ -333,8 +523,9 @@ class LateStepSerializer(serializers.Serializer):
 class DashboardSerializer(serializers.Serializer):
     province = serializers.IntegerField(source="province.pk")
     day = serializers.DateField(source="today")
-    plan = serializers.IntegerField(source="plan.pk", allow_null=True, default=None, help_text=_(
-        "Kế hoạch mà bảng theo huyện/khu vực nói đến."))
+    plan = serializers.IntegerField(
+        source="plan.pk", allow_null=True, default=None, help_text=_("Kế hoạch mà bảng theo huyện/khu vực nói đến.")
+    )
     group_kind = serializers.ChoiceField(source="group", choices=[("district", "district"), ("area", "area")])
     summary = DashboardSummarySerializer()
     plans = DashboardPlanSerializer(many=True)
@@ -375,5 +566,3 @@ class YearlySerializer(serializers.Serializer):
     procedures_covered = serializers.IntegerField()
     spent_in_year = serializers.IntegerField(help_text=_("Kinh phí đã chi trong năm (đồng)."))
     spending_by_phase = SpendingSerializer(many=True)
-
-

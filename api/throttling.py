@@ -2,6 +2,7 @@
 in its own bucket, a signed-in browser session in its user's. The counters live in the cache
 named by settings.API_THROTTLE_CACHE (Redis in production, so every worker shares them); when
 that cache cannot be reached the request goes through rather than fail."""
+
 import logging
 
 from django.conf import settings
@@ -43,6 +44,6 @@ PERIODS = {"s": _("mỗi giây"), "m": _("mỗi phút"), "h": _("mỗi giờ"), 
 
 
 def describe(rate):
-    """"600/min" in words: "600 mỗi phút"."""
+    """ "600/min" in words: "600 mỗi phút"."""
     count, _sep, period = rate.partition("/")
     return "{count} {period}".format(count=count, period=PERIODS[period[0]])

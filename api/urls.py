@@ -1,4 +1,5 @@
 """/api/: the versioned API (/api/v1/) and its OpenAPI schema in JSON (/api/schema/)."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter

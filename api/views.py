@@ -6,6 +6,7 @@ Every queryset is `visible_to(request.user)`: an object outside the caller's sco
 never 403, and never in a list. Changes go through the pages' forms and rollout.actions, with
 the caller as `by` in the history; see api.conditions for If-Match and Idempotency-Key.
 """
+
 import dataclasses
 import logging
 
@@ -44,12 +45,21 @@ from .permissions import ChangeInScope
 log = logging.getLogger("isotrack.api")
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description=gettext_lazy("ETag của bản ghi đã đọc, ví dụ \"3\" (thiếu: 428; đã cũ: 412, không lưu gì)."))
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description=gettext_lazy('ETag của bản ghi đã đọc, ví dụ "3" (thiếu: 428; đã cũ: 412, không lưu gì).'),
+)
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description=gettext_lazy("Khóa dùng một lần (1–64 ký tự): gửi lại cùng khóa không tạo thêm bản ghi, "
-                             "trả về bản ghi lần đầu đã tạo."))
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=gettext_lazy(
+        "Khóa dùng một lần (1–64 ký tự): gửi lại cùng khóa không tạo thêm bản ghi, trả về bản ghi lần đầu đã tạo."
+    ),
+)
 
 
 def checked(form):
@@ -72,8 +82,14 @@ class Recorded:
         response = super().finalize_response(request, response, *args, **kwargs)
         # What authentication found, without authenticating again (it may be what failed).
         user, auth = getattr(request, "_user", None), getattr(request, "_auth", None)
-        log.info("%s %s %s user=%s token=%s", request.method, request.get_full_path(), response.status_code,
-                 getattr(user, "username", "") or "-", auth.prefix if isinstance(auth, ApiToken) else "-")
+        log.info(
+            "%s %s %s user=%s token=%s",
+            request.method,
+            request.get_full_path(),
+            response.status_code,
+            getattr(user, "username", "") or "-",
+            auth.prefix if isinstance(auth, ApiToken) else "-",
+        )
         return response
 
 
@@ -114,8 +130,10 @@ class ScopedViewSet(Recorded, viewsets.ReadOnlyModelViewSet):
 
 
 # -- administrative units ---------------------------------------------------------------------------------
-@extend_schema_view(list=extend_schema(summary=gettext_lazy("Các tỉnh của cả hai bản danh mục")),
-                    retrieve=extend_schema(summary=gettext_lazy("Một tỉnh, với các tỉnh cũ đã hợp thành nó")))
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("Các tỉnh của cả hai bản danh mục")),
+    retrieve=extend_schema(summary=gettext_lazy("Một tỉnh, với các tỉnh cũ đã hợp thành nó")),
+)
 class ProvinceViewSet(ScopedViewSet):
     serializer_class = serializers.ProvinceSerializer
     filterset_class = filters.ProvinceFilter
@@ -128,8 +146,10 @@ class ProvinceViewSet(ScopedViewSet):
         )
 
 
-@extend_schema_view(list=extend_schema(summary=gettext_lazy("Các huyện (bản danh mục trước 01/07/2025)")),
-                    retrieve=extend_schema(summary=gettext_lazy("Một huyện")))
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("Các huyện (bản danh mục trước 01/07/2025)")),
+    retrieve=extend_schema(summary=gettext_lazy("Một huyện")),
+)
 class DistrictViewSet(ScopedViewSet):
     serializer_class = serializers.DistrictSerializer
     filterset_class = filters.DistrictFilter
@@ -138,8 +158,10 @@ class DistrictViewSet(ScopedViewSet):
         return District.objects.visible_to(self.request.user)
 
 
-@extend_schema_view(list=extend_schema(summary=gettext_lazy("Các khu vực theo dõi của tỉnh hiện hành")),
-                    retrieve=extend_schema(summary=gettext_lazy("Một khu vực theo dõi")))
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("Các khu vực theo dõi của tỉnh hiện hành")),
+    retrieve=extend_schema(summary=gettext_lazy("Một khu vực theo dõi")),
+)
 class AreaViewSet(ScopedViewSet):
     serializer_class = serializers.AreaSerializer
     filterset_class = filters.AreaFilter
@@ -153,17 +175,36 @@ def attach_lineage(communes, user):
     formed from and those it went into (whole or in part, default), those `user` may see. One query."""
     ids = [commune.pk for commune in communes]
     visible = Commune.objects.visible_to(user).values("pk")
-    links = CommuneSuccession.objects.filter(
-        Q(predecessor__in=ids, successor__in=visible) | Q(successor__in=ids, predecessor__in=visible)
-    ).values("predecessor_id", "predecessor__code", "predecessor__name", "successor_id", "successor__code",
-             "successor__name", "whole", "is_default").order_by("predecessor__code", "successor__code")
+    links = (
+        CommuneSuccession.objects.filter(
+            Q(predecessor__in=ids, successor__in=visible) | Q(successor__in=ids, predecessor__in=visible)
+        )
+        .values(
+            "predecessor_id",
+            "predecessor__code",
+            "predecessor__name",
+            "successor_id",
+            "successor__code",
+            "successor__name",
+            "whole",
+            "is_default",
+        )
+        .order_by("predecessor__code", "successor__code")
+    )
     before, after = {}, {}
     for link in links:
         common = {"whole": link["whole"], "is_default": link["is_default"]}
         before.setdefault(link["successor_id"], []).append(
-            {"id": link["predecessor_id"], "code": link["predecessor__code"], "name": link["predecessor__name"], **common})
+            {
+                "id": link["predecessor_id"],
+                "code": link["predecessor__code"],
+                "name": link["predecessor__name"],
+                **common,
+            }
+        )
         after.setdefault(link["predecessor_id"], []).append(
-            {"id": link["successor_id"], "code": link["successor__code"], "name": link["successor__name"], **common})
+            {"id": link["successor_id"], "code": link["successor__code"], "name": link["successor__name"], **common}
+        )
     for commune in communes:
         commune.lineage_predecessors = before.get(commune.pk, [])
         commune.lineage_successors = after.get(commune.pk, [])
@@ -171,10 +212,15 @@ def attach_lineage(communes, user):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=gettext_lazy("Danh sách xã với trạng thái, như trang danh sách xã"), description=gettext_lazy(
-        "Cùng bộ lọc với trang /xa/: một bản đồ hành chính (hôm nay, hoặc ?edition=truoc-2025, hoặc theo tỉnh/kế "
-        "hoạch đã chọn), tỉnh, huyện/khu vực, kế hoạch, giai đoạn, trạng thái, bước, quá hạn, tìm không dấu.")),
-    retrieve=extend_schema(summary=gettext_lazy("Một xã, với trạng thái và quan hệ kế thừa trước/sau 01/07/2025")))
+    list=extend_schema(
+        summary=gettext_lazy("Danh sách xã với trạng thái, như trang danh sách xã"),
+        description=gettext_lazy(
+            "Cùng bộ lọc với trang /xa/: một bản đồ hành chính (hôm nay, hoặc ?edition=truoc-2025, hoặc theo tỉnh/kế "
+            "hoạch đã chọn), tỉnh, huyện/khu vực, kế hoạch, giai đoạn, trạng thái, bước, quá hạn, tìm không dấu."
+        ),
+    ),
+    retrieve=extend_schema(summary=gettext_lazy("Một xã, với trạng thái và quan hệ kế thừa trước/sau 01/07/2025")),
+)
 class CommuneViewSet(ScopedViewSet):
     serializer_class = serializers.CommuneSerializer
     filterset_class = filters.ApiCommuneFilter
@@ -202,8 +248,10 @@ class CommuneViewSet(ScopedViewSet):
 
 
 # -- plans and money ------------------------------------------------------------------------------------------
-@extend_schema_view(list=extend_schema(summary=gettext_lazy("Kế hoạch triển khai, với kinh phí và số xã")),
-                    retrieve=extend_schema(summary=gettext_lazy("Một kế hoạch")))
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("Kế hoạch triển khai, với kinh phí và số xã")),
+    retrieve=extend_schema(summary=gettext_lazy("Một kế hoạch")),
+)
 class PlanViewSet(ScopedViewSet):
     serializer_class = serializers.PlanSerializer
     filterset_class = filters.PlanFilter
@@ -213,8 +261,10 @@ class PlanViewSet(ScopedViewSet):
         return RolloutPlan.objects.visible_to(user).active().for_list(user)
 
 
-@extend_schema_view(list=extend_schema(summary=gettext_lazy("Giai đoạn của các kế hoạch")),
-                    retrieve=extend_schema(summary=gettext_lazy("Một giai đoạn")))
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("Giai đoạn của các kế hoạch")),
+    retrieve=extend_schema(summary=gettext_lazy("Một giai đoạn")),
+)
 class PhaseViewSet(ScopedViewSet):
     serializer_class = serializers.PhaseSerializer
     filterset_class = filters.PhaseFilter
@@ -224,8 +274,10 @@ class PhaseViewSet(ScopedViewSet):
         return Phase.objects.visible_to(user).active().filter(plan__archived_at__isnull=True).with_money(user)
 
 
-@extend_schema_view(list=extend_schema(summary=gettext_lazy("Dự toán kinh phí (cán bộ huyện/khu vực: không có)")),
-                    retrieve=extend_schema(summary=gettext_lazy("Một dòng dự toán")))
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("Dự toán kinh phí (cán bộ huyện/khu vực: không có)")),
+    retrieve=extend_schema(summary=gettext_lazy("Một dòng dự toán")),
+)
 class BudgetLineViewSet(ScopedViewSet):
     serializer_class = serializers.BudgetLineSerializer
     filterset_class = filters.BudgetLineFilter
@@ -234,9 +286,10 @@ class BudgetLineViewSet(ScopedViewSet):
         return money_rows(self.request.user)[0]
 
 
-@extend_schema_view(list=extend_schema(summary=gettext_lazy(
-    "Khoản chi (cán bộ huyện/khu vực: chỉ các khoản chi cho xã của mình)")),
-    retrieve=extend_schema(summary=gettext_lazy("Một khoản chi")))
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("Khoản chi (cán bộ huyện/khu vực: chỉ các khoản chi cho xã của mình)")),
+    retrieve=extend_schema(summary=gettext_lazy("Một khoản chi")),
+)
 class ExpenditureViewSet(ScopedViewSet):
     serializer_class = serializers.ExpenditureSerializer
     filterset_class = filters.ExpenditureFilter
@@ -248,22 +301,29 @@ class ExpenditureViewSet(ScopedViewSet):
 # -- a commune's progress -------------------------------------------------------------------------------------
 @extend_schema_view(
     list=extend_schema(summary=gettext_lazy("Các lần tham gia kế hoạch của xã, với trạng thái")),
-    retrieve=extend_schema(summary=gettext_lazy("Một lần tham gia")))
+    retrieve=extend_schema(summary=gettext_lazy("Một lần tham gia")),
+)
 class EnrolmentViewSet(ScopedViewSet):
     serializer_class = serializers.EnrolmentSerializer
     filterset_class = filters.EnrolmentFilter
 
     def get_queryset(self):
-        return (Enrolment.objects.visible_to(self.request.user).counted()
-                .select_related("plan", "commune__district").prefetch_related(
-                    Prefetch("carried_from", queryset=Enrolment.objects.only("pk"))))
+        return (
+            Enrolment.objects.visible_to(self.request.user)
+            .counted()
+            .select_related("plan", "commune__district")
+            .prefetch_related(Prefetch("carried_from", queryset=Enrolment.objects.only("pk")))
+        )
 
     def may_change(self, scope, enrolment):
         return scope.can_edit_rollout(enrolment.plan.province_id)
 
-    @extend_schema(summary=gettext_lazy("Ghi nhận quyết định công bố (lần đầu, công bố lại, chuyển đổi)"),
-                   request=serializers.AnnouncementCreateSerializer, parameters=[IDEMPOTENCY_KEY],
-                   responses={201: serializers.AnnouncementSerializer})
+    @extend_schema(
+        summary=gettext_lazy("Ghi nhận quyết định công bố (lần đầu, công bố lại, chuyển đổi)"),
+        request=serializers.AnnouncementCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: serializers.AnnouncementSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="announcements")
     def record_announcement(self, request, pk=None):
         enrolment = self.get_object()
@@ -272,15 +332,28 @@ class EnrolmentViewSet(ScopedViewSet):
             values = body(serializers.AnnouncementCreateSerializer, request)
             values.setdefault("procedures_in_scope", enrolment.procedures_in_scope)
             data = checked(AnnouncementForm(values))
-            return actions.record_announcement(enrolment, by=request.user, key=key, **{
-                name: value for name, value in data.items() if name != "submission"})
+            return actions.record_announcement(
+                enrolment,
+                by=request.user,
+                key=key,
+                **{name: value for name, value in data.items() if name != "submission"},
+            )
 
-        return self._create(request, enrolment, record, Announcement.objects.visible_to(request.user),
-                            serializers.AnnouncementSerializer, "announcement-detail")
+        return self._create(
+            request,
+            enrolment,
+            record,
+            Announcement.objects.visible_to(request.user),
+            serializers.AnnouncementSerializer,
+            "announcement-detail",
+        )
 
-    @extend_schema(summary=gettext_lazy("Ghi nhận một lần kiểm tra"), request=serializers.InspectionChangeSerializer,
-                   parameters=[IDEMPOTENCY_KEY],
-                   responses={201: serializers.InspectionSerializer})
+    @extend_schema(
+        summary=gettext_lazy("Ghi nhận một lần kiểm tra"),
+        request=serializers.InspectionChangeSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: serializers.InspectionSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="inspections")
     def record_inspection(self, request, pk=None):
         enrolment = self.get_object()
@@ -291,8 +364,14 @@ class EnrolmentViewSet(ScopedViewSet):
             checked(form)
             return actions.record_inspection(enrolment, by=request.user, key=key, **form.record_values())
 
-        return self._create(request, enrolment, record, Inspection.objects.visible_to(request.user),
-                            serializers.InspectionSerializer, "inspection-detail")
+        return self._create(
+            request,
+            enrolment,
+            record,
+            Inspection.objects.visible_to(request.user),
+            serializers.InspectionSerializer,
+            "inspection-detail",
+        )
 
     def _create(self, request, enrolment, record, found_in, serializer_class, detail_name):
         """Create through `record(key)` once per Idempotency-Key: a key already used answers
@@ -315,14 +394,18 @@ class EnrolmentViewSet(ScopedViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary=gettext_lazy("Các bước triển khai của xã")),
-    retrieve=extend_schema(summary=gettext_lazy("Một bước triển khai")))
+    retrieve=extend_schema(summary=gettext_lazy("Một bước triển khai")),
+)
 class StepViewSet(ScopedViewSet):
     serializer_class = serializers.StepSerializer
     filterset_class = filters.StepFilter
 
     def get_queryset(self):
-        return (Step.objects.visible_to(self.request.user).active()
-                .select_related("enrolment__plan", "enrolment__commune", "recorded_by", "reviewed_by"))
+        return (
+            Step.objects.visible_to(self.request.user)
+            .active()
+            .select_related("enrolment__plan", "enrolment__commune", "recorded_by", "reviewed_by")
+        )
 
     def may_change(self, scope, step):
         commune = step.enrolment.commune
@@ -330,33 +413,52 @@ class StepViewSet(ScopedViewSet):
             return scope.can_review(step.enrolment.plan.province_id, commune.district_id, commune.area_id)
         return scope.can_edit_rollout(step.enrolment.plan.province_id)
 
-    @extend_schema(summary=gettext_lazy("Đặt hạn, hoặc ghi nhận bước đã hoàn thành (chờ huyện/khu vực xác nhận)"),
-                   request=serializers.StepChangeSerializer, parameters=[IF_MATCH])
+    @extend_schema(
+        summary=gettext_lazy("Đặt hạn, hoặc ghi nhận bước đã hoàn thành (chờ huyện/khu vực xác nhận)"),
+        request=serializers.StepChangeSerializer,
+        parameters=[IF_MATCH],
+    )
     def partial_update(self, request, pk=None):
         step = self.get_object()
         version = read_version(request)
-        values = {"due_on": step.due_on, "done_on": step.done_on, "evidence": step.evidence,
-                  **body(serializers.StepChangeSerializer, request)}
+        values = {
+            "due_on": step.due_on,
+            "done_on": step.done_on,
+            "evidence": step.evidence,
+            **body(serializers.StepChangeSerializer, request),
+        }
         data = checked(StepForm(values, step=step))
-        step = actions.update_step(step, by=request.user, version=version, due_on=data["due_on"],
-                                   done_on=data["done_on"], evidence=data["evidence"])
+        step = actions.update_step(
+            step,
+            by=request.user,
+            version=version,
+            due_on=data["due_on"],
+            done_on=data["done_on"],
+            evidence=data["evidence"],
+        )
         return self.answer(self.get_queryset().get(pk=step.pk))
 
-    @extend_schema(summary=gettext_lazy("Xác nhận hoặc trả lại một bước đã ghi nhận"),
-                   request=serializers.ReviewSerializer, parameters=[IF_MATCH],
-                   responses={200: serializers.StepSerializer})
+    @extend_schema(
+        summary=gettext_lazy("Xác nhận hoặc trả lại một bước đã ghi nhận"),
+        request=serializers.ReviewSerializer,
+        parameters=[IF_MATCH],
+        responses={200: serializers.StepSerializer},
+    )
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         step = self.get_object()
         version = read_version(request)
         data = checked(ReviewForm(body(serializers.ReviewSerializer, request)))
-        actions.review_step(step, by=request.user, confirm=data["decision"] == "confirm", comment=data["comment"],
-                            version=version)
+        actions.review_step(
+            step, by=request.user, confirm=data["decision"] == "confirm", comment=data["comment"], version=version
+        )
         return self.answer(self.get_queryset().get(pk=step.pk))
 
 
-@extend_schema_view(list=extend_schema(summary=gettext_lazy("Các quyết định công bố")),
-                    retrieve=extend_schema(summary=gettext_lazy("Một quyết định công bố")))
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("Các quyết định công bố")),
+    retrieve=extend_schema(summary=gettext_lazy("Một quyết định công bố")),
+)
 class AnnouncementViewSet(ScopedViewSet):
     serializer_class = serializers.AnnouncementSerializer
     filterset_class = filters.AnnouncementFilter
@@ -365,21 +467,27 @@ class AnnouncementViewSet(ScopedViewSet):
         return Announcement.objects.visible_to(self.request.user).active().select_related("recorded_by")
 
 
-@extend_schema_view(list=extend_schema(summary=gettext_lazy("Các lần kiểm tra")),
-                    retrieve=extend_schema(summary=gettext_lazy("Một lần kiểm tra")))
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("Các lần kiểm tra")),
+    retrieve=extend_schema(summary=gettext_lazy("Một lần kiểm tra")),
+)
 class InspectionViewSet(ScopedViewSet):
     serializer_class = serializers.InspectionSerializer
     filterset_class = filters.InspectionFilter
 
     def get_queryset(self):
-        return (Inspection.objects.visible_to(self.request.user).active()
-                .select_related("recorded_by", "enrolment__plan"))
+        return (
+            Inspection.objects.visible_to(self.request.user).active().select_related("recorded_by", "enrolment__plan")
+        )
 
     def may_change(self, scope, inspection):
         return scope.can_edit_rollout(inspection.enrolment.plan.province_id)
 
-    @extend_schema(summary=gettext_lazy("Sửa một lần kiểm tra (ví dụ: ghi ngày báo cáo khắc phục)"),
-                   request=serializers.InspectionChangeSerializer, parameters=[IF_MATCH])
+    @extend_schema(
+        summary=gettext_lazy("Sửa một lần kiểm tra (ví dụ: ghi ngày báo cáo khắc phục)"),
+        request=serializers.InspectionChangeSerializer,
+        parameters=[IF_MATCH],
+    )
     def partial_update(self, request, pk=None):
         inspection = self.get_object()
         version = read_version(request)
@@ -387,8 +495,9 @@ class InspectionViewSet(ScopedViewSet):
         values.update(body(serializers.InspectionChangeSerializer, request, partial=True))
         form = InspectionForm(values, inspection=inspection)
         checked(form)
-        actions.record_inspection(inspection.enrolment, inspection=inspection, by=request.user, version=version,
-                                  **form.record_values())
+        actions.record_inspection(
+            inspection.enrolment, inspection=inspection, by=request.user, version=version, **form.record_values()
+        )
         return self.answer(self.get_queryset().get(pk=inspection.pk))
 
 
@@ -398,8 +507,12 @@ class ProvinceQuery(drf_serializers.Serializer):
 
 
 class DashboardQuery(ProvinceQuery):
-    plan = drf_serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1, help_text=gettext_lazy(
-        "Kế hoạch cho bảng theo huyện/khu vực (mặc định: kế hoạch mới nhất)."))
+    plan = drf_serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=gettext_lazy("Kế hoạch cho bảng theo huyện/khu vực (mặc định: kế hoạch mới nhất)."),
+    )
 
 
 def _province(request, query):
@@ -417,8 +530,11 @@ def _query(serializer_class, request):
 class DashboardView(Recorded, APIView):
     """The figures of the province dashboard (/tong-quan/), as of today."""
 
-    @extend_schema(summary=gettext_lazy("Số liệu của trang tổng quan tỉnh"), parameters=[DashboardQuery],
-                   responses={200: serializers.DashboardSerializer})
+    @extend_schema(
+        summary=gettext_lazy("Số liệu của trang tổng quan tỉnh"),
+        parameters=[DashboardQuery],
+        responses={200: serializers.DashboardSerializer},
+    )
     def get(self, request):
         query = _query(DashboardQuery, request)
         province = _province(request, query)
@@ -426,20 +542,31 @@ class DashboardView(Recorded, APIView):
         columns = context["status_columns"]
 
         def group(row, name=None):
-            return {"id": row.get("id"), "name": name or row["name"], "communes": row["communes"], "late": row["late"],
-                    "statuses": {str(status_): int(row[status_]) for status_ in columns}}
+            return {
+                "id": row.get("id"),
+                "name": name or row["name"],
+                "communes": row["communes"],
+                "late": row["late"],
+                "statuses": {str(status_): int(row[status_]) for status_ in columns},
+            }
 
         totals = context["district_totals"]
-        data = {**context, "groups": [group(row) for row in context["districts"]],
-                "groups_total": group(totals, _("Toàn tỉnh")) if totals else None}
+        data = {
+            **context,
+            "groups": [group(row) for row in context["districts"]],
+            "groups_total": group(totals, _("Toàn tỉnh")) if totals else None,
+        }
         return Response(serializers.DashboardSerializer(data).data)
 
 
 class YearlyView(Recorded, APIView):
     """The yearly report to the Ministry (Decision 19/2014, Appendix II), as of 31/12 of the year."""
 
-    @extend_schema(summary=gettext_lazy("Số liệu báo cáo năm (Phụ lục II, Quyết định 19/2014)"),
-                   parameters=[ProvinceQuery], responses={200: serializers.YearlySerializer})
+    @extend_schema(
+        summary=gettext_lazy("Số liệu báo cáo năm (Phụ lục II, Quyết định 19/2014)"),
+        parameters=[ProvinceQuery],
+        responses={200: serializers.YearlySerializer},
+    )
     def get(self, request, year):
         if not 2000 <= year <= 2100:
             raise ValidationError({"year": [_("Năm báo cáo từ 2000 đến 2100.")]})

@@ -26,6 +26,7 @@ the carried-over share, everything is built in memory and written with bulk_crea
 the derived fields of each enrolment are computed with rollout.models.derive_status while
 building (never refresh_status per row).
 """
+
 import contextlib
 import datetime
 import io
@@ -188,8 +189,17 @@ class BenchDataBuilder:
     went into are built with them.
     """
 
-    def __init__(self, provinces=None, seed=SEED, today=None, district_officers=True, history=True,
-                 batch_size=5000, stdout=None, carry_over_share=CARRY_OVER_SHARE):
+    def __init__(
+        self,
+        provinces=None,
+        seed=SEED,
+        today=None,
+        district_officers=True,
+        history=True,
+        batch_size=5000,
+        stdout=None,
+        carry_over_share=CARRY_OVER_SHARE,
+    ):
         self.province_codes = list(provinces) if provinces else None
         self.rng = random.Random(seed)
         self.today = today or timezone.localdate()
@@ -277,7 +287,7 @@ class BenchDataBuilder:
         with connection.cursor() as cursor:
             for start in range(0, len(rows), 50_000):
                 buffer = io.StringIO()
-                for row in rows[start:start + 50_000]:
+                for row in rows[start : start + 50_000]:
                     buffer.write("\t".join(_copy_text(v) for v in row))
                     buffer.write("\n")
                 buffer.seek(0)
@@ -307,8 +317,10 @@ class BenchDataBuilder:
         if connection.vendor != "postgresql":
             raise ValueError("the benchmark dataset is written with PostgreSQL's COPY: set DATABASE_URL=postgres://…")
         if self.today < EARLIEST_TODAY:
-            raise ValueError(f"the benchmark dataset is the country after the reorganisation of 01/07/2025: "
-                             f"`today` must be {EARLIEST_TODAY:%d/%m/%Y} or later")
+            raise ValueError(
+                f"the benchmark dataset is the country after the reorganisation of 01/07/2025: "
+                f"`today` must be {EARLIEST_TODAY:%d/%m/%Y} or later"
+            )
         if RolloutPlan.objects.exists():
             raise ValueError("the rollout is not empty: build the benchmark data in a fresh database")
         started = time.monotonic()
@@ -364,14 +376,16 @@ class BenchDataBuilder:
             self.old_commune[commune.pk] = commune
         # The provinces of today the chosen ones went into, and their communes.
         self.successor_of = dict(
-            ProvinceSuccession.objects.filter(predecessor_id__in=ids).values_list("predecessor_id", "successor_id"))
+            ProvinceSuccession.objects.filter(predecessor_id__in=ids).values_list("predecessor_id", "successor_id")
+        )
         if len(self.successor_of) < len(ids):
             raise ValueError("the lineage of the 2025 reorganisation is missing: run `manage.py load_units`")
         self.today_provinces = list(Province.objects.filter(pk__in=set(self.successor_of.values())).order_by("code"))
         self.today_ids = [p.pk for p in self.today_provinces]
         self.formed_from = {}  # commune of today -> [old communes], each (old commune id, whole)
         for predecessor, successor, whole in CommuneSuccession.objects.filter(
-                successor__province_id__in=self.today_ids).values_list("predecessor_id", "successor_id", "whole"):
+            successor__province_id__in=self.today_ids
+        ).values_list("predecessor_id", "successor_id", "whole"):
             self.formed_from.setdefault(successor, []).append((predecessor, whole))
 
     def users(self):
@@ -383,20 +397,33 @@ class BenchDataBuilder:
             wanted.append((leader_username(province.code), Role.LEADERSHIP, province.pk, None))
         if self.with_officers:
             for district in self.districts:
-                wanted.append((officer_username(district.code), Role.DISTRICT_OFFICER, district.province_id, district.pk))
+                wanted.append(
+                    (officer_username(district.code), Role.DISTRICT_OFFICER, district.province_id, district.pk)
+                )
         existing = set(User.objects.filter(username__in=[w[0] for w in wanted]).values_list("username", flat=True))
         if existing:
             raise ValueError(f"users already exist: {', '.join(sorted(existing)[:5])}")
         self.password = password
-        users = self._bulk(User, [
-            User(username=username, password=password, email=f"{username}@bench.isotrack.local",
-                 is_staff=role == Role.ADMINISTRATOR, is_superuser=role == Role.ADMINISTRATOR)
-            for username, role, _, _ in wanted
-        ])
-        self._bulk(RoleAssignment, [
-            RoleAssignment(user=user, role=role, province_id=province_id, district_id=district_id)
-            for user, (_, role, province_id, district_id) in zip(users, wanted)
-        ])
+        users = self._bulk(
+            User,
+            [
+                User(
+                    username=username,
+                    password=password,
+                    email=f"{username}@bench.isotrack.local",
+                    is_staff=role == Role.ADMINISTRATOR,
+                    is_superuser=role == Role.ADMINISTRATOR,
+                )
+                for username, role, _, _ in wanted
+            ],
+        )
+        self._bulk(
+            RoleAssignment,
+            [
+                RoleAssignment(user=user, role=role, province_id=province_id, district_id=district_id)
+                for user, (_, role, province_id, district_id) in zip(users, wanted)
+            ],
+        )
         by_name = {u.username: u for u in users}
         self.staff_user = {p.pk: by_name[dost_username(p.code)] for p in self.today_provinces}
         # The DOST of today holds the records of the provinces it was formed from: its staff
@@ -417,15 +444,23 @@ class BenchDataBuilder:
             starts = issued + D(days=rng.randint(10, 30))
             ends = as_of + D(days=rng.randint(120, 360))
             share = rng.choice([60, 70, 75, 80, 90, 100])
-            plans.append(RolloutPlan(
-                province=province, number=f"{PLAN_PREFIX}{rng.randint(10, 999)}/KH-UBND", issued_on=issued,
-                title=f"Kế hoạch áp dụng TCVN ISO 9001:2015 tại UBND cấp xã tỉnh {province.short_name}",
-                legal_basis="Quyết định 19/2014/QĐ-TTg; Thông tư 116/2015/TT-BTC (dữ liệu benchmark)",
-                standard_version=StandardVersion.ISO_2015, starts_on=starts, ends_on=ends,
-                target_kind=TargetKind.SHARE, target_value=share, target_date=ends,
-                note="Dữ liệu sinh tự động cho benchmark quy mô toàn quốc.",
-                created_by_id=self.staff_of[province.pk],
-            ))
+            plans.append(
+                RolloutPlan(
+                    province=province,
+                    number=f"{PLAN_PREFIX}{rng.randint(10, 999)}/KH-UBND",
+                    issued_on=issued,
+                    title=f"Kế hoạch áp dụng TCVN ISO 9001:2015 tại UBND cấp xã tỉnh {province.short_name}",
+                    legal_basis="Quyết định 19/2014/QĐ-TTg; Thông tư 116/2015/TT-BTC (dữ liệu benchmark)",
+                    standard_version=StandardVersion.ISO_2015,
+                    starts_on=starts,
+                    ends_on=ends,
+                    target_kind=TargetKind.SHARE,
+                    target_value=share,
+                    target_date=ends,
+                    note="Dữ liệu sinh tự động cho benchmark quy mô toàn quốc.",
+                    created_by_id=self.staff_of[province.pk],
+                )
+            )
             consultants += self._consultants(province)
         self._plans_and_consultants(era, plans, consultants)
 
@@ -435,20 +470,38 @@ class BenchDataBuilder:
             communes = self.communes[province.pk]
             pilot_count = max(1, round(len(communes) * rng.uniform(0.15, 0.25)))
             pilot_ends = plan.starts_on + D(days=rng.randint(270, 330))
-            pilot = Phase(plan=plan, order=1, kind=PhaseKind.PILOT, name=f"Giai đoạn 1: thí điểm tại {pilot_count} xã",
-                          starts_on=plan.starts_on, ends_on=pilot_ends, target_communes=pilot_count)
-            expansion = Phase(plan=plan, order=2, kind=PhaseKind.EXPANSION,
-                              name=f"Giai đoạn 2: nhân rộng {len(communes) - pilot_count} xã",
-                              starts_on=pilot_ends + D(days=1), ends_on=plan.ends_on,
-                              target_communes=len(communes) - pilot_count)
+            pilot = Phase(
+                plan=plan,
+                order=1,
+                kind=PhaseKind.PILOT,
+                name=f"Giai đoạn 1: thí điểm tại {pilot_count} xã",
+                starts_on=plan.starts_on,
+                ends_on=pilot_ends,
+                target_communes=pilot_count,
+            )
+            expansion = Phase(
+                plan=plan,
+                order=2,
+                kind=PhaseKind.EXPANSION,
+                name=f"Giai đoạn 2: nhân rộng {len(communes) - pilot_count} xã",
+                starts_on=pilot_ends + D(days=1),
+                ends_on=plan.ends_on,
+                target_communes=len(communes) - pilot_count,
+            )
             phases += [pilot, expansion]
             era.first_of[province.pk], era.second_of[province.pk] = pilot, expansion
         self._phases(phases)
 
     def _consultants(self, province):
         rng = self.rng
-        return [Consultant(province=province, name=f"Công ty Tư vấn ISO {province.short_name} số {n}",
-                           contact=f"0{rng.randint(200, 299)} {rng.randint(1000000, 9999999)}") for n in (1, 2)]
+        return [
+            Consultant(
+                province=province,
+                name=f"Công ty Tư vấn ISO {province.short_name} số {n}",
+                contact=f"0{rng.randint(200, 299)} {rng.randint(1000000, 9999999)}",
+            )
+            for n in (1, 2)
+        ]
 
     def _plans_and_consultants(self, era, plans, consultants):
         self._bulk(RolloutPlan, plans)
@@ -476,8 +529,9 @@ class BenchDataBuilder:
             pilot_ids = {c.pk for c in rng.sample(communes, pilot_phase.target_communes)}
             for index, commune in enumerate(communes):
                 phase = pilot_phase if commune.pk in pilot_ids else expansion_phase
-                era.built.append(self.enrolment(
-                    era, phase, commune, index, officer_id=self.officer_of.get(commune.district_id)))
+                era.built.append(
+                    self.enrolment(era, phase, commune, index, officer_id=self.officer_of.get(commune.district_id))
+                )
         self._write_enrolments(era.built)
         # Communes announced on their last day: the starting point of the provinces of today.
         self.announced_old = {
@@ -507,16 +561,22 @@ class BenchDataBuilder:
         total = rng.randint(90, 140)
         enrolled_on = enrolled_on or phase.starts_on
         enrolment = Enrolment(
-            plan=plan, phase=phase, commune=commune, consultant=consultants[index % len(consultants)],
-            standard_version=plan.standard_version, procedures_total=total,
+            plan=plan,
+            phase=phase,
+            commune=commune,
+            consultant=consultants[index % len(consultants)],
+            standard_version=plan.standard_version,
+            procedures_total=total,
             procedures_in_scope=total if rng.random() < 0.8 else rng.randint(total // 2, total),
             enrolled_on=enrolled_on,
         )
         template, items = self.template
         enrolment.step_template = template
         dues = due_dates([item.duration_days for item in items], max(phase.starts_on, enrolled_on), phase.ends_on)
-        steps = [Step(kind=item.code, name=item.name, stage=item.stage, order=item.order, due_on=due)
-                 for item, due in zip(items, dues)]
+        steps = [
+            Step(kind=item.code, name=item.name, stage=item.stage, order=item.order, due_on=due)
+            for item, due in zip(items, dues)
+        ]
         built = _Enrolled(enrolment, steps, staff_id=staff_id, officer_id=officer_id)
 
         # How far this commune got: most of a phase that has ended, its share of the time of one under way.
@@ -538,9 +598,13 @@ class BenchDataBuilder:
         Enrolment.refresh_status computes them."""
         enrolment = built.enrolment
         enrolment.status, enrolment.current_step, enrolment.next_due_on = derived_fields(
-            built.steps, built.announcements, built.maintenance)
-        duties = (upkeep_duties(built.announcements, built.maintenance, enrolment.plan.province_id, self.upkeep_rules)
-                  if enrolment.ended_on is None else [])
+            built.steps, built.announcements, built.maintenance
+        )
+        duties = (
+            upkeep_duties(built.announcements, built.maintenance, enrolment.plan.province_id, self.upkeep_rules)
+            if enrolment.ended_on is None
+            else []
+        )
         enrolment.upkeep_due_on = duties[0].due_on if duties else None
 
     def _record_steps(self, built, steps, starts_on, today):
@@ -592,9 +656,12 @@ class BenchDataBuilder:
         if decided_on > today:
             return
         announcement = Announcement(
-            kind=AnnouncementKind.FIRST, decision_number=f"{rng.randint(10, 250)}/QĐ-UBND",
-            decided_on=decided_on, standard_version=enrolment.standard_version,
-            procedures_in_scope=enrolment.procedures_in_scope, recorded_by_id=staff_id,
+            kind=AnnouncementKind.FIRST,
+            decision_number=f"{rng.randint(10, 250)}/QĐ-UBND",
+            decided_on=decided_on,
+            standard_version=enrolment.standard_version,
+            procedures_in_scope=enrolment.procedures_in_scope,
+            recorded_by_id=staff_id,
         )
         built.announcements.append(announcement)
         lapse_on = decided_on + D(days=rng.randint(100, 300))
@@ -603,37 +670,74 @@ class BenchDataBuilder:
             announcement.lapse_reason = "Kết quả kiểm tra: hệ thống không được duy trì."
         audit_on = decided_on + D(days=rng.randint(330, 400))
         if audit_on <= today and rng.random() < 0.7:
-            built.maintenance.append(MaintenanceActivity(
-                kind=MaintenanceKind.INTERNAL_AUDIT, done_on=audit_on, recorded_by_id=staff_id))
+            built.maintenance.append(
+                MaintenanceActivity(kind=MaintenanceKind.INTERNAL_AUDIT, done_on=audit_on, recorded_by_id=staff_id)
+            )
             review_on = audit_on + D(days=rng.randint(7, 30))
             if review_on <= today:
-                built.maintenance.append(MaintenanceActivity(
-                    kind=MaintenanceKind.MANAGEMENT_REVIEW, done_on=review_on, recorded_by_id=staff_id))
+                built.maintenance.append(
+                    MaintenanceActivity(
+                        kind=MaintenanceKind.MANAGEMENT_REVIEW, done_on=review_on, recorded_by_id=staff_id
+                    )
+                )
         inspected_on = decided_on + D(days=rng.randint(60, 200))
         if inspected_on <= today and rng.random() < 0.1:
             result = rng.choice(list(InspectionResult.values))
-            built.inspections.append(Inspection(
-                inspected_on=inspected_on, mode=rng.choice(list(InspectionMode.values)),
-                record_number=f"{rng.randint(1, 99)}/BB-SKHCN", result=result,
-                findings="" if result == InspectionResult.CONFORMING else "Chưa cập nhật quy trình theo văn bản mới.",
-                corrective_action="" if result == InspectionResult.CONFORMING else "Cập nhật quy trình, báo cáo Sở.",
-                corrective_due_on=None if result == InspectionResult.CONFORMING
-                else add_months(inspected_on, 2),
-                recorded_by_id=staff_id,
-            ))
+            built.inspections.append(
+                Inspection(
+                    inspected_on=inspected_on,
+                    mode=rng.choice(list(InspectionMode.values)),
+                    record_number=f"{rng.randint(1, 99)}/BB-SKHCN",
+                    result=result,
+                    findings=""
+                    if result == InspectionResult.CONFORMING
+                    else "Chưa cập nhật quy trình theo văn bản mới.",
+                    corrective_action=""
+                    if result == InspectionResult.CONFORMING
+                    else "Cập nhật quy trình, báo cáo Sở.",
+                    corrective_due_on=None if result == InspectionResult.CONFORMING else add_months(inspected_on, 2),
+                    recorded_by_id=staff_id,
+                )
+            )
 
     def enrolment_history(self, b):
         """The change history of one enrolment: created, each step recorded and reviewed, announced."""
         enrolment = b.enrolment
-        self._history(enrolment, enrolment.enrolled_on, "+", b.staff_id,
-                      status="planned", current_step=StepKind.SURVEY, next_due_on=b.steps[0].due_on)
+        self._history(
+            enrolment,
+            enrolment.enrolled_on,
+            "+",
+            b.staff_id,
+            status="planned",
+            current_step=StepKind.SURVEY,
+            next_due_on=b.steps[0].due_on,
+        )
         for step in b.steps:
-            self._history(step, enrolment.enrolled_on, "+", b.staff_id, done_on=None, evidence="",
-                          recorded_by_id=None, recorded_at=None, review_state=ReviewState.NOT_RECORDED,
-                          review_comment="", reviewed_by_id=None, reviewed_at=None)
+            self._history(
+                step,
+                enrolment.enrolled_on,
+                "+",
+                b.staff_id,
+                done_on=None,
+                evidence="",
+                recorded_by_id=None,
+                recorded_at=None,
+                review_state=ReviewState.NOT_RECORDED,
+                review_comment="",
+                reviewed_by_id=None,
+                reviewed_at=None,
+            )
             if step.done_on:
-                self._history(step, step.done_on, "~", b.staff_id, review_state=ReviewState.AWAITING,
-                              review_comment="", reviewed_by_id=None, reviewed_at=None)
+                self._history(
+                    step,
+                    step.done_on,
+                    "~",
+                    b.staff_id,
+                    review_state=ReviewState.AWAITING,
+                    review_comment="",
+                    reviewed_by_id=None,
+                    reviewed_at=None,
+                )
                 if step.reviewed_at:
                     self._history(step, step.reviewed_at.date(), "~", b.officer_id)
         for announcement in b.announcements:
@@ -643,8 +747,11 @@ class BenchDataBuilder:
         for record in (*b.maintenance, *b.inspections):
             day = getattr(record, "done_on", None) or record.inspected_on
             self._history(record, day, "+", b.staff_id)
-        last_event = max([s.done_on for s in b.steps if s.done_on] + [a.decided_on for a in b.announcements]
-                         + [enrolment.enrolled_on])
+        last_event = max(
+            [s.done_on for s in b.steps if s.done_on]
+            + [a.decided_on for a in b.announcements]
+            + [enrolment.enrolled_on]
+        )
         if last_event > enrolment.enrolled_on:
             self._history(enrolment, last_event, "~", b.staff_id)
 
@@ -663,7 +770,8 @@ class BenchDataBuilder:
             for model in (Enrolment, Announcement, RolloutPlan):
                 cursor.execute(
                     f"UPDATE {model.history.model._meta.db_table} SET history_date = %s WHERE history_user_id = %s",
-                    [datetime.datetime.combine(REFORM_2025, datetime.time(0, 15), tzinfo=self.tz), system.pk])
+                    [datetime.datetime.combine(REFORM_2025, datetime.time(0, 15), tzinfo=self.tz), system.pk],
+                )
 
     def review_areas(self):
         """Each province of today groups its communes into areas made from its former districts
@@ -671,18 +779,30 @@ class BenchDataBuilder:
         User = get_user_model()
         for province in self.today_provinces:
             actions.create_areas_from_districts(province, by=self.staff_user[province.pk])
-        areas = list(ReviewArea.objects.filter(province_id__in=self.today_ids).select_related("province")
-                     .order_by("province__code", "name"))
+        areas = list(
+            ReviewArea.objects.filter(province_id__in=self.today_ids)
+            .select_related("province")
+            .order_by("province__code", "name")
+        )
         self._count(ReviewArea, len(areas))
-        users = self._bulk(User, [
-            User(username=area_officer_username(area.province.code, area.name), password=self.password,
-                 email=f"{area_officer_username(area.province.code, area.name)}@bench.isotrack.local")
-            for area in areas
-        ])
-        self._bulk(RoleAssignment, [
-            RoleAssignment(user=user, role=Role.DISTRICT_OFFICER, province_id=area.province_id, area=area)
-            for user, area in zip(users, areas)
-        ])
+        users = self._bulk(
+            User,
+            [
+                User(
+                    username=area_officer_username(area.province.code, area.name),
+                    password=self.password,
+                    email=f"{area_officer_username(area.province.code, area.name)}@bench.isotrack.local",
+                )
+                for area in areas
+            ],
+        )
+        self._bulk(
+            RoleAssignment,
+            [
+                RoleAssignment(user=user, role=Role.DISTRICT_OFFICER, province_id=area.province_id, area=area)
+                for user, area in zip(users, areas)
+            ],
+        )
         self.area_officer_of = {area.pk: user.pk for area, user in zip(areas, users)}
         self.today_communes = {p.pk: [] for p in self.today_provinces}
         for commune in Commune.objects.filter(province_id__in=self.today_ids).order_by("code"):
@@ -699,16 +819,24 @@ class BenchDataBuilder:
             issued = max(REFORM_2025 + D(days=30), today - D(days=rng.randint(280, 330)))
             starts = issued + D(days=rng.randint(10, 30))
             ends = starts + D(days=rng.randint(650, 730))
-            plans.append(RolloutPlan(
-                province=province, number=f"{PLAN_PREFIX}{rng.randint(10, 999)}/KH-UBND", issued_on=issued,
-                title=f"Kế hoạch xây dựng, áp dụng HTQLCL theo TCVN ISO 9001:2015 tại UBND cấp xã sau sắp xếp "
-                      f"đơn vị hành chính, {province.name}",
-                legal_basis="Nghị quyết 202/2025/QH15; Quyết định 19/2014/QĐ-TTg (dữ liệu benchmark)",
-                standard_version=StandardVersion.ISO_2015, starts_on=starts, ends_on=ends,
-                target_kind=TargetKind.SHARE, target_value=rng.choice([80, 90, 100]), target_date=ends,
-                note="Dữ liệu sinh tự động cho benchmark quy mô toàn quốc (bản đồ hành chính hiện hành).",
-                created_by_id=self.staff_of[province.pk],
-            ))
+            plans.append(
+                RolloutPlan(
+                    province=province,
+                    number=f"{PLAN_PREFIX}{rng.randint(10, 999)}/KH-UBND",
+                    issued_on=issued,
+                    title=f"Kế hoạch xây dựng, áp dụng HTQLCL theo TCVN ISO 9001:2015 tại UBND cấp xã sau sắp xếp "
+                    f"đơn vị hành chính, {province.name}",
+                    legal_basis="Nghị quyết 202/2025/QH15; Quyết định 19/2014/QĐ-TTg (dữ liệu benchmark)",
+                    standard_version=StandardVersion.ISO_2015,
+                    starts_on=starts,
+                    ends_on=ends,
+                    target_kind=TargetKind.SHARE,
+                    target_value=rng.choice([80, 90, 100]),
+                    target_date=ends,
+                    note="Dữ liệu sinh tự động cho benchmark quy mô toàn quốc (bản đồ hành chính hiện hành).",
+                    created_by_id=self.staff_of[province.pk],
+                )
+            )
             consultants += self._consultants(province)
         self._plans_and_consultants(era, plans, consultants)
 
@@ -723,12 +851,24 @@ class BenchDataBuilder:
             second = [c for c in enrolled if c not in set(first)]
             self.first_communes[province.pk], self.second_communes[province.pk] = first, second
             first_ends = min(plan.starts_on + D(days=rng.randint(330, 400)), plan.ends_on - D(days=60))
-            phase_1 = Phase(plan=plan, order=1, kind=PhaseKind.PILOT,
-                            name=f"Giai đoạn 1: kế thừa, công bố lại và thí điểm tại {len(first)} xã",
-                            starts_on=plan.starts_on, ends_on=first_ends, target_communes=len(first))
-            phase_2 = Phase(plan=plan, order=2, kind=PhaseKind.EXPANSION,
-                            name=f"Giai đoạn 2: nhân rộng {len(second)} xã", starts_on=first_ends + D(days=1),
-                            ends_on=plan.ends_on, target_communes=len(second))
+            phase_1 = Phase(
+                plan=plan,
+                order=1,
+                kind=PhaseKind.PILOT,
+                name=f"Giai đoạn 1: kế thừa, công bố lại và thí điểm tại {len(first)} xã",
+                starts_on=plan.starts_on,
+                ends_on=first_ends,
+                target_communes=len(first),
+            )
+            phase_2 = Phase(
+                plan=plan,
+                order=2,
+                kind=PhaseKind.EXPANSION,
+                name=f"Giai đoạn 2: nhân rộng {len(second)} xã",
+                starts_on=first_ends + D(days=1),
+                ends_on=plan.ends_on,
+                target_communes=len(second),
+            )
             phases += [phase_1, phase_2]
             era.first_of[province.pk], era.second_of[province.pk] = phase_1, phase_2
         self._phases(phases)
@@ -765,9 +905,16 @@ class BenchDataBuilder:
                 enrolled_on = min(phase.starts_on + D(days=rng.randint(0, 30)), today)
                 total = rng.randint(150, 260)
                 enrolment = actions.carry_over(
-                    phase, commune, predecessors=predecessors, done_kinds=done_kinds, by=staff,
-                    enrolled_on=enrolled_on, consultant=era.consultants_of[province.pk][len(carried) % 2],
-                    procedures_total=total, procedures_in_scope=total)
+                    phase,
+                    commune,
+                    predecessors=predecessors,
+                    done_kinds=done_kinds,
+                    by=staff,
+                    enrolled_on=enrolled_on,
+                    consultant=era.consultants_of[province.pk][len(carried) % 2],
+                    procedures_total=total,
+                    procedures_in_scope=total,
+                )
                 carried.append(enrolment)
                 self.carried.add(commune.pk)
         self._count(Enrolment, len(carried))
@@ -780,8 +927,9 @@ class BenchDataBuilder:
         rng, today = self.rng, self.new.as_of
         ids = [e.pk for e in enrolments]
         self._date_action_history(ids)
-        enrolments = list(Enrolment.objects.filter(pk__in=ids).select_related("commune")
-                          .prefetch_related("steps").order_by("pk"))
+        enrolments = list(
+            Enrolment.objects.filter(pk__in=ids).select_related("commune").prefetch_related("steps").order_by("pk")
+        )
         built_list, steps_changed = [], []
         for enrolment in enrolments:
             staff_id = self.staff_of[enrolment.commune.province_id]
@@ -802,19 +950,39 @@ class BenchDataBuilder:
             remaining = [s for s in steps if not s.done_on]
             if remaining and rng.random() < 0.8:
                 start = max([s.done_on for s in steps if s.done_on] + [enrolment.enrolled_on])
-                done = remaining if rng.random() < 0.6 else remaining[:rng.randint(0, len(remaining) - 1)]
+                done = remaining if rng.random() < 0.6 else remaining[: rng.randint(0, len(remaining) - 1)]
                 self._record_steps(built, done, start, today)
                 for step in done:
-                    self._history(step, step.done_on, "~", staff_id, review_state=ReviewState.AWAITING,
-                                  review_comment="", reviewed_by_id=None, reviewed_at=None)
+                    self._history(
+                        step,
+                        step.done_on,
+                        "~",
+                        staff_id,
+                        review_state=ReviewState.AWAITING,
+                        review_comment="",
+                        reviewed_by_id=None,
+                        reviewed_at=None,
+                    )
                     if step.reviewed_at:
                         self._history(step, step.reviewed_at.date(), "~", officer_id)
                 steps_changed += done
             self._announce(built, True, today)
             for record in (*built.announcements, *built.maintenance, *built.inspections):
                 record.enrolment = enrolment
-        Step.objects.bulk_update(steps_changed, ["done_on", "evidence", "recorded_by", "recorded_at", "review_state",
-                                                 "review_comment", "reviewed_by", "reviewed_at"], batch_size=1000)
+        Step.objects.bulk_update(
+            steps_changed,
+            [
+                "done_on",
+                "evidence",
+                "recorded_by",
+                "recorded_at",
+                "review_state",
+                "review_comment",
+                "reviewed_by",
+                "reviewed_at",
+            ],
+            batch_size=1000,
+        )
         self._bulk(Announcement, [a for b in built_list for a in b.announcements])
         self._bulk(MaintenanceActivity, [m for b in built_list for m in b.maintenance])
         self._bulk(Inspection, [i for b in built_list for i in b.inspections])
@@ -825,11 +993,15 @@ class BenchDataBuilder:
             for record in (*b.maintenance, *b.inspections):
                 self._history(record, getattr(record, "done_on", None) or record.inspected_on, "+", b.staff_id)
             self._derive(b)
-            last_event = max([s.done_on for s in b.steps if s.done_on] + [a.decided_on for a in b.announcements]
-                             + [e.enrolled_on])
+            last_event = max(
+                [s.done_on for s in b.steps if s.done_on] + [a.decided_on for a in b.announcements] + [e.enrolled_on]
+            )
             self._history(e, last_event, "~", b.staff_id)
-        Enrolment.objects.bulk_update([b.enrolment for b in built_list],
-                                      ["status", "current_step", "next_due_on", "upkeep_due_on"], batch_size=1000)
+        Enrolment.objects.bulk_update(
+            [b.enrolment for b in built_list],
+            ["status", "current_step", "next_due_on", "upkeep_due_on"],
+            batch_size=1000,
+        )
         self.new.built += built_list
 
     def _date_action_history(self, enrolment_ids):
@@ -858,11 +1030,22 @@ class BenchDataBuilder:
             phase_1, phase_2 = era.first_of[province.pk], era.second_of[province.pk]
             for index, commune in enumerate(self.first_communes[province.pk]):
                 if commune.pk not in self.carried:
-                    fresh.append(self.enrolment(era, phase_1, commune, index,
-                                                officer_id=self.area_officer_of.get(commune.area_id)))
+                    fresh.append(
+                        self.enrolment(
+                            era, phase_1, commune, index, officer_id=self.area_officer_of.get(commune.area_id)
+                        )
+                    )
             for index, commune in enumerate(self.second_communes[province.pk]):
-                fresh.append(self.enrolment(era, phase_2, commune, index, enrolled_on=phase_2.plan.starts_on,
-                                            officer_id=self.area_officer_of.get(commune.area_id)))
+                fresh.append(
+                    self.enrolment(
+                        era,
+                        phase_2,
+                        commune,
+                        index,
+                        enrolled_on=phase_2.plan.starts_on,
+                        officer_id=self.area_officer_of.get(commune.area_id),
+                    )
+                )
         self._write_enrolments(fresh)
         era.built += fresh
 
@@ -878,14 +1061,27 @@ class BenchDataBuilder:
                     (BudgetCategory.COMMUNE_SUPPORT, FundingSource.PROVINCE, 5_000_000),
                     (BudgetCategory.EVALUATION, FundingSource.SCIENCE, 2_000_000),
                 ):
-                    lines.append(BudgetLine(plan=phase.plan, phase=phase, category=category, funding_source=source,
-                                            amount=int(round(unit * max(per_commune, 1) * rng.uniform(0.8, 1.2), -6)),
-                                            description=f"{category.label} — {phase.name}"))
+                    lines.append(
+                        BudgetLine(
+                            plan=phase.plan,
+                            phase=phase,
+                            category=category,
+                            funding_source=source,
+                            amount=int(round(unit * max(per_commune, 1) * rng.uniform(0.8, 1.2), -6)),
+                            description=f"{category.label} — {phase.name}",
+                        )
+                    )
                 if phase.order == 1:
-                    lines.append(BudgetLine(plan=phase.plan, phase=phase, category=BudgetCategory.FRAMEWORK,
-                                            funding_source=FundingSource.SCIENCE,
-                                            amount=rng.randint(80, 150) * 1_000_000,
-                                            description="Xây dựng khung tài liệu cho UBND cấp xã"))
+                    lines.append(
+                        BudgetLine(
+                            plan=phase.plan,
+                            phase=phase,
+                            category=BudgetCategory.FRAMEWORK,
+                            funding_source=FundingSource.SCIENCE,
+                            amount=rng.randint(80, 150) * 1_000_000,
+                            description="Xây dựng khung tài liệu cho UBND cấp xã",
+                        )
+                    )
         self._bulk(BudgetLine, lines)
         spending = []
         for line in lines:
@@ -896,24 +1092,41 @@ class BenchDataBuilder:
             payments = rng.randint(2, 3)
             for n in range(payments):
                 day = min(phase.starts_on + (phase.ends_on - phase.starts_on) * (n + 1) // (payments + 1), today)
-                spending.append(Expenditure(
-                    plan=line.plan, phase=phase, budget_line=line, amount=int(round(line.amount * share / payments, -6)),
-                    spent_on=day, document_ref=f"{rng.randint(100, 999)}/HĐ-SKHCN",
-                    description=f"{line.get_category_display()} — đợt {n + 1}",
-                ))
+                spending.append(
+                    Expenditure(
+                        plan=line.plan,
+                        phase=phase,
+                        budget_line=line,
+                        amount=int(round(line.amount * share / payments, -6)),
+                        spent_on=day,
+                        document_ref=f"{rng.randint(100, 999)}/HĐ-SKHCN",
+                        description=f"{line.get_category_display()} — đợt {n + 1}",
+                    )
+                )
         support = {(b.plan_id, b.phase_id): b for b in lines if b.category == BudgetCategory.COMMUNE_SUPPORT}
         for b in era.built:
             if b.announcements and rng.random() < 0.3:
                 e = b.enrolment
-                spending.append(Expenditure(
-                    plan=e.plan, phase=e.phase, budget_line=support[(e.plan_id, e.phase_id)], commune_id=e.commune_id,
-                    amount=rng.randint(3, 8) * 1_000_000, spent_on=b.announcements[0].decided_on,
-                    document_ref=f"{rng.randint(100, 999)}/QĐ-SKHCN", description="Hỗ trợ xã sau công bố",
-                ))
+                spending.append(
+                    Expenditure(
+                        plan=e.plan,
+                        phase=e.phase,
+                        budget_line=support[(e.plan_id, e.phase_id)],
+                        commune_id=e.commune_id,
+                        amount=rng.randint(3, 8) * 1_000_000,
+                        spent_on=b.announcements[0].decided_on,
+                        document_ref=f"{rng.randint(100, 999)}/QĐ-SKHCN",
+                        description="Hỗ trợ xã sau công bố",
+                    )
+                )
         self._bulk(Expenditure, spending)
         for record in (*lines, *spending):
-            self._history(record, getattr(record, "spent_on", None) or record.plan.issued_on, "+",
-                          self.staff_of[record.plan.province_id])
+            self._history(
+                record,
+                getattr(record, "spent_on", None) or record.plan.issued_on,
+                "+",
+                self.staff_of[record.plan.province_id],
+            )
 
     def write_history(self):
         for historical, rows in self.history.items():

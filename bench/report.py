@@ -86,34 +86,55 @@ def rows(results):
         queries = entry.get("queries")
         if queries is not None and entry.get("queries_min") not in (None, queries):
             queries = f"{entry['queries_min']}–{queries}"
-        out.append((
-            entry["label"], statuses, "—" if queries is None else str(queries),
-            _ms((entry.get("server_ms") or {}).get("median")), _ms((entry.get("server_ms") or {}).get("p95")),
-            _ms((entry.get("sql_ms") or {}).get("median")), _ms((entry.get("client_ms") or {}).get("median")),
-            f"{entry['ratio_to_floor']}×" if entry.get("ratio_to_floor") else "",
-            _kb(entry.get("first_load_bytes")) if entry.get("first_load_bytes") else "",
-            verdict(entry), key,
-        ))
+        out.append(
+            (
+                entry["label"],
+                statuses,
+                "—" if queries is None else str(queries),
+                _ms((entry.get("server_ms") or {}).get("median")),
+                _ms((entry.get("server_ms") or {}).get("p95")),
+                _ms((entry.get("sql_ms") or {}).get("median")),
+                _ms((entry.get("client_ms") or {}).get("median")),
+                f"{entry['ratio_to_floor']}×" if entry.get("ratio_to_floor") else "",
+                _kb(entry.get("first_load_bytes")) if entry.get("first_load_bytes") else "",
+                verdict(entry),
+                key,
+            )
+        )
     return out
 
 
-HEADERS = ("page", "HTTP", "queries", "server median ms", "server p95 ms", "of which SQL ms", "client median ms",
-           "× floor", "first load", "target")
+HEADERS = (
+    "page",
+    "HTTP",
+    "queries",
+    "server median ms",
+    "server p95 ms",
+    "of which SQL ms",
+    "client median ms",
+    "× floor",
+    "first load",
+    "target",
+)
 
 
 def _dataset_line(d, build):
     if "enrolled_today" in d:
-        text = (f"{d['enrolled_pre_2025']:,} communes of the pre-2025 map enrolled and ended by the reorganisation, "
-                f"{d['enrolled_today']:,} of today's {d['communes_today']:,} enrolled ({d['carried_over']:,} carried "
-                f"over) in {d['review_areas']:,} review areas; {d['plans']} plans ({d['plans_open']} open), "
-                f"{d['steps']:,} steps, {d['announcements']:,} announcements, {d['expenditures']:,} expenditures, "
-                f"{d['step_history_rows'] + d['enrolment_history_rows']:,} history rows of steps and enrolments, "
-                f"{d['users']:,} users; {d['database_mb']} MB")
+        text = (
+            f"{d['enrolled_pre_2025']:,} communes of the pre-2025 map enrolled and ended by the reorganisation, "
+            f"{d['enrolled_today']:,} of today's {d['communes_today']:,} enrolled ({d['carried_over']:,} carried "
+            f"over) in {d['review_areas']:,} review areas; {d['plans']} plans ({d['plans_open']} open), "
+            f"{d['steps']:,} steps, {d['announcements']:,} announcements, {d['expenditures']:,} expenditures, "
+            f"{d['step_history_rows'] + d['enrolment_history_rows']:,} history rows of steps and enrolments, "
+            f"{d['users']:,} users; {d['database_mb']} MB"
+        )
     else:
-        text = (f"{d['enrolled_communes']:,} communes enrolled in {d['plans']} plans, {d['steps']:,} steps, "
-                f"{d['announcements']:,} announcements, {d.get('expenditures', 0):,} expenditures, "
-                f"{d['step_history_rows'] + d['enrolment_history_rows']:,} history rows of steps and enrolments, "
-                f"{d['users']} users; {d['database_mb']} MB")
+        text = (
+            f"{d['enrolled_communes']:,} communes enrolled in {d['plans']} plans, {d['steps']:,} steps, "
+            f"{d['announcements']:,} announcements, {d.get('expenditures', 0):,} expenditures, "
+            f"{d['step_history_rows'] + d['enrolment_history_rows']:,} history rows of steps and enrolments, "
+            f"{d['users']} users; {d['database_mb']} MB"
+        )
     return text + (f"; built in {build:.0f} s" if build else "")
 
 
@@ -132,8 +153,10 @@ def table(results, deltas=None):
     fmt = "  ".join(f"{{:{'<' if i == 0 else '>'}{w}}}" for i, w in enumerate(widths))
     lines.append(f"isotrack benchmark — {results['date']} — commit {results['commit']}")
     m = results["machine"]
-    lines.append(f"machine: {m.get('nproc')} CPU ({m.get('cpu', '?')}), {m.get('memory_gb', '?')} GB, "
-                 f"PostgreSQL {m.get('postgresql', '?')}, Python {m.get('python')}; {_served(results['method'])}")
+    lines.append(
+        f"machine: {m.get('nproc')} CPU ({m.get('cpu', '?')}), {m.get('memory_gb', '?')} GB, "
+        f"PostgreSQL {m.get('postgresql', '?')}, Python {m.get('python')}; {_served(results['method'])}"
+    )
     lines.append(f"dataset: {_dataset_line(results['dataset'], results.get('dataset_build_seconds'))}")
     if deltas.get("_previous"):
         lines.append(f"compared with: {deltas['_previous']}")
@@ -158,8 +181,10 @@ def table(results, deltas=None):
     fl = results.get("first_load")
     if fl:
         ok = "✓" if fl["total_bytes"] <= fl["budget_bytes"] else "✗"
-        lines.append(f"first load of {fl['page']} (gzip as served): {_kb(fl['total_bytes'])} "
-                     f"(budget {_kb(fl['budget_bytes'])} {ok}) {deltas.get('first_load', '')}")
+        lines.append(
+            f"first load of {fl['page']} (gzip as served): {_kb(fl['total_bytes'])} "
+            f"(budget {_kb(fl['budget_bytes'])} {ok}) {deltas.get('first_load', '')}"
+        )
         for item in fl["items"]:
             lines.append(f"    {item['bytes']:>8} B  {item['encoding']:<9} {item['url']}")
     lines.append(reminder_line(results.get("reminders"), deltas.get("reminders", "")))
@@ -172,14 +197,17 @@ def table(results, deltas=None):
 
 def load_line(label, run):
     lat = run.get("latency_ms") or {}
-    return (f"Load ({run.get('tool', '?')}), {label}: {run['rps']} req/s with {run['concurrency']} concurrent clients "
-            f"for {run['seconds']} s ({run['errors']} errors; latency median {lat.get('median')} ms, "
-            f"p95 {lat.get('p95')} ms)")
+    return (
+        f"Load ({run.get('tool', '?')}), {label}: {run['rps']} req/s with {run['concurrency']} concurrent clients "
+        f"for {run['seconds']} s ({run['errors']} errors; latency median {lat.get('median')} ms, "
+        f"p95 {lat.get('p95')} ms)"
+    )
 
 
 def dashboard_build_line(build):
-    parts = ", ".join(f"{p['label']} {p['median_ms']:.1f} ms ({p['queries']} queries)"
-                      for p in build["provinces"].values())
+    parts = ", ".join(
+        f"{p['label']} {p['median_ms']:.1f} ms ({p['queries']} queries)" for p in build["provinces"].values()
+    )
     return f"Dashboard build without its cache (median, in process): {parts}"
 
 
@@ -190,13 +218,18 @@ def reminder_line(rem, delta=""):
         return f"reminder job: failed: {rem['error']}"
     first, second = rem["runs"]
     ok = "✓" if first["seconds"] <= rem.get("budget_seconds", 5) else "✗"
-    again = "sent nothing ✓" if rem["second_run_sends_nothing"] else (
-        f"sent {second['emails']} e-mails, new rows {second['new_rows']} ✗")
-    return (f"reminder job over all steps ({rem['date']}): {first['seconds']:.2f} s (budget "
-            f"{rem.get('budget_seconds', 5):g} s {ok}), {first['queries']} queries, {first['emails']} e-mails "
-            f"(sent by the workers after the job: {first.get('delivery_seconds', 0):.2f} s on one worker), "
-            f"new rows {first['new_rows']}; second run: {second['seconds']:.2f} s, {second['queries']} queries, "
-            f"{again} {delta}")
+    again = (
+        "sent nothing ✓"
+        if rem["second_run_sends_nothing"]
+        else (f"sent {second['emails']} e-mails, new rows {second['new_rows']} ✗")
+    )
+    return (
+        f"reminder job over all steps ({rem['date']}): {first['seconds']:.2f} s (budget "
+        f"{rem.get('budget_seconds', 5):g} s {ok}), {first['queries']} queries, {first['emails']} e-mails "
+        f"(sent by the workers after the job: {first.get('delivery_seconds', 0):.2f} s on one worker), "
+        f"new rows {first['new_rows']}; second run: {second['seconds']:.2f} s, {second['queries']} queries, "
+        f"{again} {delta}"
+    )
 
 
 def import_line(imp):
@@ -206,9 +239,11 @@ def import_line(imp):
         return f"import of 10,000 rows: failed: {imp['error']}"
     ok = "✓" if imp["seconds"] <= imp.get("budget_seconds", 20) else "✗"
     counts = ", ".join(f"{key} {value}" for key, value in (imp.get("counts") or {}).items() if value)
-    return (f"import of {imp['rows']:,} rows ({imp['bytes'] / 1024 / 1024:.1f} MB .xlsx): read and previewed in "
-            f"{imp['seconds']:.1f} s (budget {imp.get('budget_seconds', 20):.0f} s {ok}; planning "
-            f"{imp['preview_seconds']:.1f} s), rows: {counts}")
+    return (
+        f"import of {imp['rows']:,} rows ({imp['bytes'] / 1024 / 1024:.1f} MB .xlsx): read and previewed in "
+        f"{imp['seconds']:.1f} s (budget {imp.get('budget_seconds', 20):.0f} s {ok}; planning "
+        f"{imp['preview_seconds']:.1f} s), rows: {counts}"
+    )
 
 
 def markdown(results):
@@ -241,7 +276,9 @@ def markdown(results):
         if load.get("present") is False:
             out.append(f"- Load, {load['label']}: not present yet.")
         for run in load_runs(load):
-            out.append(f"- {load_line(load['label'], run)}.".replace(f": {run['rps']} req/s", f": **{run['rps']} req/s**"))
+            out.append(
+                f"- {load_line(load['label'], run)}.".replace(f": {run['rps']} req/s", f": **{run['rps']} req/s**")
+            )
     build = results.get("dashboard_build")
     if build:
         out.append(f"- {dashboard_build_line(build)}.")
@@ -249,14 +286,18 @@ def markdown(results):
     if fl:
         ok = "within" if fl["total_bytes"] <= fl["budget_bytes"] else "**over**"
         parts = ", ".join(f"{i['url'].rsplit('/', 1)[-1] or i['url']} {i['bytes'] / 1024:.1f} KB" for i in fl["items"])
-        out.append(f"- First load of the sign-in page: **{_kb(fl['total_bytes'])}** ({ok} the "
-                   f"{_kb(fl['budget_bytes'])} budget): {parts}.")
+        out.append(
+            f"- First load of the sign-in page: **{_kb(fl['total_bytes'])}** ({ok} the "
+            f"{_kb(fl['budget_bytes'])} budget): {parts}."
+        )
     out.append("- " + reminder_line(results.get("reminders")).replace("reminder job", "Reminder job", 1))
     out.append("- " + import_line(results.get("import")).replace("import", "Excel import", 1) + ".")
     anonymous = (results["pages"].get("healthz_anon") or {}).get("server_ms")
     if anonymous and floor:
-        out.append(f"- Floor: `/healthz/` takes {anonymous['median']:.1f} ms anonymous, {floor['median']:.1f} ms "
-                   f"signed in (the session read, the user and the scope every signed-in page needs).")
+        out.append(
+            f"- Floor: `/healthz/` takes {anonymous['median']:.1f} ms anonymous, {floor['median']:.1f} ms "
+            f"signed in (the session read, the user and the scope every signed-in page needs)."
+        )
     out.append("")
     out.append("Targets (`product.md`):")
     out += [f"- {line}" for line in budget_status(results)]
@@ -289,12 +330,17 @@ def budget_status(results):
         elif timing["median"] <= budget:
             lines.append(f"{entry['label']} ≤ {bound}: met ({timing['median']:.1f} ms).")
         else:
-            lines.append(f"{entry['label']} ≤ {bound}: **not met**, {timing['median']:.1f} ms "
-                         f"({timing['median'] - budget:.1f} ms over).")
+            lines.append(
+                f"{entry['label']} ≤ {bound}: **not met**, {timing['median']:.1f} ms "
+                f"({timing['median'] - budget:.1f} ms over)."
+            )
     max_queries = (results.get("targets") or {}).get("max_queries")
     if max_queries:
-        over = [f"{e['label']}: {e['queries']}" for e in results["pages"].values()
-                if e.get("queries") is not None and e["queries"] > max_queries]
+        over = [
+            f"{e['label']}: {e['queries']}"
+            for e in results["pages"].values()
+            if e.get("queries") is not None and e["queries"] > max_queries
+        ]
         if over:
             lines.append(f"At most {max_queries} queries a page: **not met** ({'; '.join(over)}).")
         else:
@@ -304,21 +350,27 @@ def budget_status(results):
         other = results["pages"].get(entry.get("same_queries_as") or "")
         if other and entry.get("queries") is not None and other.get("queries") is not None:
             met = "met" if entry["queries"] == other["queries"] else "**not met**"
-            lines.append(f"Queries independent of data size: {met} ({entry['label']}: {entry['queries']}, "
-                         f"{other['label']}: {other['queries']}).")
+            lines.append(
+                f"Queries independent of data size: {met} ({entry['label']}: {entry['queries']}, "
+                f"{other['label']}: {other['queries']})."
+            )
     for load in results.get("load", {}).values():
         runs = load_runs(load)
         if len(runs) >= 2:
             low, high = runs[0], runs[-1]
             met = "met" if high["rps"] >= low["rps"] else "**not met**"
-            lines.append(f"{load['label']}: throughput at {high['concurrency']} concurrent clients no lower than at "
-                         f"{low['concurrency']}: {met} ({high['rps']} against {low['rps']} req/s).")
+            lines.append(
+                f"{load['label']}: throughput at {high['concurrency']} concurrent clients no lower than at "
+                f"{low['concurrency']}: {met} ({high['rps']} against {low['rps']} req/s)."
+            )
     build = results.get("dashboard_build")
     if build:
         worst = max(build["provinces"].values(), key=lambda p: p["median_ms"])
         met = "met" if worst["median_ms"] <= build["budget_ms"] else "**not met**"
-        lines.append(f"A dashboard's uncached build ≤ {build['budget_ms']} ms: {met} ({worst['label']}: "
-                     f"{worst['median_ms']:.1f} ms).")
+        lines.append(
+            f"A dashboard's uncached build ≤ {build['budget_ms']} ms: {met} ({worst['label']}: "
+            f"{worst['median_ms']:.1f} ms)."
+        )
     fl = results.get("first_load")
     if fl:
         loads = [(fl["total_bytes"], "sign-in page")] + [
@@ -328,21 +380,29 @@ def budget_status(results):
         if worst <= fl["budget_bytes"]:
             lines.append(f"First load ≤ {_kb(fl['budget_bytes'])}: met (largest {_kb(worst)}, {where}).")
         else:
-            lines.append(f"First load ≤ {_kb(fl['budget_bytes'])}: **not met**, {_kb(worst)} ({where}), "
-                         f"{_kb(worst - fl['budget_bytes'])} over.")
+            lines.append(
+                f"First load ≤ {_kb(fl['budget_bytes'])}: **not met**, {_kb(worst)} ({where}), "
+                f"{_kb(worst - fl['budget_bytes'])} over."
+            )
     rem = results.get("reminders") or {}
     first = _first_run(rem)
     if not first:
-        lines.append(f"Reminder job ≤ {rem.get('budget_seconds', 5):g} s: not measured "
-                     f"({rem.get('error') or rem.get('note') or 'not run'}).")
+        lines.append(
+            f"Reminder job ≤ {rem.get('budget_seconds', 5):g} s: not measured "
+            f"({rem.get('error') or rem.get('note') or 'not run'})."
+        )
     else:
         met = first["seconds"] <= rem.get("budget_seconds", 5)
-        lines.append(f"Reminder job ≤ {rem.get('budget_seconds', 5):g} s: {'met' if met else '**not met**'} "
-                     f"({first['seconds']:.2f} s); second run "
-                     f"{'sent nothing' if rem.get('second_run_sends_nothing') else '**sent again**'}.")
+        lines.append(
+            f"Reminder job ≤ {rem.get('budget_seconds', 5):g} s: {'met' if met else '**not met**'} "
+            f"({first['seconds']:.2f} s); second run "
+            f"{'sent nothing' if rem.get('second_run_sends_nothing') else '**sent again**'}."
+        )
     imp = results.get("import") or {}
     if imp.get("present") and not imp.get("error") and "seconds" in imp:
         met = imp["seconds"] <= imp.get("budget_seconds", 20)
-        lines.append(f"Excel import of {imp['rows']:,} rows read and previewed ≤ {imp.get('budget_seconds', 20):.0f} s: "
-                     f"{'met' if met else '**not met**'} ({imp['seconds']:.1f} s).")
+        lines.append(
+            f"Excel import of {imp['rows']:,} rows read and previewed ≤ {imp.get('budget_seconds', 20):.0f} s: "
+            f"{'met' if met else '**not met**'} ({imp['seconds']:.1f} s)."
+        )
     return lines

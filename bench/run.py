@@ -11,6 +11,7 @@
 4. Prints the table, writes bench/results.json (comparing with the previous one) and the
    README section between <!-- bench:start --> and <!-- bench:end -->.
 """
+
 import argparse
 import datetime
 import gzip
@@ -138,8 +139,14 @@ def first_load(client, path, html_response, cookie=None):
             continue
         seen.add(local)
         response = client.get(local, cookie=cookie, gzip_ok=True)
-        items.append({"url": local, "bytes": len(response["body"]), "encoding": response["encoding"] or "identity",
-                      "status": response["status"]})
+        items.append(
+            {
+                "url": local,
+                "bytes": len(response["body"]),
+                "encoding": response["encoding"] or "identity",
+                "status": response["status"],
+            }
+        )
         if "css" in response["content_type"]:
             text = response["body"]
             if response["encoding"] == "gzip":
@@ -170,17 +177,34 @@ class Server:
         self.process = None
 
     def __enter__(self):
-        env = dict(os.environ, BENCH="1", DJANGO_SETTINGS_MODULE="isotrack.settings.production",
-                   GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_TIMEOUT="300")
+        env = dict(
+            os.environ,
+            BENCH="1",
+            DJANGO_SETTINGS_MODULE="isotrack.settings.production",
+            GUNICORN_BIND=f"127.0.0.1:{self.port}",
+            GUNICORN_TIMEOUT="300",
+        )
         if self.workers:
             env["GUNICORN_WORKERS"] = str(self.workers)
         if self.threads:
             env["GUNICORN_THREADS"] = str(self.threads)
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "bench.wsgi:application",
-                   "--error-logfile", str(self.log_path), "--access-logfile", "/dev/null", "--log-level", "warning"]
+        command = [
+            str(gunicorn),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "bench.wsgi:application",
+            "--error-logfile",
+            str(self.log_path),
+            "--access-logfile",
+            "/dev/null",
+            "--log-level",
+            "warning",
+        ]
         log(f"gunicorn on 127.0.0.1:{self.port} ({self.describe()}), log {self.log_path}")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         client = Client(self.port)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -195,8 +219,7 @@ class Server:
         raise RuntimeError("gunicorn did not answer /healthz/ within 60 s")
 
     def describe(self):
-        return (f"{self.workers or 'default'} workers × {self.threads or 'default'} threads "
-                f"(gunicorn.conf.py)")
+        return f"{self.workers or 'default'} workers × {self.threads or 'default'} threads (gunicorn.conf.py)"
 
     def __exit__(self, *exc):
         if self.process and self.process.poll() is None:
@@ -260,9 +283,15 @@ def targets():
         or carried.order_by("commune__code").first()
         or Enrolment.objects.filter(plan__province=lam_dong).order_by("commune__code").first()
     )
-    return {"lam_dong": lam_dong.pk, "largest": largest.pk, "lam_ha": lam_ha.pk if lam_ha else 0,
-            "lam_ha_officer": AREA_OFFICER, "plan": plan.pk if plan else 0,
-            "commune": enrolment.commune_id if enrolment else 0, "last_year": localdate().year - 1}
+    return {
+        "lam_dong": lam_dong.pk,
+        "largest": largest.pk,
+        "lam_ha": lam_ha.pk if lam_ha else 0,
+        "lam_ha_officer": AREA_OFFICER,
+        "plan": plan.pk if plan else 0,
+        "commune": enrolment.commune_id if enrolment else 0,
+        "last_year": localdate().year - 1,
+    }
 
 
 def page_user(page, ids):
@@ -404,8 +433,11 @@ def dashboard_build(ids, rounds=15):
             samples.append((time.perf_counter() - started) * 1000)
             queries = calls[0]
         reset_queries()
-        result["provinces"][key] = {"label": province.name, "median_ms": round(statistics.median(samples), 2),
-                                    "queries": queries}
+        result["provinces"][key] = {
+            "label": province.name,
+            "median_ms": round(statistics.median(samples), 2),
+            "queries": queries,
+        }
     return result
 
 
@@ -429,7 +461,8 @@ def measure_page(client, path, cookie, requests, max_seconds, warmup):
         "n": len(samples),
         "statuses": statuses,
         "server_ms": {"median": round(statistics.median(server), 2), "p95": round(percentile(server, 0.95), 2)}
-        if server else None,
+        if server
+        else None,
         "client_ms": {"median": round(statistics.median(client_ms), 2), "p95": round(percentile(client_ms, 0.95), 2)},
         "sql_ms": {"median": round(statistics.median(sql_ms), 2)} if sql_ms else None,
         "slowest_query": slowest,
@@ -460,8 +493,10 @@ def load_test(client, path, cookies, concurrency, seconds):
                     errors[0] += 1
 
     started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=((cookies or [None] * concurrency)[i % len(cookies or [None])],))
-               for i in range(concurrency)]
+    threads = [
+        threading.Thread(target=worker, args=((cookies or [None] * concurrency)[i % len(cookies or [None])],))
+        for i in range(concurrency)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -475,7 +510,8 @@ def load_test(client, path, cookies, concurrency, seconds):
         "errors": errors[0],
         "rps": round(len(latencies) / elapsed, 1),
         "latency_ms": {"median": round(statistics.median(latencies), 1), "p95": round(percentile(latencies, 0.95), 1)}
-        if latencies else None,
+        if latencies
+        else None,
     }
 
 
@@ -518,8 +554,19 @@ def load_test_wrk(wrk, port, path, cookies, concurrency, seconds, work_dir):
     script = Path(work_dir) / "bench-wrk.lua"
     listed = ", ".join(f'"{c}"' for c in cookies or [])
     script.write_text(f"cookies = {{{listed}}}\n" + WRK_SCRIPT)
-    command = [wrk, "-t", str(min(2, concurrency)), "-c", str(concurrency), "-d", f"{seconds:g}s", "--timeout", "30s",
-               "-s", str(script)]
+    command = [
+        wrk,
+        "-t",
+        str(min(2, concurrency)),
+        "-c",
+        str(concurrency),
+        "-d",
+        f"{seconds:g}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(script),
+    ]
     command.append(f"http://127.0.0.1:{port}{path}")
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
     line = next((row for row in output.splitlines() if row.startswith("BENCH_JSON ")), None)
@@ -586,16 +633,22 @@ def reminder_job():
         except Exception as error:  # report it with the other figures rather than lose them
             return {"present": True, "error": f"{type(error).__name__}: {error}", "runs": runs}
         after = rows()
-        runs.append({
-            "seconds": round(seconds, 3),
-            "delivery_seconds": round(delivery_seconds, 3),
-            "queries": calls[0],
-            "emails": len(mail.outbox) - sent_before,
-            "new_rows": {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)},
-        })
+        runs.append(
+            {
+                "seconds": round(seconds, 3),
+                "delivery_seconds": round(delivery_seconds, 3),
+                "queries": calls[0],
+                "emails": len(mail.outbox) - sent_before,
+                "new_rows": {k: after[k] - before.get(k, 0) for k in after if after[k] != before.get(k, 0)},
+            }
+        )
     second = runs[1]
-    return {"present": True, "date": today, "runs": runs,
-            "second_run_sends_nothing": second["emails"] == 0 and not second["new_rows"]}
+    return {
+        "present": True,
+        "date": today,
+        "runs": runs,
+        "second_run_sends_nothing": second["emails"] == 0 and not second["new_rows"],
+    }
 
 
 def import_preview(rows=10_000):
@@ -620,11 +673,17 @@ def import_preview(rows=10_000):
 
     from .dataset import ADMIN_USERNAME
 
-    enrolments = list(Enrolment.objects.counted().select_related("commune__district", "commune__province", "plan",
-                                                                    "phase").order_by("pk")[:rows])
+    enrolments = list(
+        Enrolment.objects.counted()
+        .select_related("commune__district", "commune__province", "plan", "phase")
+        .order_by("pk")[:rows]
+    )
     done = {}
-    for enrolment_id, kind, done_on in Step.objects.filter(enrolment__in=enrolments, done_on__isnull=False).exclude(
-            review_state="returned").values_list("enrolment_id", "kind", "done_on"):
+    for enrolment_id, kind, done_on in (
+        Step.objects.filter(enrolment__in=enrolments, done_on__isnull=False)
+        .exclude(review_state="returned")
+        .values_list("enrolment_id", "kind", "done_on")
+    ):
         done.setdefault(enrolment_id, {})[kind] = done_on
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Danh sách xã")
@@ -636,9 +695,25 @@ def import_preview(rows=10_000):
             if missing:
                 steps[missing[0]] = e.enrolled_on
         c = e.commune
-        sheet.append([c.code, c.name, c.district.name if c.district_id else "", c.province.name, e.plan.number,
-                      e.phase.name, "", "", None, "", e.enrolled_on, *[steps.get(k) for k in StepKind.values],
-                      "", None, ""])
+        sheet.append(
+            [
+                c.code,
+                c.name,
+                c.district.name if c.district_id else "",
+                c.province.name,
+                e.plan.number,
+                e.phase.name,
+                "",
+                "",
+                None,
+                "",
+                e.enrolled_on,
+                *[steps.get(k) for k in StepKind.values],
+                "",
+                None,
+                "",
+            ]
+        )
     out = _io.BytesIO()
     book.save(out)
     admin = get_user_model().objects.get(username=ADMIN_USERNAME)
@@ -647,9 +722,15 @@ def import_preview(rows=10_000):
     read_started = time.perf_counter()
     batch = import_actions.preview(batch)
     finished = time.perf_counter()
-    result = {"present": True, "rows": batch.rows_total, "status": batch.status, "counts": batch.counts,
-              "bytes": len(out.getvalue()), "seconds": round(finished - started, 2),
-              "preview_seconds": round(finished - read_started, 2)}
+    result = {
+        "present": True,
+        "rows": batch.rows_total,
+        "status": batch.status,
+        "counts": batch.counts,
+        "bytes": len(out.getvalue()),
+        "seconds": round(finished - started, 2),
+        "preview_seconds": round(finished - read_started, 2),
+    }
     batch.rows.all().delete()
     batch.file.delete(save=False)
     batch.delete()
@@ -679,10 +760,12 @@ def machine():
 
 def commit():
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
         return sha + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -716,12 +799,14 @@ def run(options):
         "dataset": dataset_summary(),
         "dataset_build_seconds": options.build_seconds,
         "method": {
-            "requests_per_page": options.requests, "warmup": options.warmup, **served,
+            "requests_per_page": options.requests,
+            "warmup": options.warmup,
+            **served,
             "settings": "isotrack.settings.production under gunicorn (gunicorn.conf.py) on 127.0.0.1",
             "server_time": "Server-Timing from bench.wsgi: Django handler time, request to response ready",
             "load": f"{', '.join(str(c) for c in options.concurrency)} concurrent connections for "
-                    f"{options.load_seconds:g} s each (wrk when installed, else Python threads), a session per "
-                    f"connection",
+            f"{options.load_seconds:g} s each (wrk when installed, else Python threads), a session per "
+            f"connection",
         },
         "targets": {"max_queries": MAX_QUERIES, "load_concurrency": list(options.concurrency)},
         "pages": {},
@@ -730,10 +815,15 @@ def run(options):
     pages = [p for p in PAGES if not options.only or p["key"] in options.only or p.get("floor")]
     for page in pages:
         path = resolve(page, ids)
-        results["pages"][page["key"]] = {"label": page["label"], "url_name": page["url_name"], "present": bool(path),
-                                         "path": path, "budget_ms": page.get("budget_ms"),
-                                         "ratio_target": page.get("ratio"),
-                                         "same_queries_as": page.get("same_queries_as")}
+        results["pages"][page["key"]] = {
+            "label": page["label"],
+            "url_name": page["url_name"],
+            "present": bool(path),
+            "path": path,
+            "budget_ms": page.get("budget_ms"),
+            "ratio_target": page.get("ratio"),
+            "same_queries_as": page.get("same_queries_as"),
+        }
     users = {page["key"]: (page_user(page, ids), bool(page.get("token"))) for page in pages}
     cookies = {user: credential(*user) for user in users.values() if user[0]}
     log_path = Path(options.log_dir) / "gunicorn.log"
@@ -745,8 +835,14 @@ def run(options):
                 log(f"{page['label']}: not present ({page['url_name']} does not reverse)")
                 continue
             cookie = cookies.get(users[page["key"]])
-            measured = measure_page(client, entry["path"], cookie, min(options.requests, page.get("max_requests", 10**6)),
-                                    options.max_seconds, options.warmup)
+            measured = measure_page(
+                client,
+                entry["path"],
+                cookie,
+                min(options.requests, page.get("max_requests", 10**6)),
+                options.max_seconds,
+                options.warmup,
+            )
             last = measured.pop("last")
             entry.update(measured)
             if last["status"] == 200 and page.get("assets", True) and "html" in last["content_type"]:
@@ -781,8 +877,17 @@ def run(options):
                 user = users[page["key"]][0]  # a session: load is measured on the pages
                 load_cookies = sessions_for(user, concurrency) if user else None
                 if wrk:
-                    runs.append(load_test_wrk(wrk, server.port, entry["path"], load_cookies, concurrency,
-                                              options.load_seconds, options.log_dir))
+                    runs.append(
+                        load_test_wrk(
+                            wrk,
+                            server.port,
+                            entry["path"],
+                            load_cookies,
+                            concurrency,
+                            options.load_seconds,
+                            options.log_dir,
+                        )
+                    )
                 else:
                     runs.append(load_test(client, entry["path"], load_cookies, concurrency, options.load_seconds))
             results["load"][page["key"]] = {"label": page["label"], "runs": runs}
@@ -839,17 +944,28 @@ def main(argv=None):
     parser.add_argument("--max-seconds", type=float, default=30.0, help="stop sampling a page after this long")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py's)")
     parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: gunicorn.conf.py's)")
-    parser.add_argument("--concurrency", type=lambda text: tuple(int(c) for c in text.split(",")),
-                        default=os.environ.get("BENCH_CONCURRENCY") or None,
-                        help="concurrent clients of the load test, comma-separated (default 8,32)")
+    parser.add_argument(
+        "--concurrency",
+        type=lambda text: tuple(int(c) for c in text.split(",")),
+        default=os.environ.get("BENCH_CONCURRENCY") or None,
+        help="concurrent clients of the load test, comma-separated (default 8,32)",
+    )
     parser.add_argument("--load-seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", 10)))
-    parser.add_argument("--load-tool", choices=["auto", "wrk", "python"], default=os.environ.get("BENCH_LOAD_TOOL", "auto"),
-                        help="wrk when installed (auto), else a pool of Python threads")
+    parser.add_argument(
+        "--load-tool",
+        choices=["auto", "wrk", "python"],
+        default=os.environ.get("BENCH_LOAD_TOOL", "auto"),
+        help="wrk when installed (auto), else a pool of Python threads",
+    )
     parser.add_argument("--build-seconds", type=float, default=None, help="dataset build time, for the report")
     parser.add_argument("--log-dir", default=os.environ.get("TMPDIR", "/tmp"))
     parser.add_argument("--no-write", action="store_true", help="print only; keep results.json and README")
-    parser.add_argument("--only", type=lambda text: set(text.split(",")), default=None,
-                        help="measure only these page keys of bench/pages.py (comma-separated), e.g. dashboard,national")
+    parser.add_argument(
+        "--only",
+        type=lambda text: set(text.split(",")),
+        default=None,
+        help="measure only these page keys of bench/pages.py (comma-separated), e.g. dashboard,national",
+    )
     run(parser.parse_args(argv))
 
 

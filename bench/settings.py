@@ -4,6 +4,7 @@ The site under measurement runs isotrack.settings.production unchanged. The driv
 same settings, plus what lets the reminder job run to completion without services: Celery
 tasks run inline (no broker) and e-mails are kept in memory (counted, not sent).
 """
+
 from isotrack.settings.production import *  # noqa: F403
 
 CELERY_TASK_ALWAYS_EAGER = True

@@ -6,6 +6,7 @@ SQL), `X-Bench-Queries: <n>` (SQL queries run for it) and `X-Bench-Slowest` (the
 query: its time in ms, then the start of its SQL, URL-encoded). Without BENCH=1 this is the plain application. The settings are the project's
 (DJANGO_SETTINGS_MODULE, isotrack.settings.production by default).
 """
+
 import os
 import time
 import urllib.parse

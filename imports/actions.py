@@ -5,6 +5,7 @@ Reading and writing run in the request for a small sheet and in a Celery task fo
 (`start_preview`, `start_apply`); either way the same functions run, and the page shows a
 progress bar while a worker has the batch.
 """
+
 import contextlib
 import datetime
 import os
@@ -42,8 +43,7 @@ def upload(*, user, uploaded, province=None, plan=None, phase=None):
     if kind == reading.XLSX:
         reading.check_xlsx(uploaded)
     name = os.path.basename(uploaded.name or "bang-tinh")[:200]
-    batch = ImportBatch(province=province, plan=plan, phase=phase, original_name=name, file_kind=kind,
-                        created_by=user)
+    batch = ImportBatch(province=province, plan=plan, phase=phase, original_name=name, file_kind=kind, created_by=user)
     stem = get_valid_filename(os.path.splitext(name)[0])[:80] or "bang-tinh"
     batch.file.save(f"{stem}.{kind}", uploaded, save=False)
     batch.save()
@@ -77,11 +77,15 @@ def preview(batch):
     batch.rows_total = len(table.rows)
     batch.save(update_fields=["mapping", "headers", "header_row", "sheet_names", "sheet_name", "rows_total"])
     if not {"code", "name"} & set(batch.mapping):
-        _set(batch, status=BatchStatus.MAPPING,
-             message=_("Chưa nhận ra cột mã xã hay tên xã: chọn cột nào ghi gì rồi xem trước."))
+        _set(
+            batch,
+            status=BatchStatus.MAPPING,
+            message=_("Chưa nhận ra cột mã xã hay tên xã: chọn cột nào ghi gì rồi xem trước."),
+        )
         return batch
-    planner = Planner(World(batch.created_by, batch.province, batch.plan, batch.phase), batch.headers,
-                      batch.mapping, batch.choices)
+    planner = Planner(
+        World(batch.created_by, batch.province, batch.plan, batch.phase), batch.headers, batch.mapping, batch.choices
+    )
     planned = []
     for index, (number, values) in enumerate(table.rows, start=1):
         planned.append(planner.plan(number, values))
@@ -89,12 +93,24 @@ def preview(batch):
             _set(batch, rows_done=index)
     with transaction.atomic():
         batch.rows.all().delete()
-        ImportRow.objects.bulk_create([
-            ImportRow(batch=batch, number=row.number, written=row.written, commune=row.commune, plan=row.plan,
-                      outcome=row.outcome, operations=row.operations, problems=row.problems, notes=row.notes,
-                      candidates=row.candidates)
-            for row in planned
-        ], batch_size=1000)
+        ImportRow.objects.bulk_create(
+            [
+                ImportRow(
+                    batch=batch,
+                    number=row.number,
+                    written=row.written,
+                    commune=row.commune,
+                    plan=row.plan,
+                    outcome=row.outcome,
+                    operations=row.operations,
+                    problems=row.problems,
+                    notes=row.notes,
+                    candidates=row.candidates,
+                )
+                for row in planned
+            ],
+            batch_size=1000,
+        )
         batch.count_outcomes()
         batch.status, batch.rows_done = BatchStatus.PREVIEWED, len(planned)
         batch.save(update_fields=["counts", "status", "rows_done"])
@@ -163,7 +179,8 @@ def start_apply(batch, user):
     if not batch.can_confirm():
         return False
     claimed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.PREVIEWED).update(
-        status=BatchStatus.APPLYING, message="")
+        status=BatchStatus.APPLYING, message=""
+    )
     if not claimed:
         return False
     batch.status = BatchStatus.APPLYING
@@ -198,8 +215,11 @@ def apply_batch(batch, user):
             return locked
     except (ValidationError, StalePreview, PermissionDenied) as error:
         text = " ".join(getattr(error, "messages", None) or [str(error) or _("Không có quyền ghi.")])
-        _set(batch, status=BatchStatus.PREVIEWED, message=_("Chưa ghi gì: {error} Hãy đọc lại tệp để xem trước "
-                                                            "theo hồ sơ hiện tại.").format(error=text))
+        _set(
+            batch,
+            status=BatchStatus.PREVIEWED,
+            message=_("Chưa ghi gì: {error} Hãy đọc lại tệp để xem trước theo hồ sơ hiện tại.").format(error=text),
+        )
         return batch
 
 
@@ -211,8 +231,12 @@ def _write(batch, user):
     if Commune.objects.visible_to(user).filter(pk__in=communes).count() != len(communes):
         raise PermissionDenied
     phases = Phase.objects.in_bulk({op["phase"] for row in rows for op in row.operations if op["op"] == "enrol"})
-    enrolments = {(e.plan_id, e.commune_id): e for e in Enrolment.objects.filter(
-        plan__in={row.plan_id for row in rows}, commune__in=communes).select_related("plan", "commune")}
+    enrolments = {
+        (e.plan_id, e.commune_id): e
+        for e in Enrolment.objects.filter(plan__in={row.plan_id for row in rows}, commune__in=communes).select_related(
+            "plan", "commune"
+        )
+    }
     for row in rows:
         key = (row.plan_id, row.commune_id)
         try:
@@ -234,17 +258,24 @@ def _operation(batch, row, op, enrolment, user, phases):
     if op["op"] == "step":
         step = enrolment.steps.get(kind=op["kind"], archived_at__isnull=True)
         if step.counts_as_done:
-            raise StalePreview(_("bước “{step}” đã được ghi nhận từ lúc xem trước.").format(
-                step=step.get_kind_display()))
+            raise StalePreview(
+                _("bước “{step}” đã được ghi nhận từ lúc xem trước.").format(step=step.get_kind_display())
+            )
         evidence = _("Nhập từ tệp “{file}”, dòng {n} (lần nhập số {batch}).").format(
-            file=batch.original_name, n=row.number, batch=batch.pk)
+            file=batch.original_name, n=row.number, batch=batch.pk
+        )
         rollout_actions.record_step(step, done_on=on(op["done_on"]), by=user, evidence=evidence)
         return enrolment
     if op["op"] == "announce":
         if enrolment.announcements.filter(archived_at__isnull=True).exists():
             raise StalePreview(_("xã đã có quyết định công bố từ lúc xem trước."))
         rollout_actions.record_announcement(
-            enrolment, by=user, kind=AnnouncementKind.FIRST, decision_number=op["decision_number"],
-            decided_on=on(op["decided_on"]), incomplete_reason=op["incomplete_reason"])
+            enrolment,
+            by=user,
+            kind=AnnouncementKind.FIRST,
+            decision_number=op["decision_number"],
+            decided_on=on(op["decided_on"]),
+            incomplete_reason=op["incomplete_reason"],
+        )
         return enrolment
     raise ValueError(op["op"])

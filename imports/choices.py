@@ -37,6 +37,11 @@ WRITTEN = (RowOutcome.CREATE, RowOutcome.CHANGE)
 
 # How the preview marks each outcome (Bootstrap's text-bg-* colours).
 OUTCOME_STYLE = {
-    RowOutcome.CREATE: "success", RowOutcome.CHANGE: "primary", RowOutcome.SAME: "secondary",
-    RowOutcome.CONFLICT: "warning", RowOutcome.CHOOSE: "info", RowOutcome.ERROR: "danger", RowOutcome.EMPTY: "light",
+    RowOutcome.CREATE: "success",
+    RowOutcome.CHANGE: "primary",
+    RowOutcome.SAME: "secondary",
+    RowOutcome.CONFLICT: "warning",
+    RowOutcome.CHOOSE: "info",
+    RowOutcome.ERROR: "danger",
+    RowOutcome.EMPTY: "light",
 }

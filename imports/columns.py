@@ -6,6 +6,7 @@ an export edited and brought back needs no mapping; so are the headings DOSTs co
 accents, no case, no punctuation), with a leading "Ngày"/"Ngày hoàn thành" set aside, in
 Vietnamese and in English (the export is written in the user's language).
 """
+
 import functools
 import re
 from dataclasses import dataclass
@@ -41,20 +42,54 @@ STEP_SHORT = {
 
 FIELDS = [
     Field("code", _("Mã xã"), ("Mã", "Mã ĐVHC", "Mã đơn vị", "Mã số xã", "Mã đơn vị hành chính")),
-    Field("name", _("Xã"), ("Tên xã", "Tên đơn vị", "Đơn vị", "Xã/phường/thị trấn", "Xã, phường, thị trấn",
-                            "Xã/phường", "Tên UBND cấp xã", "UBND xã", "Xã, phường", "Tên xã, phường, thị trấn")),
-    Field("parent", _("Huyện / khu vực"), ("Huyện", "Quận/huyện", "Quận, huyện", "Huyện/thị xã/thành phố",
-                                           "Huyện, thị xã, thành phố", "Khu vực", "Đơn vị cấp huyện")),
+    Field(
+        "name",
+        _("Xã"),
+        (
+            "Tên xã",
+            "Tên đơn vị",
+            "Đơn vị",
+            "Xã/phường/thị trấn",
+            "Xã, phường, thị trấn",
+            "Xã/phường",
+            "Tên UBND cấp xã",
+            "UBND xã",
+            "Xã, phường",
+            "Tên xã, phường, thị trấn",
+        ),
+    ),
+    Field(
+        "parent",
+        _("Huyện / khu vực"),
+        (
+            "Huyện",
+            "Quận/huyện",
+            "Quận, huyện",
+            "Huyện/thị xã/thành phố",
+            "Huyện, thị xã, thành phố",
+            "Khu vực",
+            "Đơn vị cấp huyện",
+        ),
+    ),
     Field("province", _("Tỉnh"), ("Tỉnh/thành phố", "Tỉnh, thành phố")),
     Field("plan", _("Kế hoạch"), ("Số kế hoạch", "Kế hoạch số")),
     Field("phase", _("Giai đoạn"), ()),
     Field("enrolled_on", _("Ngày đưa vào kế hoạch"), ("Ngày tham gia", "Tham gia kế hoạch"), is_date=True),
-    *[Field(f"step:{kind}", label, tuple(STEP_SHORT[kind]), is_date=True)
-      for kind, label in zip(StepKind.values, StepKind.labels)],
-    Field("decision_number", _("Số quyết định công bố"), ("Số quyết định", "Số QĐ", "Số QĐ công bố",
-                                                          "Số quyết định công bố HTQLCL")),
-    Field("decided_on", _("Ngày công bố"), ("Ngày quyết định", "Ngày quyết định công bố", "Ngày QĐ",
-                                            "Ngày ban hành quyết định"), is_date=True),
+    *[
+        Field(f"step:{kind}", label, tuple(STEP_SHORT[kind]), is_date=True)
+        for kind, label in zip(StepKind.values, StepKind.labels)
+    ],
+    Field(
+        "decision_number",
+        _("Số quyết định công bố"),
+        ("Số quyết định", "Số QĐ", "Số QĐ công bố", "Số quyết định công bố HTQLCL"),
+    ),
+    Field(
+        "decided_on",
+        _("Ngày công bố"),
+        ("Ngày quyết định", "Ngày quyết định công bố", "Ngày QĐ", "Ngày ban hành quyết định"),
+        is_date=True,
+    ),
     Field("incomplete_reason", _("Lý do công bố khi chưa đủ các bước"), ("Lý do công bố khi chưa đủ bước",)),
 ]
 BY_KEY = {field.key: field for field in FIELDS}
@@ -71,7 +106,7 @@ def heading_key(text):
     key = re.sub(r"[^\w]+", " ", fold(str(text or ""))).strip()
     for prefix in ("ngay hoan thanh ", "ngay "):
         if key.startswith(prefix) and len(key) > len(prefix):
-            key = key[len(prefix):]
+            key = key[len(prefix) :]
             break
     return key
 

@@ -1,4 +1,5 @@
 """Forms of the import pages: the upload, the mapping of columns, the choice of communes."""
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -16,10 +17,18 @@ class UploadForm(forms.Form):
     one plan (and the phase for communes not yet in it)."""
 
     province = forms.ModelChoiceField(queryset=Province.objects.none(), label=_("Tỉnh"), required=False)
-    plan = forms.ModelChoiceField(queryset=RolloutPlan.objects.none(), label=_("Kế hoạch"), required=False,
-                                  empty_label=_("— Theo cột “Kế hoạch” của bảng —"))
-    phase = forms.ModelChoiceField(queryset=Phase.objects.none(), label=_("Giai đoạn cho xã chưa có trong kế hoạch"),
-                                   required=False, empty_label=_("— Theo cột “Giai đoạn” của bảng —"))
+    plan = forms.ModelChoiceField(
+        queryset=RolloutPlan.objects.none(),
+        label=_("Kế hoạch"),
+        required=False,
+        empty_label=_("— Theo cột “Kế hoạch” của bảng —"),
+    )
+    phase = forms.ModelChoiceField(
+        queryset=Phase.objects.none(),
+        label=_("Giai đoạn cho xã chưa có trong kế hoạch"),
+        required=False,
+        empty_label=_("— Theo cột “Giai đoạn” của bảng —"),
+    )
     file = forms.FileField(label=_("Tệp bảng tính (.xlsx hoặc .csv)"))
 
     def __init__(self, *args, user, **kwargs):
@@ -40,15 +49,19 @@ class UploadForm(forms.Form):
             plans = plans.filter(province__in=scope.staff_provinces)
         self.fields["plan"].queryset = plans
         self.fields["plan"].label_from_instance = lambda plan: f"{plan.number} — {plan.province}"
-        self.fields["phase"].queryset = Phase.objects.active().filter(plan__in=plans).select_related("plan").order_by(
-            "-plan__issued_on", "order")
+        self.fields["phase"].queryset = (
+            Phase.objects.active().filter(plan__in=plans).select_related("plan").order_by("-plan__issued_on", "order")
+        )
         self.fields["phase"].label_from_instance = lambda phase: f"{phase.plan.number} — {phase.name}"
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
         if uploaded.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("Tệp lớn {size} MB, quá giới hạn {limit} MB.").format(
-                size=reading.megabytes(uploaded.size), limit=reading.megabytes(settings.IMPORT_MAX_BYTES)))
+            raise forms.ValidationError(
+                _("Tệp lớn {size} MB, quá giới hạn {limit} MB.").format(
+                    size=reading.megabytes(uploaded.size), limit=reading.megabytes(settings.IMPORT_MAX_BYTES)
+                )
+            )
         return uploaded
 
     def clean(self):
@@ -60,9 +73,15 @@ class UploadForm(forms.Form):
             data["plan"] = plan = phase.plan
         if plan and not province:
             data["province"] = plan.province
-        elif plan and province and plan.province_id != province.pk and not (
+        elif (
+            plan
+            and province
+            and plan.province_id != province.pk
+            and not (
                 province.predecessors.filter(pk=plan.province_id).exists()
-                or province.successors.filter(pk=plan.province_id).exists()):
+                or province.successors.filter(pk=plan.province_id).exists()
+            )
+        ):
             self.add_error("plan", _("Kế hoạch đã chọn không thuộc tỉnh đã chọn."))
         return data
 
@@ -75,13 +94,17 @@ class MappingForm(forms.Form):
         self.batch = batch
         if len(batch.sheet_names) > 1:
             self.fields["sheet"] = forms.ChoiceField(
-                label=_("Trang tính"), choices=[(name, name) for name in batch.sheet_names], initial=batch.sheet_name)
+                label=_("Trang tính"), choices=[(name, name) for name in batch.sheet_names], initial=batch.sheet_name
+            )
         choices = field_choices()
         for index, heading in enumerate(batch.headers):
             current = batch.mapping[index] if index < len(batch.mapping) else None
             self.fields[f"column_{index}"] = forms.ChoiceField(
-                label=heading or _("(cột {n} không có tiêu đề)").format(n=index + 1), choices=choices, required=False,
-                initial=current or IGNORE)
+                label=heading or _("(cột {n} không có tiêu đề)").format(n=index + 1),
+                choices=choices,
+                required=False,
+                initial=current or IGNORE,
+            )
 
     def column_fields(self):
         return [self[name] for name in self.fields if name.startswith("column_")]

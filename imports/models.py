@@ -1,4 +1,5 @@
 """An import of a province's existing progress from a spreadsheet, and its preview."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count
@@ -19,13 +20,30 @@ class ImportBatch(models.Model):
     the file as uploaded, how its columns were read, the preview's progress and outcome."""
 
     province = models.ForeignKey(
-        "provinces.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("tỉnh"), help_text=_("Để trống: cả nước (chỉ quản trị)."),
+        "provinces.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tỉnh"),
+        help_text=_("Để trống: cả nước (chỉ quản trị)."),
     )
-    plan = models.ForeignKey("rollout.RolloutPlan", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+", verbose_name=_("kế hoạch"))
-    phase = models.ForeignKey("rollout.Phase", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                              verbose_name=_("giai đoạn cho xã mới"))
+    plan = models.ForeignKey(
+        "rollout.RolloutPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kế hoạch"),
+    )
+    phase = models.ForeignKey(
+        "rollout.Phase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("giai đoạn cho xã mới"),
+    )
     file = models.FileField(_("tệp"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("tên tệp"), max_length=255)
     file_kind = models.CharField(_("loại tệp"), max_length=4)
@@ -42,11 +60,18 @@ class ImportBatch(models.Model):
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("người nhập"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người nhập")
+    )
     created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
-    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("người xác nhận"))
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xác nhận"),
+    )
     applied_at = models.DateTimeField(_("ghi lúc"), null=True, blank=True)
 
     scope_lookups = {"province": "province"}
@@ -78,8 +103,11 @@ class ImportBatch(models.Model):
     def can_confirm(self):
         """Previewed, with something to write and nothing left to correct or choose."""
         counts = self.counts or {}
-        return (self.status == BatchStatus.PREVIEWED and not any(counts.get(o) for o in BLOCKING)
-                and bool(counts.get(RowOutcome.CREATE) or counts.get(RowOutcome.CHANGE)))
+        return (
+            self.status == BatchStatus.PREVIEWED
+            and not any(counts.get(o) for o in BLOCKING)
+            and bool(counts.get(RowOutcome.CREATE) or counts.get(RowOutcome.CHANGE))
+        )
 
     def count_outcomes(self):
         counts = dict(self.rows.values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n"))
@@ -94,10 +122,17 @@ class ImportRow(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
     number = models.PositiveIntegerField(_("dòng"))
     written = models.JSONField(default=dict)  # the cells as written, by field
-    commune = models.ForeignKey("provinces.Commune", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("xã"))
-    plan = models.ForeignKey("rollout.RolloutPlan", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+", verbose_name=_("kế hoạch"))
+    commune = models.ForeignKey(
+        "provinces.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("xã")
+    )
+    plan = models.ForeignKey(
+        "rollout.RolloutPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kế hoạch"),
+    )
     outcome = models.CharField(_("kết quả"), max_length=8, choices=RowOutcome.choices)
     operations = models.JSONField(default=list)  # what confirming writes, see imports.planning
     problems = models.JSONField(default=list)  # [{"column": heading, "text": message}]

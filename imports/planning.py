@@ -12,6 +12,7 @@ A row's operations (ImportRow.operations), written by imports.actions.apply_batc
   {"op": "step", "kind": StepKind, "done_on": "YYYY-MM-DD"}
   {"op": "announce", "decision_number": text, "decided_on": "YYYY-MM-DD", "incomplete_reason": text}
 """
+
 import datetime
 import re
 from collections import defaultdict
@@ -108,8 +109,8 @@ class World:
             self.phases[ph.plan_id].append(ph)
         self.successors, self.predecessors = defaultdict(list), defaultdict(list)
         for link in CommuneSuccession.objects.filter(
-                Q(predecessor__in=self.communes) | Q(successor__in=self.communes)).values_list(
-                "predecessor_id", "successor_id", "whole"):
+            Q(predecessor__in=self.communes) | Q(successor__in=self.communes)
+        ).values_list("predecessor_id", "successor_id", "whole"):
             old, new, whole = link
             self.successors[old].append((new, whole))
             self.predecessors[new].append(old)
@@ -117,21 +118,26 @@ class World:
 
     def _records(self):
         records = {}
-        enrolments = (Enrolment.objects.counted().filter(plan__in=self.plans)
-                      .select_related("phase"))
+        enrolments = Enrolment.objects.counted().filter(plan__in=self.plans).select_related("phase")
         by_id = {}
         for enrolment in enrolments:
             record = Record(enrolment=enrolment, phase=enrolment.phase, enrolled_on=enrolment.enrolled_on)
             records[(enrolment.plan_id, enrolment.commune_id)] = record
             by_id[enrolment.pk] = record
-        steps = (Step.objects.active().filter(enrolment__plan__in=self.plans, enrolment__archived_at__isnull=True,
-                                              done_on__isnull=False)
-                 .exclude(review_state=ReviewState.RETURNED).values_list("enrolment_id", "kind", "done_on"))
+        steps = (
+            Step.objects.active()
+            .filter(enrolment__plan__in=self.plans, enrolment__archived_at__isnull=True, done_on__isnull=False)
+            .exclude(review_state=ReviewState.RETURNED)
+            .values_list("enrolment_id", "kind", "done_on")
+        )
         for enrolment_id, kind, done_on in steps:
             if enrolment_id in by_id:
                 by_id[enrolment_id].steps[kind] = done_on
-        announcements = (Announcement.objects.active().filter(enrolment__plan__in=self.plans)
-                         .values_list("enrolment_id", "decision_number", "decided_on"))
+        announcements = (
+            Announcement.objects.active()
+            .filter(enrolment__plan__in=self.plans)
+            .values_list("enrolment_id", "decision_number", "decided_on")
+        )
         for enrolment_id, number, decided_on in announcements:
             if enrolment_id in by_id:
                 by_id[enrolment_id].announcements.append((number, decided_on))
@@ -146,10 +152,16 @@ class World:
         predecessors (a name of today in a plan of the pre-2025 map)."""
         if commune.province_id == plan.province_id:
             return [commune]
-        linked = ([new for new, _whole in self.successors[commune.pk]] if commune.valid_until
-                  else self.predecessors[commune.pk])
-        return [self.communes[pk] for pk in linked if pk in self.communes
-                and self.communes[pk].province_id == plan.province_id]
+        linked = (
+            [new for new, _whole in self.successors[commune.pk]]
+            if commune.valid_until
+            else self.predecessors[commune.pk]
+        )
+        return [
+            self.communes[pk]
+            for pk in linked
+            if pk in self.communes and self.communes[pk].province_id == plan.province_id
+        ]
 
 
 @dataclass
@@ -210,7 +222,9 @@ class Planner:
         row.commune, row.plan = commune, plan
         if plan is None:
             if has_data:
-                row.error(self.heading("plan"), _("Chưa rõ kế hoạch: ghi số kế hoạch, hoặc chọn kế hoạch khi tải tệp lên."))
+                row.error(
+                    self.heading("plan"), _("Chưa rõ kế hoạch: ghi số kế hoạch, hoặc chọn kế hoạch khi tải tệp lên.")
+                )
             else:
                 row.outcome = RowOutcome.EMPTY
             return self._finish(row)
@@ -226,7 +240,9 @@ class Planner:
                 continue
             parsed = parse_date(value)
             if parsed is None:
-                row.error(self.heading(key), _("{value} không phải là ngày (ghi dd/mm/yyyy).").format(value=shown(value)))
+                row.error(
+                    self.heading(key), _("{value} không phải là ngày (ghi dd/mm/yyyy).").format(value=shown(value))
+                )
             else:
                 dates[key] = parsed
         return dates
@@ -238,11 +254,17 @@ class Planner:
             return [chosen] if chosen else []
         found = self.world.plans_by_key.get(plan_key(written), [])
         if chosen and chosen not in found:
-            row.error(self.heading("plan"), _("Kế hoạch {written} không phải kế hoạch đã chọn ({number}).").format(
-                written=shown(written), number=chosen.number))
+            row.error(
+                self.heading("plan"),
+                _("Kế hoạch {written} không phải kế hoạch đã chọn ({number}).").format(
+                    written=shown(written), number=chosen.number
+                ),
+            )
         elif not found:
-            row.error(self.heading("plan"), _("Không có kế hoạch số {written} mà bạn được nhập dữ liệu.").format(
-                written=shown(written)))
+            row.error(
+                self.heading("plan"),
+                _("Không có kế hoạch số {written} mà bạn được nhập dữ liệu.").format(written=shown(written)),
+            )
         return found
 
     def _commune(self, row, cells, plans):
@@ -257,13 +279,18 @@ class Planner:
             found, note = [world.commune(chosen)], ""
             row.notes.append(_("Xã do người nhập chọn."))
         else:
-            found, note = world.matcher.find(code=code_text, name=name_text,
-                                             parents=[shown(cells.get("parent")), shown(cells.get("province"))])
+            found, note = world.matcher.find(
+                code=code_text, name=name_text, parents=[shown(cells.get("parent")), shown(cells.get("province"))]
+            )
         if note == "code-name":
             by_code = world.matcher.by_written_code(code_text)
             row.candidates = [c.pk for c in by_code + world.matcher.by_written_name(name_text)]
-            row.error(self.heading("code"), _("Mã xã {code} là {commune}, không phải “{name}”.").format(
-                code=code_text, commune="; ".join(c.label for c in by_code), name=name_text))
+            row.error(
+                self.heading("code"),
+                _("Mã xã {code} là {commune}, không phải “{name}”.").format(
+                    code=code_text, commune="; ".join(c.label for c in by_code), name=name_text
+                ),
+            )
             return None
         if note == "code" and found:
             row.notes.append(_("Không có xã mang mã {code}: tìm theo tên.").format(code=code_text))
@@ -271,8 +298,10 @@ class Planner:
             suggestions = world.matcher.suggestions(name_text) if name_text else []
             row.candidates = [c.pk for c in suggestions]
             where = world.province or _("phạm vi của bạn")
-            row.error(column, _("Không tìm thấy xã “{written}” trong {where}.").format(
-                written=name_text or code_text, where=where))
+            row.error(
+                column,
+                _("Không tìm thấy xã “{written}” trong {where}.").format(written=name_text or code_text, where=where),
+            )
             return None
         if not plans:
             if len(found) > 1:
@@ -285,21 +314,31 @@ class Planner:
                 if (commune, plan) not in pairs:
                     pairs.append((commune, plan))
         if not pairs:
-            row.error(column, _("{commune} không thuộc tỉnh của kế hoạch {number}.").format(
-                commune="; ".join(c.label for c in found), number=plans[0].number))
+            row.error(
+                column,
+                _("{commune} không thuộc tỉnh của kế hoạch {number}.").format(
+                    commune="; ".join(c.label for c in found), number=plans[0].number
+                ),
+            )
             return None
         if len(pairs) > 1:
             return self._choose(row, column, [commune for commune, _plan in pairs])
         commune, plan = pairs[0]
         if note == "parent":
             # One commune of that name, but not in the district or province written: ask.
-            return self._choose(row, self.heading("parent"), [commune], _(
-                "{commune} không thuộc “{written}” như bảng ghi.").format(
-                commune=commune.label, written=shown(cells.get("parent") or cells.get("province"))))
+            return self._choose(
+                row,
+                self.heading("parent"),
+                [commune],
+                _("{commune} không thuộc “{written}” như bảng ghi.").format(
+                    commune=commune.label, written=shown(cells.get("parent") or cells.get("province"))
+                ),
+            )
         if not chosen and commune not in found:
             old = [c for c in found if commune in world.into(c, plan)]
-            row.notes.append(_("Tên theo danh mục cũ: {old} → {new}.").format(
-                old="; ".join(c.label for c in old), new=commune.label))
+            row.notes.append(
+                _("Tên theo danh mục cũ: {old} → {new}.").format(old="; ".join(c.label for c in old), new=commune.label)
+            )
         return commune, plan
 
     def _choose(self, row, column, communes, text=None):
@@ -309,9 +348,16 @@ class Planner:
                 seen.append(commune.pk)
         row.candidates = seen
         row.outcome = RowOutcome.CHOOSE
-        row.problems.append({"column": column, "kind": "choose", "text": text or _(
-            "Có {count} xã trùng tên: chọn một xã, hoặc ghi thêm huyện, khu vực hay tỉnh vào bảng.").format(
-            count=len(seen))})
+        row.problems.append(
+            {
+                "column": column,
+                "kind": "choose",
+                "text": text
+                or _("Có {count} xã trùng tên: chọn một xã, hoặc ghi thêm huyện, khu vực hay tỉnh vào bảng.").format(
+                    count=len(seen)
+                ),
+            }
+        )
         return None
 
     # -- records --------------------------------------------------------------------------------
@@ -337,13 +383,21 @@ class Planner:
             if recorded == done_on:
                 continue
             if recorded is not None:
-                row.conflict(column, _("Hồ sơ ghi bước này hoàn thành ngày {recorded}, bảng ghi {written}.").format(
-                    recorded=day(recorded), written=day(done_on)))
+                row.conflict(
+                    column,
+                    _("Hồ sơ ghi bước này hoàn thành ngày {recorded}, bảng ghi {written}.").format(
+                        recorded=day(recorded), written=day(done_on)
+                    ),
+                )
             elif done_on > world.today:
                 row.error(column, _("Ngày hoàn thành không được ở tương lai."))
             elif record.enrolled_on and done_on < record.enrolled_on:
-                row.error(column, _("Ngày hoàn thành không được trước ngày xã được đưa vào kế hoạch ({day}).").format(
-                    day=day(record.enrolled_on)))
+                row.error(
+                    column,
+                    _("Ngày hoàn thành không được trước ngày xã được đưa vào kế hoạch ({day}).").format(
+                        day=day(record.enrolled_on)
+                    ),
+                )
             else:
                 steps[kind] = done_on
                 row.operations.append({"op": "step", "kind": kind, "done_on": done_on.isoformat()})
@@ -363,16 +417,21 @@ class Planner:
         if written is not None:
             matches = [p for p in phases if fold(p.name) == fold(shown(written))]
             if not matches:
-                row.error(self.heading("phase"), _("Kế hoạch {number} không có giai đoạn “{written}”.").format(
-                    number=plan.number, written=shown(written)))
+                row.error(
+                    self.heading("phase"),
+                    _("Kế hoạch {number} không có giai đoạn “{written}”.").format(
+                        number=plan.number, written=shown(written)
+                    ),
+                )
                 return None
             return matches[0]
         if self.world.phase is not None and self.world.phase.plan_id == plan.pk:
             return self.world.phase
         if len(phases) == 1:
             return phases[0]
-        row.error(self.heading("phase"), _("Cần ghi giai đoạn để đưa xã vào kế hoạch {number}.").format(
-            number=plan.number))
+        row.error(
+            self.heading("phase"), _("Cần ghi giai đoạn để đưa xã vào kế hoạch {number}.").format(number=plan.number)
+        )
         return None
 
     def _new_enrolment(self, row, cells, dates, commune, plan):
@@ -386,28 +445,41 @@ class Planner:
             row.notes.append(_("Ngày đưa vào kế hoạch: {day}.").format(day=day(enrolled_on)))
         column = self.heading("enrolled_on")
         if not plan.is_open:
-            row.error(self.heading("plan"), _("Kế hoạch {number} đã đóng, không thêm xã được nữa.").format(
-                number=plan.number))
+            row.error(
+                self.heading("plan"), _("Kế hoạch {number} đã đóng, không thêm xã được nữa.").format(number=plan.number)
+            )
         elif enrolled_on > phase.ends_on:
-            row.error(column, _("Giai đoạn “{phase}” đã kết thúc ngày {end}: chọn ngày đưa vào kế hoạch trong thời "
-                                "gian của giai đoạn, hoặc một giai đoạn khác.").format(phase=phase.name,
-                                                                                     end=day(phase.ends_on)))
+            row.error(
+                column,
+                _(
+                    "Giai đoạn “{phase}” đã kết thúc ngày {end}: chọn ngày đưa vào kế hoạch trong thời "
+                    "gian của giai đoạn, hoặc một giai đoạn khác."
+                ).format(phase=phase.name, end=day(phase.ends_on)),
+            )
         elif not commune.is_current(enrolled_on):
-            row.error(column, _("{commune} không tồn tại vào ngày {day}.").format(commune=commune,
-                                                                                 day=day(enrolled_on)))
+            row.error(
+                column, _("{commune} không tồn tại vào ngày {day}.").format(commune=commune, day=day(enrolled_on))
+            )
         row.operations.append({"op": "enrol", "phase": phase.pk, "enrolled_on": enrolled_on.isoformat()})
         return Record(phase=phase, enrolled_on=enrolled_on, from_row=row.number)
 
     def _same_enrolment(self, row, cells, dates, record):
         written_phase = cells.get("phase")
         if written_phase is not None and fold(shown(written_phase)) != fold(record.phase.name):
-            row.conflict(self.heading("phase"), _("Xã đang ở giai đoạn “{recorded}”, bảng ghi “{written}”.").format(
-                recorded=record.phase.name, written=shown(written_phase)))
+            row.conflict(
+                self.heading("phase"),
+                _("Xã đang ở giai đoạn “{recorded}”, bảng ghi “{written}”.").format(
+                    recorded=record.phase.name, written=shown(written_phase)
+                ),
+            )
         written_day = dates.get("enrolled_on")
         if written_day and written_day != record.enrolled_on:
-            row.conflict(self.heading("enrolled_on"), _(
-                "Hồ sơ ghi ngày đưa vào kế hoạch {recorded}, bảng ghi {written}.").format(
-                recorded=day(record.enrolled_on), written=day(written_day)))
+            row.conflict(
+                self.heading("enrolled_on"),
+                _("Hồ sơ ghi ngày đưa vào kế hoạch {recorded}, bảng ghi {written}.").format(
+                    recorded=day(record.enrolled_on), written=day(written_day)
+                ),
+            )
         if record.from_row:
             row.notes.append(_("Cùng xã với dòng {n}.").format(n=record.from_row))
 
@@ -428,9 +500,12 @@ class Planner:
             return
         if record.announcements:
             recorded = "; ".join(_("{number} ngày {day}").format(number=n, day=day(d)) for n, d in record.announcements)
-            row.conflict(self.heading("decided_on"), _(
-                "Hồ sơ đã có quyết định công bố {recorded}; bảng ghi {number} ngày {day}.").format(
-                recorded=recorded, number=number, day=day(decided_on)))
+            row.conflict(
+                self.heading("decided_on"),
+                _("Hồ sơ đã có quyết định công bố {recorded}; bảng ghi {number} ngày {day}.").format(
+                    recorded=recorded, number=number, day=day(decided_on)
+                ),
+            )
             return
         if decided_on > self.world.today:
             row.error(self.heading("decided_on"), _("Ngày quyết định không được ở tương lai."))
@@ -442,12 +517,21 @@ class Planner:
         done = set(record.steps) | set(new_steps)
         missing = [STEP_LABELS[kind] for kind in StepKind.values if kind not in done]
         if missing and not reason:
-            row.error(self.heading("incomplete_reason"), _(
-                "Chưa hoàn thành các bước: {steps}. Cần ghi lý do nếu vẫn công bố.").format(steps=", ".join(
-                    str(label) for label in missing)))
+            row.error(
+                self.heading("incomplete_reason"),
+                _("Chưa hoàn thành các bước: {steps}. Cần ghi lý do nếu vẫn công bố.").format(
+                    steps=", ".join(str(label) for label in missing)
+                ),
+            )
             return
-        row.operations.append({"op": "announce", "decision_number": number, "decided_on": decided_on.isoformat(),
-                               "incomplete_reason": reason})
+        row.operations.append(
+            {
+                "op": "announce",
+                "decision_number": number,
+                "decided_on": decided_on.isoformat(),
+                "incomplete_reason": reason,
+            }
+        )
 
     def _finish(self, row):
         kinds = {p["kind"] for p in row.problems}
@@ -476,12 +560,21 @@ def describe(operations, phases=None):
     for op in operations:
         if op["op"] == "enrol":
             phase = (phases or {}).get(op["phase"])
-            lines.append(_("Đưa vào kế hoạch, giai đoạn “{phase}”, ngày {day}").format(
-                phase=phase.name if phase else op["phase"], day=day(datetime.date.fromisoformat(op["enrolled_on"]))))
+            lines.append(
+                _("Đưa vào kế hoạch, giai đoạn “{phase}”, ngày {day}").format(
+                    phase=phase.name if phase else op["phase"], day=day(datetime.date.fromisoformat(op["enrolled_on"]))
+                )
+            )
         elif op["op"] == "step":
-            lines.append(_("{step}: hoàn thành ngày {day}").format(
-                step=STEP_LABELS[op["kind"]], day=day(datetime.date.fromisoformat(op["done_on"]))))
+            lines.append(
+                _("{step}: hoàn thành ngày {day}").format(
+                    step=STEP_LABELS[op["kind"]], day=day(datetime.date.fromisoformat(op["done_on"]))
+                )
+            )
         elif op["op"] == "announce":
-            lines.append(_("Công bố: quyết định {number} ngày {day}").format(
-                number=op["decision_number"], day=day(datetime.date.fromisoformat(op["decided_on"]))))
+            lines.append(
+                _("Công bố: quyết định {number} ngày {day}").format(
+                    number=op["decision_number"], day=day(datetime.date.fromisoformat(op["decided_on"]))
+                )
+            )
     return lines

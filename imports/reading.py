@@ -13,6 +13,7 @@ Limits (settings IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, IMPORT_MAX_SHEETS) are check
 while reading; a zip whose contents would unpack to far more than the file (a "zip bomb") is
 refused before openpyxl opens it.
 """
+
 import codecs
 import csv
 import datetime
@@ -50,15 +51,22 @@ def megabytes(size):
 def kind_of(head, size):
     """What a file is from its first bytes and size: XLSX or CSV, or Refused."""
     if size > settings.IMPORT_MAX_BYTES:
-        raise Refused(_("Tệp lớn {size} MB, quá giới hạn {limit} MB.").format(
-            size=megabytes(size), limit=megabytes(settings.IMPORT_MAX_BYTES)))
+        raise Refused(
+            _("Tệp lớn {size} MB, quá giới hạn {limit} MB.").format(
+                size=megabytes(size), limit=megabytes(settings.IMPORT_MAX_BYTES)
+            )
+        )
     if size == 0:
         raise Refused(_("Tệp trống."))
     if head.startswith(b"PK\x03\x04"):
         return XLSX
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise Refused(_("Đây là tệp Excel 97-2003 (.xls) hoặc tệp Office cũ: mở bằng Excel, chọn “Lưu thành” "
-                        "và lưu lại dạng .xlsx rồi tải lên."))
+        raise Refused(
+            _(
+                "Đây là tệp Excel 97-2003 (.xls) hoặc tệp Office cũ: mở bằng Excel, chọn “Lưu thành” "
+                "và lưu lại dạng .xlsx rồi tải lên."
+            )
+        )
     if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf", b"\x1f\x8b", b"Rar!", b"7z")):
         raise Refused(_("Tệp không phải bảng tính: chỉ nhận tệp .xlsx hoặc .csv."))
     if not (head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))) and b"\x00" in head:
@@ -77,12 +85,19 @@ def check_xlsx(fileobj):
                 raise Refused(_("Tệp nén này không phải bảng tính Excel (.xlsx)."))
             content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
             if any(part in content_types for part in MACRO_TYPES) or any(n.endswith("vbaProject.bin") for n in names):
-                raise Refused(_("Tệp có macro (.xlsm) không được nhận: lưu lại dạng “Sổ làm việc Excel (.xlsx)” "
-                                "không có macro rồi tải lên."))
+                raise Refused(
+                    _(
+                        "Tệp có macro (.xlsm) không được nhận: lưu lại dạng “Sổ làm việc Excel (.xlsx)” "
+                        "không có macro rồi tải lên."
+                    )
+                )
             unpacked = sum(info.file_size for info in archive.infolist())
             if unpacked > settings.IMPORT_MAX_BYTES * 20:
-                raise Refused(_("Tệp giải nén ra quá lớn ({size} MB): không phải một bảng tính bình thường.").format(
-                    size=megabytes(unpacked)))
+                raise Refused(
+                    _("Tệp giải nén ra quá lớn ({size} MB): không phải một bảng tính bình thường.").format(
+                        size=megabytes(unpacked)
+                    )
+                )
     except zipfile.BadZipFile:
         raise Refused(_("Tệp .xlsx bị hỏng, không mở được."))
     finally:
@@ -148,8 +163,11 @@ def _rows_with_numbers(raw_rows):
             continue
         count += 1
         if count > limit + HEADER_SEARCH_ROWS:
-            raise Refused(_("Trang tính có hơn {limit} dòng: chia thành nhiều tệp rồi nhập lần lượt.").format(
-                limit=f"{limit:,}".replace(",", ".")))
+            raise Refused(
+                _("Trang tính có hơn {limit} dòng: chia thành nhiều tệp rồi nhập lần lượt.").format(
+                    limit=f"{limit:,}".replace(",", ".")
+                )
+            )
         yield number, values
 
 
@@ -165,16 +183,24 @@ def _table(sheet_names, sheet_name, numbered):
     if not numbered:
         raise Refused(_("Trang tính “{sheet}” không có dòng nào.").format(sheet=sheet_name))
     header_number, header = numbered[best]
-    rows = numbered[best + 1:]
+    rows = numbered[best + 1 :]
     if len(rows) > settings.IMPORT_MAX_ROWS:
-        raise Refused(_("Trang tính có hơn {limit} dòng: chia thành nhiều tệp rồi nhập lần lượt.").format(
-            limit=f"{settings.IMPORT_MAX_ROWS:,}".replace(",", ".")))
+        raise Refused(
+            _("Trang tính có hơn {limit} dòng: chia thành nhiều tệp rồi nhập lần lượt.").format(
+                limit=f"{settings.IMPORT_MAX_ROWS:,}".replace(",", ".")
+            )
+        )
     width = len(header)
     while width and header[width - 1] is None:
         width -= 1
     headers = [shown(v) for v in header[:width]]
-    return Table(sheet_names, sheet_name, header_number, headers,
-                 [(number, (values + [None] * width)[:width]) for number, values in rows])
+    return Table(
+        sheet_names,
+        sheet_name,
+        header_number,
+        headers,
+        [(number, (values + [None] * width)[:width]) for number, values in rows],
+    )
 
 
 def read_xlsx(fileobj, sheet=None):
@@ -188,8 +214,11 @@ def read_xlsx(fileobj, sheet=None):
     try:
         names = book.sheetnames
         if len(names) > settings.IMPORT_MAX_SHEETS:
-            raise Refused(_("Sổ có {count} trang tính, quá giới hạn {limit}: giữ lại trang cần nhập rồi tải lên.").format(
-                count=len(names), limit=settings.IMPORT_MAX_SHEETS))
+            raise Refused(
+                _("Sổ có {count} trang tính, quá giới hạn {limit}: giữ lại trang cần nhập rồi tải lên.").format(
+                    count=len(names), limit=settings.IMPORT_MAX_SHEETS
+                )
+            )
         chosen = sheet if sheet in names else names[0]
         worksheet = book[chosen]
         return _table(names, chosen, _rows_with_numbers(worksheet.iter_rows(values_only=True)))

@@ -1,4 +1,5 @@
 """Celery entry points for imports: thin, they take ids and call imports.actions."""
+
 from celery import shared_task
 from django.contrib.auth import get_user_model
 

@@ -4,6 +4,7 @@ the mapping of columns, the choice of communes and the confirmation.
 Only DOST staff (of the batch's province) and administrators: a batch outside the user's
 scope is 404, a user who may only read it gets 403.
 """
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,7 +37,8 @@ def _staff_only(request):
 
 def _batch(request, pk):
     batch = get_object_or_404(
-        ImportBatch.objects.visible_to(request.user).select_related("province", "plan", "phase", "created_by"), pk=pk)
+        ImportBatch.objects.visible_to(request.user).select_related("province", "plan", "phase", "created_by"), pk=pk
+    )
     scope = scope_of(request.user)
     if not (scope.is_admin or (batch.province_id and scope.can_edit_rollout(batch.province_id))):
         raise PermissionDenied
@@ -44,8 +46,11 @@ def _batch(request, pk):
 
 
 def limits():
-    return {"megabytes": reading.megabytes(settings.IMPORT_MAX_BYTES),
-            "rows": f"{settings.IMPORT_MAX_ROWS:,}".replace(",", "."), "sheets": settings.IMPORT_MAX_SHEETS}
+    return {
+        "megabytes": reading.megabytes(settings.IMPORT_MAX_BYTES),
+        "rows": f"{settings.IMPORT_MAX_ROWS:,}".replace(",", "."),
+        "sheets": settings.IMPORT_MAX_SHEETS,
+    }
 
 
 @login_required
@@ -59,26 +64,41 @@ def batch_list(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            batch = actions.upload(user=request.user, uploaded=data["file"], province=data["province"],
-                                   plan=data["plan"], phase=data["phase"])
+            batch = actions.upload(
+                user=request.user,
+                uploaded=data["file"],
+                province=data["province"],
+                plan=data["plan"],
+                phase=data["phase"],
+            )
         except reading.Refused as refused:
             form.add_error("file", str(refused))
         else:
             actions.start_preview(batch)
             return redirect("imports:batch_detail", pk=batch.pk)
     batches = ImportBatch.objects.visible_to(request.user).for_list()[:20]
-    return render(request, "imports/batch_list.html", {
-        "form": form, "batches": batches, "limits": limits(),
-        "columns": [str(title) for title, _width in EXPORT_COLUMNS],
-    })
+    return render(
+        request,
+        "imports/batch_list.html",
+        {
+            "form": form,
+            "batches": batches,
+            "limits": limits(),
+            "columns": [str(title) for title, _width in EXPORT_COLUMNS],
+        },
+    )
 
 
 @login_required
 def batch_template(request):
     """An empty sheet whose columns are exactly those of the commune export."""
     _staff_only(request)
-    sheet = Sheet(_("Danh sách xã"), [str(title) for title, _width in EXPORT_COLUMNS], [],
-                  widths=[width for _title, width in EXPORT_COLUMNS])
+    sheet = Sheet(
+        _("Danh sách xã"),
+        [str(title) for title, _width in EXPORT_COLUMNS],
+        [],
+        widths=[width for _title, width in EXPORT_COLUMNS],
+    )
     return workbook_response("mau-nhap-tien-do.xlsx", [sheet])
 
 
@@ -91,31 +111,50 @@ def batch_detail(request, pk):
     if outcome in RowOutcome.values:
         rows = rows.filter(outcome=outcome)
     page = Paginator(rows.order_by("number"), ROWS_PER_PAGE).get_page(request.GET.get("trang"))
-    phases = Phase.objects.in_bulk({op["phase"] for row in page.object_list for op in row.operations
-                                    if op["op"] == "enrol"})
-    candidates = Commune.objects.visible_to(request.user).select_related("district", "area", "province").in_bulk(
-        {pk for row in page.object_list for pk in row.candidates})
+    phases = Phase.objects.in_bulk(
+        {op["phase"] for row in page.object_list for op in row.operations if op["op"] == "enrol"}
+    )
+    candidates = (
+        Commune.objects.visible_to(request.user)
+        .select_related("district", "area", "province")
+        .in_bulk({pk for row in page.object_list for pk in row.candidates})
+    )
     for row in page.object_list:
         row.described = describe(row.operations, phases)
         row.choices = [candidates[pk] for pk in row.candidates if pk in candidates]
         row.chosen = batch.choices.get(str(row.number))
     counts = batch.counts or {}
     unknown = [heading for heading, key in zip(batch.headers, batch.mapping) if key is None]
-    return render(request, "imports/batch_detail.html", {
-        "batch": batch, "page": page, "outcome": outcome, "limits": limits(),
-        "tabs": [(value, label, counts.get(value, 0)) for value, label in RowOutcome.choices],
-        "blocking": sum(counts.get(o, 0) for o in BLOCKING),
-        "unknown_columns": unknown,
-        "choosing": any(row.choices for row in page.object_list),
-    })
+    return render(
+        request,
+        "imports/batch_detail.html",
+        {
+            "batch": batch,
+            "page": page,
+            "outcome": outcome,
+            "limits": limits(),
+            "tabs": [(value, label, counts.get(value, 0)) for value, label in RowOutcome.choices],
+            "blocking": sum(counts.get(o, 0) for o in BLOCKING),
+            "unknown_columns": unknown,
+            "choosing": any(row.choices for row in page.object_list),
+        },
+    )
 
 
 @login_required
 def batch_progress(request, pk):
     """The batch's state as JSON, for the progress bar (static/js/isotrack.js polls it)."""
     batch = _batch(request, pk)
-    return JsonResponse({"status": batch.status, "label": batch.get_status_display(), "working": batch.is_working,
-                         "done": batch.rows_done, "total": batch.rows_total, "percent": batch.percent})
+    return JsonResponse(
+        {
+            "status": batch.status,
+            "label": batch.get_status_display(),
+            "working": batch.is_working,
+            "done": batch.rows_done,
+            "total": batch.rows_total,
+            "percent": batch.percent,
+        }
+    )
 
 
 @login_required

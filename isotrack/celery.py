@@ -1,4 +1,5 @@
 """The Celery application: workers and beat read their settings from Django's."""
+
 import os
 
 from celery import Celery

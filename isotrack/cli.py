@@ -1,4 +1,5 @@
 """Helpers shared by the management commands."""
+
 import argparse
 import datetime
 

@@ -1,4 +1,5 @@
 """Form fields shared by every app."""
+
 import uuid
 
 from django import forms
@@ -36,8 +37,7 @@ class VNDField(forms.CharField):
 
     default_error_messages = {
         "invalid": _(
-            "Số tiền không hợp lệ. Nhập số đồng nguyên, không âm, ví dụ 700.000.000, 700000000, "
-            "700 triệu hoặc 1,5 tỷ."
+            "Số tiền không hợp lệ. Nhập số đồng nguyên, không âm, ví dụ 700.000.000, 700000000, 700 triệu hoặc 1,5 tỷ."
         ),
         "min_value": _("Số tiền phải từ {minimum} trở lên."),
         "max_value": _("Số tiền tối đa là {maximum} đồng; bạn đã nhập {amount}."),
@@ -48,9 +48,13 @@ class VNDField(forms.CharField):
         self.max_value = max_value
         # Text, not a number pad: "1,5 tỷ" and "700 triệu" are typed with letters.
         kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "700.000.000"}))
-        kwargs.setdefault("help_text", format_lazy(
-            _("Đơn vị: đồng, tối đa {maximum}. Ví dụ: 700.000.000, 700 triệu, 1,5 tỷ."),
-            maximum=lazy(format_vnd_short, str)(max_value)))
+        kwargs.setdefault(
+            "help_text",
+            format_lazy(
+                _("Đơn vị: đồng, tối đa {maximum}. Ví dụ: 700.000.000, 700 triệu, 1,5 tỷ."),
+                maximum=lazy(format_vnd_short, str)(max_value),
+            ),
+        )
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
@@ -71,8 +75,12 @@ class VNDField(forms.CharField):
                 self.error_messages["min_value"].format(minimum=format_vnd(self.min_value)), code="min_value"
             )
         if self.max_value is not None and amount > self.max_value:
-            raise ValidationError(self.error_messages["max_value"].format(
-                maximum=format_vnd_short(self.max_value), amount=format_vnd(amount)), code="max_value")
+            raise ValidationError(
+                self.error_messages["max_value"].format(
+                    maximum=format_vnd_short(self.max_value), amount=format_vnd(amount)
+                ),
+                code="max_value",
+            )
         return amount
 
 
@@ -88,11 +96,13 @@ class GuardedForm:
 
     def guard(self, instance=None):
         if instance is not None and instance.pk:
-            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
-                                                        initial=instance.version)
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=instance.version
+            )
         else:
-            self.fields["submission"] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64,
-                                                        initial=uuid.uuid4().hex)
+            self.fields["submission"] = forms.CharField(
+                widget=forms.HiddenInput, required=False, max_length=64, initial=uuid.uuid4().hex
+            )
 
     @property
     def read_version(self):
@@ -104,5 +114,8 @@ class GuardedForm:
 
     def record_values(self):
         """The model fields of a ModelForm, as cleaned, for an action (not the guard fields)."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields
-                if name in self.cleaned_data and not self.fields[name].disabled}
+        return {
+            name: self.cleaned_data[name]
+            for name in self._meta.fields
+            if name in self.cleaned_data and not self.fields[name].disabled
+        }

@@ -1,5 +1,6 @@
 """Reading what a request carries: where to go back to, ids typed into a URL, and the
 client's address behind a proxy."""
+
 import ipaddress
 
 from django.conf import settings
@@ -14,8 +15,9 @@ def local_path(request, value):
     """
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return None
-    if not url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return None
     return value
 

@@ -1,4 +1,5 @@
 """VND amounts: stored as whole đồng (integers), shown with "." separators."""
+
 import re
 from decimal import Decimal
 
@@ -41,8 +42,16 @@ MAX_VND = 1_000 * 1_000_000_000
 _WHOLE_RE = re.compile(r"^\d{1,3}(\.\d{3})+$|^\d{1,3}(,\d{3})+$|^\d{1,3}( \d{3})+$|^\d+$")
 # After accent folding: "1,5 tỷ" -> "1,5 ty", "700 triệu" -> "700 trieu", "2 nghìn" -> "2 nghin".
 # The English interface shows "2,5 billion".
-_UNITS = {"ty": 10**9, "ti": 10**9, "trieu": 10**6, "nghin": 10**3, "ngan": 10**3,
-          "billion": 10**9, "million": 10**6, "thousand": 10**3}
+_UNITS = {
+    "ty": 10**9,
+    "ti": 10**9,
+    "trieu": 10**6,
+    "nghin": 10**3,
+    "ngan": 10**3,
+    "billion": 10**9,
+    "million": 10**6,
+    "thousand": 10**3,
+}
 _PART_RE = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+(?:,\d+)?) ?(%s)\b ?" % "|".join(_UNITS))
 _CURRENCY_RE = re.compile(r" ?(₫|dong|d|vnd)$")
 

@@ -11,6 +11,7 @@ A value that every page shows but that changes rarely (the header's count of unr
 notifications) is kept in the session the same way (`session_cached`): computed on the first page
 after each refresh, and forgotten at once (`forget`) by the views that change it for this user.
 """
+
 import time
 
 from django.conf import settings

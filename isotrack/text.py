@@ -1,4 +1,5 @@
 """Text helpers for Vietnamese: accent folding for search."""
+
 import unicodedata
 
 _EXTRA = str.maketrans({"đ": "d", "Đ": "d"})
@@ -14,6 +15,7 @@ def fold(text):
         return ""
     decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
     # Control characters (a NUL typed into a search box) match nothing and PostgreSQL refuses them.
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)
-                       and (ch.isspace() or unicodedata.category(ch) != "Cc"))
+    stripped = "".join(
+        ch for ch in decomposed if not unicodedata.combining(ch) and (ch.isspace() or unicodedata.category(ch) != "Cc")
+    )
     return " ".join(stripped.lower().split())

@@ -1,5 +1,6 @@
 """Changes a user makes to their own inbox and preferences (the reminder job's own writes are in
 digests.py, where they are claimed exactly once)."""
+
 from django.db import transaction
 from django.utils import timezone
 

@@ -7,8 +7,18 @@ from .models import Digest, Notification, NotificationPreference, ReminderRule, 
 
 @admin.register(ReminderRule)
 class ReminderRuleAdmin(RuleAdmin):
-    list_display = ["kind", "is_active", "lead_days", "overdue_every_days", "escalate_after_days", "due_month", "due_day",
-                    "province", "valid_from", "valid_until"]
+    list_display = [
+        "kind",
+        "is_active",
+        "lead_days",
+        "overdue_every_days",
+        "escalate_after_days",
+        "due_month",
+        "due_day",
+        "province",
+        "valid_from",
+        "valid_until",
+    ]
 
 
 @admin.register(ReminderSettings)
@@ -33,8 +43,16 @@ class DigestAdmin(admin.ModelAdmin):
     list_display = ["day", "user", "item_count", "email_wanted", "emailed_at", "email_attempts"]
     list_filter = ["day", "email_wanted"]
     search_fields = ["user__username", "user__email"]
-    readonly_fields = ["user", "day", "created_at", "item_count", "email_wanted", "emailed_at", "email_attempts",
-                       "last_error"]
+    readonly_fields = [
+        "user",
+        "day",
+        "created_at",
+        "item_count",
+        "email_wanted",
+        "emailed_at",
+        "email_attempts",
+        "last_error",
+    ]
 
 
 @admin.register(Notification)

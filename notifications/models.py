@@ -1,4 +1,5 @@
 """Deadline reminders: the rules (rule data), and the record of what was sent to whom."""
+
 import datetime
 
 from django.conf import settings
@@ -16,7 +17,7 @@ REPORT_KINDS = (RuleKind.NOVEMBER_REPORT, RuleKind.DECEMBER_REPORT)
 
 
 def parse_lead_days(text):
-    """"14, 7, 1" -> [14, 7, 1] (largest first); ValueError on anything else."""
+    """ "14, 7, 1" -> [14, 7, 1] (largest first); ValueError on anything else."""
     days = sorted({int(part) for part in text.replace(";", ",").split(",") if part.strip()}, reverse=True)
     if any(day < 0 for day in days):
         raise ValueError(text)
@@ -30,15 +31,20 @@ class ReminderRule(RuleData):
     kind = models.CharField(_("loại nhắc hạn"), max_length=12, choices=RuleKind.choices)
     is_active = models.BooleanField(_("đang dùng"), default=True)
     lead_days = models.CharField(
-        _("nhắc trước hạn (ngày)"), max_length=50, default="14, 7, 1",
-        help_text=_("Các mốc nhắc trước hạn, cách nhau bởi dấu phẩy, ví dụ \"14, 7, 1\"."),
+        _("nhắc trước hạn (ngày)"),
+        max_length=50,
+        default="14, 7, 1",
+        help_text=_('Các mốc nhắc trước hạn, cách nhau bởi dấu phẩy, ví dụ "14, 7, 1".'),
     )
     overdue_every_days = models.PositiveSmallIntegerField(
-        _("nhắc lại khi quá hạn, mỗi (ngày)"), default=7,
+        _("nhắc lại khi quá hạn, mỗi (ngày)"),
+        default=7,
         help_text=_("0: không nhắc sau khi đã quá hạn."),
     )
     escalate_after_days = models.PositiveSmallIntegerField(
-        _("báo lãnh đạo khi quá hạn quá (ngày)"), null=True, blank=True,
+        _("báo lãnh đạo khi quá hạn quá (ngày)"),
+        null=True,
+        blank=True,
         help_text=_("Để trống: không báo lãnh đạo. Chỉ dùng cho bước triển khai."),
     )
     due_month = models.PositiveSmallIntegerField(
@@ -104,7 +110,7 @@ class ReminderRule(RuleData):
         try:
             leads = parse_lead_days(self.lead_days)
         except ValueError:
-            raise ValidationError({"lead_days": _("Nhập các số ngày, cách nhau bởi dấu phẩy, ví dụ \"14, 7, 1\".")})
+            raise ValidationError({"lead_days": _('Nhập các số ngày, cách nhau bởi dấu phẩy, ví dụ "14, 7, 1".')})
         if not leads:
             raise ValidationError({"lead_days": _("Cần ít nhất một mốc nhắc trước hạn.")})
         if self.kind in REPORT_KINDS:
@@ -143,7 +149,8 @@ class ReminderSettings(models.Model):
 
     is_enabled = models.BooleanField(_("gửi nhắc hạn tự động"), default=True)
     send_time = models.TimeField(
-        _("giờ gửi hằng ngày"), default=datetime.time(7, 0),
+        _("giờ gửi hằng ngày"),
+        default=datetime.time(7, 0),
         help_text=_("Giờ Việt Nam (Asia/Ho_Chi_Minh). Lịch chạy kiểm tra mỗi 15 phút và gửi khi đã đến giờ."),
     )
 
@@ -185,11 +192,14 @@ class NotificationPreference(models.Model):
     """A user's choice of channels (cài đặt nhận thông báo); the inbox is always on."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
         verbose_name=_("người dùng"),
     )
     email_enabled = models.BooleanField(
-        _("nhận bản tin nhắc hạn qua e-mail"), default=True,
+        _("nhận bản tin nhắc hạn qua e-mail"),
+        default=True,
         help_text=_("Hộp thông báo trong hệ thống luôn nhận đầy đủ."),
     )
 
@@ -223,8 +233,9 @@ class Digest(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_user_per_day")]
         indexes = [
             # The job looks for e-mails still owed (crash or failure) to send them again.
-            models.Index(fields=["day"], condition=Q(email_wanted=True, emailed_at__isnull=True),
-                         name="digest_email_pending_idx"),
+            models.Index(
+                fields=["day"], condition=Q(email_wanted=True, emailed_at__isnull=True), name="digest_email_pending_idx"
+            ),
         ]
 
     def __str__(self):
@@ -241,8 +252,10 @@ class NotificationQuerySet(models.QuerySet):
 
     def for_inbox(self):
         """Newest digest first; inside a digest, sections in the digest's order, then by deadline."""
-        rank = models.Case(*[models.When(section=section, then=index) for index, section in enumerate(Section.values)],
-                           output_field=models.IntegerField())
+        rank = models.Case(
+            *[models.When(section=section, then=index) for index, section in enumerate(Section.values)],
+            output_field=models.IntegerField(),
+        )
         return self.order_by("-digest__day", "-digest_id", rank, "due_on", "pk")
 
 
@@ -255,7 +268,9 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("người nhận")
     )
-    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("bản tin"))
+    digest = models.ForeignKey(
+        Digest, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("bản tin")
+    )
     item_key = models.CharField(_("mục"), max_length=80)
     window = models.CharField(_("đợt nhắc"), max_length=20)
     section = models.CharField(_("nhóm"), max_length=12, choices=Section.choices)

@@ -1,4 +1,5 @@
 """Celery entry points for reminders: thin, they take ids and dates and call reminders.py and delivery.py."""
+
 import datetime
 import smtplib
 

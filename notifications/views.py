@@ -1,4 +1,5 @@
 """The inbox of reminders and the notification preferences page."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -24,10 +25,14 @@ def inbox(request):
     if request.GET.get("unread") == "1":
         notifications = notifications.unread()
     page = Paginator(notifications.for_inbox(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/inbox.html", {
-        "page": page,
-        "only_unread": request.GET.get("unread") == "1",
-    })
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "page": page,
+            "only_unread": request.GET.get("unread") == "1",
+        },
+    )
 
 
 @login_required
@@ -55,7 +60,8 @@ def mark_all_read(request):
 @login_required
 def preferences(request):
     preference = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference(
-        user=request.user)
+        user=request.user
+    )
     form = PreferenceForm(request.POST if request.method == "POST" else None, instance=preference)
     if request.method == "POST" and form.is_valid():
         actions.set_preferences(request.user, email_enabled=form.cleaned_data["email_enabled"])

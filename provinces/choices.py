@@ -40,6 +40,6 @@ def split_name(level, full_name):
     """("Huyện Lâm Hà") -> (DivisionType.RURAL_DISTRICT, "Lâm Hà")."""
     for prefix, kind in PREFIXES[level]:
         if full_name.startswith(prefix):
-            return kind, full_name[len(prefix):]
+            return kind, full_name[len(prefix) :]
     default = {1: DivisionType.PROVINCE, 2: DivisionType.RURAL_DISTRICT, 3: DivisionType.COMMUNE}
     return default[level], full_name

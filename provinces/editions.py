@@ -5,6 +5,7 @@ abolished, 63 provinces became 34 and about 10,000 communes became 3,321. Commun
 reused, so a unit is known by its code *and* its edition. Units carry `valid_from` and
 `valid_until` (exclusive); an edition is the set of units sharing the same period.
 """
+
 import datetime
 from dataclasses import dataclass
 
@@ -76,5 +77,4 @@ def edition_of(unit):
     for edition in EDITIONS:
         if unit.valid_from == edition.valid_from and unit.valid_until == edition.valid_until:
             return edition
-    return edition_on(unit.valid_from or (unit.valid_until - datetime.timedelta(days=1)
-                                          if unit.valid_until else None))
+    return edition_on(unit.valid_from or (unit.valid_until - datetime.timedelta(days=1) if unit.valid_until else None))

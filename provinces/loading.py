@@ -1,5 +1,6 @@
 """Loading an edition of the official unit lists (GSO) into Province, District and Commune,
 and the lineage between editions (see sources.py for where the data comes from)."""
+
 import json
 from dataclasses import dataclass, field
 
@@ -232,11 +233,16 @@ class LineageLoader:
                 link.whole, link.is_default = whole, default
                 changed.append(link)
         # A default moves in two passes, so the "one default per old commune" index never sees two.
-        CommuneSuccession.objects.bulk_update([link for link in changed if not link.is_default], ["whole", "is_default"])
+        CommuneSuccession.objects.bulk_update(
+            [link for link in changed if not link.is_default], ["whole", "is_default"]
+        )
         CommuneSuccession.objects.bulk_update([link for link in changed if link.is_default], ["whole", "is_default"])
         CommuneSuccession.objects.bulk_create(
-            [CommuneSuccession(predecessor_id=old, successor_id=new, whole=whole, is_default=default)
-             for (old, new), (whole, default) in wanted.items() if (old, new) not in existing],
+            [
+                CommuneSuccession(predecessor_id=old, successor_id=new, whole=whole, is_default=default)
+                for (old, new), (whole, default) in wanted.items()
+                if (old, new) not in existing
+            ],
             batch_size=2000,
         )
         self.report.created += sum(1 for key in wanted if key not in existing)
@@ -252,7 +258,8 @@ def load_official_units(progress=None):
     reports = {}
     progress(f"{PRE_2025.label}: {pre_2025_path()}")
     reports[PRE_2025.key] = EditionLoader(PRE_2025.valid_from, PRE_2025.valid_until, progress).load(
-        read_edition(pre_2025_path()))
+        read_edition(pre_2025_path())
+    )
     data = AdminUnitsData()
     progress(f"{TWO_TIER.label}: {data.root}")
     reports[TWO_TIER.key] = EditionLoader(TWO_TIER.valid_from, TWO_TIER.valid_until, progress).load(data.two_tier())

@@ -5,6 +5,7 @@ province written beside it settling names that several communes share.
 One matcher for every place that reads commune names typed by people: the enrolment page's
 pasted list and the Excel import. It finds candidates; it never picks one of several.
 """
+
 import difflib
 import re
 from collections import defaultdict
@@ -15,10 +16,16 @@ from .choices import DivisionType
 
 # Folded kind prefixes, longest first, as people write them ("TT." for a township, "P." for a ward).
 COMMUNE_KINDS = [
-    ("thi tran ", DivisionType.TOWNSHIP), ("tt. ", DivisionType.TOWNSHIP), ("tt ", DivisionType.TOWNSHIP),
-    ("phuong ", DivisionType.WARD), ("p. ", DivisionType.WARD),
+    ("thi tran ", DivisionType.TOWNSHIP),
+    ("tt. ", DivisionType.TOWNSHIP),
+    ("tt ", DivisionType.TOWNSHIP),
+    ("phuong ", DivisionType.WARD),
+    ("p. ", DivisionType.WARD),
     ("dac khu ", DivisionType.SPECIAL_ZONE),
-    ("xa ", DivisionType.COMMUNE), ("x. ", DivisionType.COMMUNE), ("ubnd ", None), ("ubnd xa ", DivisionType.COMMUNE),
+    ("xa ", DivisionType.COMMUNE),
+    ("x. ", DivisionType.COMMUNE),
+    ("ubnd ", None),
+    ("ubnd xa ", DivisionType.COMMUNE),
 ]
 PARENT_PREFIXES = ("thanh pho ", "tp. ", "tp ", "thi xa ", "tx. ", "tx ", "quan ", "huyen ", "khu vuc ", "tinh ")
 
@@ -26,7 +33,7 @@ PARENT_PREFIXES = ("thanh pho ", "tp. ", "tp ", "thi xa ", "tx. ", "tx ", "quan 
 def _strip(text, prefixes):
     for prefix in sorted(prefixes, key=len, reverse=True):
         if text.startswith(prefix) and len(text) > len(prefix):
-            return text[len(prefix):]
+            return text[len(prefix) :]
     return text
 
 
@@ -64,8 +71,11 @@ def parent_key(text):
 def parents_of(commune):
     """The keys a commune may be told apart by: its district, review area and province."""
     keys = set()
-    for unit in (commune.district if commune.district_id else None, commune.area if commune.area_id else None,
-                 commune.province):
+    for unit in (
+        commune.district if commune.district_id else None,
+        commune.area if commune.area_id else None,
+        commune.province,
+    ):
         if unit is not None:
             keys |= {parent_key(unit.name), parent_key(unit.short_name)}
     return keys

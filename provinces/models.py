@@ -1,4 +1,5 @@
 """Administrative units from the official GSO lists (Tổng cục Thống kê)."""
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -18,7 +19,8 @@ def in_force_on(day, prefix=""):
     """A filter for units in force on `day`, through `prefix` (e.g. "enrolment__commune__"):
     a join, never a subquery, so the planner sees the rows it filters."""
     return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
-        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": day}))
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": day})
+    )
 
 
 def search_filter(model, text, prefix=""):
@@ -75,7 +77,7 @@ class AdministrativeUnit(SearchableName):
     """What every unit level shares: official code, name, kind and validity."""
 
     code = models.CharField(_("mã"), max_length=5, db_index=True)
-    name = models.CharField(_("tên"), max_length=120, help_text=_("Tên đầy đủ, ví dụ \"Huyện Lâm Hà\"."))
+    name = models.CharField(_("tên"), max_length=120, help_text=_('Tên đầy đủ, ví dụ "Huyện Lâm Hà".'))
     short_name = models.CharField(_("tên ngắn"), max_length=100)
     division_type = models.CharField(_("loại đơn vị"), max_length=20, choices=DivisionType.choices)
     # A code identifies a unit only together with the edition it belongs to: codes were
@@ -96,7 +98,7 @@ class AdministrativeUnit(SearchableName):
 
     @property
     def period_note(self):
-        """"(trước 01/07/2025)" for a unit of an edition with an end, "" otherwise."""
+        """ "(trước 01/07/2025)" for a unit of an edition with an end, "" otherwise."""
         if not self.valid_until:
             return ""
         return gettext("(trước {day})").format(day=self.valid_until.strftime("%d/%m/%Y"))
@@ -108,8 +110,8 @@ class AdministrativeUnit(SearchableName):
     def is_current(self, day=None):
         day = day or timezone.localdate()
         return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_until is None or day < self.valid_until)
-
+            self.valid_until is None or day < self.valid_until
+        )
 
     def clean(self):
         super().clean()
@@ -129,7 +131,9 @@ class AdministrativeUnit(SearchableName):
     def validity_constraints(cls, prefix):
         return [
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gt=models.F("valid_from")),
                 name=f"{prefix}_validity_in_order",
                 violation_error_message=_("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực."),
             ),
@@ -146,7 +150,11 @@ class Province(AdministrativeUnit):
     """A province or centrally-run city (Tỉnh / Thành phố trực thuộc trung ương)."""
 
     successors = models.ManyToManyField(
-        "self", through="ProvinceSuccession", symmetrical=False, blank=True, related_name="predecessors",
+        "self",
+        through="ProvinceSuccession",
+        symmetrical=False,
+        blank=True,
+        related_name="predecessors",
         verbose_name=_("tỉnh kế thừa"),
     )
 
@@ -185,11 +193,19 @@ class Commune(AdministrativeUnit):
     )
     # Not official data: the province's grouping of today's communes for its area officers.
     area = models.ForeignKey(
-        "ReviewArea", on_delete=models.PROTECT, null=True, blank=True, related_name="communes",
+        "ReviewArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="communes",
         verbose_name=_("khu vực theo dõi"),
     )
     successors = models.ManyToManyField(
-        "self", through="CommuneSuccession", symmetrical=False, blank=True, related_name="predecessors",
+        "self",
+        through="CommuneSuccession",
+        symmetrical=False,
+        blank=True,
+        related_name="predecessors",
         verbose_name=_("xã kế thừa"),
     )
 
@@ -263,7 +279,9 @@ class CommuneSuccession(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["predecessor", "successor"], name="commune_succession_unique"),
             models.UniqueConstraint(
-                fields=["predecessor"], condition=Q(is_default=True), name="commune_succession_one_default",
+                fields=["predecessor"],
+                condition=Q(is_default=True),
+                name="commune_succession_one_default",
                 violation_error_message=_("Mỗi xã cũ chỉ có một xã kế thừa chính."),
             ),
         ]
@@ -302,14 +320,14 @@ class ReviewArea(SearchableName):
         ordering = ["province", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["province", "name"], name="area_unique_name",
+                fields=["province", "name"],
+                name="area_unique_name",
                 violation_error_message=_("Tỉnh đã có khu vực mang tên này."),
             ),
         ]
 
     def __str__(self):
         return gettext("Khu vực {name}").format(name=self.name)
-
 
     @property
     def short_name(self):

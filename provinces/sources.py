@@ -12,6 +12,7 @@ and geopy; isotrack needs only its data, so it is installed without those depend
 (requirements/data.txt) and never imported: the files are found through the import system's
 spec, which does not run the package.
 """
+
 import importlib.util
 import json
 import re

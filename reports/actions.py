@@ -4,6 +4,7 @@ read (StaleEdit), creates once per one-time key (AlreadySubmitted).
 
 prepare → (edit, refresh figures)* → submit → correct → (edit, refresh)* → submit …
 """
+
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -27,8 +28,11 @@ def _check_year(province, year):
     if year > today.year:
         raise ValidationError(_("Chưa thể lập báo cáo năm {year}.").format(year=year))
     if province.valid_until is not None and province.valid_until <= datetime.date(year, 12, 31):
-        raise ValidationError(_("{province} không còn vào ngày 31/12/{year}: báo cáo năm này do tỉnh kế thừa lập.")
-                              .format(province=province, year=year))
+        raise ValidationError(
+            _("{province} không còn vào ngày 31/12/{year}: báo cáo năm này do tỉnh kế thừa lập.").format(
+                province=province, year=year
+            )
+        )
 
 
 def _draft(report, version=None):
@@ -56,8 +60,13 @@ def prepare_report(province, year, *, by, key=None):
         raise ValidationError(_("Đã có dự thảo báo cáo năm {year}: mở dự thảo để sửa.").format(year=year))
     if existing.exists():
         raise ValidationError(_("Tỉnh đã nộp báo cáo năm {year}; muốn sửa, lập bản đính chính.").format(year=year))
-    report = YearlyReport(province=province, year=year, figures=yearly.snapshot(province, year, by),
-                          prepared_at=timezone.now(), prepared_by=by)
+    report = YearlyReport(
+        province=province,
+        year=year,
+        figures=yearly.snapshot(province, year, by),
+        prepared_at=timezone.now(),
+        prepared_by=by,
+    )
     return _created(submission, _save(report, by=by))
 
 
@@ -119,15 +128,20 @@ def correct_report(report, *, by, reason, key=None):
     current = _locked(report)
     if current.status != ReportStatus.SUBMITTED:
         raise ValidationError(_("Chỉ đính chính được báo cáo đã nộp đang có hiệu lực."))
-    if YearlyReport.objects.filter(province=current.province_id, year=current.year,
-                                   status=ReportStatus.DRAFT).exists():
+    if YearlyReport.objects.filter(province=current.province_id, year=current.year, status=ReportStatus.DRAFT).exists():
         raise ValidationError(_("Đã có bản đính chính đang soạn: mở dự thảo để sửa."))
-    last = YearlyReport.objects.filter(province=current.province_id, year=current.year).aggregate(
-        n=Max("revision"))["n"]
+    last = YearlyReport.objects.filter(province=current.province_id, year=current.year).aggregate(n=Max("revision"))[
+        "n"
+    ]
     correction = YearlyReport(
-        province=current.province, year=current.year, revision=last + 1, corrects=current,
-        correction_reason=reason.strip(), figures=yearly.snapshot(current.province, current.year, by),
-        prepared_at=timezone.now(), prepared_by=by,
+        province=current.province,
+        year=current.year,
+        revision=last + 1,
+        corrects=current,
+        correction_reason=reason.strip(),
+        figures=yearly.snapshot(current.province, current.year, by),
+        prepared_at=timezone.now(),
+        prepared_by=by,
         **{name: getattr(current, name) for name in EDIT_FIELDS if name != "reported_on"},
     )
     return _created(submission, _save(correction, by=by))

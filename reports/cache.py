@@ -16,6 +16,7 @@ Django's cache: Redis in production (REDIS_URL), the process's memory in the qui
 tests (settings). Entries also expire after CACHE_SECONDS, so that stamps nobody reads any more
 leave the cache.
 """
+
 import functools
 import logging
 import threading
@@ -44,7 +45,9 @@ def bump(using="default"):
     """A new stamp, written in the current transaction (one statement, creating the row if needed)."""
     DataVersion.objects.using(using).bulk_create(
         [DataVersion(pk=1, stamp=new_stamp(), changed_at=timezone.now())],
-        update_conflicts=True, unique_fields=["id"], update_fields=["stamp", "changed_at"],
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=["stamp", "changed_at"],
     )
 
 
@@ -79,8 +82,12 @@ def moves_figures(action):
 def row_changed(sender, **kwargs):
     """A save or delete outside the actions (a form saved by a view, the admin, a command)."""
     # Not for a migration's historical models (module "__fake__"): `migrate` bumps once at its end.
-    if (sender._meta.app_label in FIGURE_APPS and not hasattr(sender, "instance_type")
-            and sender.__module__ != "__fake__" and not in_action()):
+    if (
+        sender._meta.app_label in FIGURE_APPS
+        and not hasattr(sender, "instance_type")
+        and sender.__module__ != "__fake__"
+        and not in_action()
+    ):
         bump()
 
 

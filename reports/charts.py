@@ -8,6 +8,7 @@ drawn WIDTH units wide, about a phone's width in CSS pixels, and scale to the wi
 box (static/css/isotrack.css): on a phone their text stays the size it was drawn at, on a
 desktop it grows a little, and nothing needs scrolling sideways.
 """
+
 import datetime
 from dataclasses import dataclass, field
 
@@ -51,18 +52,21 @@ class StackedBars:
         ]
         for bar in self.bars:
             label = bar.label if len(bar.label) <= 18 else bar.label[:17] + "…"
-            parts.append(f'<text x="{self.label_width - 6}" y="{bar.y + 13}" text-anchor="end" font-size="11">'
-                         f'{e(label)}</text>')
+            parts.append(
+                f'<text x="{self.label_width - 6}" y="{bar.y + 13}" text-anchor="end" font-size="11">{e(label)}</text>'
+            )
             for seg in bar.segments:
                 parts.append(
                     f'<rect x="{seg["x"]}" y="{bar.y}" width="{seg["width"]}" height="{self.bar_height}" '
                     f'class="{e(seg["css_class"])}" stroke="#fff" stroke-width=".5"><title>{e(bar.label)} — '
-                    f'{e(seg["name"])}: {seg["value"]}</title></rect>'
+                    f"{e(seg['name'])}: {seg['value']}</title></rect>"
                 )
             parts.append(f'<text x="{bar.end}" dx="4" y="{bar.y + 13}" font-size="11">{bar.total}</text>')
         for item in self.legend:
-            parts.append(f'<rect x="{item["x"]}" y="{item["y"]}" width="10" height="10" class="{e(item["css_class"])}" '
-                         f'stroke="#666" stroke-width=".5"></rect>')
+            parts.append(
+                f'<rect x="{item["x"]}" y="{item["y"]}" width="10" height="10" class="{e(item["css_class"])}" '
+                f'stroke="#666" stroke-width=".5"></rect>'
+            )
             parts.append(f'<text x="{item["x"] + 14}" y="{item["y"] + 9}" font-size="10">{e(item["name"])}</text>')
         parts.append("</svg>")
         return mark_safe("".join(parts))
@@ -82,16 +86,18 @@ def stacked_bars(rows, series, *, width=WIDTH, label_width=108, bar_height=18, g
             value = values.get(key, 0)
             if value:
                 w = plot * value / biggest
-                bar.segments.append({"x": round(x, 2), "width": round(w, 2), "css_class": css_class, "value": value,
-                                     "name": name})
+                bar.segments.append(
+                    {"x": round(x, 2), "width": round(w, 2), "css_class": css_class, "value": value, "name": name}
+                )
                 x += w
         bar.end = round(x, 2)
         bars.append(bar)
     legend_y = len(rows) * (bar_height + gap) + 8
     legend = []  # two to a row: the names are long
     for index, (key, name, css_class) in enumerate(series):
-        legend.append({"x": (index % 2) * (width // 2), "y": legend_y + (index // 2) * 18, "css_class": css_class,
-                       "name": name})
+        legend.append(
+            {"x": (index % 2) * (width // 2), "y": legend_y + (index // 2) * 18, "css_class": css_class, "name": name}
+        )
     height = legend_y + ((len(series) + 1) // 2) * 18 + 4
     return StackedBars(width, height, label_width, bar_height, bars, legend, legend_y)
 
@@ -150,16 +156,21 @@ def line_chart(points, *, starts_on, target_date, target, today, forecast=None, 
     if forecast is not None and today < target_date:
         forecast_line = f"{x(today)},{y(previous)} {x(target_date)},{y(forecast)}"
     x_ticks = [
-        {"x": x(datetime.date(year, 1, 1)), "label": str(year)}
-        for year in range(first_day.year + 1, last_day.year + 1)
+        {"x": x(datetime.date(year, 1, 1)), "label": str(year)} for year in range(first_day.year + 1, last_day.year + 1)
     ]
     y_ticks = [{"y": y(v), "label": str(v)} for v in range(0, top_value + 1, step)]
     return LineChart(
-        width=width, height=height, left=left, top=top, plot_width=plot_w, plot_height=plot_h,
+        width=width,
+        height=height,
+        left=left,
+        top=top,
+        plot_width=plot_w,
+        plot_height=plot_h,
         actual=" ".join(steps),
         target=f"{x(starts_on)},{y(0)} {x(target_date)},{y(target)}",
         forecast=forecast_line,
-        x_ticks=x_ticks, y_ticks=y_ticks,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
         last_point=(x(end), y(previous)),
     )
 

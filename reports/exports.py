@@ -7,6 +7,7 @@ a carriage return is stored as a string cell with Excel's quote prefix, so a spr
 it and never runs it as a formula. Sheets are written in openpyxl's write-only mode, one row
 after another (time linear in the rows), to a temporary file that the response streams.
 """
+
 import datetime
 import decimal
 import tempfile
@@ -80,8 +81,11 @@ def _cell(ws, value, *, money=False, font=None, alignment=None):
     value = _value(value)
     text = isinstance(value, str)
     number_format = None
-    if (money or isinstance(value, Money)) and isinstance(value, (int, float, decimal.Decimal)) \
-            and not isinstance(value, bool):
+    if (
+        (money or isinstance(value, Money))
+        and isinstance(value, (int, float, decimal.Decimal))
+        and not isinstance(value, bool)
+    ):
         number_format = MONEY_FORMAT
     elif isinstance(value, datetime.date):
         number_format = DATE_FORMAT

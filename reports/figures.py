@@ -10,6 +10,7 @@ when it has an enrolment that counts, *announced* when one of them is announced 
 day when it was decided by then and had not lapsed by then. The number of queries does not grow
 with the province; their rows do, by one or two per commune.
 """
+
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -73,8 +74,9 @@ def commune_rows(communes, group=None, lineage=False):
         fields += [spec["id"], spec["name"], spec["order"]]
         communes = communes.order_by(F(spec["order"]).asc(nulls_last=True))
     if lineage:
-        communes = communes.annotate(from_announced=ExpressionWrapper(formed_from_announced(),
-                                                                       output_field=BooleanField()))
+        communes = communes.annotate(
+            from_announced=ExpressionWrapper(formed_from_announced(), output_field=BooleanField())
+        )
         fields.append("from_announced")
     rows = []
     for values in communes.values_list(*fields):
@@ -92,10 +94,23 @@ def enrolment_rows(where):
     lapse dates of its announcements (a LEFT JOIN: one row per announcement)."""
     by_pk = {}
     values = (
-        Enrolment.objects.counted().filter(where).order_by()
-        .values_list("pk", "commune_id", "plan_id", "phase_id", "status", "next_due_on", "ended_on",
-                     "upkeep_due_on", "needs_reannouncement",
-                     "announcements__decided_on", "announcements__lapsed_on", "announcements__archived_at")
+        Enrolment.objects.counted()
+        .filter(where)
+        .order_by()
+        .values_list(
+            "pk",
+            "commune_id",
+            "plan_id",
+            "phase_id",
+            "status",
+            "next_due_on",
+            "ended_on",
+            "upkeep_due_on",
+            "needs_reannouncement",
+            "announcements__decided_on",
+            "announcements__lapsed_on",
+            "announcements__archived_at",
+        )
     )
     for *fields, decided, lapsed, archived in values:
         row = by_pk.get(fields[0])
@@ -122,9 +137,21 @@ class AreaFigures:
     def of_communes(cls, communes, today):
         """From communes whose enrolments that count were read with them (`counted_enrolments`)."""
         rows = [CommuneRow(c.pk) for c in communes]
-        enrolments = [EnrolmentRow(e.pk, e.commune_id, e.plan_id, e.phase_id, e.status, e.next_due_on, e.ended_on,
-                                   e.upkeep_due_on, e.needs_reannouncement)
-                      for c in communes for e in c.counted_enrolments]
+        enrolments = [
+            EnrolmentRow(
+                e.pk,
+                e.commune_id,
+                e.plan_id,
+                e.phase_id,
+                e.status,
+                e.next_due_on,
+                e.ended_on,
+                e.upkeep_due_on,
+                e.needs_reannouncement,
+            )
+            for c in communes
+            for e in c.counted_enrolments
+        ]
         return cls(rows, enrolments, today)
 
     def _has(self, commune, test=lambda e: True):
@@ -147,7 +174,8 @@ class AreaFigures:
             result["announced"] += announced
             result["overdue"] += self._has(commune, lambda e: e.late(today))
             result["upkeep_overdue"] += self._has(
-                commune, lambda e: e.upkeep_due_on is not None and e.upkeep_due_on < today)
+                commune, lambda e: e.upkeep_due_on is not None and e.upkeep_due_on < today
+            )
             result["reannounce"] += self._has(commune, lambda e: e.needs_reannouncement)
             if lineage:
                 result["from_announced"] += commune.from_announced
@@ -167,8 +195,12 @@ class AreaFigures:
             row = groups.get(commune.group_id)
             if row is None:
                 row = groups[commune.group_id] = {
-                    "group_id": commune.group_id, "group_name": commune.group_name,
-                    "group_order": commune.group_order, "communes": 0, "not_started": 0, "late": 0,
+                    "group_id": commune.group_id,
+                    "group_name": commune.group_name,
+                    "group_order": commune.group_order,
+                    "communes": 0,
+                    "not_started": 0,
+                    "late": 0,
                     **{status: 0 for status in ENROLLED},
                 }
             row["communes"] += 1

@@ -4,6 +4,7 @@ The commune list (`rollout:commune_list`, GET params of the shared contract: pro
 district, plan, phase, status (repeatable), step, overdue) shows exactly the communes a
 figure counts, so every figure carries the params it was counted with.
 """
+
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from rollout.choices import Status
 
 # Every status an active enrolment can have (all but "not started").
 ENROLLED = tuple(s for s in Status.values if s != Status.NOT_STARTED)
+
 
 @lru_cache(maxsize=32)
 def _list_url(name, urlconf, prefix):

@@ -1,5 +1,6 @@
 """What the reports keep of their own: the yearly report a province's DOST submits to the
 Ministry, as a document, and the version of the data the figures count."""
+
 import uuid
 
 from django.conf import settings
@@ -46,12 +47,12 @@ class YearlyReport(models.Model):
     submitting it locks it; a correction is a new version that names the one it corrects and
     why, the old one kept as it was."""
 
-    province = models.ForeignKey("provinces.Province", on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("tỉnh"))
+    province = models.ForeignKey(
+        "provinces.Province", on_delete=models.PROTECT, related_name="+", verbose_name=_("tỉnh")
+    )
     year = models.PositiveSmallIntegerField(_("năm báo cáo"))
     revision = models.PositiveSmallIntegerField(_("lần"), default=1)
-    status = models.CharField(_("trạng thái"), max_length=10, choices=ReportStatus.choices,
-                              default=ReportStatus.DRAFT)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     number = models.CharField(_("số báo cáo"), max_length=50, blank=True, help_text=_("Ví dụ: 125/BC-SKHCN"))
     reported_on = models.DateField(_("ngày báo cáo"), null=True, blank=True)
     problems = models.TextField(_("khó khăn, vướng mắc"), blank=True)
@@ -60,13 +61,32 @@ class YearlyReport(models.Model):
     signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
     figures = models.JSONField(_("số liệu"), default=dict, editable=False)
     prepared_at = models.DateTimeField(_("lấy số liệu lúc"), editable=False)
-    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    editable=False, verbose_name=_("người lập"))
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("người lập"),
+    )
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True, editable=False)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", editable=False, verbose_name=_("người nộp"))
-    corrects = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="correction", editable=False, verbose_name=_("đính chính báo cáo"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("người nộp"),
+    )
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+        editable=False,
+        verbose_name=_("đính chính báo cáo"),
+    )
     correction_reason = models.TextField(_("lý do đính chính"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
@@ -82,24 +102,35 @@ class YearlyReport(models.Model):
         verbose_name_plural = _("báo cáo năm")
         ordering = ["province", "-year", "-revision"]
         constraints = [
-            models.UniqueConstraint(fields=["province", "year", "revision"], name="report_unique_revision",
-                                    violation_error_message=_("Đã có lần báo cáo này.")),
             models.UniqueConstraint(
-                fields=["province", "year"], condition=Q(status=ReportStatus.DRAFT), name="report_one_draft",
-                violation_error_message=_("Đã có một dự thảo báo cáo của tỉnh cho năm này.")),
+                fields=["province", "year", "revision"],
+                name="report_unique_revision",
+                violation_error_message=_("Đã có lần báo cáo này."),
+            ),
             models.UniqueConstraint(
-                fields=["province", "year"], condition=Q(status=ReportStatus.SUBMITTED), name="report_one_in_force",
-                violation_error_message=_("Tỉnh đã nộp báo cáo năm này; muốn sửa, lập bản đính chính.")),
+                fields=["province", "year"],
+                condition=Q(status=ReportStatus.DRAFT),
+                name="report_one_draft",
+                violation_error_message=_("Đã có một dự thảo báo cáo của tỉnh cho năm này."),
+            ),
+            models.UniqueConstraint(
+                fields=["province", "year"],
+                condition=Q(status=ReportStatus.SUBMITTED),
+                name="report_one_in_force",
+                violation_error_message=_("Tỉnh đã nộp báo cáo năm này; muốn sửa, lập bản đính chính."),
+            ),
             models.CheckConstraint(
                 condition=Q(revision=1, corrects__isnull=True, correction_reason="")
                 | (Q(revision__gt=1, corrects__isnull=False) & ~Q(correction_reason="")),
                 name="report_correction_has_reason",
-                violation_error_message=_("Bản đính chính phải ghi báo cáo được đính chính và lý do.")),
+                violation_error_message=_("Bản đính chính phải ghi báo cáo được đính chính và lý do."),
+            ),
             models.CheckConstraint(
                 condition=Q(status=ReportStatus.DRAFT)
                 | (~Q(number="") & Q(reported_on__isnull=False, submitted_at__isnull=False)),
                 name="report_submitted_is_complete",
-                violation_error_message=_("Báo cáo đã nộp phải có số, ngày và thời điểm nộp.")),
+                violation_error_message=_("Báo cáo đã nộp phải có số, ngày và thời điểm nộp."),
+            ),
         ]
 
     def __str__(self):

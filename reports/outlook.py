@@ -1,4 +1,5 @@
 """Progress against a target, and where the current pace leads by the target date."""
+
 import datetime
 from dataclasses import dataclass
 

@@ -10,6 +10,7 @@ archived), *announced* when that enrolment's status is announced or maintaining,
 that enrolment's nearest open step is past due (an ended enrolment has no due step).
 Dashboards work on the units in force on the day they are about (today).
 """
+
 import datetime
 from dataclasses import dataclass
 
@@ -54,7 +55,6 @@ from rollout.models import (
 )
 
 from rollout.models.base import count_of, sum_of
-
 
 
 def in_force_on(day):
@@ -103,9 +103,14 @@ def phases_for_dashboard(phases, include_closed=False):
 def overdue_steps(steps, today, limit=10):
     """The open steps longest past their due date, with their commune."""
     return list(
-        steps.filter(archived_at__isnull=True).overdue(today)
-        .select_related("enrolment__commune__district", "enrolment__commune__area", "enrolment__commune__province",
-                        "enrolment__plan")
+        steps.filter(archived_at__isnull=True)
+        .overdue(today)
+        .select_related(
+            "enrolment__commune__district",
+            "enrolment__commune__area",
+            "enrolment__commune__province",
+            "enrolment__plan",
+        )
         .order_by("due_on", "enrolment__commune__code", "order")[:limit]
     )
 
@@ -116,17 +121,20 @@ def district_communes(communes):
     enrolments = (
         Enrolment.objects.counted()
         .select_related("plan", "phase")
-        .annotate(awaiting=count_of(Step.objects.filter(enrolment=OuterRef("pk"), review_state=ReviewState.AWAITING,
-                                                        archived_at__isnull=True)))
+        .annotate(
+            awaiting=count_of(
+                Step.objects.filter(
+                    enrolment=OuterRef("pk"), review_state=ReviewState.AWAITING, archived_at__isnull=True
+                )
+            )
+        )
         .order_by("-plan__issued_on", "plan__number")
     )
     return list(communes.prefetch_related(Prefetch("enrolments", queryset=enrolments, to_attr="counted_enrolments")))
 
 
 def awaiting_review(steps):
-    return steps.filter(
-        alive_q("enrolment__"), archived_at__isnull=True
-    ).awaiting_review()
+    return steps.filter(alive_q("enrolment__"), archived_at__isnull=True).awaiting_review()
 
 
 # -- the national overview ----------------------------------------------------------------
@@ -168,8 +176,9 @@ def provinces_overview(provinces, today, sort="name"):
     grouped query per table, joined by UNION ALL), the communes by province, the enrolments by
     province; a province's family is itself and the provinces it was formed from."""
     rows, heads_of = {}, {}  # heads_of: a province -> the provinces of today whose family it is in
-    for pk, code, name, predecessor in (provinces.valid_on(today).order_by("name")
-                                        .values_list("pk", "code", "name", "predecessors")):
+    for pk, code, name, predecessor in (
+        provinces.valid_on(today).order_by("name").values_list("pk", "code", "name", "predecessors")
+    ):
         rows.setdefault(pk, ProvinceRow(pk, code, name))
         for member in {pk, predecessor} - {None}:
             heads_of.setdefault(member, set()).add(pk)
@@ -184,23 +193,42 @@ def provinces_overview(provinces, today, sort="name"):
     money = dict(archived_at__isnull=True, plan__archived_at__isnull=True, plan__province__in=family)
     has_plan = set()
     for kind, province, amount in (
-        plans.order_by().values_list(Value("plans"), "province").annotate(n=Count("pk"))
-        .union(BudgetLine.objects.filter(**money).order_by().values_list(Value("planned"), "plan__province")
-               .annotate(n=Sum("amount")), all=True)
-        .union(Expenditure.objects.filter(**money).order_by().values_list(Value("spent"), "plan__province")
-               .annotate(n=Sum("amount")), all=True)
+        plans.order_by()
+        .values_list(Value("plans"), "province")
+        .annotate(n=Count("pk"))
+        .union(
+            BudgetLine.objects.filter(**money)
+            .order_by()
+            .values_list(Value("planned"), "plan__province")
+            .annotate(n=Sum("amount")),
+            all=True,
+        )
+        .union(
+            Expenditure.objects.filter(**money)
+            .order_by()
+            .values_list(Value("spent"), "plan__province")
+            .annotate(n=Sum("amount")),
+            all=True,
+        )
     ):
         if kind == "plans":
             has_plan |= heads_of.get(province, set())
         else:
             add([(province, amount)], kind)
-    add(Commune.objects.filter(province__in=list(rows)).order_by().values_list("province").annotate(n=Count("pk")),
-        "commune_count")
+    add(
+        Commune.objects.filter(province__in=list(rows)).order_by().values_list("province").annotate(n=Count("pk")),
+        "commune_count",
+    )
     for province, enrolled, announced, late in (
-        Enrolment.objects.counted().filter(commune__province__in=list(rows)).order_by().values_list("commune__province")
-        .annotate(enrolled=Count("commune", distinct=True),
-                  announced=Count("commune", distinct=True, filter=Q(status__in=ANNOUNCED_STATUSES)),
-                  late=Count("commune", distinct=True, filter=overdue_q(today)))
+        Enrolment.objects.counted()
+        .filter(commune__province__in=list(rows))
+        .order_by()
+        .values_list("commune__province")
+        .annotate(
+            enrolled=Count("commune", distinct=True),
+            announced=Count("commune", distinct=True, filter=Q(status__in=ANNOUNCED_STATUSES)),
+            late=Count("commune", distinct=True, filter=overdue_q(today)),
+        )
     ):
         row = rows[province]
         row.enrolled, row.announced, row.late = enrolled, announced, late
@@ -272,12 +300,13 @@ def yearly_figures(province, year, user):
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     family = province_family(province)
     communes = Commune.objects.visible_to(user).filter(province__in=family).valid_on(last)
-    done_by_end = Step.objects.filter(
-        enrolment=OuterRef("pk"), archived_at__isnull=True, done_on__lte=last
-    ).exclude(review_state=ReviewState.RETURNED)
+    done_by_end = Step.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, done_on__lte=last).exclude(
+        review_state=ReviewState.RETURNED
+    )
     in_force = Exists(in_force_on(last).filter(enrolment=OuterRef("pk")))
     any_announcement = Exists(
-        Announcement.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, decided_on__lte=last))
+        Announcement.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, decided_on__lte=last)
+    )
     build_steps = Step.objects.filter(enrolment=OuterRef("pk"), archived_at__isnull=True, stage=Stage.BUILD)
     build_done = count_of(done_by_end.filter(stage=Stage.BUILD))
     rank = Case(
@@ -289,8 +318,12 @@ def yearly_figures(province, year, user):
         output_field=IntegerField(),
     )
     best = (
-        Enrolment.objects.counted().visible_to(user).filter(commune=OuterRef("pk"), enrolled_on__lte=last)
-        .annotate(build_done=build_done, build_total=count_of(build_steps)).annotate(rank=rank).order_by("-rank", "-enrolled_on", "-pk")
+        Enrolment.objects.counted()
+        .visible_to(user)
+        .filter(commune=OuterRef("pk"), enrolled_on__lte=last)
+        .annotate(build_done=build_done, build_total=count_of(build_steps))
+        .annotate(rank=rank)
+        .order_by("-rank", "-enrolled_on", "-pk")
     )
     ranked = communes.annotate(
         best_rank=Subquery(best.values("rank")[:1]),
@@ -309,17 +342,28 @@ def yearly_figures(province, year, user):
         Announcement.objects.visible_to(user)
         .filter(archived_at__isnull=True, enrolment__in=in_family)
         .aggregate(
-            announced_in_year=Count("enrolment__commune", distinct=True,
-                                    filter=Q(kind=AnnouncementKind.FIRST, decided_on__range=(first, last))),
-            reannounced_in_year=Count("enrolment__commune", distinct=True,
-                                      filter=Q(kind=AnnouncementKind.REANNOUNCEMENT, decided_on__range=(first, last))),
-            converted_in_year=Count("enrolment__commune", distinct=True,
-                                    filter=Q(kind=AnnouncementKind.CONVERSION, decided_on__range=(first, last))),
+            announced_in_year=Count(
+                "enrolment__commune",
+                distinct=True,
+                filter=Q(kind=AnnouncementKind.FIRST, decided_on__range=(first, last)),
+            ),
+            reannounced_in_year=Count(
+                "enrolment__commune",
+                distinct=True,
+                filter=Q(kind=AnnouncementKind.REANNOUNCEMENT, decided_on__range=(first, last)),
+            ),
+            converted_in_year=Count(
+                "enrolment__commune",
+                distinct=True,
+                filter=Q(kind=AnnouncementKind.CONVERSION, decided_on__range=(first, last)),
+            ),
             notified_in_year=Count("enrolment__commune", distinct=True, filter=Q(notified_on__range=(first, last))),
             posted_in_year=Count("enrolment__commune", distinct=True, filter=Q(posted_on__range=(first, last))),
-            ended_by_reorganisation=Count("enrolment__commune", distinct=True,
-                                          filter=Q(lapse_cause=LapseCause.REORGANISATION,
-                                                   lapsed_on__range=(first, last))),
+            ended_by_reorganisation=Count(
+                "enrolment__commune",
+                distinct=True,
+                filter=Q(lapse_cause=LapseCause.REORGANISATION, lapsed_on__range=(first, last)),
+            ),
         )
     )
     inspections = (
@@ -333,8 +377,12 @@ def yearly_figures(province, year, user):
     )
     spending = list(
         Expenditure.objects.visible_to(user)
-        .filter(archived_at__isnull=True, plan__archived_at__isnull=True, plan__province__in=family,
-                spent_on__range=(first, last))
+        .filter(
+            archived_at__isnull=True,
+            plan__archived_at__isnull=True,
+            plan__province__in=family,
+            spent_on__range=(first, last),
+        )
         .values("plan__number", "phase__name", "phase__order")
         .annotate(amount=Sum("amount"))
         .order_by("plan__number", "phase__order")
@@ -373,23 +421,31 @@ def consolidation(province, year, user):
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     family = province_family(province)
     inspections = (
-        Inspection.objects.visible_to(user).active().filter(counted_q("enrolment__"),
-                                                          enrolment__plan__province__in=family)
+        Inspection.objects.visible_to(user)
+        .active()
+        .filter(counted_q("enrolment__"), enrolment__plan__province__in=family)
         .select_related("enrolment__commune__district", "enrolment__commune__area", "enrolment__plan")
     )
-    of_year = list(inspections.filter(inspected_on__range=(first, last))
-                   .order_by("inspected_on", "enrolment__commune__code", "pk"))
+    of_year = list(
+        inspections.filter(inspected_on__range=(first, last)).order_by("inspected_on", "enrolment__commune__code", "pk")
+    )
     corrective = list(
         inspections.exclude(corrective_action="")
         .filter(Q(inspected_on__range=(first, last)) | Q(corrective_done_on__isnull=True, inspected_on__lt=first))
-        .order_by(F("corrective_due_on").asc(nulls_last=True), "enrolment__commune__code", "pk"))
+        .order_by(F("corrective_due_on").asc(nulls_last=True), "enrolment__commune__code", "pk")
+    )
     # A duty recorded in any of the commune's enrolments counts for the commune.
-    duties = MaintenanceActivity.objects.filter(enrolment__commune=OuterRef("commune"), archived_at__isnull=True,
-                                                done_on__range=(first, last)).filter(counted_q("enrolment__"))
+    duties = MaintenanceActivity.objects.filter(
+        enrolment__commune=OuterRef("commune"), archived_at__isnull=True, done_on__range=(first, last)
+    ).filter(counted_q("enrolment__"))
     upkeep = (
-        Enrolment.objects.visible_to(user).alive().filter(plan__province__in=family, status__in=ANNOUNCED_STATUSES)
-        .annotate(audited=Exists(duties.filter(kind=MaintenanceKind.INTERNAL_AUDIT)),
-                  reviewed=Exists(duties.filter(kind=MaintenanceKind.MANAGEMENT_REVIEW)))
+        Enrolment.objects.visible_to(user)
+        .alive()
+        .filter(plan__province__in=family, status__in=ANNOUNCED_STATUSES)
+        .annotate(
+            audited=Exists(duties.filter(kind=MaintenanceKind.INTERNAL_AUDIT)),
+            reviewed=Exists(duties.filter(kind=MaintenanceKind.MANAGEMENT_REVIEW)),
+        )
         .filter(Q(audited=False) | Q(reviewed=False))
         .select_related("commune__district", "commune__area", "plan")
         .order_by("commune__code", "-enrolled_on")
@@ -409,4 +465,3 @@ def dashboard_provinces(user, scope):
     if scope.sees_everything:
         return provinces
     return provinces.filter(pk__in=scope.read_provinces)
-

@@ -5,6 +5,7 @@ and Excel.
 Every view finds the report within the user's scope (`YearlyReport.objects.for_reader`,
 404 outside it); only those who may write the province's records change it (403 otherwise).
 """
+
 import io
 
 from django.contrib import messages
@@ -29,7 +30,10 @@ from .yearly import LineKind
 def _report(request, pk, write=False):
     report = get_object_or_404(
         YearlyReport.objects.for_reader(request.user).select_related(
-            "province", "prepared_by", "submitted_by", "corrects"), pk=pk)
+            "province", "prepared_by", "submitted_by", "corrects"
+        ),
+        pk=pk,
+    )
     if write and not scope_of(request.user).can_edit_rollout(report.province_id):
         raise PermissionDenied
     return report
@@ -37,17 +41,27 @@ def _report(request, pk, write=False):
 
 def _detail_page(request, report, form=None, conflict=None):
     can_write = scope_of(request.user).can_edit_rollout(report.province_id)
-    versions = list(YearlyReport.objects.for_reader(request.user).filter(
-        province=report.province_id, year=report.year).select_related("submitted_by").order_by("-revision"))
-    return render(request, "reports/report_detail.html", {
-        "report": report,
-        "versions": versions,
-        "can_write": can_write,
-        "form": form if form is not None else (ReportForm(report=report) if report.is_draft and can_write else None),
-        "action_form": VersionForm(report=report),
-        "conflict": conflict,
-        "money": LineKind.MONEY,
-    })
+    versions = list(
+        YearlyReport.objects.for_reader(request.user)
+        .filter(province=report.province_id, year=report.year)
+        .select_related("submitted_by")
+        .order_by("-revision")
+    )
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "versions": versions,
+            "can_write": can_write,
+            "form": form
+            if form is not None
+            else (ReportForm(report=report) if report.is_draft and can_write else None),
+            "action_form": VersionForm(report=report),
+            "conflict": conflict,
+            "money": LineKind.MONEY,
+        },
+    )
 
 
 @login_required
@@ -56,7 +70,8 @@ def report_detail(request, pk):
     report = _report(request, pk)
     if request.GET.get("format") == "xlsx":
         return exports.workbook_response(
-            f"bao-cao-{report.year}-{report.province.code}-lan-{report.revision}.xlsx", sheets.report_sheets(report))
+            f"bao-cao-{report.year}-{report.province.code}-lan-{report.revision}.xlsx", sheets.report_sheets(report)
+        )
     return _detail_page(request, report)
 
 
@@ -67,9 +82,12 @@ def report_edit(request, pk):
     if request.method != "POST":
         return redirect("reports:report_detail", pk=report.pk)
     form = ReportForm(request.POST, report=report)
-    saved, form, conflict = submit(request, form, lambda: actions.update_report(
-        report, by=request.user, version=form.read_version, **form.values()),
-        lambda stale: ReportForm(_over(request.POST, stale.current), report=stale.current))
+    saved, form, conflict = submit(
+        request,
+        form,
+        lambda: actions.update_report(report, by=request.user, version=form.read_version, **form.values()),
+        lambda stale: ReportForm(_over(request.POST, stale.current), report=stale.current),
+    )
     if saved is not None:
         messages.success(request, _("Đã lưu báo cáo."))
         return redirect("reports:report_detail", pk=report.pk)
@@ -85,15 +103,15 @@ def _over(data, current):
 def _act(request, report, action, done_message):
     """A button on the report (submit, refresh the figures): errors are told as messages."""
     form = VersionForm(request.POST, report=report)
-    result, form, conflict = submit(request, form, lambda: action(report, by=request.user,
-                                                                 version=form.read_version))
+    result, form, conflict = submit(request, form, lambda: action(report, by=request.user, version=form.read_version))
     if result is not None:
         messages.success(request, done_message)
     elif conflict is not None:
         messages.error(request, _("Báo cáo vừa được người khác sửa; xem lại rồi thực hiện lại."))
     else:
-        for error in form.non_field_errors() + [e for name in form.errors if name != "__all__"
-                                               for e in form.errors[name]]:
+        for error in form.non_field_errors() + [
+            e for name in form.errors if name != "__all__" for e in form.errors[name]
+        ]:
             messages.error(request, error)
     return redirect("reports:report_detail", pk=report.pk)
 
@@ -119,13 +137,22 @@ def report_correct(request, pk):
     """Correct a submitted report: a new version, with the reason, the old one kept."""
     report = _report(request, pk, write=True)
     form = CorrectionForm(request.POST or None)
-    correction, form, _conflict = submit(request, form, lambda: actions.correct_report(
-        report, by=request.user, reason=form.cleaned_data["reason"], key=form.submission_key))
+    correction, form, _conflict = submit(
+        request,
+        form,
+        lambda: actions.correct_report(
+            report, by=request.user, reason=form.cleaned_data["reason"], key=form.submission_key
+        ),
+    )
     if correction is ALREADY:
         return redirect("reports:report_detail", pk=report.pk)
     if correction is not None:
-        messages.success(request, _("Đã lập bản đính chính (lần {revision}); báo cáo đã nộp vẫn giữ nguyên đến khi "
-                                    "bản đính chính được nộp.").format(revision=correction.revision))
+        messages.success(
+            request,
+            _(
+                "Đã lập bản đính chính (lần {revision}); báo cáo đã nộp vẫn giữ nguyên đến khi bản đính chính được nộp."
+            ).format(revision=correction.revision),
+        )
         return redirect("reports:report_detail", pk=correction.pk)
     return render(request, "reports/report_correct.html", {"report": report, "form": form})
 
@@ -141,11 +168,13 @@ def report_prepare(request, year):
     province = get_object_or_404(queries.dashboard_provinces(request.user, scope), pk=form.cleaned_data["province"])
     if not scope.can_edit_rollout(province.pk):
         raise PermissionDenied
-    report, form, _conflict = submit(request, form, lambda: actions.prepare_report(
-        province, year, by=request.user, key=form.submission_key))
+    report, form, _conflict = submit(
+        request, form, lambda: actions.prepare_report(province, year, by=request.user, key=form.submission_key)
+    )
     if report is not None and report is not ALREADY:
-        messages.success(request, _("Đã lập dự thảo báo cáo năm {year}: số liệu được chốt tại thời điểm này.").format(
-            year=year))
+        messages.success(
+            request, _("Đã lập dự thảo báo cáo năm {year}: số liệu được chốt tại thời điểm này.").format(year=year)
+        )
         return redirect("reports:report_detail", pk=report.pk)
     for error in form.non_field_errors():
         messages.error(request, error)
@@ -158,8 +187,9 @@ def report_word(request, pk):
     """The report as a Word document in the layout of the form."""
     report = _report(request, pk)
     filename = f"bao-cao-{report.year}-{report.province.code}-lan-{report.revision}.docx"
-    return FileResponse(io.BytesIO(word.yearly_report_docx(report)), as_attachment=True, filename=filename,
-                        content_type=word.DOCX)
+    return FileResponse(
+        io.BytesIO(word.yearly_report_docx(report)), as_attachment=True, filename=filename, content_type=word.DOCX
+    )
 
 
 # -- the November consolidation -----------------------------------------------------------------------
@@ -178,18 +208,32 @@ def november(request, year):
     if province is None:
         if not scope.sees_everything:
             raise Http404
-        return render(request, "reports/november.html", {"year": year, "today": today,
-                                                          "province_choices": _province_choices(provinces, scope)})
+        return render(
+            request,
+            "reports/november.html",
+            {"year": year, "today": today, "province_choices": _province_choices(provinces, scope)},
+        )
     data = queries.consolidation(province, year, request.user)
     for inspection in data.corrective:
-        inspection.is_late = (inspection.corrective_done_on is None and inspection.corrective_due_on is not None
-                              and inspection.corrective_due_on < today)
+        inspection.is_late = (
+            inspection.corrective_done_on is None
+            and inspection.corrective_due_on is not None
+            and inspection.corrective_due_on < today
+        )
     if request.GET.get("format") == "xlsx":
-        return exports.workbook_response(f"tong-hop-thang-11-{year}-{province.code}.xlsx",
-                                         sheets.november_sheets(province, data))
+        return exports.workbook_response(
+            f"tong-hop-thang-11-{year}-{province.code}.xlsx", sheets.november_sheets(province, data)
+        )
     choices = _province_choices(provinces, scope)
-    return render(request, "reports/november.html", {
-        "province": province, "year": year, "data": data, "today": today,
-        "province_choices": choices if len(choices) > 1 else [],
-        "years": list(range(today.year, 2013, -1)),
-    })
+    return render(
+        request,
+        "reports/november.html",
+        {
+            "province": province,
+            "year": year,
+            "data": data,
+            "today": today,
+            "province_choices": choices if len(choices) > 1 else [],
+            "years": list(range(today.year, 2013, -1)),
+        },
+    )

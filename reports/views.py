@@ -4,6 +4,7 @@ Every view reads through `visible_to(user)`: a province or district outside the 
 area is a 404. District officers see their district's page only ("dashboards and exports:
 own district"); the national overview needs a national scope.
 """
+
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -74,14 +75,15 @@ def _province_choices(provinces, scope):
     """Today's provinces first, then those of ended editions (labelled), for history."""
     if scope.sees_everything:
         provinces = provinces.filter(Exists(RolloutPlan.objects.active().filter(province=OuterRef("pk"))))
-    return list(provinces.order_by(F("valid_until").desc(nulls_first=True), "name")
-                .only("pk", "name", "valid_until"))
+    return list(provinces.order_by(F("valid_until").desc(nulls_first=True), "name").only("pk", "name", "valid_until"))
 
 
 def _cached_province_choices(provinces, scope, version):
     """The same, cached under the data version for the scope (the provinces are all it sees)."""
-    return cache.get_or_build(cache.key(version, "province-choices", scope.key),
-                              lambda: [ProvinceChoice(p.pk, str(p)) for p in _province_choices(provinces, scope)])
+    return cache.get_or_build(
+        cache.key(version, "province-choices", scope.key),
+        lambda: [ProvinceChoice(p.pk, str(p)) for p in _province_choices(provinces, scope)],
+    )
 
 
 def _plan_outlook(plan, communes, today):
@@ -122,12 +124,16 @@ def build_dashboard(user, province, plan_id, today):
     # and its communes' enrolments that ended with it.
     old = province.valid_until is not None
     status_columns = ALL_STATUS_COLUMNS if old else STATUS_COLUMNS
-    plans = list(queries.plans_for_dashboard(RolloutPlan.objects.visible_to(user).filter(province=province),
-                                             include_closed=old))
-    phases = list(queries.phases_for_dashboard(Phase.objects.visible_to(user).filter(plan__province=province),
-                                               include_closed=old))
+    plans = list(
+        queries.plans_for_dashboard(RolloutPlan.objects.visible_to(user).filter(province=province), include_closed=old)
+    )
+    phases = list(
+        queries.phases_for_dashboard(Phase.objects.visible_to(user).filter(plan__province=province), include_closed=old)
+    )
     rows = figures.commune_rows(communes, group, lineage=lineage)
-    enrolments = figures.enrolment_rows(figures.in_area_or_plans(rows, {x.pk for x in plans} | {x.plan_id for x in phases}))
+    enrolments = figures.enrolment_rows(
+        figures.in_area_or_plans(rows, {x.pk for x in plans} | {x.plan_id for x in phases})
+    )
     area = figures.AreaFigures(rows, enrolments, today)
     totals = area.totals(lineage=lineage)
     summary = {
@@ -142,8 +148,9 @@ def build_dashboard(user, province, plan_id, today):
     }
     if lineage:
         summary["from_announced"] = figure(totals["from_announced"], province=p, predecessor="announced")
-        summary["announced_again"] = figure(totals["announced_again"], province=p, predecessor="announced",
-                                            status=ANNOUNCED_STATUSES)
+        summary["announced_again"] = figure(
+            totals["announced_again"], province=p, predecessor="announced", status=ANNOUNCED_STATUSES
+        )
     figures.count_plans(plans, enrolments, today)
     for plan in plans:
         plan.outlook = _plan_outlook(plan, totals["communes"], today)
@@ -159,7 +166,11 @@ def build_dashboard(user, province, plan_id, today):
     districts, district_totals, status_chart, timeline = [], None, None, None
     if plan is not None:
         districts, district_totals = _district_rows(
-            area.by_group(plan.pk), province=p, plan=plan.pk, group=group, columns=status_columns,
+            area.by_group(plan.pk),
+            province=p,
+            plan=plan.pk,
+            group=group,
+            columns=status_columns,
         )
         status_chart = charts.stacked_bars(
             [(row["name"], {s: int(row[s]) for s in status_columns}) for row in districts],
@@ -169,8 +180,12 @@ def build_dashboard(user, province, plan_id, today):
         timeline = {
             "points": points,
             "chart": charts.line_chart(
-                points, starts_on=plan.starts_on, target_date=plan.target_date, target=plan.outlook.target,
-                today=today, forecast=plan.outlook.expected if plan.outlook.is_forecast else None,
+                points,
+                starts_on=plan.starts_on,
+                target_date=plan.target_date,
+                target=plan.outlook.target,
+                today=today,
+                forecast=plan.outlook.expected if plan.outlook.is_forecast else None,
             ),
         }
 
@@ -226,12 +241,14 @@ def _district_rows(rows, *, province, plan, group, columns=STATUS_COLUMNS):
             cells[status] = figure(row[status], linked, **base, plan=plan, status=status)
         for key in totals:
             totals[key] += int(cells[key])
-        result.append({
-            "id": district_id,
-            "name": row["group_name"] or (_("Không thuộc huyện") if group == "district" else _("Chưa xếp khu vực")),
-            **cells,
-            "cells": [cells[s] for s in columns],
-        })
+        result.append(
+            {
+                "id": district_id,
+                "name": row["group_name"] or (_("Không thuộc huyện") if group == "district" else _("Chưa xếp khu vực")),
+                **cells,
+                "cells": [cells[s] for s in columns],
+            }
+        )
     total_cells = {
         "communes": figure(totals["communes"], province=province),
         Status.NOT_STARTED: figure(totals[Status.NOT_STARTED], province=province, status=Status.NOT_STARTED.value),
@@ -260,15 +277,22 @@ def dashboard(request):
     plan_id = _int_param(request, "plan")
     if _wants_excel(request):
         context = build_dashboard(request.user, province, plan_id, today)
-        return exports.workbook_response(f"tong-quan-{province.code}-{today:%Y%m%d}.xlsx", sheets.dashboard_sheets(context))
+        return exports.workbook_response(
+            f"tong-quan-{province.code}-{today:%Y%m%d}.xlsx", sheets.dashboard_sheets(context)
+        )
     version = cache.current()
-    return render(request, "reports/dashboard.html", {
-        "province": province,
-        "today": today,
-        "body": dashboard_body(request.user, scope, province, plan_id, today, version),
-        "province_choices": _cached_province_choices(provinces, scope, version) if scope.sees_everything or len(
-            scope.read_provinces) > 1 else [],
-    })
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "province": province,
+            "today": today,
+            "body": dashboard_body(request.user, scope, province, plan_id, today, version),
+            "province_choices": _cached_province_choices(provinces, scope, version)
+            if scope.sees_everything or len(scope.read_provinces) > 1
+            else [],
+        },
+    )
 
 
 def dashboard_body(user, scope, province, plan_id, today, version):
@@ -276,9 +300,9 @@ def dashboard_body(user, scope, province, plan_id, today, version):
     language (reports.cache), for everyone who reads the whole province (the figures are then the
     same whoever asks). Every change that can move a figure changes the version, so a cached
     dashboard is never stale."""
+
     def build():
-        return render_to_string("reports/includes/dashboard_body.html",
-                                build_dashboard(user, province, plan_id, today))
+        return render_to_string("reports/includes/dashboard_body.html", build_dashboard(user, province, plan_id, today))
 
     if not (scope.sees_everything or province.pk in scope.read_provinces):
         return build()
@@ -354,17 +378,24 @@ def _group_page(request, group, filename):
 
     # Its officer, the province's DOST and leadership and national users all see the whole
     # district or area: the same figures for all of them, cached under the data version.
-    whole = (scope.sees_everything or group.province_id in scope.read_provinces
-             or group.pk in (scope.areas if kind == "area" else scope.districts))
+    whole = (
+        scope.sees_everything
+        or group.province_id in scope.read_provinces
+        or group.pk in (scope.areas if kind == "area" else scope.districts)
+    )
     body = cache.get_or_build(cache.key(cache.current(), kind, group.pk, today), build) if whole else build()
-    return render(request, "reports/district.html", {
-        "district": group,
-        "kind": kind,
-        "today": today,
-        "body": body,
-        "province_link": group.province.valid_until is None and (
-            scope.sees_everything or group.province_id in scope.read_provinces),
-    })
+    return render(
+        request,
+        "reports/district.html",
+        {
+            "district": group,
+            "kind": kind,
+            "today": today,
+            "body": body,
+            "province_link": group.province.valid_until is None
+            and (scope.sees_everything or group.province_id in scope.read_provinces),
+        },
+    )
 
 
 # -- national ---------------------------------------------------------------------------------
@@ -384,15 +415,24 @@ def national(request):
 
     def build():
         rows, totals = national_rows(request.user, today, sort)
-        return render_to_string("reports/includes/national_table.html",
-                                {"rows": rows, "totals": totals, "headers": _national_headers(sort)})
+        return render_to_string(
+            "reports/includes/national_table.html", {"rows": rows, "totals": totals, "headers": _national_headers(sort)}
+        )
 
     # Only users who see the whole country open this page: the table is the same for all of them.
     table = cache.get_or_build(cache.key(cache.current(), "national", today, sort), build)
     years = list(range(today.year, today.year - 5, -1))
-    return render(request, "reports/national.html", {"table": table, "sort": sort, "today": today,
-                                                     "report_years": years,
-                                                     "submissions": submission_rows(request.user, years)})
+    return render(
+        request,
+        "reports/national.html",
+        {
+            "table": table,
+            "sort": sort,
+            "today": today,
+            "report_years": years,
+            "submissions": submission_rows(request.user, years),
+        },
+    )
 
 
 def national_rows(user, today, sort):
@@ -415,12 +455,23 @@ def national_rows(user, today, sort):
 
 def _national_headers(sort):
     columns = [
-        ("name", _("Tỉnh")), ("communes", _("Số xã")), ("enrolled", _("Tham gia")), ("announced", _("Đã công bố")),
-        ("share", _("Tỷ lệ")), ("late", _("Quá hạn")), ("planned", _("Dự toán")), ("spent", _("Đã chi")),
+        ("name", _("Tỉnh")),
+        ("communes", _("Số xã")),
+        ("enrolled", _("Tham gia")),
+        ("announced", _("Đã công bố")),
+        ("share", _("Tỷ lệ")),
+        ("late", _("Quá hạn")),
+        ("planned", _("Dự toán")),
+        ("spent", _("Đã chi")),
     ]
     return [
-        {"key": key, "label": label, "sorted": sort.lstrip("-") == key, "descending": sort == f"-{key}",
-         "next": _next_sort(sort, key)}
+        {
+            "key": key,
+            "label": label,
+            "sorted": sort.lstrip("-") == key,
+            "descending": sort == f"-{key}",
+            "next": _next_sort(sort, key),
+        }
         for key, label in columns
     ]
 
@@ -429,8 +480,12 @@ def submission_rows(user, years):
     """Which provinces submitted their yearly report for which of `years`: one row per
     province that submitted any, each cell the version in force (or None). One query."""
     rows = {}
-    for report in (YearlyReport.objects.visible_to(user).filter(status=ReportStatus.SUBMITTED, year__in=years)
-                   .select_related("province").order_by("province__name", "province__valid_until")):
+    for report in (
+        YearlyReport.objects.visible_to(user)
+        .filter(status=ReportStatus.SUBMITTED, year__in=years)
+        .select_related("province")
+        .order_by("province__name", "province__valid_until")
+    ):
         row = rows.setdefault(report.province_id, {"province": report.province, "cells": dict.fromkeys(years)})
         row["cells"][report.year] = report
     return [{"province": row["province"], "cells": [row["cells"][year] for year in years]} for row in rows.values()]
@@ -462,23 +517,33 @@ def yearly(request, year):
     if province is None:
         if not scope.sees_everything:
             raise Http404
-        return render(request, "reports/yearly.html", {"year": year, "province_choices": choices,
-                                                       "years": _years()})
+        return render(request, "reports/yearly.html", {"year": year, "province_choices": choices, "years": _years()})
     figures = queries.yearly_figures(province, year, request.user)
     lines = appendix_lines(figures)
     if _wants_excel(request):
-        return exports.workbook_response(f"bao-cao-{year}-{province.code}.xlsx",
-                                         sheets.yearly_sheets(province, year, figures, lines))
+        return exports.workbook_response(
+            f"bao-cao-{year}-{province.code}.xlsx", sheets.yearly_sheets(province, year, figures, lines)
+        )
     can_prepare = scope.can_edit_rollout(province.pk)
-    return render(request, "reports/yearly.html", {
-        "year": year, "province": province, "figures": figures, "lines": lines, "years": _years(),
-        "money": LineKind.MONEY,
-        "province_choices": choices if len(choices) > 1 else [],
-        "reports": YearlyReport.objects.for_reader(request.user).filter(province=province, year=year)
-        .select_related("submitted_by").order_by("-revision"),
-        "can_prepare": can_prepare,
-        "prepare_form": PrepareForm(initial={"province": province.pk}) if can_prepare else None,
-    })
+    return render(
+        request,
+        "reports/yearly.html",
+        {
+            "year": year,
+            "province": province,
+            "figures": figures,
+            "lines": lines,
+            "years": _years(),
+            "money": LineKind.MONEY,
+            "province_choices": choices if len(choices) > 1 else [],
+            "reports": YearlyReport.objects.for_reader(request.user)
+            .filter(province=province, year=year)
+            .select_related("submitted_by")
+            .order_by("-revision"),
+            "can_prepare": can_prepare,
+            "prepare_form": PrepareForm(initial={"province": province.pk}) if can_prepare else None,
+        },
+    )
 
 
 def _years():

@@ -6,6 +6,7 @@ title, the table of figures, spending, problems, proposals, and the signature bl
 The document is written in Vietnamese, the language in which it is submitted, from the
 report's snapshot only: it prints what was prepared, whatever changed in the records since.
 """
+
 import io
 
 from docx import Document as WordDocument
@@ -31,8 +32,11 @@ def display_value(line):
 
 
 def title_lines(report):
-    return ["BÁO CÁO", "Tình hình xây dựng, áp dụng, duy trì và cải tiến Hệ thống quản lý chất lượng theo "
-                       f"TCVN ISO 9001 tại UBND cấp xã năm {report.year}"]
+    return [
+        "BÁO CÁO",
+        "Tình hình xây dựng, áp dụng, duy trì và cải tiến Hệ thống quản lý chất lượng theo "
+        f"TCVN ISO 9001 tại UBND cấp xã năm {report.year}",
+    ]
 
 
 def dated_at(report):
@@ -89,12 +93,22 @@ def _heading(document, report):
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
-    _lines(left, [(f"UBND {report.province.name.upper()}", False, False),
-                  ("SỞ KHOA HỌC VÀ CÔNG NGHỆ", True, False),
-                  (f"Số: {report.number or '…'}", False, False)])
-    _lines(right, [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, False),
-                   ("Độc lập - Tự do - Hạnh phúc", True, False),
-                   (dated_at(report), False, True)])
+    _lines(
+        left,
+        [
+            (f"UBND {report.province.name.upper()}", False, False),
+            ("SỞ KHOA HỌC VÀ CÔNG NGHỆ", True, False),
+            (f"Số: {report.number or '…'}", False, False),
+        ],
+    )
+    _lines(
+        right,
+        [
+            ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, False),
+            ("Độc lập - Tự do - Hạnh phúc", True, False),
+            (dated_at(report), False, True),
+        ],
+    )
 
 
 def _figures_table(document, report):
@@ -127,8 +141,9 @@ def _spending_table(document, report):
         _cell_text(cells[2], format_vnd(row["amount"], symbol=False), size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
     cells = table.add_row().cells
     _cell_text(cells[1], "Tổng", bold=True, size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _cell_text(cells[2], format_vnd(report.spent_total, symbol=False), bold=True, size=12,
-               align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _cell_text(
+        cells[2], format_vnd(report.spent_total, symbol=False), bold=True, size=12, align=WD_ALIGN_PARAGRAPH.RIGHT
+    )
 
 
 def _texts(document, text):
@@ -144,8 +159,16 @@ def _signature(document, report):
     _cell_text(left, "Nơi nhận:", bold=True, italic=True, size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
     for line in ("- Bộ Khoa học và Công nghệ;", f"- UBND {report.province.name};", "- Lưu: VT."):
         left.add_paragraph().add_run(line).font.size = Pt(11)
-    _lines(right, [((report.signer_title or "GIÁM ĐỐC").upper(), True, False), ("", False, False),
-                   ("", False, False), ("", False, False), (report.signer_name, True, False)])
+    _lines(
+        right,
+        [
+            ((report.signer_title or "GIÁM ĐỐC").upper(), True, False),
+            ("", False, False),
+            ("", False, False),
+            ("", False, False),
+            (report.signer_name, True, False),
+        ],
+    )
 
 
 def yearly_report_docx(report):
@@ -158,12 +181,23 @@ def yearly_report_docx(report):
     _paragraph(document, title, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, subject, bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
     if report.corrects_id:
-        _paragraph(document, f"(Đính chính Báo cáo số {report.corrects.number}: {report.correction_reason})",
-                   italic=True, size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
+        _paragraph(
+            document,
+            f"(Đính chính Báo cáo số {report.corrects.number}: {report.correction_reason})",
+            italic=True,
+            size=12,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            space_after=6,
+        )
     _paragraph(document, "Kính gửi: Bộ Khoa học và Công nghệ", align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
     _paragraph(document, "I. TÌNH HÌNH XÂY DỰNG, ÁP DỤNG, DUY TRÌ VÀ CẢI TIẾN HTQLCL", bold=True, space_after=3)
-    _paragraph(document, f"Số liệu tính đến ngày 31/12/{report.year}, trên các đơn vị hành chính có hiệu lực ngày đó.",
-               italic=True, size=12, space_after=3)
+    _paragraph(
+        document,
+        f"Số liệu tính đến ngày 31/12/{report.year}, trên các đơn vị hành chính có hiệu lực ngày đó.",
+        italic=True,
+        size=12,
+        space_after=3,
+    )
     _figures_table(document, report)
     _paragraph(document, f"Kinh phí đã chi trong năm {report.year}:", space_after=3)
     _spending_table(document, report)

@@ -7,6 +7,7 @@ value by its kind, never by its position. The snapshot is plain JSON: each line'
 label as written in Vietnamese on the day it was prepared, kind, unit and value, so a report
 reads the same whatever changes later, in the records or in this code.
 """
+
 from dataclasses import dataclass
 
 from django.db import models
@@ -54,14 +55,16 @@ LINES = [
     Line("5", "converted_in_year", _("Số UBND cấp xã chuyển đổi sang TCVN ISO 9001:2015 trong năm")),
     Line("6", "notified_in_year", _("Số UBND cấp xã đã thông báo Sở KH&CN về việc công bố trong năm")),
     Line("7", "posted_in_year", _("Số UBND cấp xã đã niêm yết công bố tại trụ sở, trang thông tin điện tử trong năm")),
-    Line("8", "ended_by_reorganisation",
-         _("Số UBND cấp xã có công bố thôi hiệu lực do sắp xếp đơn vị hành chính trong năm")),
+    Line(
+        "8",
+        "ended_by_reorganisation",
+        _("Số UBND cấp xã có công bố thôi hiệu lực do sắp xếp đơn vị hành chính trong năm"),
+    ),
     Line("9", "inspected_in_year", _("Số UBND cấp xã được kiểm tra trong năm")),
     Line("9.1", "inspected_on_site", _("Trong đó kiểm tra trực tiếp")),
     Line("10", "inspections", _("Số lượt kiểm tra trong năm"), unit=TIMES),
     Line("11", "procedures_covered", _("Số TTHC thuộc phạm vi HTQLCL đã công bố"), LineKind.PROCEDURES, PROCEDURES),
-    Line("12", "procedures_total", _("Tổng số TTHC của các xã đã đưa vào kế hoạch"), LineKind.PROCEDURES,
-         PROCEDURES),
+    Line("12", "procedures_total", _("Tổng số TTHC của các xã đã đưa vào kế hoạch"), LineKind.PROCEDURES, PROCEDURES),
     Line("13", "spent_in_year", _("Kinh phí đã chi trong năm"), LineKind.MONEY, DONG),
 ]
 # The parts of line 2: each enrolled commune is in exactly one of them.
@@ -71,14 +74,25 @@ ENROLLED_PARTS = [line.key for line in LINES if line.number.startswith("2.")]
 def lines(figures):
     """The report's lines with the values of `figures` (queries.YearlyFigures), as the
     snapshot holds them, labels in the current language."""
-    return [{"number": line.number, "key": line.key, "label": str(line.label), "kind": str(line.kind),
-             "unit": str(line.unit), "is_part": line.is_part, "value": getattr(figures, line.key)}
-            for line in LINES]
+    return [
+        {
+            "number": line.number,
+            "key": line.key,
+            "label": str(line.label),
+            "kind": str(line.kind),
+            "unit": str(line.unit),
+            "is_part": line.is_part,
+            "value": getattr(figures, line.key),
+        }
+        for line in LINES
+    ]
 
 
 def spending(figures):
-    return [{"plan": row["plan__number"], "phase": row["phase__name"] or "", "amount": row["amount"]}
-            for row in figures.spending_by_phase]
+    return [
+        {"plan": row["plan__number"], "phase": row["phase__name"] or "", "amount": row["amount"]}
+        for row in figures.spending_by_phase
+    ]
 
 
 def snapshot(province, year, user):

@@ -6,6 +6,7 @@ status always agrees with its records. Edits carry the version the editor read (
 when someone changed the row since); creates may carry a one-time key (AlreadySubmitted when
 it was used); records a report counts are archived with a reason, never deleted.
 """
+
 import datetime
 import hashlib
 import os
@@ -78,6 +79,7 @@ def _not_before(day, earliest, field, message):
 
 
 # -- saving: history, versions, one-time keys ------------------------------------------------------
+
 
 class StaleEdit(Exception):
     """An edit made on a version of a record that someone else has changed since: nothing was
@@ -182,8 +184,11 @@ def archive(obj, *, by, reason):
     _save(current, by=by, fields=["archived_at", "archive_reason"])
     if isinstance(current, Phase):
         for enrolment in current.enrolments.filter(archived_at__isnull=True):
-            archive(enrolment, by=by, reason=_("Giai đoạn “{phase}” đã lưu trữ: {reason}").format(
-                phase=current.name, reason=reason.strip()))
+            archive(
+                enrolment,
+                by=by,
+                reason=_("Giai đoạn “{phase}” đã lưu trữ: {reason}").format(phase=current.name, reason=reason.strip()),
+            )
     if isinstance(current, ENROLMENT_CHILDREN):
         current.enrolment.refresh_status()
         _bump_version(current.enrolment, by)
@@ -220,6 +225,7 @@ def withdraw_enrolment(enrolment, *, by, reason):
 
 
 # -- plans, phases, consultants, money -----------------------------------------------------------
+
 
 def _check_plan_dates(plan):
     """Dates a plan can really have: issued by today, running at most ten years."""
@@ -288,8 +294,12 @@ def update_budget_line(line, *, by, version, **fields):
 
 def _check_spending_day(expenditure):
     _not_in_future(expenditure.spent_on, "spent_on", _("Ngày chi không được ở tương lai."))
-    _not_before(expenditure.spent_on, expenditure.plan.issued_on, "spent_on",
-                _("Ngày chi không được trước ngày ban hành kế hoạch ({day})."))
+    _not_before(
+        expenditure.spent_on,
+        expenditure.plan.issued_on,
+        "spent_on",
+        _("Ngày chi không được trước ngày ban hành kế hoạch ({day})."),
+    )
 
 
 @moves_figures
@@ -311,24 +321,41 @@ def update_expenditure(expenditure, *, by, version, **fields):
 
 # -- enrolment ------------------------------------------------------------------------------------
 
+
 def template_for(plan):
     """The step template a new enrolment of `plan` follows: the one its first enrolment
     followed (every commune of a plan has the same steps), else the plan's own, else its
     province's own, else the national one."""
-    used = (Enrolment.objects.filter(plan=plan, step_template__isnull=False).order_by("pk")
-            .values_list("step_template", flat=True).first())
+    used = (
+        Enrolment.objects.filter(plan=plan, step_template__isnull=False)
+        .order_by("pk")
+        .values_list("step_template", flat=True)
+        .first()
+    )
     if used:
         return StepTemplate.objects.get(pk=used)
     templates = StepTemplate.objects.active()
-    return (templates.filter(plan=plan).first()
-            or templates.filter(province=plan.province_id, plan__isnull=True).first()
-            or StepTemplate.objects.national_default())
+    return (
+        templates.filter(plan=plan).first()
+        or templates.filter(province=plan.province_id, plan__isnull=True).first()
+        or StepTemplate.objects.national_default()
+    )
 
 
 @moves_figures
 @transaction.atomic
-def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_in_scope=0,
-          procedures_total=0, standard_version=None, template=None):
+def enrol(
+    phase,
+    commune,
+    *,
+    enrolled_on,
+    by=None,
+    consultant=None,
+    procedures_in_scope=0,
+    procedures_total=0,
+    standard_version=None,
+    template=None,
+):
     """Enrol `commune` in `phase` on `enrolled_on`: create the enrolment and its steps from the
     plan's step template (template_for), each due its template duration after the one before,
     counted from the later of the phase's start and the enrolment day (a commune enrolled late
@@ -341,12 +368,18 @@ def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_i
     if not plan.is_open:
         raise ValidationError(_("Kế hoạch {number} đã đóng, không thêm xã được nữa.").format(number=plan.number))
     if enrolled_on > phase.ends_on:
-        raise ValidationError({"enrolled_on": _(
-            "Giai đoạn “{phase}” đã kết thúc ngày {end}: chọn ngày đưa vào kế hoạch trong thời gian của giai đoạn, "
-            "hoặc một giai đoạn khác.").format(phase=phase.name, end=_day(phase.ends_on))})
+        raise ValidationError(
+            {
+                "enrolled_on": _(
+                    "Giai đoạn “{phase}” đã kết thúc ngày {end}: chọn ngày đưa vào kế hoạch trong thời gian của giai đoạn, "
+                    "hoặc một giai đoạn khác."
+                ).format(phase=phase.name, end=_day(phase.ends_on))
+            }
+        )
     if not commune.is_current(enrolled_on):
-        raise ValidationError({"commune": _("{commune} không tồn tại vào ngày {day}.").format(
-            commune=commune, day=_day(enrolled_on))})
+        raise ValidationError(
+            {"commune": _("{commune} không tồn tại vào ngày {day}.").format(commune=commune, day=_day(enrolled_on))}
+        )
     template = template or template_for(plan)
     enrolment = Enrolment(
         plan=plan,
@@ -361,10 +394,11 @@ def enrol(phase, commune, *, enrolled_on, by=None, consultant=None, procedures_i
     )
     _save(enrolment, by=by)
     items = list(template.items.order_by("order"))
-    dues = due_dates([item.duration_days for item in items], max(phase.starts_on, enrolment.enrolled_on),
-                     phase.ends_on)
-    steps = [Step(enrolment=enrolment, kind=item.code, name=item.name, stage=item.stage, order=item.order, due_on=due)
-             for item, due in zip(items, dues)]
+    dues = due_dates([item.duration_days for item in items], max(phase.starts_on, enrolment.enrolled_on), phase.ends_on)
+    steps = [
+        Step(enrolment=enrolment, kind=item.code, name=item.name, stage=item.stage, order=item.order, due_on=due)
+        for item, due in zip(items, dues)
+    ]
     bulk_create_with_history(steps, Step, default_user=by)
     enrolment.refresh_status(steps=steps, announcements=[], maintenance=[])
     return enrolment
@@ -377,11 +411,15 @@ def enrol_many(phase, communes, *, enrolled_on, by, key=None):
     Returns (enrolments created, communes already in the plan with the name of their phase)."""
     submission = claim(by, key)
     _locked(phase.plan)
-    already = dict(Enrolment.objects.filter(plan=phase.plan_id, commune__in=communes)
-                   .values_list("commune_id", "phase__name"))
+    already = dict(
+        Enrolment.objects.filter(plan=phase.plan_id, commune__in=communes).values_list("commune_id", "phase__name")
+    )
     template = template_for(phase.plan) if len(communes) > len(already) else None
-    added = [enrol(phase, commune, enrolled_on=enrolled_on, by=by, template=template) for commune in communes
-             if commune.pk not in already]
+    added = [
+        enrol(phase, commune, enrolled_on=enrolled_on, by=by, template=template)
+        for commune in communes
+        if commune.pk not in already
+    ]
     if added:
         _created(submission, added[0])
     return added, [(commune, already[commune.pk]) for commune in communes if commune.pk in already]
@@ -407,10 +445,12 @@ def move_enrolment(enrolment, phase, *, by=None):
     enrolment.phase = phase
     _save(enrolment, by=by, fields=["phase"])
     steps = sorted(enrolment.steps.all(), key=lambda s: s.order)
-    days = dict(enrolment.step_template.items.values_list("code", "duration_days")) if enrolment.step_template_id \
-        else {}
-    dues = due_dates([days.get(step.kind, 0) for step in steps], max(phase.starts_on, enrolment.enrolled_on),
-                     phase.ends_on)
+    days = (
+        dict(enrolment.step_template.items.values_list("code", "duration_days")) if enrolment.step_template_id else {}
+    )
+    dues = due_dates(
+        [days.get(step.kind, 0) for step in steps], max(phase.starts_on, enrolment.enrolled_on), phase.ends_on
+    )
     for step, due in zip(steps, dues):
         if step.done_on is None and step.due_on != due:
             step.due_on = due
@@ -459,10 +499,15 @@ def update_enrolment(enrolment, *, version, by, **values):
     before = enrolment.procedures_in_scope
     current = edit(enrolment, by=by, version=version, **values)
     if current.procedures_in_scope != before and current.status in ANNOUNCED_STATUSES:
-        announced = (current.announcements.filter(archived_at__isnull=True, lapsed_on__isnull=True)
-                     .order_by("-decided_on", "-pk").values_list("procedures_in_scope", flat=True).first())
-        changed_on = None if current.procedures_in_scope == announced else (
-            current.scope_changed_on or timezone.localdate())
+        announced = (
+            current.announcements.filter(archived_at__isnull=True, lapsed_on__isnull=True)
+            .order_by("-decided_on", "-pk")
+            .values_list("procedures_in_scope", flat=True)
+            .first()
+        )
+        changed_on = (
+            None if current.procedures_in_scope == announced else (current.scope_changed_on or timezone.localdate())
+        )
         if changed_on != current.scope_changed_on:
             current.scope_changed_on = changed_on
             current._history_user = by
@@ -472,6 +517,7 @@ def update_enrolment(enrolment, *, version, by, **values):
 
 
 # -- recording a commune's progress ----------------------------------------------------------------
+
 
 @moves_figures
 @transaction.atomic
@@ -488,8 +534,9 @@ def update_step(step, *, by, version, due_on, done_on=None, evidence="", upload=
     if due_on != current.due_on:
         current.due_on = due_on
         _save(current, by=by, fields=["due_on"])
-    if done_on and (done_on != current.done_on or evidence != current.evidence
-                    or current.review_state == ReviewState.RETURNED):
+    if done_on and (
+        done_on != current.done_on or evidence != current.evidence or current.review_state == ReviewState.RETURNED
+    ):
         _record(current, done_on=done_on, evidence=evidence, by=by)
     current.enrolment.refresh_status()
     return current
@@ -540,10 +587,13 @@ def review_step(step, *, by, confirm, comment="", version=None):
         raise StaleEdit(step, {"review_comment": comment})
     if step.review_state != ReviewState.AWAITING:
         if step.reviewed_by and step.reviewed_at:
-            raise ValidationError(_("Bước này đã được {who} {what} lúc {when}.").format(
-                who=step.reviewed_by.get_full_name() or step.reviewed_by.username,
-                what=step.get_review_state_display().lower(),
-                when=timezone.localtime(step.reviewed_at).strftime("%H:%M %d/%m/%Y")))
+            raise ValidationError(
+                _("Bước này đã được {who} {what} lúc {when}.").format(
+                    who=step.reviewed_by.get_full_name() or step.reviewed_by.username,
+                    what=step.get_review_state_display().lower(),
+                    when=timezone.localtime(step.reviewed_at).strftime("%H:%M %d/%m/%Y"),
+                )
+            )
         raise ValidationError(_("Bước này không ở trạng thái chờ xác nhận."))
     step.review_state = ReviewState.CONFIRMED if confirm else ReviewState.RETURNED
     step.review_comment = comment.strip()
@@ -585,8 +635,22 @@ def record_progress(enrolment, entries, *, by, reviewer=None):
         step.clean()
         changed.append(step)
     bulk_update_with_history(
-        changed, Step, ["done_on", "evidence", "recorded_by", "recorded_at", "review_state", "review_comment",
-                        "reviewed_by", "reviewed_at", "version", "updated_at"], default_user=by)
+        changed,
+        Step,
+        [
+            "done_on",
+            "evidence",
+            "recorded_by",
+            "recorded_at",
+            "review_state",
+            "review_comment",
+            "reviewed_by",
+            "reviewed_at",
+            "version",
+            "updated_at",
+        ],
+        default_user=by,
+    )
     enrolment.refresh_status(steps=list(steps.values()))
     return changed
 
@@ -616,15 +680,22 @@ def record_steps_bulk(enrolments, *, kind, done_on, by, evidence="", key=None):
         steps = {
             s.enrolment_id: s
             for s in Step.objects.select_related("enrolment__commune").filter(
-                enrolment__in=[e.pk for e in enrolments], kind=kind, archived_at__isnull=True)
+                enrolment__in=[e.pk for e in enrolments], kind=kind, archived_at__isnull=True
+            )
         }
         for enrolment in enrolments:
             step = steps.get(enrolment.pk)
             if step is None:
                 refused.append((enrolment, _("Xã không có bước này trong hồ sơ.")))
             elif step.counts_as_done:
-                refused.append((enrolment, _("Bước này đã được ghi nhận hoàn thành ngày {day}.").format(
-                    day=step.done_on.strftime("%d/%m/%Y"))))
+                refused.append(
+                    (
+                        enrolment,
+                        _("Bước này đã được ghi nhận hoàn thành ngày {day}.").format(
+                            day=step.done_on.strftime("%d/%m/%Y")
+                        ),
+                    )
+                )
             else:
                 try:
                     record_step(step, done_on=done_on, by=by, evidence=evidence)
@@ -646,9 +717,21 @@ def _check_announcement_acts(announcement):
 
 @moves_figures
 @transaction.atomic
-def announce(enrolment, *, decision_number, decided_on, by, kind=AnnouncementKind.FIRST,
-             standard_version=None, procedures_in_scope=None, scope_note="", incomplete_reason="",
-             notified_on=None, posted_on=None, posted_where=""):
+def announce(
+    enrolment,
+    *,
+    decision_number,
+    decided_on,
+    by,
+    kind=AnnouncementKind.FIRST,
+    standard_version=None,
+    procedures_in_scope=None,
+    scope_note="",
+    incomplete_reason="",
+    notified_on=None,
+    posted_on=None,
+    posted_where="",
+):
     """Record an announcement of conformity, with its other two acts when they are done
     (the DOST notified, the posting at the office and on the website). The step sequence
     must be complete, unless an explicit reason is recorded; the enrolment's row is locked,
@@ -657,11 +740,18 @@ def announce(enrolment, *, decision_number, decided_on, by, kind=AnnouncementKin
     missing = [s for s in enrolment.steps.filter(archived_at__isnull=True) if not s.counts_as_done]
     if missing and not incomplete_reason.strip():
         raise ValidationError(
-            {"incomplete_reason": _("Chưa hoàn thành các bước: {steps}. Cần ghi lý do nếu vẫn công bố.").format(
-                steps=", ".join(str(s.get_kind_display()) for s in missing))}
+            {
+                "incomplete_reason": _("Chưa hoàn thành các bước: {steps}. Cần ghi lý do nếu vẫn công bố.").format(
+                    steps=", ".join(str(s.get_kind_display()) for s in missing)
+                )
+            }
         )
-    _not_before(decided_on, enrolment.enrolled_on, "decided_on",
-                _("Ngày quyết định không được trước ngày xã được đưa vào kế hoạch ({day})."))
+    _not_before(
+        decided_on,
+        enrolment.enrolled_on,
+        "decided_on",
+        _("Ngày quyết định không được trước ngày xã được đưa vào kế hoạch ({day})."),
+    )
     announcement = Announcement(
         enrolment=enrolment,
         kind=kind,
@@ -693,8 +783,9 @@ ANNOUNCEMENT_ACT_FIELDS = ("notified_on", "posted_on", "posted_where")
 def record_announcement_acts(announcement, *, by, version, notified_on, posted_on, posted_where):
     """Record, on an announcement read at `version`, the day the DOST was notified and the
     day and place of posting (thông báo Sở KH&CN, niêm yết), when they came after the decision."""
-    current = edit(announcement, by=by, version=version, notified_on=notified_on, posted_on=posted_on,
-                   posted_where=posted_where)
+    current = edit(
+        announcement, by=by, version=version, notified_on=notified_on, posted_on=posted_on, posted_where=posted_where
+    )
     _check_announcement_acts(current)
     return current
 
@@ -715,8 +806,7 @@ def lapse(announcement, *, lapsed_on, reason, by):
 
 @moves_figures
 @transaction.atomic
-def record_announcement(enrolment, *, by, kind=AnnouncementKind.FIRST, procedures_in_scope=None, key=None,
-                        **fields):
+def record_announcement(enrolment, *, by, kind=AnnouncementKind.FIRST, procedures_in_scope=None, key=None, **fields):
     """Record a first announcement, a re-announcement (new scope) or a conversion to the 2015
     version, with the checks of announce() and: one first announcement per enrolment; the
     scope cannot exceed the commune's total of procedures; a conversion is to TCVN ISO
@@ -724,13 +814,18 @@ def record_announcement(enrolment, *, by, kind=AnnouncementKind.FIRST, procedure
     submission = claim(by, key)
     enrolment = _locked(enrolment)
     if procedures_in_scope is not None and procedures_in_scope > enrolment.procedures_total:
-        raise ValidationError({"procedures_in_scope": _(
-            "Số TTHC trong phạm vi công bố ({scope}) không được lớn hơn tổng số TTHC của xã ({total})."
-        ).format(scope=procedures_in_scope, total=enrolment.procedures_total)})
+        raise ValidationError(
+            {
+                "procedures_in_scope": _(
+                    "Số TTHC trong phạm vi công bố ({scope}) không được lớn hơn tổng số TTHC của xã ({total})."
+                ).format(scope=procedures_in_scope, total=enrolment.procedures_total)
+            }
+        )
     announcements = enrolment.announcements.filter(archived_at__isnull=True)
     if kind == AnnouncementKind.FIRST and announcements.filter(kind=AnnouncementKind.FIRST).exists():
-        raise ValidationError({"kind": _(
-            "Xã đã có quyết định công bố lần đầu trong kế hoạch này; chọn “công bố lại” hoặc “chuyển đổi”.")})
+        raise ValidationError(
+            {"kind": _("Xã đã có quyết định công bố lần đầu trong kế hoạch này; chọn “công bố lại” hoặc “chuyển đổi”.")}
+        )
     if kind == AnnouncementKind.CONVERSION:
         if enrolment.standard_version == StandardVersion.ISO_2015:
             raise ValidationError({"kind": _("Xã đã áp dụng TCVN ISO 9001:2015, không cần chuyển đổi.")})
@@ -760,7 +855,8 @@ def corrective_due(enrolment, inspected_on):
     """When the report of corrective action is due: the period of the rule in force on the
     inspection day (the province's own, else the national 2 months), or None without one."""
     rule = RuleBook(PeriodRule.objects.filter(kind=PeriodKind.CORRECTIVE_ACTION)).get(
-        (PeriodKind.CORRECTIVE_ACTION,), enrolment.plan.province_id, inspected_on)
+        (PeriodKind.CORRECTIVE_ACTION,), enrolment.plan.province_id, inspected_on
+    )
     return add_months(inspected_on, rule.months) if rule else None
 
 
@@ -789,23 +885,37 @@ def record_inspection(enrolment, *, by, inspection=None, version=None, key=None,
     for name, value in fields.items():
         setattr(inspection, name, value)
     _not_in_future(inspection.inspected_on, "inspected_on", _("Ngày kiểm tra không được ở tương lai."))
-    _not_before(inspection.inspected_on, enrolment.enrolled_on, "inspected_on",
-                _("Ngày kiểm tra không được trước ngày xã được đưa vào kế hoạch ({day})."))
-    _not_in_future(inspection.corrective_done_on, "corrective_done_on",
-                   _("Ngày báo cáo khắc phục không được ở tương lai."))
+    _not_before(
+        inspection.inspected_on,
+        enrolment.enrolled_on,
+        "inspected_on",
+        _("Ngày kiểm tra không được trước ngày xã được đưa vào kế hoạch ({day})."),
+    )
+    _not_in_future(
+        inspection.corrective_done_on, "corrective_done_on", _("Ngày báo cáo khắc phục không được ở tương lai.")
+    )
     if inspection.result != InspectionResult.CONFORMING and inspection.inspected_on:
         if not inspection.corrective_action.strip():
             raise ValidationError({"corrective_action": _("Cần ghi yêu cầu khắc phục khi kết luận chưa phù hợp.")})
         if not inspection.corrective_due_on:
             inspection.corrective_due_on = corrective_due(enrolment, inspection.inspected_on)
-    if inspection.corrective_done_on and inspection.inspected_on and inspection.corrective_done_on < inspection.inspected_on:
+    if (
+        inspection.corrective_done_on
+        and inspection.inspected_on
+        and inspection.corrective_done_on < inspection.inspected_on
+    ):
         raise ValidationError({"corrective_done_on": _("Ngày báo cáo khắc phục không được trước ngày kiểm tra.")})
-    if inspection.corrective_done_on and inspection.corrective_done_on != reported_before \
-            and inspection.corrective_review != CorrectiveReview.ACCEPTED:
+    if (
+        inspection.corrective_done_on
+        and inspection.corrective_done_on != reported_before
+        and inspection.corrective_review != CorrectiveReview.ACCEPTED
+    ):
         inspection.corrective_review = CorrectiveReview.AWAITING
     if inspection.result == InspectionResult.NONCONFORMING:
-        if inspection.lapse_proposal == LapseProposal.NONE and enrolment.announcements.filter(
-                archived_at__isnull=True, lapsed_on__isnull=True).exists():
+        if (
+            inspection.lapse_proposal == LapseProposal.NONE
+            and enrolment.announcements.filter(archived_at__isnull=True, lapsed_on__isnull=True).exists()
+        ):
             inspection.lapse_proposal = LapseProposal.PROPOSED
     elif inspection.lapse_proposal == LapseProposal.PROPOSED:
         inspection.lapse_proposal = LapseProposal.NONE
@@ -855,8 +965,12 @@ def decide_lapse(inspection, *, by, confirm, note="", lapsed_on=None):
         if note.strip():
             reason = f"{reason} {note.strip()}"
         for announcement in inspection.enrolment.announcements.filter(archived_at__isnull=True, lapsed_on__isnull=True):
-            _not_before(lapsed_on, announcement.decided_on, "lapsed_on",
-                        _("Ngày hết hiệu lực không được trước ngày quyết định công bố ({day})."))
+            _not_before(
+                lapsed_on,
+                announcement.decided_on,
+                "lapsed_on",
+                _("Ngày hết hiệu lực không được trước ngày quyết định công bố ({day})."),
+            )
             lapse(announcement, lapsed_on=lapsed_on, reason=reason, by=by)
     inspection.lapse_proposal = LapseProposal.CONFIRMED if confirm else LapseProposal.DISMISSED
     inspection.lapse_note = note.strip()
@@ -884,11 +998,15 @@ def record_maintenance(enrolment, *, kind, done_on, by, note="", key=None):
     return _created(submission, activity)
 
 
-
 # -- evidence files ------------------------------------------------------------------------------
 
-DOCUMENT_PARENTS = {Step: "step", Announcement: "announcement", Inspection: "inspection",
-                    MaintenanceActivity: "maintenance", Expenditure: "expenditure"}
+DOCUMENT_PARENTS = {
+    Step: "step",
+    Announcement: "announcement",
+    Inspection: "inspection",
+    MaintenanceActivity: "maintenance",
+    Expenditure: "expenditure",
+}
 
 
 @moves_figures
@@ -920,8 +1038,13 @@ def attach_document(record, *, uploaded, by, title="", key=None):
         plan_id=enrolment.plan_id if enrolment else record.plan_id,
         enrolment=enrolment,
         commune_id=enrolment.commune_id if enrolment else record.commune_id,
-        original_name=name, kind=kind.key, content_type=kind.content_type, size=uploaded.size,
-        sha256=digest.hexdigest(), title=title.strip(), uploaded_by=by,
+        original_name=name,
+        kind=kind.key,
+        content_type=kind.content_type,
+        size=uploaded.size,
+        sha256=digest.hexdigest(),
+        title=title.strip(),
+        uploaded_by=by,
     )
     document.file.save(name, uploaded, save=False)
     _save(document, by=by)
@@ -959,24 +1082,42 @@ def end_abolished(today, *, by):
                 announcement.lapse_cause = LapseCause.REORGANISATION
                 announcement.lapse_reason = _(
                     "{commune} không còn từ ngày {day} (sắp xếp đơn vị hành chính); UBND xã mới cần xây dựng "
-                    "hoặc công bố lại HTQLCL.").format(commune=commune.label, day=_day(until))
+                    "hoặc công bố lại HTQLCL."
+                ).format(commune=commune.label, day=_day(until))
                 ended_announcements.append(announcement)
         enrolment.refresh_status(save=False)
     bulk_update_with_history(
-        ended_announcements, Announcement, ["lapsed_on", "lapse_cause", "lapse_reason", "updated_at"],
-        batch_size=1000, default_user=by,
+        ended_announcements,
+        Announcement,
+        ["lapsed_on", "lapse_cause", "lapse_reason", "updated_at"],
+        batch_size=1000,
+        default_user=by,
     )
     bulk_update_with_history(
-        enrolments, Enrolment, ["ended_on", "end_reason", "version", "status", "current_step", "next_due_on",
-                                "upkeep_due_on", "needs_reannouncement", "updated_at"],
-        batch_size=1000, default_user=by,
+        enrolments,
+        Enrolment,
+        [
+            "ended_on",
+            "end_reason",
+            "version",
+            "status",
+            "current_step",
+            "next_due_on",
+            "upkeep_due_on",
+            "needs_reannouncement",
+            "updated_at",
+        ],
+        batch_size=1000,
+        default_user=by,
     )
-    plans = list(RolloutPlan.objects.filter(closed_on__isnull=True, province__valid_until__lte=today)
-                 .select_related("province"))
+    plans = list(
+        RolloutPlan.objects.filter(closed_on__isnull=True, province__valid_until__lte=today).select_related("province")
+    )
     for plan in plans:
         plan.closed_on = plan.province.valid_until
         plan.close_reason = _("{province} không còn từ ngày {day} (sắp xếp đơn vị hành chính).").format(
-            province=plan.province, day=_day(plan.province.valid_until))
+            province=plan.province, day=_day(plan.province.valid_until)
+        )
     bulk_update_with_history(plans, RolloutPlan, ["closed_on", "close_reason", "updated_at"], default_user=by)
     return len(enrolments), len(ended_announcements), len(plans)
 
@@ -994,18 +1135,25 @@ def close_plan(plan, *, by, reason, closed_on=None):
     if plan.closed_on:
         raise ValidationError(_("Kế hoạch đã đóng từ ngày {day}.").format(day=_day(plan.closed_on)))
     if plan.ends_on >= closed_on:
-        raise ValidationError(_("Chỉ đóng được kế hoạch đã hết thời gian thực hiện (kế hoạch kết thúc ngày {day}).")
-                              .format(day=_day(plan.ends_on)))
+        raise ValidationError(
+            _("Chỉ đóng được kế hoạch đã hết thời gian thực hiện (kế hoạch kết thúc ngày {day}).").format(
+                day=_day(plan.ends_on)
+            )
+        )
     plan.closed_on, plan.close_reason = closed_on, reason.strip()
     _save(plan, by=by, fields=["closed_on", "close_reason"])
-    unfinished = list(plan.enrolments.alive().exclude(status__in=ANNOUNCED_STATUSES)
-                      .prefetch_related("steps", "announcements", "maintenance"))
+    unfinished = list(
+        plan.enrolments.alive()
+        .exclude(status__in=ANNOUNCED_STATUSES)
+        .prefetch_related("steps", "announcements", "maintenance")
+    )
     for enrolment in unfinished:
         enrolment.ended_on, enrolment.end_reason = closed_on, EndReason.PLAN_CLOSED
         enrolment.version += 1
         enrolment.refresh_status(save=False)
-    bulk_update_with_history(unfinished, Enrolment, ["ended_on", "end_reason", "version", "next_due_on", "updated_at"],
-                             default_user=by)
+    bulk_update_with_history(
+        unfinished, Enrolment, ["ended_on", "end_reason", "version", "next_due_on", "updated_at"], default_user=by
+    )
     return plan
 
 
@@ -1016,16 +1164,20 @@ def reopen_plan(plan, *, by):
     plan = _locked(plan)
     if not plan.closed_on or plan.province.valid_until:
         raise ValidationError(_("Chỉ mở lại được kế hoạch đã đóng của một tỉnh hiện hành."))
-    ended = list(plan.enrolments.filter(end_reason=EndReason.PLAN_CLOSED)
-                 .prefetch_related("steps", "announcements", "maintenance"))
+    ended = list(
+        plan.enrolments.filter(end_reason=EndReason.PLAN_CLOSED).prefetch_related(
+            "steps", "announcements", "maintenance"
+        )
+    )
     plan.closed_on, plan.close_reason = None, ""
     _save(plan, by=by, fields=["closed_on", "close_reason"])
     for enrolment in ended:
         enrolment.ended_on, enrolment.end_reason = None, ""
         enrolment.version += 1
         enrolment.refresh_status(save=False)
-    bulk_update_with_history(ended, Enrolment, ["ended_on", "end_reason", "version", "next_due_on", "updated_at"],
-                             default_user=by)
+    bulk_update_with_history(
+        ended, Enrolment, ["ended_on", "end_reason", "version", "next_due_on", "updated_at"], default_user=by
+    )
     return plan
 
 
@@ -1041,14 +1193,18 @@ def carry_over(phase, commune, *, predecessors, done_kinds, by, enrolled_on, don
     allowed = set(CommuneSuccession.objects.filter(successor=commune).values_list("predecessor_id", flat=True))
     strangers = [e for e in predecessors if e.commune_id not in allowed]
     if strangers:
-        raise ValidationError(_("{commune} không được hình thành từ {others}.").format(
-            commune=commune, others=", ".join(str(e.commune) for e in strangers)))
+        raise ValidationError(
+            _("{commune} không được hình thành từ {others}.").format(
+                commune=commune, others=", ".join(str(e.commune) for e in strangers)
+            )
+        )
     if not predecessors:
         raise ValidationError({"predecessors": _("Chọn ít nhất một hồ sơ của xã cũ để kế thừa.")})
     enrolment = enrol(phase, commune, enrolled_on=enrolled_on, by=by, **fields)
     enrolment.carried_from.set(predecessors)
     evidence = _("Kế thừa hồ sơ của {communes}.").format(
-        communes="; ".join(f"{e.commune.label} ({e.plan.number})" for e in predecessors))
+        communes="; ".join(f"{e.commune.label} ({e.plan.number})" for e in predecessors)
+    )
     for step in enrolment.steps.filter(kind__in=done_kinds):
         record_step(step, done_on=done_on or enrolled_on, by=by, evidence=evidence)
     enrolment.refresh_status()
@@ -1063,9 +1219,13 @@ def create_areas_from_districts(province, *, by):
     counts twice one that was split; ties: the lowest district code). Communes already in an area keep it;
     an area that exists with the same name is reused. Returns the areas created."""
     communes = list(Commune.objects.filter(province=province, area__isnull=True))
-    links = (CommuneSuccession.objects.filter(successor__in=communes)
-             .values_list("successor_id", "predecessor__district_id", "predecessor__district__code",
-                          "predecessor__district__short_name", "whole"))
+    links = CommuneSuccession.objects.filter(successor__in=communes).values_list(
+        "successor_id",
+        "predecessor__district_id",
+        "predecessor__district__code",
+        "predecessor__district__short_name",
+        "whole",
+    )
     votes = defaultdict(Counter)
     names = {}
     for successor, district, code, name, whole in links:
@@ -1144,10 +1304,15 @@ def update_area(area, *, by, version, name, note, communes):
 
 # -- rule data: national defaults and a province's own, each for a period -------------------------
 
+
 def _same_rule(rule):
     """The rows of the same rule with the same owner (a province, or national), locked."""
-    return list(type(rule).objects.select_for_update().filter(
-        province=rule.province_id, **dict(zip(rule.RULE_KEY, rule.rule_key))).exclude(pk=rule.pk))
+    return list(
+        type(rule)
+        .objects.select_for_update()
+        .filter(province=rule.province_id, **dict(zip(rule.RULE_KEY, rule.rule_key)))
+        .exclude(pk=rule.pk)
+    )
 
 
 def _overlaps(a, b):
@@ -1161,16 +1326,22 @@ def _check_rule(rule, others):
     national cap in force over any part of its period."""
     clash = next((other for other in others if _overlaps(rule, other)), None)
     if clash is not None:
-        raise ValidationError({"valid_until": _("Trùng thời gian với quy tắc đang áp dụng {period}.").format(
-            period=clash.period_label)})
+        raise ValidationError(
+            {"valid_until": _("Trùng thời gian với quy tắc đang áp dụng {period}.").format(period=clash.period_label)}
+        )
     if isinstance(rule, FundingCap) and rule.province_id:
-        national = FundingCap.objects.filter(province__isnull=True, item=rule.item, level=rule.level,
-                                             performer=rule.performer)
+        national = FundingCap.objects.filter(
+            province__isnull=True, item=rule.item, level=rule.level, performer=rule.performer
+        )
         above = next((cap for cap in national if _overlaps(rule, cap) and rule.amount > cap.amount), None)
         if above is not None:
-            raise ValidationError({"amount": _(
-                "Mức của tỉnh không được cao hơn mức chung toàn quốc ({amount}, áp dụng {period}).").format(
-                amount=format_vnd(above.amount), period=above.period_label)})
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Mức của tỉnh không được cao hơn mức chung toàn quốc ({amount}, áp dụng {period})."
+                    ).format(amount=format_vnd(above.amount), period=above.period_label)
+                }
+            )
 
 
 def _save_rule(rule, *, by, fields=None):
@@ -1254,8 +1425,11 @@ def refresh_upkeep(enrolments):
     """Compute again the upkeep facts of the announced enrolments still at work among
     `enrolments`, after a change that is none of their own records (a period rule, a legal
     change). Derived values, like the status: written without a history row each."""
-    rows = list(enrolments.filter(alive_q(), status__in=ANNOUNCED_STATUSES).select_related("plan")
-                .prefetch_related("steps", "announcements", "maintenance"))
+    rows = list(
+        enrolments.filter(alive_q(), status__in=ANNOUNCED_STATUSES)
+        .select_related("plan")
+        .prefetch_related("steps", "announcements", "maintenance")
+    )
     rules = UpkeepRules()
     for enrolment in rows:
         enrolment.refresh_status(save=False, rules=rules)
@@ -1264,6 +1438,7 @@ def refresh_upkeep(enrolments):
 
 
 # -- step templates ---------------------------------------------------------------------------------
+
 
 def _current_province(province):
     if province is not None and province.valid_until is not None:
@@ -1282,18 +1457,35 @@ def copy_template(source, *, by, province=None, plan=None, name="", key=None):
         plan = _locked(plan)
         province = plan.province
         if plan.enrolments.exists():
-            raise ValidationError(_("Kế hoạch {number} đã có xã tham gia: các xã của một kế hoạch theo cùng một mẫu.")
-                                  .format(number=plan.number))
+            raise ValidationError(
+                _("Kế hoạch {number} đã có xã tham gia: các xã của một kế hoạch theo cùng một mẫu.").format(
+                    number=plan.number
+                )
+            )
     _current_province(province)
     replaced = StepTemplate.objects.active().filter(
-        province=province, **({"plan": plan} if plan is not None else {"plan__isnull": True}))
+        province=province, **({"plan": plan} if plan is not None else {"plan__isnull": True})
+    )
     for old in replaced:
         archive(old, by=by, reason=_("Thay bằng mẫu mới sao chép từ “{name}”.").format(name=source.name))
-    template = _save(StepTemplate(name=name.strip() or source.name, province=province, plan=plan,
-                                  copied_from=source, note=source.note), by=by)
+    template = _save(
+        StepTemplate(
+            name=name.strip() or source.name, province=province, plan=plan, copied_from=source, note=source.note
+        ),
+        by=by,
+    )
     for item in source.items.order_by("order"):
-        _save_item(StepTemplateItem(template=template, order=item.order, code=item.code, name=item.name,
-                                    stage=item.stage, duration_days=item.duration_days), by=by)
+        _save_item(
+            StepTemplateItem(
+                template=template,
+                order=item.order,
+                code=item.code,
+                name=item.name,
+                stage=item.stage,
+                duration_days=item.duration_days,
+            ),
+            by=by,
+        )
     return _created(submission, template)
 
 
@@ -1317,8 +1509,9 @@ def update_template(template, *, by, version, name, note="", items):
     except StaleEdit as stale:
         raise StaleEdit(stale.current, {"name": name, "note": note})
     if current.in_use:
-        raise ValidationError(_("Mẫu “{name}” đã được dùng cho các xã tham gia; sao chép mẫu để thay đổi.").format(
-            name=current.name))
+        raise ValidationError(
+            _("Mẫu “{name}” đã được dùng cho các xã tham gia; sao chép mẫu để thay đổi.").format(name=current.name)
+        )
     items = sorted(items, key=lambda item: item["order"])
     codes = [item["code"] for item in items]
     if len(set(codes)) != len(codes):
@@ -1328,7 +1521,7 @@ def update_template(template, *, by, version, name, note="", items):
     stages = [item["stage"] for item in items]
     if Stage.BUILD not in stages:
         raise ValidationError(_("Mẫu cần ít nhất một bước thuộc giai đoạn xây dựng."))
-    if Stage.APPLY in stages and Stage.BUILD in stages[stages.index(Stage.APPLY):]:
+    if Stage.APPLY in stages and Stage.BUILD in stages[stages.index(Stage.APPLY) :]:
         raise ValidationError(_("Các bước xây dựng phải đứng trước các bước áp dụng."))
     current.name, current.note = name.strip(), note.strip()
     _save(current, by=by, fields=["name", "note"])
@@ -1348,6 +1541,7 @@ def update_template(template, *, by, version, name, note="", items):
 
 
 # -- after the announcement: legal changes, inspection plans ---------------------------------------
+
 
 @moves_figures
 @transaction.atomic
@@ -1387,8 +1581,13 @@ def create_inspection_plan(province, *, by, key=None, **fields):
 @transaction.atomic
 def update_inspection_plan(inspection_plan, *, by, version, **fields):
     _not_in_future(fields.get("approved_on"), "approved_on", _("Ngày phê duyệt không được ở tương lai."))
-    if "year" in fields and InspectionPlan.objects.active().filter(
-            province=inspection_plan.province_id, year=fields["year"]).exclude(pk=inspection_plan.pk).exists():
+    if (
+        "year" in fields
+        and InspectionPlan.objects.active()
+        .filter(province=inspection_plan.province_id, year=fields["year"])
+        .exclude(pk=inspection_plan.pk)
+        .exists()
+    ):
         raise ValidationError({"year": _("Tỉnh đã có kế hoạch kiểm tra của năm này.")})
     return edit(inspection_plan, by=by, version=version, **fields)
 
@@ -1401,9 +1600,16 @@ def add_to_inspection_plan(inspection_plan, communes, *, by, mode, planned_month
     submission = claim(by, key)
     inspection_plan = _locked(inspection_plan)
     listed = set(inspection_plan.items.active().values_list("commune_id", flat=True))
-    added = [_save(InspectionPlanItem(inspection_plan=inspection_plan, commune=commune, mode=mode,
-                                      planned_month=planned_month), by=by)
-             for commune in communes if commune.pk not in listed]
+    added = [
+        _save(
+            InspectionPlanItem(
+                inspection_plan=inspection_plan, commune=commune, mode=mode, planned_month=planned_month
+            ),
+            by=by,
+        )
+        for commune in communes
+        if commune.pk not in listed
+    ]
     if added:
         _created(submission, added[0])
     return added

@@ -4,6 +4,7 @@ The records of a rollout are read here, and archived or restored (with a reason,
 rollout.actions); they are changed on the application's pages, which go through the actions
 with their checks, history and derived status. Nothing a report counts is deleted.
 """
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -90,8 +91,17 @@ class BudgetLineInline(admin.TabularInline):
 
 @admin.register(RolloutPlan)
 class RolloutPlanAdmin(RecordAdmin):
-    list_display = ["number", "issued_on", "province", "title", "standard_version", "target_kind", "target_value",
-                    "target_date", "is_demo"]
+    list_display = [
+        "number",
+        "issued_on",
+        "province",
+        "title",
+        "standard_version",
+        "target_kind",
+        "target_value",
+        "target_date",
+        "is_demo",
+    ]
     list_filter = ["standard_version", "is_demo", ("province", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["province"]
     search_fields = ["number", "title"]

@@ -3,6 +3,7 @@
 Every figure is aggregated in SQL, so the plan page asks the same number of queries whatever
 the number of communes, budget lines or expenditures.
 """
+
 import math
 from dataclasses import dataclass
 
@@ -60,18 +61,26 @@ def phases_for_plan(plan, enrolments, user=None):
 
     def count(**extra):
         rows = (
-            enrolments.active().filter(phase=OuterRef("pk"), **extra)
-            .order_by().values("phase").annotate(n=Count("pk")).values("n")
+            enrolments.active()
+            .filter(phase=OuterRef("pk"), **extra)
+            .order_by()
+            .values("phase")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
         return Coalesce(Subquery(rows), Value(0))
 
     return list(
-        Phase.objects.active().filter(plan=plan).with_money(user).annotate(
+        Phase.objects.active()
+        .filter(plan=plan)
+        .with_money(user)
+        .annotate(
             enrolled_count=count(),
             announced_count=count(status__in=ANNOUNCED_STATUSES),
             per_commune_planned=sum_of(lines.filter(phase=OuterRef("pk"), category__in=PER_COMMUNE_CATEGORIES)),
             consulting_planned=sum_of(lines.filter(phase=OuterRef("pk"), category=BudgetCategory.CONSULTING)),
-        ).order_by("order")
+        )
+        .order_by("order")
     )
 
 
@@ -90,12 +99,18 @@ def by_category(plan, user=None):
     spending not tied to a budget line comes last. Two queries."""
     lines, spending = money_rows(user)
     planned = dict(
-        lines.filter(plan=plan).order_by()
-        .values("category").annotate(total=Sum("amount")).values_list("category", "total")
+        lines.filter(plan=plan)
+        .order_by()
+        .values("category")
+        .annotate(total=Sum("amount"))
+        .values_list("category", "total")
     )
     spent = dict(
-        spending.filter(plan=plan).order_by()
-        .values("budget_line__category").annotate(total=Sum("amount")).values_list("budget_line__category", "total")
+        spending.filter(plan=plan)
+        .order_by()
+        .values("budget_line__category")
+        .annotate(total=Sum("amount"))
+        .values_list("budget_line__category", "total")
     )
     rows = [
         MoneyRow(str(label), planned.get(value, 0), spent.get(value, 0), key=value)
@@ -111,7 +126,8 @@ def lines_for_plan(plan, user=None):
     """Active budget lines (those `user` may see) with what was spent against each, in one query."""
     lines, spending = money_rows(user)
     lines = list(
-        lines.filter(plan=plan).select_related("phase")
+        lines.filter(plan=plan)
+        .select_related("phase")
         .annotate(spent_total=sum_of(spending.filter(budget_line=OuterRef("pk"))))
         .order_by("phase__order", "category", "pk")
     )
@@ -187,8 +203,14 @@ def money_warnings(plan, phases, lines, caps=None):
     warnings = []
 
     def overspend(what, spent, planned):
-        warnings.append(MoneyWarning("overspend", _("{what}: đã chi {spent}, vượt dự toán {planned} ({over}).").format(
-            what=what, spent=format_vnd(spent), planned=format_vnd(planned), over=format_vnd(spent - planned))))
+        warnings.append(
+            MoneyWarning(
+                "overspend",
+                _("{what}: đã chi {spent}, vượt dự toán {planned} ({over}).").format(
+                    what=what, spent=format_vnd(spent), planned=format_vnd(planned), over=format_vnd(spent - planned)
+                ),
+            )
+        )
 
     if plan.spent_total > plan.planned_total:
         overspend(_("Cả kế hoạch"), plan.spent_total, plan.planned_total)
@@ -197,8 +219,11 @@ def money_warnings(plan, phases, lines, caps=None):
             overspend(_("Giai đoạn “{name}”").format(name=phase.name), phase.spent_total, phase.planned_total)
     for line in lines:
         if line.spent_total > line.amount:
-            overspend(_("Dòng dự toán “{line}”").format(line=line.description or line.get_category_display()),
-                      line.spent_total, line.amount)
+            overspend(
+                _("Dòng dự toán “{line}”").format(line=line.description or line.get_category_display()),
+                line.spent_total,
+                line.amount,
+            )
 
     caps = caps or Caps()
     for phase in judge_phases(plan, phases, caps):
@@ -209,15 +234,27 @@ def money_warnings(plan, phases, lines, caps=None):
         cap = rule.amount * (_phase_years(phase) if phase.kind == PhaseKind.MAINTENANCE else 1)
         per_commune = phase.per_commune_planned // communes
         if per_commune > cap:
-            warnings.append(MoneyWarning("cap", _(
-                "Giai đoạn “{name}”: dự toán cho các xã bình quân {amount}/xã ({communes} xã), "
-                "vượt mức tối đa {cap}/xã theo {basis}."
-            ).format(name=phase.name, amount=format_vnd(per_commune), communes=communes, cap=format_vnd(cap),
-                     basis=_basis(rule))))
+            warnings.append(
+                MoneyWarning(
+                    "cap",
+                    _(
+                        "Giai đoạn “{name}”: dự toán cho các xã bình quân {amount}/xã ({communes} xã), "
+                        "vượt mức tối đa {cap}/xã theo {basis}."
+                    ).format(
+                        name=phase.name,
+                        amount=format_vnd(per_commune),
+                        communes=communes,
+                        cap=format_vnd(cap),
+                        basis=_basis(rule),
+                    ),
+                )
+            )
 
     enrolment = Enrolment.objects.filter(plan=plan, commune=OuterRef("commune"))
     per_commune_spending = (
-        Expenditure.objects.active().filter(plan=plan, commune__isnull=False).order_by()
+        Expenditure.objects.active()
+        .filter(plan=plan, commune__isnull=False)
+        .order_by()
         .values("commune", "commune__name")
         .annotate(
             total=Sum("amount"),
@@ -228,13 +265,24 @@ def money_warnings(plan, phases, lines, caps=None):
         .order_by("commune__code")
     )
     for row in per_commune_spending:
-        rule = caps.for_work(row["phase_kind"] or PhaseKind.PILOT, row["consultant"] is not None, plan.province_id,
-                             row["phase_starts_on"] or plan.starts_on)
+        rule = caps.for_work(
+            row["phase_kind"] or PhaseKind.PILOT,
+            row["consultant"] is not None,
+            plan.province_id,
+            row["phase_starts_on"] or plan.starts_on,
+        )
         if rule and row["total"] > rule.amount:
-            warnings.append(MoneyWarning("cap", _(
-                "{commune}: đã chi {amount} cho xã, vượt mức tối đa {cap} theo {basis}."
-            ).format(commune=row["commune__name"], amount=format_vnd(row["total"]), cap=format_vnd(rule.amount),
-                     basis=_basis(rule))))
+            warnings.append(
+                MoneyWarning(
+                    "cap",
+                    _("{commune}: đã chi {amount} cho xã, vượt mức tối đa {cap} theo {basis}.").format(
+                        commune=row["commune__name"],
+                        amount=format_vnd(row["total"]),
+                        cap=format_vnd(rule.amount),
+                        basis=_basis(rule),
+                    ),
+                )
+            )
     return warnings
 
 

@@ -8,6 +8,7 @@ named .pdf that holds a picture, or anything else, is refused with the reason. O
 files (.doc, .xls) are refused too: they may carry macros that cannot be told from their
 content safely; Word and Excel save any of them as .docx/.xlsx or PDF.
 """
+
 import os
 import zipfile
 from dataclasses import dataclass
@@ -28,17 +29,30 @@ class Kind:
     inline: bool
 
 
-KINDS = {kind.key: kind for kind in (
-    Kind("pdf", gettext_lazy("PDF"), "application/pdf", (".pdf",), True),
-    Kind("jpeg", gettext_lazy("ảnh JPEG"), "image/jpeg", (".jpg", ".jpeg"), True),
-    Kind("png", gettext_lazy("ảnh PNG"), "image/png", (".png",), True),
-    Kind("gif", gettext_lazy("ảnh GIF"), "image/gif", (".gif",), True),
-    Kind("webp", gettext_lazy("ảnh WebP"), "image/webp", (".webp",), True),
-    Kind("docx", gettext_lazy("văn bản Word (.docx)"),
-         "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",), False),
-    Kind("xlsx", gettext_lazy("bảng tính Excel (.xlsx)"),
-         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",), False),
-)}
+KINDS = {
+    kind.key: kind
+    for kind in (
+        Kind("pdf", gettext_lazy("PDF"), "application/pdf", (".pdf",), True),
+        Kind("jpeg", gettext_lazy("ảnh JPEG"), "image/jpeg", (".jpg", ".jpeg"), True),
+        Kind("png", gettext_lazy("ảnh PNG"), "image/png", (".png",), True),
+        Kind("gif", gettext_lazy("ảnh GIF"), "image/gif", (".gif",), True),
+        Kind("webp", gettext_lazy("ảnh WebP"), "image/webp", (".webp",), True),
+        Kind(
+            "docx",
+            gettext_lazy("văn bản Word (.docx)"),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            (".docx",),
+            False,
+        ),
+        Kind(
+            "xlsx",
+            gettext_lazy("bảng tính Excel (.xlsx)"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            (".xlsx",),
+            False,
+        ),
+    )
+}
 BY_EXTENSION = {extension: kind for kind in KINDS.values() for extension in kind.extensions}
 # The <input accept=…> of the upload forms: a hint for the file picker, not a check.
 ACCEPT = ",".join(BY_EXTENSION)
@@ -53,11 +67,12 @@ def megabytes(size):
 
 def limit_text():
     return _("PDF, ảnh (JPG, PNG, GIF, WebP), Word (.docx) hoặc Excel (.xlsx), tối đa {limit} MB.").format(
-        limit=megabytes(settings.EVIDENCE_MAX_BYTES))
+        limit=megabytes(settings.EVIDENCE_MAX_BYTES)
+    )
 
 
 def _ooxml_kind(fileobj):
-    """"docx" or "xlsx" for an Office Open XML zip without macros; None for any other zip."""
+    """ "docx" or "xlsx" for an Office Open XML zip without macros; None for any other zip."""
     try:
         with zipfile.ZipFile(fileobj) as archive:
             names = set(archive.namelist())
@@ -65,8 +80,9 @@ def _ooxml_kind(fileobj):
                 return None
             content_types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
             if any(mark in content_types for mark in MACRO_MARKS) or any(n.endswith("vbaProject.bin") for n in names):
-                raise ValidationError(_("Tệp có macro không được nhận: lưu lại dạng .docx hoặc .xlsx không có macro, "
-                                        "hoặc PDF."))
+                raise ValidationError(
+                    _("Tệp có macro không được nhận: lưu lại dạng .docx hoặc .xlsx không có macro, hoặc PDF.")
+                )
             if sum(info.file_size for info in archive.infolist()) > settings.EVIDENCE_MAX_BYTES * 20:
                 raise ValidationError(_("Tệp giải nén ra quá lớn: không phải một văn bản bình thường."))
             return next((kind for kind, part in OOXML_MAIN_PART.items() if part in names), None)
@@ -105,22 +121,35 @@ def identify_upload(uploaded):
     if uploaded.size == 0:
         raise ValidationError(_("Tệp “{name}” trống.").format(name=name))
     if uploaded.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("Tệp “{name}” lớn {size} MB, quá giới hạn {limit} MB.").format(
-            name=name, size=megabytes(uploaded.size), limit=megabytes(settings.EVIDENCE_MAX_BYTES)))
+        raise ValidationError(
+            _("Tệp “{name}” lớn {size} MB, quá giới hạn {limit} MB.").format(
+                name=name, size=megabytes(uploaded.size), limit=megabytes(settings.EVIDENCE_MAX_BYTES)
+            )
+        )
     extension = os.path.splitext(name)[1].lower()
     named = BY_EXTENSION.get(extension)
     found = content_kind(uploaded)
     if found == "ole" or extension in (".doc", ".xls"):
-        raise ValidationError(_("Tệp Word, Excel 97-2003 (.doc, .xls) không được nhận: mở bằng Word hoặc Excel, "
-                                "lưu lại dạng .docx, .xlsx hoặc PDF rồi tải lên."))
+        raise ValidationError(
+            _(
+                "Tệp Word, Excel 97-2003 (.doc, .xls) không được nhận: mở bằng Word hoặc Excel, "
+                "lưu lại dạng .docx, .xlsx hoặc PDF rồi tải lên."
+            )
+        )
     if named is None:
-        raise ValidationError(_("Không nhận tệp “{name}”: chỉ nhận {accepted}").format(name=name,
-                                                                                    accepted=limit_text()))
+        raise ValidationError(
+            _("Không nhận tệp “{name}”: chỉ nhận {accepted}").format(name=name, accepted=limit_text())
+        )
     if found is None:
-        raise ValidationError(_("Tệp “{name}” mang đuôi {extension} nhưng nội dung không phải {kind}: tệp bị hỏng "
-                                "hoặc đã bị đổi tên.").format(name=name, extension=extension, kind=named.label))
+        raise ValidationError(
+            _(
+                "Tệp “{name}” mang đuôi {extension} nhưng nội dung không phải {kind}: tệp bị hỏng hoặc đã bị đổi tên."
+            ).format(name=name, extension=extension, kind=named.label)
+        )
     if found != named.key:
-        raise ValidationError(_("Tệp “{name}” mang đuôi {extension} nhưng nội dung là {found}: đổi lại đúng tên "
-                                "hoặc chọn đúng tệp.").format(name=name, extension=extension,
-                                                               found=KINDS[found].label))
+        raise ValidationError(
+            _(
+                "Tệp “{name}” mang đuôi {extension} nhưng nội dung là {found}: đổi lại đúng tên hoặc chọn đúng tệp."
+            ).format(name=name, extension=extension, found=KINDS[found].label)
+        )
     return named

@@ -1,5 +1,6 @@
 """The commune list's filters (shared by the list page, its Excel export and the dashboards'
 drill-down links: the same GET parameters always give the same rows)."""
+
 import datetime
 
 import django_filters
@@ -89,15 +90,19 @@ class CommuneFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_search", label=_("Tìm xã, huyện, khu vực (không cần dấu)"))
     edition = django_filters.ChoiceFilter(
-        choices=[(edition.key, edition.label) for edition in EDITIONS], method="by_enrolment",
-        label=_("Bản đồ hành chính"), empty_label=_("Đơn vị hành chính hiện hành"),
+        choices=[(edition.key, edition.label) for edition in EDITIONS],
+        method="by_enrolment",
+        label=_("Bản đồ hành chính"),
+        empty_label=_("Đơn vị hành chính hiện hành"),
     )
     province = django_filters.ModelChoiceFilter(queryset=_visible(Province), label=_("Tỉnh"))
     district = django_filters.ModelChoiceFilter(queryset=_visible(District), label=_("Huyện (trước 01/07/2025)"))
     area = django_filters.ModelChoiceFilter(queryset=_visible(ReviewArea), label=_("Khu vực theo dõi"))
     predecessor = django_filters.ChoiceFilter(
-        choices=[("announced", _("Hình thành từ xã đã công bố"))], method="by_enrolment",
-        label=_("Xã trước sắp xếp"), empty_label=_("Tất cả"),
+        choices=[("announced", _("Hình thành từ xã đã công bố"))],
+        method="by_enrolment",
+        label=_("Xã trước sắp xếp"),
+        empty_label=_("Tất cả"),
     )
     plan = django_filters.ModelChoiceFilter(queryset=_plans, method="by_enrolment", label=_("Kế hoạch"))
     phase = django_filters.ModelChoiceFilter(queryset=_phases, method="by_enrolment", label=_("Giai đoạn"))
@@ -114,8 +119,9 @@ class CommuneFilter(django_filters.FilterSet):
     version = django_filters.ChoiceFilter(
         choices=StandardVersion.choices, method="by_enrolment", label=_("Phiên bản tiêu chuẩn")
     )
-    sort = django_filters.ChoiceFilter(choices=SORTS[1:], method="by_enrolment", label=_("Sắp xếp"),
-                                       empty_label=SORTS[0][1])
+    sort = django_filters.ChoiceFilter(
+        choices=SORTS[1:], method="by_enrolment", label=_("Sắp xếp"), empty_label=SORTS[0][1]
+    )
 
     shown_edition = None  # the edition of the units listed, set by filter_queryset()
     row_enrolments = None  # the enrolments a row may show (the latest per commune), set by filter_queryset()
@@ -141,6 +147,7 @@ class CommuneFilter(django_filters.FilterSet):
         800 options, most of the page's rendering time); a value already in the query (a
         drill-down link) stays selectable.
         """
+
         def chosen(name):
             value = data.get(name)
             return int(value) if value and str(value).isdigit() else None
@@ -170,9 +177,13 @@ class CommuneFilter(django_filters.FilterSet):
         user's (today's, unless the user's area exists only on an ended edition)."""
         if data.get("edition"):
             return BY_KEY[data["edition"]]
-        for name, province_of in (("province", lambda p: p), ("district", lambda d: d.province),
-                                  ("area", lambda a: a.province), ("plan", lambda p: p.province),
-                                  ("phase", lambda p: p.plan.province)):
+        for name, province_of in (
+            ("province", lambda p: p),
+            ("district", lambda d: d.province),
+            ("area", lambda a: a.province),
+            ("plan", lambda p: p.province),
+            ("phase", lambda p: p.plan.province),
+        ):
             if data.get(name):
                 return edition_of(province_of(data[name]))
         return home_edition(self.request.user if self.request else None)
@@ -186,7 +197,10 @@ class CommuneFilter(django_filters.FilterSet):
         def keep(name):
             return Q(pk=data[name].pk) if data.get(name) else Q(pk__in=[])
 
-        in_force = Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_until__isnull=True) | Q(valid_until__gt=day)
+        in_force = (
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_until__isnull=True) | Q(valid_until__gt=day),
+        )
         fields["province"].queryset = fields["province"].queryset.filter(Q(*in_force) | keep("province"))
         provinces = Province.objects.valid_on(day)
         fields["plan"].queryset = fields["plan"].queryset.filter(Q(province__in=provinces) | keep("plan"))
@@ -206,8 +220,9 @@ class CommuneFilter(django_filters.FilterSet):
         user = self.request.user if self.request else None
         chosen = [data[name].pk if data.get(name) else "" for name in MODEL_DROPDOWNS]
         version = cache.current()
-        shown = [name for name in MODEL_DROPDOWNS
-                 if name != ("area" if self.shown_edition.has_districts else "district")]
+        shown = [
+            name for name in MODEL_DROPDOWNS if name != ("area" if self.shown_edition.has_districts else "district")
+        ]
         for name in shown:
             field = self.form.fields[name]
 
@@ -215,8 +230,7 @@ class CommuneFilter(django_filters.FilterSet):
                 empty = [("", field.empty_label)] if field.empty_label is not None else []
                 return empty + [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
 
-            key = cache.key(version, "commune-list-choices", name, scope_of(user).key, self.shown_edition.key,
-                            *chosen)
+            key = cache.key(version, "commune-list-choices", name, scope_of(user).key, self.shown_edition.key, *chosen)
             # What ModelChoiceField returns once choices were given (rather than its queryset's
             # iterator); values chosen are still checked against the queryset.
             field._choices = field.widget.choices = cache.get_or_build(key, options)

@@ -1,6 +1,7 @@
 """Change history for the pages: who changed what, and each field's old and new value, one
 entry per moment someone saved something (a step recorded with the enrolment status it moved
 is one entry), newest first; the newest few shown, the rest on request."""
+
 import datetime
 from dataclasses import dataclass, field
 
@@ -13,11 +14,28 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 # Fields a change history does not show: bookkeeping, or what the row belongs to.
-HIDDEN_HISTORY_FIELDS = {"id", "created_at", "updated_at", "recorded_at", "reviewed_at", "version", "order",
-                         "enrolment", "plan", "phase", "commune",
-                         # a document's record (named in the entry's label) and storage details
-                         "step", "announcement", "inspection", "maintenance", "expenditure", "file", "sha256",
-                         "content_type"}
+HIDDEN_HISTORY_FIELDS = {
+    "id",
+    "created_at",
+    "updated_at",
+    "recorded_at",
+    "reviewed_at",
+    "version",
+    "order",
+    "enrolment",
+    "plan",
+    "phase",
+    "commune",
+    # a document's record (named in the entry's label) and storage details
+    "step",
+    "announcement",
+    "inspection",
+    "maintenance",
+    "expenditure",
+    "file",
+    "sha256",
+    "content_type",
+}
 # Rows created in bulk with another (an enrolment's steps) carry their own times, this close
 # after the moment of the request that created them.
 BULK = datetime.timedelta(seconds=1)
@@ -74,7 +92,8 @@ class Moment:
         if record.history_user_id != self.user_id:
             return False
         return record.history_date == self.when or (
-            record.history_type == "+" and self.entries[0].created and record.history_date - self.last <= BULK)
+            record.history_type == "+" and self.entries[0].created and record.history_date - self.last <= BULK
+        )
 
     @property
     def entries(self):
@@ -97,10 +116,16 @@ def _field_changes(fields, before, record):
     if record.history_type == "+" or before is None:
         # A creation, or the first record of a row created in bulk (no history then): the
         # values set, leaving out those that are only the field's default.
-        return {f: [None, getattr(record, f.attname)] for f in fields
-                if getattr(record, f.attname) not in (None, "") and getattr(record, f.attname) != f.get_default()}
-    return {f: [getattr(before, f.attname), getattr(record, f.attname)] for f in fields
-            if getattr(before, f.attname) != getattr(record, f.attname)}
+        return {
+            f: [None, getattr(record, f.attname)]
+            for f in fields
+            if getattr(record, f.attname) not in (None, "") and getattr(record, f.attname) != f.get_default()
+        }
+    return {
+        f: [getattr(before, f.attname), getattr(record, f.attname)]
+        for f in fields
+        if getattr(before, f.attname) != getattr(record, f.attname)
+    }
 
 
 def changes(sources, shown=None):
@@ -126,16 +151,25 @@ def changes(sources, shown=None):
             if changed or record.history_type == "-":
                 raw.append((record, model, label, changed))
     # Within a moment, rows in the order they were saved (history ids are per table).
-    raw.sort(key=lambda item: (item[0].history_date, getattr(item[0], "updated_at", None) or item[0].history_date,
-                               item[0].history_id))
+    raw.sort(
+        key=lambda item: (
+            item[0].history_date,
+            getattr(item[0], "updated_at", None) or item[0].history_date,
+            item[0].history_id,
+        )
+    )
 
     moments = []
     for record, model, label, changed in raw:
         moment = moments[-1] if moments else None
         if moment is None or not moment.takes(record):
-            moment = Moment(when=record.history_date, user_id=record.history_user_id,
-                            who=(record.history_user.get_full_name() or record.history_user.username)
-                            if record.history_user else "—")
+            moment = Moment(
+                when=record.history_date,
+                user_id=record.history_user_id,
+                who=(record.history_user.get_full_name() or record.history_user.username)
+                if record.history_user
+                else "—",
+            )
             moments.append(moment)
         moment.last = record.history_date
         item = moment.items.get((model, record.id))
@@ -174,8 +208,10 @@ def changes(sources, shown=None):
     for moment in moments:
         for item in moment.items.values():
             item.kind = kinds.get(item.type, item.type)
-            item.changes = [(f.verbose_name, _display(f, old, names), _display(f, new, names))
-                            for f, (old, new) in item.fields.items()]
+            item.changes = [
+                (f.verbose_name, _display(f, old, names), _display(f, new, names))
+                for f, (old, new) in item.fields.items()
+            ]
     return History(moments=moments, total=total)
 
 

@@ -4,6 +4,7 @@ had reached, and where an abolished commune's records went.
 Old history stays on the old units (their enrolments end "do sắp xếp"); the commune page of
 today shows it through the lineage, and an old commune's page links forward.
 """
+
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
@@ -19,7 +20,9 @@ def predecessor_enrolments(commune, user):
     """The enrolments, visible to `user`, of the communes `commune` was formed from."""
     formed_from = CommuneSuccession.objects.filter(successor=commune).values("predecessor")
     return (
-        Enrolment.objects.counted().visible_to(user).filter(commune__in=formed_from)
+        Enrolment.objects.counted()
+        .visible_to(user)
+        .filter(commune__in=formed_from)
         .select_related("commune__district", "plan")
         .prefetch_related(Prefetch("steps", queryset=Step.objects.active().order_by("order")))
         .order_by("commune__code", "-enrolled_on")
@@ -41,18 +44,21 @@ def reached(enrolments):
     "công bố hết hiệu lực từ …", "đang triển khai (5/8 bước)" or "chưa triển khai"."""
     announcements = [a for e in enrolments for a in e.announcements.all()]
     if announcements:
-        first = min((a for a in announcements if a.kind == AnnouncementKind.FIRST), default=None,
-                    key=lambda a: a.decided_on) or min(announcements, key=lambda a: a.decided_on)
+        first = min(
+            (a for a in announcements if a.kind == AnnouncementKind.FIRST), default=None, key=lambda a: a.decided_on
+        ) or min(announcements, key=lambda a: a.decided_on)
         latest = max(announcements, key=lambda a: (a.decided_on, a.pk))
         if latest.lapsed_on and latest.lapse_cause == LapseCause.FAILURE:
             return _("công bố hết hiệu lực từ {day}").format(day=latest.lapsed_on.strftime("%d/%m/%Y")), False
         return _("đã công bố {year}, {version}").format(
-            year=first.decided_on.year, version=latest.get_standard_version_display()), True
+            year=first.decided_on.year, version=latest.get_standard_version_display()
+        ), True
     if enrolments:
         best = max(enrolments, key=lambda e: sum(s.counts_as_done for s in e.steps.all()))
         steps = list(best.steps.all())
         return _("đang triển khai ({done}/{total} bước, kế hoạch {plan})").format(
-            done=sum(s.counts_as_done for s in steps), total=len(steps), plan=best.plan.number), False
+            done=sum(s.counts_as_done for s in steps), total=len(steps), plan=best.plan.number
+        ), False
     return _("chưa triển khai"), False
 
 
@@ -60,11 +66,13 @@ def predecessors_of(commune, user):
     """The communes `commune` was formed from, those `user` may see, each with what it had reached."""
     links = list(
         CommuneSuccession.objects.filter(successor=commune, predecessor__in=Commune.objects.visible_to(user))
-        .select_related("predecessor__district", "predecessor__province").order_by("predecessor__code")
+        .select_related("predecessor__district", "predecessor__province")
+        .order_by("predecessor__code")
     )
     enrolments = {}
     rows = (
-        Enrolment.objects.counted().filter(commune__in=[link.predecessor_id for link in links])
+        Enrolment.objects.counted()
+        .filter(commune__in=[link.predecessor_id for link in links])
         .select_related("plan")
         .prefetch_related(
             Prefetch("announcements", queryset=Announcement.objects.active().order_by("decided_on", "pk")),
@@ -85,8 +93,11 @@ def successors_of(commune, user):
     """Where an abolished commune went: [(commune of today, whole, is_default)] visible to `user`."""
     return [
         (link.successor, link.whole, link.is_default)
-        for link in CommuneSuccession.objects.filter(predecessor=commune, successor__in=Commune.objects.visible_to(user))
-        .select_related("successor__area").order_by("-is_default", "successor__code")
+        for link in CommuneSuccession.objects.filter(
+            predecessor=commune, successor__in=Commune.objects.visible_to(user)
+        )
+        .select_related("successor__area")
+        .order_by("-is_default", "successor__code")
     ]
 
 

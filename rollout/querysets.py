@@ -1,5 +1,6 @@
 """Querysets the tracking pages share: communes as rows of the commune list, and the steps
 a user may review."""
+
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -27,15 +28,26 @@ class CommuneRowQuerySet(UnitQuerySet):
         latest = enrolments.filter(commune=OuterRef("pk")).order_by("-enrolled_on", "-pk")
         key = sort.lstrip("-")
         if key == "status":
-            rank = Case(*[When(status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()],
-                        output_field=IntegerField())
-            queryset = queryset.annotate(row_status_rank=Coalesce(
-                Subquery(latest.annotate(rank=rank).values("rank")[:1]), Value(STATUS_RANK[Status.NOT_STARTED])))
+            rank = Case(
+                *[When(status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()],
+                output_field=IntegerField(),
+            )
+            queryset = queryset.annotate(
+                row_status_rank=Coalesce(
+                    Subquery(latest.annotate(rank=rank).values("rank")[:1]), Value(STATUS_RANK[Status.NOT_STARTED])
+                )
+            )
         elif key == "step":
-            rank = Case(*[When(current_step=kind, then=Value(order)) for kind, order in STEP_ORDER.items()],
-                        default=Value(len(STEP_ORDER) + 1), output_field=IntegerField())
-            queryset = queryset.annotate(row_step_rank=Coalesce(
-                Subquery(latest.annotate(rank=rank).values("rank")[:1]), Value(len(STEP_ORDER) + 1)))
+            rank = Case(
+                *[When(current_step=kind, then=Value(order)) for kind, order in STEP_ORDER.items()],
+                default=Value(len(STEP_ORDER) + 1),
+                output_field=IntegerField(),
+            )
+            queryset = queryset.annotate(
+                row_step_rank=Coalesce(
+                    Subquery(latest.annotate(rank=rank).values("rank")[:1]), Value(len(STEP_ORDER) + 1)
+                )
+            )
         elif key == "due":
             queryset = queryset.annotate(row_next_due_on=Subquery(latest.values("next_due_on")[:1]))
         return queryset
@@ -67,12 +79,16 @@ def attach_enrolments(communes, enrolments=None, among=None):
     if enrolments is None:
         enrolments = Enrolment.objects.counted()
     communes = list(communes)
-    where = {"commune__in": among.order_by().values("pk")} if among is not None else {
-        "commune_id__in": [c.pk for c in communes]}
+    where = (
+        {"commune__in": among.order_by().values("pk")}
+        if among is not None
+        else {"commune_id__in": [c.pk for c in communes]}
+    )
     latest = {}
     # Newest first for each commune; an explicit order, not the model's (which joins every commune).
-    for enrolment in (enrolments.filter(**where).select_related("plan", "phase")
-                      .order_by("commune_id", "-enrolled_on", "-pk")):
+    for enrolment in (
+        enrolments.filter(**where).select_related("plan", "phase").order_by("commune_id", "-enrolled_on", "-pk")
+    ):
         latest.setdefault(enrolment.commune_id, enrolment)
     today = timezone.localdate()
     statuses = dict(Status.choices)
@@ -95,9 +111,12 @@ def attach_progress(communes):
     queries for the whole list. A returned step has no done date here: it is to be redone."""
     ids = [c.row_enrolment.pk for c in communes if c.row_enrolment]
     done = {}
-    for enrolment_id, kind, done_on in (Step.objects.active().filter(enrolment__in=ids, done_on__isnull=False)
-                                        .exclude(review_state=ReviewState.RETURNED)
-                                        .values_list("enrolment_id", "kind", "done_on")):
+    for enrolment_id, kind, done_on in (
+        Step.objects.active()
+        .filter(enrolment__in=ids, done_on__isnull=False)
+        .exclude(review_state=ReviewState.RETURNED)
+        .values_list("enrolment_id", "kind", "done_on")
+    ):
         done.setdefault(enrolment_id, {})[kind] = done_on
     latest = {}
     for announcement in Announcement.objects.active().filter(enrolment__in=ids).order_by("decided_on", "pk"):
@@ -118,8 +137,12 @@ def attach_documents(enrolments, user):
     for document in Document.objects.visible_to(user).for_listing().filter(enrolment__in=[e.pk for e in enrolments]):
         attached.setdefault(document.parent_key, []).append(document)
     for enrolment in enrolments:
-        for name, records in (("step", enrolment.steps), ("announcement", enrolment.announcements),
-                              ("inspection", enrolment.inspections), ("maintenance", enrolment.maintenance)):
+        for name, records in (
+            ("step", enrolment.steps),
+            ("announcement", enrolment.announcements),
+            ("inspection", enrolment.inspections),
+            ("maintenance", enrolment.maintenance),
+        ):
             for record in records.all():
                 record.shown_documents = attached.get((name, record.pk), [])
     return enrolments
@@ -145,8 +168,11 @@ def reviewable_steps(user):
 def announced_when_abolished():
     """Communes of an ended edition whose announcement was still in force on their last day."""
     in_force_at_end = Announcement.objects.filter(
-        archived_at__isnull=True, enrolment__archived_at__isnull=True, enrolment__plan__archived_at__isnull=True,
-        enrolment__commune=OuterRef("pk"), decided_on__lt=OuterRef("valid_until"),
+        archived_at__isnull=True,
+        enrolment__archived_at__isnull=True,
+        enrolment__plan__archived_at__isnull=True,
+        enrolment__commune=OuterRef("pk"),
+        decided_on__lt=OuterRef("valid_until"),
     ).filter(Q(lapsed_on__isnull=True) | Q(lapsed_on__gte=OuterRef("valid_until")))
     return Commune.objects.filter(valid_until__isnull=False).filter(Exists(in_force_at_end))
 
@@ -154,6 +180,6 @@ def announced_when_abolished():
 def formed_from_announced():
     """A filter for communes formed (wholly or partly) from at least one commune that was
     announced when it was abolished: where a province of today starts from."""
-    return Q(Exists(CommuneSuccession.objects.filter(successor=OuterRef("pk"),
-                                                     predecessor__in=announced_when_abolished())))
-
+    return Q(
+        Exists(CommuneSuccession.objects.filter(successor=OuterRef("pk"), predecessor__in=announced_when_abolished()))
+    )

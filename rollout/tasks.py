@@ -1,4 +1,5 @@
 """Celery entry points for the rollout: thin, they call rollout.actions."""
+
 from celery import shared_task
 from django.utils import timezone
 

@@ -3,6 +3,7 @@
 The official unit list (all 10,051 communes) is loaded once per test session into the test
 database; tests then build small rollouts on real units with the factories below.
 """
+
 import datetime
 
 import pytest
@@ -68,7 +69,11 @@ def make_user(username, role=None, province=None, district=None, area=None, **ex
     if role:
         unit = district or area
         RoleAssignment.objects.create(
-            user=user, role=role, province=province or (unit.province if unit else None), district=district, area=area,
+            user=user,
+            role=role,
+            province=province or (unit.province if unit else None),
+            district=district,
+            area=area,
         )
     return user
 
@@ -145,9 +150,16 @@ def officer_area_lamha(lamdong_areas):
 @pytest.fixture
 def lamdong_2026_plan(lam_dong_today):
     """A plan of today's Lâm Đồng running from the start of 2026 to the end of 2027, one phase."""
-    plan = make_plan(lam_dong_today, number="12/KH-UBND", issued_on=datetime.date(2026, 1, 5),
-                     starts_on=datetime.date(2026, 1, 5), ends_on=datetime.date(2027, 12, 31),
-                     target_kind=TargetKind.COUNT, target_value=60, target_date=datetime.date(2027, 12, 31))
+    plan = make_plan(
+        lam_dong_today,
+        number="12/KH-UBND",
+        issued_on=datetime.date(2026, 1, 5),
+        starts_on=datetime.date(2026, 1, 5),
+        ends_on=datetime.date(2027, 12, 31),
+        target_kind=TargetKind.COUNT,
+        target_value=60,
+        target_date=datetime.date(2027, 12, 31),
+    )
     make_phase(plan, 1, PhaseKind.EXPANSION, name="Xây dựng lại sau sắp xếp", target_communes=60)
     return plan
 
@@ -204,8 +216,13 @@ def lamdong_pilot(lamdong_plan, lam_ha, da_lat):
 
 @pytest.fixture
 def langson_plan(lang_son):
-    plan = make_plan(lang_son, number="174/KH-UBND", issued_on=datetime.date(2017, 10, 16),
-                     starts_on=datetime.date(2017, 10, 16), standard_version=StandardVersion.ISO_2008)
+    plan = make_plan(
+        lang_son,
+        number="174/KH-UBND",
+        issued_on=datetime.date(2017, 10, 16),
+        starts_on=datetime.date(2017, 10, 16),
+        standard_version=StandardVersion.ISO_2008,
+    )
     phase = make_phase(plan, 1, PhaseKind.PILOT, target_communes=50)
     enrol_communes(phase, Commune.objects.filter(province=lang_son).order_by("code")[:3])
     return plan

@@ -1,5 +1,6 @@
 """What the deployment and backup tests share: the test database's URL, a production process's
 environment, and gunicorn serving the project on 127.0.0.1."""
+
 import http.client
 import os
 import secrets
@@ -29,15 +30,17 @@ def production_env(**overrides):
     """The environment of a process running the production settings, as docker-compose.yml gives
     them; overrides set or (with None) remove variables."""
     env = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "isotrack.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "DJANGO_BEHIND_TLS": "false",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "isotrack.settings.production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": HOST,
+            "DJANGO_BEHIND_TLS": "false",
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     env.update(overrides)
     return {name: value for name, value in env.items() if value is not None}
 
@@ -68,8 +71,16 @@ class Gunicorn:
         self.process = None
 
     def start(self):
-        command = [sys.executable, "-m", "gunicorn", "isotrack.wsgi:application", "--config", "gunicorn.conf.py",
-                   "--bind", f"127.0.0.1:{self.port}"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "isotrack.wsgi:application",
+            "--config",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+        ]
         with open(self.log_path, "w") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         return self

@@ -4,6 +4,7 @@ The tests with a rollout are transactional, since the scripts read what the test
 pytest-django runs them after the other tests and empties every table after each, so they load
 the unit list again when it is gone.
 """
+
 import datetime
 import os
 import subprocess
@@ -33,8 +34,9 @@ def rollout(units, lamdong_pilot, dost_lamdong, officer_lamha):
     """The Lâm Đồng pilot with history: Lâm Hà's first commune has recorded and confirmed two steps."""
     enrolment = lamdong_pilot.enrolments.filter(commune__district__short_name="Lâm Hà").order_by("pk").first()
     for step in list(enrolment.steps.order_by("order"))[:2]:
-        actions.record_step(step, done_on=datetime.date(2018, 4, step.order), evidence=f"Biên bản {step.order}/BB",
-                            by=dost_lamdong)
+        actions.record_step(
+            step, done_on=datetime.date(2018, 4, step.order), evidence=f"Biên bản {step.order}/BB", by=dost_lamdong
+        )
         actions.review_step(step, by=officer_lamha, confirm=True)
     return lamdong_pilot
 
@@ -42,6 +44,7 @@ def rollout(units, lamdong_pilot, dost_lamdong, officer_lamha):
 @pytest.fixture
 def restored_database():
     """An empty database on the suite's server, dropped afterwards."""
+
     def drop():
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{RESTORED}" WITH (FORCE)')
@@ -64,10 +67,14 @@ def media(tmp_path):
 
 
 def run(script, *args, **env):
-    inherited = {name: value for name, value in os.environ.items()
-                 if name not in ("DATABASE_URL", "MEDIA_ROOT", "BACKUP_DIR", "BACKUP_KEEP")}
-    return subprocess.run(["bash", f"scripts/{script}", *args], cwd=ROOT, env={**inherited, **env},
-                          capture_output=True, text=True)
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DATABASE_URL", "MEDIA_ROOT", "BACKUP_DIR", "BACKUP_KEEP")
+    }
+    return subprocess.run(
+        ["bash", f"scripts/{script}", *args], cwd=ROOT, env={**inherited, **env}, capture_output=True, text=True
+    )
 
 
 def backup(tmp_path, media):
@@ -84,8 +91,9 @@ def table_contents(url):
         tables = [name for (name,) in cursor.fetchall()]
         contents = {}
         for table in tables:
-            cursor.execute(f'SELECT count(*), md5(coalesce(string_agg(t::text, E\'\\n\' ORDER BY t::text), \'\')) '
-                           f'FROM "{table}" t')
+            cursor.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM \"{table}\" t"
+            )
             contents[table] = cursor.fetchone()
         cursor.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
         contents["sequences"] = sorted(cursor.fetchall())
@@ -97,8 +105,7 @@ def files_under(root):
 
 
 @committed
-def test_backup_restores_every_record_and_its_history_into_a_new_database(rollout, tmp_path, media,
-                                                                          restored_database):
+def test_backup_restores_every_record_and_its_history_into_a_new_database(rollout, tmp_path, media, restored_database):
     archive = backup(tmp_path, media)
     assert archive.startswith(str(tmp_path / "backups" / "isotrack-")) and archive.endswith(".tar")
 
@@ -142,15 +149,20 @@ def test_backup_keeps_only_the_newest_archives_when_asked(tmp_path, media):
     backups.mkdir()
     for stamp in ("20260101-000000Z", "20260102-000000Z", "20260103-000000Z"):
         (backups / f"isotrack-{stamp}.tar").write_bytes(b"")
-    result = run("backup.sh", DATABASE_URL=database_url(), MEDIA_ROOT=str(media), BACKUP_DIR=str(backups),
-                 BACKUP_KEEP="2")
+    result = run(
+        "backup.sh", DATABASE_URL=database_url(), MEDIA_ROOT=str(media), BACKUP_DIR=str(backups), BACKUP_KEEP="2"
+    )
     assert result.returncode == 0, result.stderr
     kept = sorted(path.name for path in backups.iterdir())
     assert kept == ["isotrack-20260103-000000Z.tar", result.stdout.strip().rsplit("/", 1)[1]]
 
 
 def test_backup_refuses_a_database_that_is_not_postgresql(tmp_path, media):
-    result = run("backup.sh", DATABASE_URL="sqlite:///var/db.sqlite3", MEDIA_ROOT=str(media),
-                 BACKUP_DIR=str(tmp_path / "backups"))
+    result = run(
+        "backup.sh",
+        DATABASE_URL="sqlite:///var/db.sqlite3",
+        MEDIA_ROOT=str(media),
+        BACKUP_DIR=str(tmp_path / "backups"),
+    )
     assert result.returncode != 0 and "PostgreSQL" in result.stderr
     assert not (tmp_path / "backups").exists() or not any((tmp_path / "backups").iterdir())

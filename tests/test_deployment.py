@@ -1,5 +1,6 @@
 """Production: the compose stack and the image (checked by reading: no Docker engine runs where the
 tests do), the production settings in both TLS modes, and the site as gunicorn serves it."""
+
 import os
 import re
 import runpy
@@ -93,8 +94,9 @@ def test_compose_keeps_uploaded_files_in_a_private_versioned_bucket(services, co
     assert services["buckets"]["depends_on"]["minio"]["condition"] == "service_healthy"
     for name in ("web", "worker", "backup"):
         environment = services[name]["environment"]
-        assert {"AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID",
-                "AWS_SECRET_ACCESS_KEY"} <= set(environment), name
+        assert {"AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= set(
+            environment
+        ), name
         assert services[name]["depends_on"]["buckets"]["condition"] == "service_completed_successfully", name
 
 
@@ -123,8 +125,9 @@ def test_gunicorn_workers_and_threads_come_from_the_environment(monkeypatch):
 
 # -- the production settings ------------------------------------------------------------------------
 def manage(*args, **env):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=production_env(**env),
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=production_env(**env), capture_output=True, text=True
+    )
 
 
 @pytest.mark.parametrize("behind_tls", ["true", "false"])
@@ -141,12 +144,16 @@ def test_production_refuses_to_start_without_its_settings(missing):
     assert missing in result.stderr
 
 
-@pytest.mark.parametrize("env", [
-    {"DJANGO_BEHIND_TLS": "yes please"},
-    {"DJANGO_BEHIND_TLS": "true", "DJANGO_HSTS_PRELOAD": "maybe"},
-    {"DJANGO_BEHIND_TLS": "true", "DJANGO_HSTS_PRELOAD": "true"},  # the preload list needs includeSubDomains
-    {"DJANGO_SECURE_SSL_REDIRECT": "false"},  # replaced by DJANGO_BEHIND_TLS: never silently ignored
-], ids=["misspelt switch", "misspelt preload", "preload alone", "old redirect switch"])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DJANGO_BEHIND_TLS": "yes please"},
+        {"DJANGO_BEHIND_TLS": "true", "DJANGO_HSTS_PRELOAD": "maybe"},
+        {"DJANGO_BEHIND_TLS": "true", "DJANGO_HSTS_PRELOAD": "true"},  # the preload list needs includeSubDomains
+        {"DJANGO_SECURE_SSL_REDIRECT": "false"},  # replaced by DJANGO_BEHIND_TLS: never silently ignored
+    ],
+    ids=["misspelt switch", "misspelt preload", "preload alone", "old redirect switch"],
+)
 def test_production_refuses_a_doubtful_https_setting(env):
     result = manage("check", **env)
     assert result.returncode != 0
@@ -154,21 +161,32 @@ def test_production_refuses_a_doubtful_https_setting(env):
 
 
 def settings_value(name, **env):
-    result = manage("shell", "--no-imports", "-c", f"from django.conf import settings; print(repr(settings.{name}))", **env)
+    result = manage(
+        "shell", "--no-imports", "-c", f"from django.conf import settings; print(repr(settings.{name}))", **env
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
 def test_hsts_preload_and_subdomains_only_when_asked_for():
     assert settings_value("SECURE_HSTS_PRELOAD", DJANGO_BEHIND_TLS="true") == "False"
-    assert settings_value(
-        "SECURE_HSTS_INCLUDE_SUBDOMAINS", DJANGO_BEHIND_TLS="true", DJANGO_HSTS_INCLUDE_SUBDOMAINS="true",
-        DJANGO_HSTS_PRELOAD="true",
-    ) == "True"
+    assert (
+        settings_value(
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+            DJANGO_BEHIND_TLS="true",
+            DJANGO_HSTS_INCLUDE_SUBDOMAINS="true",
+            DJANGO_HSTS_PRELOAD="true",
+        )
+        == "True"
+    )
 
 
-BUCKET = {"AWS_STORAGE_BUCKET_NAME": "isotrack", "AWS_S3_ENDPOINT_URL": "http://minio:9000",
-          "AWS_ACCESS_KEY_ID": "isotrack", "AWS_SECRET_ACCESS_KEY": "mat-khau-minio"}
+BUCKET = {
+    "AWS_STORAGE_BUCKET_NAME": "isotrack",
+    "AWS_S3_ENDPOINT_URL": "http://minio:9000",
+    "AWS_ACCESS_KEY_ID": "isotrack",
+    "AWS_SECRET_ACCESS_KEY": "mat-khau-minio",
+}
 
 
 def test_uploaded_files_go_to_the_bucket_when_one_is_named_and_to_media_root_otherwise():
@@ -191,12 +209,21 @@ served = pytest.mark.django_db(transaction=True)
 def sites(django_db_setup, tmp_path_factory):
     """gunicorn with the production settings, one server per TLS mode, on the test database."""
     static = tmp_path_factory.mktemp("static")
-    collected = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
-                               env=production_env(STATIC_ROOT=str(static)), capture_output=True, text=True)
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=production_env(STATIC_ROOT=str(static)),
+        capture_output=True,
+        text=True,
+    )
     assert collected.returncode == 0, collected.stderr
     servers = {
-        mode: Gunicorn(production_env(DJANGO_BEHIND_TLS=behind_tls, STATIC_ROOT=str(static), GUNICORN_WORKERS="1",
-                                      GUNICORN_THREADS="2"), tmp_path_factory.mktemp(mode) / "gunicorn.log")
+        mode: Gunicorn(
+            production_env(
+                DJANGO_BEHIND_TLS=behind_tls, STATIC_ROOT=str(static), GUNICORN_WORKERS="1", GUNICORN_THREADS="2"
+            ),
+            tmp_path_factory.mktemp(mode) / "gunicorn.log",
+        )
         for mode, behind_tls in (("intranet", "false"), ("tls", "true"))
     }
     try:
@@ -224,8 +251,13 @@ def sign_in(site, username, headers):
     assert page.status == 200, page.text[:500]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     body = f"csrfmiddlewaretoken={token}&username={username}&password={PASSWORD}"
-    response = site.request("POST", LOGIN, body=body, cookies=page.cookies,
-                            headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
+    response = site.request(
+        "POST",
+        LOGIN,
+        body=body,
+        cookies=page.cookies,
+        headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     return page, response
 
 
@@ -280,8 +312,9 @@ def test_site_serves_the_english_catalogue(sites):
 
 # -- the admin ----------------------------------------------------------------------------------------
 @pytest.mark.django_db
-@pytest.mark.parametrize("model", sorted(admin.site._registry, key=lambda m: m._meta.label),
-                         ids=lambda m: m._meta.label)
+@pytest.mark.parametrize(
+    "model", sorted(admin.site._registry, key=lambda m: m._meta.label), ids=lambda m: m._meta.label
+)
 def test_every_admin_changelist_opens(admin_client, model, lamdong_pilot):
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     assert admin_client.get(url).status_code == 200
@@ -289,8 +322,9 @@ def test_every_admin_changelist_opens(admin_client, model, lamdong_pilot):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["rollout_step", "rollout_enrolment"])
-def test_admin_changelists_do_not_query_per_row(admin_client, lamdong_pilot, lam_ha, django_assert_max_num_queries,
-                                               name):
+def test_admin_changelists_do_not_query_per_row(
+    admin_client, lamdong_pilot, lam_ha, django_assert_max_num_queries, name
+):
     from provinces.models import Commune
     from tests.conftest import enrol_communes
 

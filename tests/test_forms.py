@@ -1,4 +1,5 @@
 """Every date box of every form shows a date as dd/mm/yyyy, the way it is typed."""
+
 import datetime
 import importlib
 
@@ -7,8 +8,15 @@ from django import forms
 
 from isotrack.forms import DateInput
 
-FORM_MODULES = ["rollout.forms.tracking", "rollout.forms.enrolment", "rollout.forms.plans", "rollout.forms.budgets",
-                "rollout.forms.areas", "notifications.forms", "imports.forms"]
+FORM_MODULES = [
+    "rollout.forms.tracking",
+    "rollout.forms.enrolment",
+    "rollout.forms.plans",
+    "rollout.forms.budgets",
+    "rollout.forms.areas",
+    "notifications.forms",
+    "imports.forms",
+]
 
 
 def date_fields():

@@ -3,6 +3,7 @@
 These tests read locale/en/LC_MESSAGES/django.mo, which `make translations` compiles (and `make
 test` runs first); without it English pages would silently come out in Vietnamese.
 """
+
 import ast
 import datetime
 import re
@@ -102,15 +103,26 @@ def test_translations_keep_every_placeholder():
 def _marked_in_python():
     """Literal msgids passed to gettext functions in the project's Python code."""
     names = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy"}
-    apps = [d for d in BASE_DIR.iterdir() if d.is_dir() and not d.name.startswith(".")
-            and d.name not in {"var", "tests", "scripts", "static", "templates", "locale", "node_modules"}]
+    apps = [
+        d
+        for d in BASE_DIR.iterdir()
+        if d.is_dir()
+        and not d.name.startswith(".")
+        and d.name not in {"var", "tests", "scripts", "static", "templates", "locale", "node_modules"}
+    ]
     for path in (path for app in apps for path in app.rglob("*.py")):
         relative = path.relative_to(BASE_DIR)
         if "migrations" in relative.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names
-                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in names
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 yield "{}:{}".format(relative, node.lineno), node.args[0].value
 
 
@@ -166,7 +178,9 @@ def test_language_switcher_turns_the_commune_list_english(client, dost_lamdong, 
     assert "Lâm Hà" in page
 
 
-@pytest.mark.parametrize("name", ["reports:dashboard", "rollout:plan_list", "rollout:review_queue", "notifications:inbox"])
+@pytest.mark.parametrize(
+    "name", ["reports:dashboard", "rollout:plan_list", "rollout:review_queue", "notifications:inbox"]
+)
 def test_main_pages_render_in_english(client, dost_lamdong, lamdong_pilot, name):
     response = english(login(client, dost_lamdong)).get(reverse(name))
     assert response.status_code == 200

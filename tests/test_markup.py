@@ -1,4 +1,5 @@
 """Rules of the templates' markup that hold on every page, checked in the source."""
+
 import re
 
 from tests.production import ROOT
@@ -12,7 +13,9 @@ def test_every_box_a_table_scrolls_in_is_reached_by_keyboard_and_named():
     wrong = []
     for path in TEMPLATES:
         for tag in re.findall(r"<div[^>]*\btable-responsive\b[^>]*>", path.read_text()):
-            if not ('tabindex="0"' in tag and 'role="region"' in tag and ("aria-label=" in tag or "aria-labelledby=" in tag)):
+            if not (
+                'tabindex="0"' in tag and 'role="region"' in tag and ("aria-label=" in tag or "aria-labelledby=" in tag)
+            ):
                 wrong.append("{}: {}".format(path.relative_to(ROOT), tag))
     assert TEMPLATES and wrong == []
 
@@ -30,9 +33,16 @@ def test_no_page_repeats_an_id(client, dost_lamdong, lamdong_pilot, lam_ha):
     plan = lamdong_pilot.plan_id
     urls = [
         f"/giai-doan/{lamdong_pilot.pk}/them-xa/?cach=huyen&district={lam_ha.pk}",
-        f"/giai-doan/{lamdong_pilot.pk}/them-xa/?cach=danh-sach", f"/giai-doan/{lamdong_pilot.pk}/them-xa/?cach=dan",
-        f"/ke-hoach/{plan}/", f"/ke-hoach/{plan}/xa-tham-gia/", f"/xa/{enrolment.commune_id}/", "/xa/",
-        "/tong-quan/", f"/tong-quan/huyen/{lam_ha.pk}/", "/xac-nhan/", f"/xa/ghi-nhan-hang-loat/?phase={lamdong_pilot.pk}",
+        f"/giai-doan/{lamdong_pilot.pk}/them-xa/?cach=danh-sach",
+        f"/giai-doan/{lamdong_pilot.pk}/them-xa/?cach=dan",
+        f"/ke-hoach/{plan}/",
+        f"/ke-hoach/{plan}/xa-tham-gia/",
+        f"/xa/{enrolment.commune_id}/",
+        "/xa/",
+        "/tong-quan/",
+        f"/tong-quan/huyen/{lam_ha.pk}/",
+        "/xac-nhan/",
+        f"/xa/ghi-nhan-hang-loat/?phase={lamdong_pilot.pk}",
     ]
     found = {}
     for url in urls:

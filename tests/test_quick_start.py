@@ -1,6 +1,7 @@
 """The quick start (`make run`, isotrack.settings.local) shows the site as its users get it:
 the Vietnamese "not found" page rather than Django's English debug page, static files and
 the site's icon served."""
+
 import json
 import os
 import subprocess
@@ -28,10 +29,12 @@ print(json.dumps(answers))
 
 def quick_start_answers(tmp_path, **extra):
     env = {name: value for name, value in os.environ.items() if name != "DJANGO_DEBUG"}
-    env.update(DJANGO_SETTINGS_MODULE="isotrack.settings.local",
-               DATABASE_URL="sqlite:///{}".format(tmp_path / "quick-start.sqlite3"), **extra)
-    done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    env.update(
+        DJANGO_SETTINGS_MODULE="isotrack.settings.local",
+        DATABASE_URL="sqlite:///{}".format(tmp_path / "quick-start.sqlite3"),
+        **extra,
+    )
+    done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 

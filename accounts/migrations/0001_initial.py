@@ -6,28 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('provinces', '0001_initial'),
+        ("provinces", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('dost', 'Chuyên viên Sở KH&CN'), ('district', 'Cán bộ theo dõi cấp huyện'), ('leader', 'Lãnh đạo'), ('admin', 'Quản trị hệ thống')], max_length=10, verbose_name='vai trò')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='provinces.district', verbose_name='huyện / địa bàn theo dõi')),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='provinces.province', verbose_name='tỉnh')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to=settings.AUTH_USER_MODEL, verbose_name='người dùng')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("dost", "Chuyên viên Sở KH&CN"),
+                            ("district", "Cán bộ theo dõi cấp huyện"),
+                            ("leader", "Lãnh đạo"),
+                            ("admin", "Quản trị hệ thống"),
+                        ],
+                        max_length=10,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="provinces.district",
+                        verbose_name="huyện / địa bàn theo dõi",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="provinces.province",
+                        verbose_name="tỉnh",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người dùng",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phân quyền',
-                'verbose_name_plural': 'phân quyền',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('district__isnull', True), ('province__isnull', False), ('role', 'dost')), models.Q(('district__isnull', False), ('role', 'district')), models.Q(('district__isnull', True), ('role', 'leader')), models.Q(('district__isnull', True), ('province__isnull', True), ('role', 'admin')), _connector='OR'), name='assignment_area_fits_role', violation_error_message='Địa bàn không phù hợp vai trò: chuyên viên Sở cần một tỉnh, cán bộ huyện cần một huyện, lãnh đạo cần một tỉnh (hoặc để trống cho toàn quốc), quản trị không cần địa bàn.'), models.UniqueConstraint(fields=('user', 'role', 'province', 'district'), name='assignment_unique')],
+                "verbose_name": "phân quyền",
+                "verbose_name_plural": "phân quyền",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("district__isnull", True), ("province__isnull", False), ("role", "dost")),
+                            models.Q(("district__isnull", False), ("role", "district")),
+                            models.Q(("district__isnull", True), ("role", "leader")),
+                            models.Q(("district__isnull", True), ("province__isnull", True), ("role", "admin")),
+                            _connector="OR",
+                        ),
+                        name="assignment_area_fits_role",
+                        violation_error_message="Địa bàn không phù hợp vai trò: chuyên viên Sở cần một tỉnh, cán bộ huyện cần một huyện, lãnh đạo cần một tỉnh (hoặc để trống cho toàn quốc), quản trị không cần địa bàn.",
+                    ),
+                    models.UniqueConstraint(fields=("user", "role", "province", "district"), name="assignment_unique"),
+                ],
             },
         ),
     ]

@@ -6,43 +6,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('provinces', '0003_lineage_and_review_areas'),
+        ("accounts", "0001_initial"),
+        ("provinces", "0003_lineage_and_review_areas"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='roleassignment',
-            name='assignment_area_fits_role',
+            model_name="roleassignment",
+            name="assignment_area_fits_role",
         ),
         migrations.RemoveConstraint(
-            model_name='roleassignment',
-            name='assignment_unique',
+            model_name="roleassignment",
+            name="assignment_unique",
         ),
         migrations.AddField(
-            model_name='roleassignment',
-            name='area',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='provinces.reviewarea', verbose_name='khu vực theo dõi'),
+            model_name="roleassignment",
+            name="area",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assignments",
+                to="provinces.reviewarea",
+                verbose_name="khu vực theo dõi",
+            ),
         ),
         migrations.AlterField(
-            model_name='roleassignment',
-            name='district',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='provinces.district', verbose_name='huyện (trước 01/07/2025)'),
+            model_name="roleassignment",
+            name="district",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="provinces.district",
+                verbose_name="huyện (trước 01/07/2025)",
+            ),
         ),
         migrations.AlterField(
-            model_name='roleassignment',
-            name='role',
-            field=models.CharField(choices=[('dost', 'Chuyên viên Sở KH&CN'), ('district', 'Cán bộ theo dõi huyện / khu vực'), ('leader', 'Lãnh đạo'), ('admin', 'Quản trị hệ thống')], max_length=10, verbose_name='vai trò'),
+            model_name="roleassignment",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("dost", "Chuyên viên Sở KH&CN"),
+                    ("district", "Cán bộ theo dõi huyện / khu vực"),
+                    ("leader", "Lãnh đạo"),
+                    ("admin", "Quản trị hệ thống"),
+                ],
+                max_length=10,
+                verbose_name="vai trò",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('area__isnull', True), ('district__isnull', True), ('province__isnull', False), ('role', 'dost')), models.Q(('area__isnull', True), ('district__isnull', False), ('role', 'district')), models.Q(('area__isnull', False), ('district__isnull', True), ('role', 'district')), models.Q(('area__isnull', True), ('district__isnull', True), ('role', 'leader')), models.Q(('area__isnull', True), ('district__isnull', True), ('province__isnull', True), ('role', 'admin')), _connector='OR'), name='assignment_area_fits_role', violation_error_message='Địa bàn không phù hợp vai trò: chuyên viên Sở cần một tỉnh, cán bộ theo dõi cần một huyện (trước 01/07/2025) hoặc một khu vực, lãnh đạo cần một tỉnh (hoặc để trống cho toàn quốc), quản trị không cần địa bàn.'),
+            model_name="roleassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("area__isnull", True),
+                        ("district__isnull", True),
+                        ("province__isnull", False),
+                        ("role", "dost"),
+                    ),
+                    models.Q(("area__isnull", True), ("district__isnull", False), ("role", "district")),
+                    models.Q(("area__isnull", False), ("district__isnull", True), ("role", "district")),
+                    models.Q(("area__isnull", True), ("district__isnull", True), ("role", "leader")),
+                    models.Q(
+                        ("area__isnull", True),
+                        ("district__isnull", True),
+                        ("province__isnull", True),
+                        ("role", "admin"),
+                    ),
+                    _connector="OR",
+                ),
+                name="assignment_area_fits_role",
+                violation_error_message="Địa bàn không phù hợp vai trò: chuyên viên Sở cần một tỉnh, cán bộ theo dõi cần một huyện (trước 01/07/2025) hoặc một khu vực, lãnh đạo cần một tỉnh (hoặc để trống cho toàn quốc), quản trị không cần địa bàn.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(fields=('user', 'role', 'province', 'district', 'area'), name='assignment_unique'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(
+                fields=("user", "role", "province", "district", "area"), name="assignment_unique"
+            ),
         ),
     ]

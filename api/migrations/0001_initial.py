@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,48 +15,123 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalApiToken',
+            name="HistoricalApiToken",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(help_text='Để nhận ra khóa sau này, ví dụ “Cổng báo cáo tỉnh”.', max_length=100, verbose_name='tên khóa')),
-                ('kind', models.CharField(choices=[('read', 'Chỉ đọc (hệ thống báo cáo)'), ('write', 'Đọc và ghi')], default='read', max_length=5, verbose_name='loại khóa')),
-                ('prefix', models.CharField(db_index=True, editable=False, max_length=12, verbose_name='tiền tố')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='tạo lúc')),
-                ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='thu hồi lúc')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người dùng')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Để nhận ra khóa sau này, ví dụ “Cổng báo cáo tỉnh”.",
+                        max_length=100,
+                        verbose_name="tên khóa",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("read", "Chỉ đọc (hệ thống báo cáo)"), ("write", "Đọc và ghi")],
+                        default="read",
+                        max_length=5,
+                        verbose_name="loại khóa",
+                    ),
+                ),
+                ("prefix", models.CharField(db_index=True, editable=False, max_length=12, verbose_name="tiền tố")),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="tạo lúc")),
+                ("revoked_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="thu hồi lúc")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người dùng",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical khóa API',
-                'verbose_name_plural': 'historical khóa API',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical khóa API",
+                "verbose_name_plural": "historical khóa API",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='Để nhận ra khóa sau này, ví dụ “Cổng báo cáo tỉnh”.', max_length=100, verbose_name='tên khóa')),
-                ('kind', models.CharField(choices=[('read', 'Chỉ đọc (hệ thống báo cáo)'), ('write', 'Đọc và ghi')], default='read', max_length=5, verbose_name='loại khóa')),
-                ('prefix', models.CharField(editable=False, max_length=12, unique=True, verbose_name='tiền tố')),
-                ('digest', models.CharField(editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='dùng lần cuối')),
-                ('last_used_ip', models.GenericIPAddressField(blank=True, editable=False, null=True, verbose_name='địa chỉ dùng lần cuối')),
-                ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='thu hồi lúc')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='người dùng')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Để nhận ra khóa sau này, ví dụ “Cổng báo cáo tỉnh”.",
+                        max_length=100,
+                        verbose_name="tên khóa",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("read", "Chỉ đọc (hệ thống báo cáo)"), ("write", "Đọc và ghi")],
+                        default="read",
+                        max_length=5,
+                        verbose_name="loại khóa",
+                    ),
+                ),
+                ("prefix", models.CharField(editable=False, max_length=12, unique=True, verbose_name="tiền tố")),
+                ("digest", models.CharField(editable=False, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="dùng lần cuối"),
+                ),
+                (
+                    "last_used_ip",
+                    models.GenericIPAddressField(
+                        blank=True, editable=False, null=True, verbose_name="địa chỉ dùng lần cuối"
+                    ),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="thu hồi lúc")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người dùng",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'khóa API',
-                'verbose_name_plural': 'khóa API',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('user', 'name'), name='api_token_unique_live_name', violation_error_message='Bạn đã có một khóa đang dùng mang tên này.')],
+                "verbose_name": "khóa API",
+                "verbose_name_plural": "khóa API",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("revoked_at__isnull", True)),
+                        fields=("user", "name"),
+                        name="api_token_unique_live_name",
+                        violation_error_message="Bạn đã có một khóa đang dùng mang tên này.",
+                    )
+                ],
             },
         ),
     ]

@@ -3,6 +3,7 @@
 Values come from environment variables (django-environ); each environment module
 (`local`, `test`, `production`) only states what differs.
 """
+
 from pathlib import Path
 
 import environ
@@ -85,8 +86,13 @@ TEMPLATES = [
 
 # Figures cached under the data version (reports.cache): the process's memory here (the quick
 # start, the tests); Redis, shared by every web worker, in production.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "isotrack",
-                      "OPTIONS": {"MAX_ENTRIES": 2000}}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "isotrack",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),

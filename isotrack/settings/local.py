@@ -3,6 +3,7 @@
 The site is what its users get: Vietnamese error pages, not Django's debug pages
 (DJANGO_DEBUG=true shows those, for development); static files are served by WhiteNoise
 straight from static/, with no collectstatic."""
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
 

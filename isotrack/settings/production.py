@@ -10,6 +10,7 @@ DJANGO_BEHIND_TLS is the one switch between the two ways the site is served:
 - `false`: plain HTTP on an intranet address. Cookies must then travel without the Secure flag,
   or nobody could sign in; nothing claims HTTPS, and X-Forwarded-Proto is not trusted.
 """
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -54,9 +55,14 @@ if not CELERY_BROKER_URL:
 # Figures cached under the data version (reports.cache), shared by every gunicorn worker: Redis,
 # the broker's server unless CACHE_URL names another (its own database number, e.g. redis://redis:6379/1).
 # The API's rate-limit counters (API_THROTTLE_CACHE) live there too, so every worker shares them.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                      "LOCATION": env("CACHE_URL", default=CELERY_BROKER_URL), "KEY_PREFIX": "isotrack",
-                      "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL", default=CELERY_BROKER_URL),
+        "KEY_PREFIX": "isotrack",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
 
 # -- uploaded files ---------------------------------------------------------------------------
 # An S3-compatible bucket (MinIO in docker-compose.yml, or a provider's) when one is named;

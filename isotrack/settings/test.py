@@ -1,4 +1,5 @@
 """The test suite: real PostgreSQL and Redis, given by DATABASE_URL and REDIS_URL."""
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -9,9 +10,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured(
-        "The test suite runs on PostgreSQL: set DATABASE_URL=postgres://… or use `make test`."
-    )
+    raise ImproperlyConfigured("The test suite runs on PostgreSQL: set DATABASE_URL=postgres://… or use `make test`.")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -47,13 +47,15 @@ def fast_widget(field):
     attrs = field.field.widget.attrs
     css, name, auto_id = escape(attrs.get("class", "")), escape(field.html_name), escape(field.auto_id)
     if isinstance(field.field.widget, forms.CheckboxSelectMultiple):
-        return mark_safe("".join(
-            f'<div class="form-check form-check-inline"><input type="checkbox" name="{name}" '
-            f'value="{escape(str(value))}" id="{auto_id}_{index}" class="{css}"'
-            f'{" checked" if str(value) in chosen else ""}><label class="form-check-label" '
-            f'for="{auto_id}_{index}">{escape(str(label))}</label></div>'
-            for index, (value, label) in enumerate(field.field.choices)
-        ))
+        return mark_safe(
+            "".join(
+                f'<div class="form-check form-check-inline"><input type="checkbox" name="{name}" '
+                f'value="{escape(str(value))}" id="{auto_id}_{index}" class="{css}"'
+                f'{" checked" if str(value) in chosen else ""}><label class="form-check-label" '
+                f'for="{auto_id}_{index}">{escape(str(label))}</label></div>'
+                for index, (value, label) in enumerate(field.field.choices)
+            )
+        )
     if isinstance(field.field.widget, forms.Select):
         options = "".join(
             f'<option value="{escape(str(value))}"{" selected" if str(value) in chosen else ""}>'

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,120 +15,252 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ReminderRun',
+            name="ReminderRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True, verbose_name='ngày')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='bắt đầu lúc')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='xong lúc')),
-                ('digests', models.PositiveIntegerField(default=0, verbose_name='số bản tin')),
-                ('notifications', models.PositiveIntegerField(default=0, verbose_name='số mục nhắc')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(unique=True, verbose_name="ngày")),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="bắt đầu lúc")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="xong lúc")),
+                ("digests", models.PositiveIntegerField(default=0, verbose_name="số bản tin")),
+                ("notifications", models.PositiveIntegerField(default=0, verbose_name="số mục nhắc")),
             ],
             options={
-                'verbose_name': 'lần chạy nhắc hạn',
-                'verbose_name_plural': 'lần chạy nhắc hạn',
-                'ordering': ['-day'],
+                "verbose_name": "lần chạy nhắc hạn",
+                "verbose_name_plural": "lần chạy nhắc hạn",
+                "ordering": ["-day"],
             },
         ),
         migrations.CreateModel(
-            name='ReminderSettings',
+            name="ReminderSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_enabled', models.BooleanField(default=True, verbose_name='gửi nhắc hạn tự động')),
-                ('send_time', models.TimeField(default=datetime.time(7, 0), help_text='Giờ Việt Nam (Asia/Ho_Chi_Minh). Lịch chạy kiểm tra mỗi 15 phút và gửi khi đã đến giờ.', verbose_name='giờ gửi hằng ngày')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("is_enabled", models.BooleanField(default=True, verbose_name="gửi nhắc hạn tự động")),
+                (
+                    "send_time",
+                    models.TimeField(
+                        default=datetime.time(7, 0),
+                        help_text="Giờ Việt Nam (Asia/Ho_Chi_Minh). Lịch chạy kiểm tra mỗi 15 phút và gửi khi đã đến giờ.",
+                        verbose_name="giờ gửi hằng ngày",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lịch gửi nhắc hạn',
-                'verbose_name_plural': 'lịch gửi nhắc hạn',
+                "verbose_name": "lịch gửi nhắc hạn",
+                "verbose_name_plural": "lịch gửi nhắc hạn",
             },
         ),
         migrations.CreateModel(
-            name='Digest',
+            name="Digest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='ngày')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('item_count', models.PositiveIntegerField(default=0, verbose_name='số mục')),
-                ('email_wanted', models.BooleanField(default=False, verbose_name='cần gửi e-mail')),
-                ('emailed_at', models.DateTimeField(blank=True, null=True, verbose_name='đã gửi e-mail lúc')),
-                ('email_attempts', models.PositiveSmallIntegerField(default=0, verbose_name='số lần gửi e-mail')),
-                ('last_error', models.TextField(blank=True, verbose_name='lỗi gần nhất')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='digests', to=settings.AUTH_USER_MODEL, verbose_name='người nhận')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="ngày")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("item_count", models.PositiveIntegerField(default=0, verbose_name="số mục")),
+                ("email_wanted", models.BooleanField(default=False, verbose_name="cần gửi e-mail")),
+                ("emailed_at", models.DateTimeField(blank=True, null=True, verbose_name="đã gửi e-mail lúc")),
+                ("email_attempts", models.PositiveSmallIntegerField(default=0, verbose_name="số lần gửi e-mail")),
+                ("last_error", models.TextField(blank=True, verbose_name="lỗi gần nhất")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="digests",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người nhận",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bản tin nhắc hạn',
-                'verbose_name_plural': 'bản tin nhắc hạn',
-                'ordering': ['-day', 'user'],
+                "verbose_name": "bản tin nhắc hạn",
+                "verbose_name_plural": "bản tin nhắc hạn",
+                "ordering": ["-day", "user"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item_key', models.CharField(max_length=80, verbose_name='mục')),
-                ('window', models.CharField(max_length=20, verbose_name='đợt nhắc')),
-                ('section', models.CharField(choices=[('escalated', 'Quá hạn lâu, cần lãnh đạo chỉ đạo'), ('step_overdue', 'Bước triển khai quá hạn'), ('step_due', 'Bước triển khai sắp đến hạn'), ('yearly', 'Duy trì hằng năm'), ('phase_end', 'Giai đoạn sắp kết thúc'), ('report', 'Báo cáo định kỳ')], max_length=12, verbose_name='nhóm')),
-                ('title', models.CharField(max_length=300, verbose_name='tiêu đề')),
-                ('detail', models.CharField(blank=True, max_length=300, verbose_name='chi tiết')),
-                ('group', models.CharField(blank=True, max_length=200, verbose_name='đơn vị')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='hạn')),
-                ('url', models.CharField(blank=True, max_length=200, verbose_name='đường dẫn')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='đã đọc lúc')),
-                ('digest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='notifications.digest', verbose_name='bản tin')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='người nhận')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("item_key", models.CharField(max_length=80, verbose_name="mục")),
+                ("window", models.CharField(max_length=20, verbose_name="đợt nhắc")),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[
+                            ("escalated", "Quá hạn lâu, cần lãnh đạo chỉ đạo"),
+                            ("step_overdue", "Bước triển khai quá hạn"),
+                            ("step_due", "Bước triển khai sắp đến hạn"),
+                            ("yearly", "Duy trì hằng năm"),
+                            ("phase_end", "Giai đoạn sắp kết thúc"),
+                            ("report", "Báo cáo định kỳ"),
+                        ],
+                        max_length=12,
+                        verbose_name="nhóm",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="tiêu đề")),
+                ("detail", models.CharField(blank=True, max_length=300, verbose_name="chi tiết")),
+                ("group", models.CharField(blank=True, max_length=200, verbose_name="đơn vị")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="hạn")),
+                ("url", models.CharField(blank=True, max_length=200, verbose_name="đường dẫn")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="đã đọc lúc")),
+                (
+                    "digest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="notifications.digest",
+                        verbose_name="bản tin",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người nhận",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thông báo',
-                'verbose_name_plural': 'thông báo',
-                'ordering': ['-created_at', 'section', 'due_on', 'pk'],
+                "verbose_name": "thông báo",
+                "verbose_name_plural": "thông báo",
+                "ordering": ["-created_at", "section", "due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email_enabled', models.BooleanField(default=True, help_text='Hộp thông báo trong hệ thống luôn nhận đầy đủ.', verbose_name='nhận bản tin nhắc hạn qua e-mail')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preference', to=settings.AUTH_USER_MODEL, verbose_name='người dùng')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "email_enabled",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Hộp thông báo trong hệ thống luôn nhận đầy đủ.",
+                        verbose_name="nhận bản tin nhắc hạn qua e-mail",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preference",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người dùng",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cài đặt thông báo',
-                'verbose_name_plural': 'cài đặt thông báo',
+                "verbose_name": "cài đặt thông báo",
+                "verbose_name_plural": "cài đặt thông báo",
             },
         ),
         migrations.CreateModel(
-            name='ReminderRule',
+            name="ReminderRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('step', 'Bước triển khai đến hạn, quá hạn'), ('phase_end', 'Giai đoạn sắp kết thúc'), ('audit', 'Đánh giá nội bộ hằng năm'), ('review', 'Xem xét của lãnh đạo hằng năm'), ('report_nov', 'Tổng hợp báo cáo tháng 11'), ('report_dec', 'Báo cáo Bộ KH&CN tháng 12')], max_length=12, unique=True, verbose_name='loại nhắc hạn')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang dùng')),
-                ('lead_days', models.CharField(default='14, 7, 1', help_text='Các mốc nhắc trước hạn, cách nhau bởi dấu phẩy, ví dụ "14, 7, 1".', max_length=50, verbose_name='nhắc trước hạn (ngày)')),
-                ('overdue_every_days', models.PositiveSmallIntegerField(default=7, help_text='0: không nhắc sau khi đã quá hạn.', verbose_name='nhắc lại khi quá hạn, mỗi (ngày)')),
-                ('escalate_after_days', models.PositiveSmallIntegerField(blank=True, help_text='Để trống: không báo lãnh đạo. Chỉ dùng cho bước triển khai.', null=True, verbose_name='báo lãnh đạo khi quá hạn quá (ngày)')),
-                ('due_month', models.PositiveSmallIntegerField(blank=True, help_text='Chỉ dùng cho báo cáo định kỳ hằng năm.', null=True, verbose_name='tháng đến hạn')),
-                ('due_day', models.PositiveSmallIntegerField(blank=True, help_text='Chỉ dùng cho báo cáo định kỳ hằng năm.', null=True, verbose_name='ngày đến hạn')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("step", "Bước triển khai đến hạn, quá hạn"),
+                            ("phase_end", "Giai đoạn sắp kết thúc"),
+                            ("audit", "Đánh giá nội bộ hằng năm"),
+                            ("review", "Xem xét của lãnh đạo hằng năm"),
+                            ("report_nov", "Tổng hợp báo cáo tháng 11"),
+                            ("report_dec", "Báo cáo Bộ KH&CN tháng 12"),
+                        ],
+                        max_length=12,
+                        unique=True,
+                        verbose_name="loại nhắc hạn",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang dùng")),
+                (
+                    "lead_days",
+                    models.CharField(
+                        default="14, 7, 1",
+                        help_text='Các mốc nhắc trước hạn, cách nhau bởi dấu phẩy, ví dụ "14, 7, 1".',
+                        max_length=50,
+                        verbose_name="nhắc trước hạn (ngày)",
+                    ),
+                ),
+                (
+                    "overdue_every_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        help_text="0: không nhắc sau khi đã quá hạn.",
+                        verbose_name="nhắc lại khi quá hạn, mỗi (ngày)",
+                    ),
+                ),
+                (
+                    "escalate_after_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Để trống: không báo lãnh đạo. Chỉ dùng cho bước triển khai.",
+                        null=True,
+                        verbose_name="báo lãnh đạo khi quá hạn quá (ngày)",
+                    ),
+                ),
+                (
+                    "due_month",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Chỉ dùng cho báo cáo định kỳ hằng năm.",
+                        null=True,
+                        verbose_name="tháng đến hạn",
+                    ),
+                ),
+                (
+                    "due_day",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Chỉ dùng cho báo cáo định kỳ hằng năm.",
+                        null=True,
+                        verbose_name="ngày đến hạn",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quy tắc nhắc hạn',
-                'verbose_name_plural': 'quy tắc nhắc hạn',
-                'ordering': ['kind'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('due_month__isnull', True), models.Q(('due_month__gte', 1), ('due_month__lte', 12)), _connector='OR'), name='reminder_rule_month_valid', violation_error_message='Tháng đến hạn phải từ 1 đến 12.')],
+                "verbose_name": "quy tắc nhắc hạn",
+                "verbose_name_plural": "quy tắc nhắc hạn",
+                "ordering": ["kind"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("due_month__isnull", True),
+                            models.Q(("due_month__gte", 1), ("due_month__lte", 12)),
+                            _connector="OR",
+                        ),
+                        name="reminder_rule_month_valid",
+                        violation_error_message="Tháng đến hạn phải từ 1 đến 12.",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='digest',
-            index=models.Index(condition=models.Q(('email_wanted', True), ('emailed_at__isnull', True)), fields=['day'], name='digest_email_pending_idx'),
+            model_name="digest",
+            index=models.Index(
+                condition=models.Q(("email_wanted", True), ("emailed_at__isnull", True)),
+                fields=["day"],
+                name="digest_email_pending_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digest',
-            constraint=models.UniqueConstraint(fields=('user', 'day'), name='digest_once_per_user_per_day'),
+            model_name="digest",
+            constraint=models.UniqueConstraint(fields=("user", "day"), name="digest_once_per_user_per_day"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('read_at__isnull', True)), fields=['user'], name='notification_unread_idx'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("read_at__isnull", True)), fields=["user"], name="notification_unread_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(fields=('user', 'item_key', 'window'), name='notification_once_per_window'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                fields=("user", "item_key", "window"), name="notification_once_per_window"
+            ),
         ),
     ]

@@ -1,4 +1,5 @@
 """The default reminder rules and send time; administrators change them in the admin."""
+
 import datetime
 
 from django.db import migrations
@@ -20,9 +21,16 @@ def seed(apps, schema_editor):
     ReminderRule = apps.get_model("notifications", "ReminderRule")
     ReminderSettings = apps.get_model("notifications", "ReminderSettings")
     for kind, leads, every, escalate, month, day in RULES:
-        ReminderRule.objects.get_or_create(kind=kind, defaults=dict(
-            lead_days=leads, overdue_every_days=every, escalate_after_days=escalate, due_month=month, due_day=day,
-        ))
+        ReminderRule.objects.get_or_create(
+            kind=kind,
+            defaults=dict(
+                lead_days=leads,
+                overdue_every_days=every,
+                escalate_after_days=escalate,
+                due_month=month,
+                due_day=day,
+            ),
+        )
     ReminderSettings.objects.get_or_create(pk=1, defaults={"send_time": datetime.time(7, 0)})
 
 

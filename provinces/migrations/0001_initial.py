@@ -5,98 +5,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=5, verbose_name='mã')),
-                ('name', models.CharField(help_text='Tên đầy đủ, ví dụ "Huyện Lâm Hà".', max_length=120, verbose_name='tên')),
-                ('short_name', models.CharField(max_length=100, verbose_name='tên ngắn')),
-                ('division_type', models.CharField(choices=[('tinh', 'Tỉnh'), ('thanh_pho_tw', 'Thành phố trực thuộc trung ương'), ('quan', 'Quận'), ('huyen', 'Huyện'), ('thi_xa', 'Thị xã'), ('thanh_pho', 'Thành phố thuộc tỉnh'), ('xa', 'Xã'), ('phuong', 'Phường'), ('thi_tran', 'Thị trấn'), ('dac_khu', 'Đặc khu')], max_length=20, verbose_name='loại đơn vị')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=120)),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='hết hiệu lực từ')),
-                ('successors', models.ManyToManyField(blank=True, related_name='predecessors', to='provinces.province', verbose_name='đơn vị kế thừa')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(db_index=True, max_length=5, verbose_name="mã")),
+                (
+                    "name",
+                    models.CharField(help_text='Tên đầy đủ, ví dụ "Huyện Lâm Hà".', max_length=120, verbose_name="tên"),
+                ),
+                ("short_name", models.CharField(max_length=100, verbose_name="tên ngắn")),
+                (
+                    "division_type",
+                    models.CharField(
+                        choices=[
+                            ("tinh", "Tỉnh"),
+                            ("thanh_pho_tw", "Thành phố trực thuộc trung ương"),
+                            ("quan", "Quận"),
+                            ("huyen", "Huyện"),
+                            ("thi_xa", "Thị xã"),
+                            ("thanh_pho", "Thành phố thuộc tỉnh"),
+                            ("xa", "Xã"),
+                            ("phuong", "Phường"),
+                            ("thi_tran", "Thị trấn"),
+                            ("dac_khu", "Đặc khu"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại đơn vị",
+                    ),
+                ),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=120)),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="hết hiệu lực từ")),
+                (
+                    "successors",
+                    models.ManyToManyField(
+                        blank=True, related_name="predecessors", to="provinces.province", verbose_name="đơn vị kế thừa"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tỉnh/thành phố',
-                'verbose_name_plural': 'tỉnh/thành phố',
-                'ordering': ['code'],
-                'abstract': False,
+                "verbose_name": "tỉnh/thành phố",
+                "verbose_name_plural": "tỉnh/thành phố",
+                "ordering": ["code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=5, verbose_name='mã')),
-                ('name', models.CharField(help_text='Tên đầy đủ, ví dụ "Huyện Lâm Hà".', max_length=120, verbose_name='tên')),
-                ('short_name', models.CharField(max_length=100, verbose_name='tên ngắn')),
-                ('division_type', models.CharField(choices=[('tinh', 'Tỉnh'), ('thanh_pho_tw', 'Thành phố trực thuộc trung ương'), ('quan', 'Quận'), ('huyen', 'Huyện'), ('thi_xa', 'Thị xã'), ('thanh_pho', 'Thành phố thuộc tỉnh'), ('xa', 'Xã'), ('phuong', 'Phường'), ('thi_tran', 'Thị trấn'), ('dac_khu', 'Đặc khu')], max_length=20, verbose_name='loại đơn vị')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=120)),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='hết hiệu lực từ')),
-                ('successors', models.ManyToManyField(blank=True, related_name='predecessors', to='provinces.district', verbose_name='đơn vị kế thừa')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='districts', to='provinces.province', verbose_name='tỉnh')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(db_index=True, max_length=5, verbose_name="mã")),
+                (
+                    "name",
+                    models.CharField(help_text='Tên đầy đủ, ví dụ "Huyện Lâm Hà".', max_length=120, verbose_name="tên"),
+                ),
+                ("short_name", models.CharField(max_length=100, verbose_name="tên ngắn")),
+                (
+                    "division_type",
+                    models.CharField(
+                        choices=[
+                            ("tinh", "Tỉnh"),
+                            ("thanh_pho_tw", "Thành phố trực thuộc trung ương"),
+                            ("quan", "Quận"),
+                            ("huyen", "Huyện"),
+                            ("thi_xa", "Thị xã"),
+                            ("thanh_pho", "Thành phố thuộc tỉnh"),
+                            ("xa", "Xã"),
+                            ("phuong", "Phường"),
+                            ("thi_tran", "Thị trấn"),
+                            ("dac_khu", "Đặc khu"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại đơn vị",
+                    ),
+                ),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=120)),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="hết hiệu lực từ")),
+                (
+                    "successors",
+                    models.ManyToManyField(
+                        blank=True, related_name="predecessors", to="provinces.district", verbose_name="đơn vị kế thừa"
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="districts",
+                        to="provinces.province",
+                        verbose_name="tỉnh",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'huyện',
-                'verbose_name_plural': 'huyện',
-                'ordering': ['code'],
-                'abstract': False,
+                "verbose_name": "huyện",
+                "verbose_name_plural": "huyện",
+                "ordering": ["code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Commune',
+            name="Commune",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=5, verbose_name='mã')),
-                ('name', models.CharField(help_text='Tên đầy đủ, ví dụ "Huyện Lâm Hà".', max_length=120, verbose_name='tên')),
-                ('short_name', models.CharField(max_length=100, verbose_name='tên ngắn')),
-                ('division_type', models.CharField(choices=[('tinh', 'Tỉnh'), ('thanh_pho_tw', 'Thành phố trực thuộc trung ương'), ('quan', 'Quận'), ('huyen', 'Huyện'), ('thi_xa', 'Thị xã'), ('thanh_pho', 'Thành phố thuộc tỉnh'), ('xa', 'Xã'), ('phuong', 'Phường'), ('thi_tran', 'Thị trấn'), ('dac_khu', 'Đặc khu')], max_length=20, verbose_name='loại đơn vị')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=120)),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='hiệu lực từ')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='hết hiệu lực từ')),
-                ('successors', models.ManyToManyField(blank=True, related_name='predecessors', to='provinces.commune', verbose_name='đơn vị kế thừa')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='provinces.district', verbose_name='huyện')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='provinces.province', verbose_name='tỉnh')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(db_index=True, max_length=5, verbose_name="mã")),
+                (
+                    "name",
+                    models.CharField(help_text='Tên đầy đủ, ví dụ "Huyện Lâm Hà".', max_length=120, verbose_name="tên"),
+                ),
+                ("short_name", models.CharField(max_length=100, verbose_name="tên ngắn")),
+                (
+                    "division_type",
+                    models.CharField(
+                        choices=[
+                            ("tinh", "Tỉnh"),
+                            ("thanh_pho_tw", "Thành phố trực thuộc trung ương"),
+                            ("quan", "Quận"),
+                            ("huyen", "Huyện"),
+                            ("thi_xa", "Thị xã"),
+                            ("thanh_pho", "Thành phố thuộc tỉnh"),
+                            ("xa", "Xã"),
+                            ("phuong", "Phường"),
+                            ("thi_tran", "Thị trấn"),
+                            ("dac_khu", "Đặc khu"),
+                        ],
+                        max_length=20,
+                        verbose_name="loại đơn vị",
+                    ),
+                ),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=120)),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="hiệu lực từ")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="hết hiệu lực từ")),
+                (
+                    "successors",
+                    models.ManyToManyField(
+                        blank=True, related_name="predecessors", to="provinces.commune", verbose_name="đơn vị kế thừa"
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communes",
+                        to="provinces.district",
+                        verbose_name="huyện",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communes",
+                        to="provinces.province",
+                        verbose_name="tỉnh",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'xã',
-                'verbose_name_plural': 'xã',
-                'ordering': ['code'],
-                'abstract': False,
+                "verbose_name": "xã",
+                "verbose_name_plural": "xã",
+                "ordering": ["code"],
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='province',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_until__isnull', True), ('valid_until__gt', models.F('valid_from')), _connector='OR'), name='province_validity_in_order', violation_error_message='Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.'),
+            model_name="province",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_from__isnull", True),
+                    ("valid_until__isnull", True),
+                    ("valid_until__gt", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="province_validity_in_order",
+                violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='province',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_until__isnull', True)), fields=('code',), name='province_code_unique_among_current', violation_error_message='Mã này đã thuộc một đơn vị đang có hiệu lực.'),
+            model_name="province",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_until__isnull", True)),
+                fields=("code",),
+                name="province_code_unique_among_current",
+                violation_error_message="Mã này đã thuộc một đơn vị đang có hiệu lực.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='district',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_until__isnull', True), ('valid_until__gt', models.F('valid_from')), _connector='OR'), name='district_validity_in_order', violation_error_message='Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.'),
+            model_name="district",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_from__isnull", True),
+                    ("valid_until__isnull", True),
+                    ("valid_until__gt", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="district_validity_in_order",
+                violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='district',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_until__isnull', True)), fields=('code',), name='district_code_unique_among_current', violation_error_message='Mã này đã thuộc một đơn vị đang có hiệu lực.'),
+            model_name="district",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_until__isnull", True)),
+                fields=("code",),
+                name="district_code_unique_among_current",
+                violation_error_message="Mã này đã thuộc một đơn vị đang có hiệu lực.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commune',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_until__isnull', True), ('valid_until__gt', models.F('valid_from')), _connector='OR'), name='commune_validity_in_order', violation_error_message='Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.'),
+            model_name="commune",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_from__isnull", True),
+                    ("valid_until__isnull", True),
+                    ("valid_until__gt", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="commune_validity_in_order",
+                violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commune',
-            constraint=models.UniqueConstraint(condition=models.Q(('valid_until__isnull', True)), fields=('code',), name='commune_code_unique_among_current', violation_error_message='Mã này đã thuộc một đơn vị đang có hiệu lực.'),
+            model_name="commune",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("valid_until__isnull", True)),
+                fields=("code",),
+                name="commune_code_unique_among_current",
+                violation_error_message="Mã này đã thuộc một đơn vị đang có hiệu lực.",
+            ),
         ),
     ]

@@ -3,6 +3,7 @@
 SQLite (the quick start) has no exclusion constraints; there the model's clean() and the
 loader check the same rule, and the partial unique constraint covers units still in force.
 """
+
 from django.db import migrations
 
 TABLES = ("provinces_province", "provinces_district", "provinces_commune")

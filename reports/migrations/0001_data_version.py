@@ -5,23 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DataVersion',
+            name="DataVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stamp', models.CharField(default=reports.models.new_stamp, max_length=32, verbose_name='phiên bản')),
-                ('changed_at', models.DateTimeField(auto_now=True, verbose_name='thay đổi lúc')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stamp", models.CharField(default=reports.models.new_stamp, max_length=32, verbose_name="phiên bản")),
+                ("changed_at", models.DateTimeField(auto_now=True, verbose_name="thay đổi lúc")),
             ],
             options={
-                'verbose_name': 'phiên bản dữ liệu',
-                'verbose_name_plural': 'phiên bản dữ liệu',
+                "verbose_name": "phiên bản dữ liệu",
+                "verbose_name_plural": "phiên bản dữ liệu",
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """Forms for budget lines (dự toán) and expenditures (khoản chi) of a plan."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -36,11 +37,17 @@ class ExpenditureForm(GuardedForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.plan = plan
         lines = self.fields["budget_line"]
-        lines.queryset = BudgetLine.objects.active().filter(plan=plan).select_related("phase").order_by(
-            "phase__order", "category", "pk")
+        lines.queryset = (
+            BudgetLine.objects.active()
+            .filter(plan=plan)
+            .select_related("phase")
+            .order_by("phase__order", "category", "pk")
+        )
         lines.label_from_instance = lambda line: "{phase} — {line}{description}".format(
-            phase=line.phase.name if line.phase else _("Chung"), line=line,
-            description=f" ({line.description})" if line.description else "")
+            phase=line.phase.name if line.phase else _("Chung"),
+            line=line,
+            description=f" ({line.description})" if line.description else "",
+        )
         lines.empty_label = _("Không gắn dòng dự toán")
         self.fields["phase"].queryset = Phase.objects.active().filter(plan=plan).order_by("order")
         self.fields["phase"].empty_label = _("Chung cho cả kế hoạch")
@@ -49,7 +56,8 @@ class ExpenditureForm(GuardedForm, forms.ModelForm):
         self.fields["commune"].queryset = (
             Commune.objects.visible_to(user)
             .filter(enrolments__plan=plan, enrolments__archived_at__isnull=True)
-            .select_related("district", "area", "province").order_by("district__name", "area__name", "name")
+            .select_related("district", "area", "province")
+            .order_by("district__name", "area__name", "name")
         )
         self.fields["commune"].label_from_instance = lambda c: c.label
         self.fields["commune"].empty_label = _("Không dành riêng cho một xã")

@@ -3,6 +3,7 @@
 Every choice of commune is limited to the plan's province and the user's area
 (`Commune.objects.visible_to(user)`), so a commune of another province is an invalid choice.
 """
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +33,8 @@ class EnrolDateMixin(GuardedForm, forms.Form):
     it carries a one-time key."""
 
     enrolled_on = DateField(
-        label=_("Ngày đưa vào kế hoạch"), required=False,
+        label=_("Ngày đưa vào kế hoạch"),
+        required=False,
         help_text=_("Để trống: hôm nay. Hạn của các bước tính từ ngày này đến hết giai đoạn."),
     )
 
@@ -52,19 +54,24 @@ class EnrolCommunesForm(EnrolDateMixin):
     """Communes ticked in a list (all the communes of one district, or a filtered list)."""
 
     communes = CommuneChoiceField(
-        queryset=Commune.objects.none(), label=_("Xã"),
-        error_messages={"required": _("Chọn ít nhất một xã."),
-                        "invalid_choice": _("Xã {value} không thuộc tỉnh của kế hoạch hoặc ngoài địa bàn của bạn."),
-                        "invalid_pk_value": _("Mã xã không hợp lệ.")},
+        queryset=Commune.objects.none(),
+        label=_("Xã"),
+        error_messages={
+            "required": _("Chọn ít nhất một xã."),
+            "invalid_choice": _("Xã {value} không thuộc tỉnh của kế hoạch hoặc ngoài địa bàn của bạn."),
+            "invalid_pk_value": _("Mã xã không hợp lệ."),
+        },
     )
 
     def __init__(self, *args, plan, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.plan = plan
         # The page lists one district or area, or a search; any commune the user may enrol is accepted.
-        self.fields["communes"].queryset = enrollable_communes(plan, user).select_related(
-            "district", "area", "province").order_by(
-            "district__name", "name")
+        self.fields["communes"].queryset = (
+            enrollable_communes(plan, user)
+            .select_related("district", "area", "province")
+            .order_by("district__name", "name")
+        )
         self.order_fields(["communes", "enrolled_on"])
 
 
@@ -82,12 +89,19 @@ class EnrolGroupForm(EnrolDateMixin):
             self.group_name = "district"
             self.fields["district"] = forms.ModelChoiceField(
                 queryset=District.objects.visible_to(user).filter(province=plan.province_id).order_by("name"),
-                label=_("Huyện"), empty_label=_("— Chọn huyện —"))
+                label=_("Huyện"),
+                empty_label=_("— Chọn huyện —"),
+            )
         else:
             self.group_name = "area"
             self.fields["area"] = forms.ModelChoiceField(
-                queryset=ReviewArea.objects.visible_to(user).active().filter(province=plan.province_id).order_by("name"),
-                label=_("Khu vực theo dõi"), empty_label=_("— Chọn khu vực —"))
+                queryset=ReviewArea.objects.visible_to(user)
+                .active()
+                .filter(province=plan.province_id)
+                .order_by("name"),
+                label=_("Khu vực theo dõi"),
+                empty_label=_("— Chọn khu vực —"),
+            )
         self.order_fields([self.group_name, "enrolled_on"])
 
     @property
@@ -99,8 +113,11 @@ class EnrolGroupForm(EnrolDateMixin):
         return self.cleaned_data[self.group_name]
 
     def communes(self):
-        return enrollable_communes(self.plan, self.user).filter(**{self.group_name: self.group}).select_related(
-            "district", "area", "province")
+        return (
+            enrollable_communes(self.plan, self.user)
+            .filter(**{self.group_name: self.group})
+            .select_related("district", "area", "province")
+        )
 
 
 class EnrolPasteForm(EnrolDateMixin):
@@ -112,9 +129,12 @@ class EnrolPasteForm(EnrolDateMixin):
     """
 
     lines = forms.CharField(
-        label=_("Danh sách xã"), widget=forms.Textarea(attrs={"rows": 10, "placeholder": "Tân Hà\nXã Đạ Đờn\n24820"}),
-        help_text=_("Mỗi dòng một xã: tên (có dấu hoặc không) hoặc mã xã. Nếu trùng tên, thêm tên huyện sau dấu phẩy: "
-                    "“Tân Hà, Lâm Hà”."),
+        label=_("Danh sách xã"),
+        widget=forms.Textarea(attrs={"rows": 10, "placeholder": "Tân Hà\nXã Đạ Đờn\n24820"}),
+        help_text=_(
+            "Mỗi dòng một xã: tên (có dấu hoặc không) hoặc mã xã. Nếu trùng tên, thêm tên huyện sau dấu phẩy: "
+            "“Tân Hà, Lâm Hà”."
+        ),
     )
 
     def __init__(self, *args, plan, user, **kwargs):
@@ -124,7 +144,9 @@ class EnrolPasteForm(EnrolDateMixin):
         self.resolved = []
 
     def clean_lines(self):
-        matcher = CommuneMatcher(enrollable_communes(self.plan, self.user).select_related("district", "area", "province"))
+        matcher = CommuneMatcher(
+            enrollable_communes(self.plan, self.user).select_related("district", "area", "province")
+        )
         errors, resolved, seen = [], [], set()
         for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
             line = raw.strip().strip(".;").strip()
@@ -136,11 +158,17 @@ class EnrolPasteForm(EnrolDateMixin):
             if note:  # the district written is not the commune's: not this commune
                 matches = []
             if not matches:
-                errors.append(_("Dòng {n} “{line}”: không tìm thấy xã này trong tỉnh {province}.").format(
-                    n=number, line=line, province=self.plan.province.short_name))
+                errors.append(
+                    _("Dòng {n} “{line}”: không tìm thấy xã này trong tỉnh {province}.").format(
+                        n=number, line=line, province=self.plan.province.short_name
+                    )
+                )
             elif len(matches) > 1:
-                errors.append(_("Dòng {n} “{line}”: trùng tên {count} xã ({which}); thêm tên huyện sau dấu phẩy.").format(
-                    n=number, line=line, count=len(matches), which="; ".join(commune_label(c) for c in matches)))
+                errors.append(
+                    _("Dòng {n} “{line}”: trùng tên {count} xã ({which}); thêm tên huyện sau dấu phẩy.").format(
+                        n=number, line=line, count=len(matches), which="; ".join(commune_label(c) for c in matches)
+                    )
+                )
             elif matches[0].pk not in seen:
                 seen.add(matches[0].pk)
                 resolved.append(matches[0])
@@ -156,7 +184,9 @@ class EnrolmentSelectionForm(forms.Form):
     """Enrolments ticked in the plan's list of enrolled communes, for a bulk change."""
 
     enrolments = forms.ModelMultipleChoiceField(
-        queryset=Enrolment.objects.none(), widget=forms.CheckboxSelectMultiple, label=_("Xã"),
+        queryset=Enrolment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Xã"),
         error_messages={"required": _("Chọn ít nhất một xã.")},
     )
 
@@ -167,18 +197,23 @@ class EnrolmentSelectionForm(forms.Form):
 
 class AssignConsultantForm(EnrolmentSelectionForm):
     consultant = forms.ModelChoiceField(
-        queryset=Consultant.objects.none(), label=_("Đơn vị tư vấn"), required=False,
+        queryset=Consultant.objects.none(),
+        label=_("Đơn vị tư vấn"),
+        required=False,
         empty_label=_("— Bỏ đơn vị tư vấn —"),
     )
 
     def __init__(self, *args, plan, user, **kwargs):
         super().__init__(*args, plan=plan, user=user, **kwargs)
-        self.fields["consultant"].queryset = Consultant.objects.visible_to(user).active().filter(province=plan.province_id)
+        self.fields["consultant"].queryset = (
+            Consultant.objects.visible_to(user).active().filter(province=plan.province_id)
+        )
 
 
 class MoveEnrolmentForm(EnrolmentSelectionForm):
-    phase = forms.ModelChoiceField(queryset=Phase.objects.none(), label=_("Chuyển sang giai đoạn"),
-                                   empty_label=_("— Chọn giai đoạn —"))
+    phase = forms.ModelChoiceField(
+        queryset=Phase.objects.none(), label=_("Chuyển sang giai đoạn"), empty_label=_("— Chọn giai đoạn —")
+    )
 
     def __init__(self, *args, plan, user, **kwargs):
         super().__init__(*args, plan=plan, user=user, **kwargs)
@@ -188,17 +223,24 @@ class MoveEnrolmentForm(EnrolmentSelectionForm):
 class CarryOverForm(EnrolDateMixin):
     """Enrol a commune of today carrying over the work of the communes it was formed from."""
 
-    phase = forms.ModelChoiceField(queryset=Phase.objects.none(), label=_("Giai đoạn của kế hoạch hiện hành"),
-                                   empty_label=_("— Chọn giai đoạn —"))
+    phase = forms.ModelChoiceField(
+        queryset=Phase.objects.none(), label=_("Giai đoạn của kế hoạch hiện hành"), empty_label=_("— Chọn giai đoạn —")
+    )
     predecessors = forms.ModelMultipleChoiceField(
-        queryset=Enrolment.objects.none(), widget=forms.CheckboxSelectMultiple, label=_("Kế thừa hồ sơ của"),
+        queryset=Enrolment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Kế thừa hồ sơ của"),
         error_messages={"required": _("Chọn ít nhất một hồ sơ của xã cũ để kế thừa.")},
     )
     done_kinds = forms.MultipleChoiceField(
-        choices=StepKind.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        choices=StepKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         label=_("Các bước coi như đã hoàn thành"),
-        help_text=_("Các bước được ghi nhận hoàn thành vào ngày đưa vào kế hoạch, dẫn chiếu hồ sơ của xã cũ, và chờ "
-                    "xác nhận như mọi bước khác. Các bước còn lại xã mới thực hiện lại."),
+        help_text=_(
+            "Các bước được ghi nhận hoàn thành vào ngày đưa vào kế hoạch, dẫn chiếu hồ sơ của xã cũ, và chờ "
+            "xác nhận như mọi bước khác. Các bước còn lại xã mới thực hiện lại."
+        ),
     )
     field_order = ["phase", "predecessors", "done_kinds", "enrolled_on"]
 
@@ -209,7 +251,8 @@ class CarryOverForm(EnrolDateMixin):
         self.fields["phase"].label_from_instance = lambda phase: f"{phase.plan.number} — {phase.name}"
         self.fields["predecessors"].queryset = predecessors
         self.fields["predecessors"].label_from_instance = lambda e: "{commune} — {plan} ({status})".format(
-            commune=e.commune.label, plan=e.plan.number, status=e.get_status_display())
+            commune=e.commune.label, plan=e.plan.number, status=e.get_status_display()
+        )
         if not self.is_bound:
             chosen = list(predecessors)
             self.initial.setdefault("predecessors", [e.pk for e in chosen])

@@ -1,4 +1,5 @@
 """Forms for plans, phases and consultants (DOST staff)."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -33,9 +34,10 @@ def check_commune_target(target, province):
     maximum, communes = commune_target_maximum(province)
     if target is not None and target > maximum:
         raise forms.ValidationError(
-            _("Chỉ tiêu không được quá {maximum} xã: {province} có {count} xã, phường, thị trấn trong danh mục, "
-              "cộng thêm một phần tư cho các xã đã sáp nhập sau khi ban hành kế hoạch.").format(
-                maximum=maximum, count=communes, province=province.name),
+            _(
+                "Chỉ tiêu không được quá {maximum} xã: {province} có {count} xã, phường, thị trấn trong danh mục, "
+                "cộng thêm một phần tư cho các xã đã sáp nhập sau khi ban hành kế hoạch."
+            ).format(maximum=maximum, count=communes, province=province.name),
             code="max_value",
         )
 
@@ -44,12 +46,27 @@ class PlanForm(GuardedForm, forms.ModelForm):
     class Meta:
         model = RolloutPlan
         fields = [
-            "province", "number", "issued_on", "title", "legal_basis", "standard_version",
-            "starts_on", "ends_on", "target_kind", "target_value", "target_date", "base_communes", "note",
+            "province",
+            "number",
+            "issued_on",
+            "title",
+            "legal_basis",
+            "standard_version",
+            "starts_on",
+            "ends_on",
+            "target_kind",
+            "target_value",
+            "target_date",
+            "base_communes",
+            "note",
         ]
         widgets = {
-            "issued_on": DateInput(), "starts_on": DateInput(), "ends_on": DateInput(), "target_date": DateInput(),
-            "legal_basis": forms.Textarea(attrs={"rows": 3}), "note": forms.Textarea(attrs={"rows": 2}),
+            "issued_on": DateInput(),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "target_date": DateInput(),
+            "legal_basis": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -94,8 +111,9 @@ class PlanForm(GuardedForm, forms.ModelForm):
             names = ", ".join(p.name for p in outside)
             if names:
                 raise forms.ValidationError(
-                    _("Các giai đoạn sau sẽ nằm ngoài thời gian mới của kế hoạch: {names}. Sửa giai đoạn trước.").format(
-                        names=names)
+                    _(
+                        "Các giai đoạn sau sẽ nằm ngoài thời gian mới của kế hoạch: {names}. Sửa giai đoạn trước."
+                    ).format(names=names)
                 )
         return data
 
@@ -116,10 +134,14 @@ class PhaseForm(GuardedForm, forms.ModelForm):
             self.fields["starts_on"].initial = plan.starts_on
             self.fields["ends_on"].initial = plan.ends_on
         self.fields["starts_on"].help_text = _("Trong thời gian của kế hoạch: {start} – {end}.").format(
-            start=plan.starts_on.strftime("%d/%m/%Y"), end=plan.ends_on.strftime("%d/%m/%Y"))
+            start=plan.starts_on.strftime("%d/%m/%Y"), end=plan.ends_on.strftime("%d/%m/%Y")
+        )
         self.guard(self.instance)
-        self.fields["target_communes"].help_text = _("Tối đa {maximum} xã ({province} có {count} xã trong danh mục).").format(
-            **dict(zip(("maximum", "count"), commune_target_maximum(plan.province_id))), province=plan.province.name)
+        self.fields["target_communes"].help_text = _(
+            "Tối đa {maximum} xã ({province} có {count} xã trong danh mục)."
+        ).format(
+            **dict(zip(("maximum", "count"), commune_target_maximum(plan.province_id))), province=plan.province.name
+        )
 
     def clean_target_communes(self):
         target = self.cleaned_data["target_communes"]
@@ -153,11 +175,16 @@ class ConsultantForm(GuardedForm, forms.ModelForm):
 
 
 class ClosePlanForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do đóng kế hoạch"), widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("Ví dụ: kế hoạch đã hết thời gian thực hiện, các xã chưa công bố chuyển sang "
-                                         "kế hoạch sau."))
+    reason = forms.CharField(
+        label=_("Lý do đóng kế hoạch"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ví dụ: kế hoạch đã hết thời gian thực hiện, các xã chưa công bố chuyển sang kế hoạch sau."),
+    )
 
 
 class ArchiveForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do lưu trữ"), widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("Ví dụ: tạo nhầm, nhập trùng. Bản ghi vẫn được giữ trong lịch sử."))
+    reason = forms.CharField(
+        label=_("Lý do lưu trữ"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Ví dụ: tạo nhầm, nhập trùng. Bản ghi vẫn được giữ trong lịch sử."),
+    )

@@ -1,5 +1,6 @@
 """Forms of the rule pages (rule data and step templates). They check input; the rules of
 periods, ceilings and templates in use live in rollout.actions."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -40,8 +41,16 @@ class RuleForm(GuardedForm, forms.ModelForm):
 class ReminderRuleForm(RuleForm):
     class Meta:
         model = ReminderRule
-        fields = ["kind", "is_active", "lead_days", "overdue_every_days", "escalate_after_days", "due_month",
-                  "due_day", *PERIOD_FIELDS]
+        fields = [
+            "kind",
+            "is_active",
+            "lead_days",
+            "overdue_every_days",
+            "escalate_after_days",
+            "due_month",
+            "due_day",
+            *PERIOD_FIELDS,
+        ]
         widgets = {"valid_from": DateInput(), "valid_until": DateInput()}
 
 
@@ -69,6 +78,7 @@ class PhaseCapItemForm(RuleForm):
 
 
 # -- step templates ---------------------------------------------------------------------------------
+
 
 class CopyTemplateForm(GuardedForm, forms.Form):
     """Copy a template for the national default, a province of today or one plan."""
@@ -102,19 +112,25 @@ class TemplateItemForm(forms.Form):
     duration_days = forms.IntegerField(label=_("Số ngày"), min_value=1, max_value=730)
 
 
-TemplateItemFormSet = forms.formset_factory(TemplateItemForm, extra=2, can_delete=True, max_num=40,
-                                           absolute_max=60)
+TemplateItemFormSet = forms.formset_factory(TemplateItemForm, extra=2, can_delete=True, max_num=40, absolute_max=60)
 
 
 def template_items_initial(template):
-    return [{"order": item.order, "code": item.code, "name": item.name, "stage": item.stage,
-             "duration_days": item.duration_days} for item in template.items.order_by("order")]
+    return [
+        {
+            "order": item.order,
+            "code": item.code,
+            "name": item.name,
+            "stage": item.stage,
+            "duration_days": item.duration_days,
+        }
+        for item in template.items.order_by("order")
+    ]
 
 
 def kept_items(formset):
     """The steps the formset keeps: filled rows not ticked for removal."""
-    return [form.cleaned_data for form in formset.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+    return [form.cleaned_data for form in formset.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
 
 
 def template_targets(user, scope):
@@ -128,8 +144,15 @@ def template_targets(user, scope):
         targets.append(("national", _("Mẫu chung toàn quốc")))
     provinces = list(editable_provinces(user))
     targets += [(f"province-{p.pk}", _("Tỉnh: {name}").format(name=p.name)) for p in provinces]
-    plans = (RolloutPlan.objects.active().filter(province__in=provinces, closed_on__isnull=True, enrolments__isnull=True)
-             .select_related("province").order_by("province__name", "-issued_on").distinct())
-    targets += [(f"plan-{p.pk}", _("Kế hoạch {number} ({province})").format(number=p.number, province=p.province.name))
-                for p in plans]
+    plans = (
+        RolloutPlan.objects.active()
+        .filter(province__in=provinces, closed_on__isnull=True, enrolments__isnull=True)
+        .select_related("province")
+        .order_by("province__name", "-issued_on")
+        .distinct()
+    )
+    targets += [
+        (f"plan-{p.pk}", _("Kế hoạch {number} ({province})").format(number=p.number, province=p.province.name))
+        for p in plans
+    ]
     return targets

@@ -1,4 +1,5 @@
 """Forms of the tracking pages. They check input; the rules live in the models and actions."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +24,12 @@ class EvidenceFileField(forms.FileField):
 class StepForm(GuardedForm, forms.Form):
     due_on = DateField(label=_("Hạn hoàn thành"), required=False)
     done_on = DateField(label=_("Ngày hoàn thành"), required=False)
-    evidence = forms.CharField(label=_("Minh chứng"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text=_("Số văn bản, biên bản, danh sách tham dự…"))
+    evidence = forms.CharField(
+        label=_("Minh chứng"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Số văn bản, biên bản, danh sách tham dự…"),
+    )
     upload = EvidenceFileField(required=False)
 
     def __init__(self, *args, step, **kwargs):
@@ -37,10 +42,16 @@ class StepForm(GuardedForm, forms.Form):
         """A step done is evidenced: by a document number (the text) or by a file, new or
         already attached."""
         data = super().clean()
-        if data.get("done_on") and not (data.get("evidence") or "").strip() and not data.get("upload") \
-                and not self.step.documents.active().exists():
-            self.add_error("evidence", _("Cần ghi minh chứng (số văn bản, biên bản) hoặc đính kèm tệp khi đánh dấu "
-                                         "bước đã hoàn thành."))
+        if (
+            data.get("done_on")
+            and not (data.get("evidence") or "").strip()
+            and not data.get("upload")
+            and not self.step.documents.active().exists()
+        ):
+            self.add_error(
+                "evidence",
+                _("Cần ghi minh chứng (số văn bản, biên bản) hoặc đính kèm tệp khi đánh dấu bước đã hoàn thành."),
+            )
         return data
 
 
@@ -48,8 +59,12 @@ class DocumentForm(GuardedForm, forms.Form):
     """An evidence file for a record, with the name of the document it is."""
 
     upload = EvidenceFileField()
-    title = forms.CharField(label=_("Tên văn bản"), max_length=300, required=False,
-                            help_text=_("Ví dụ: Quyết định số 125/QĐ-UBND; biên bản đánh giá nội bộ."))
+    title = forms.CharField(
+        label=_("Tên văn bản"),
+        max_length=300,
+        required=False,
+        help_text=_("Ví dụ: Quyết định số 125/QĐ-UBND; biên bản đánh giá nội bộ."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,10 +74,15 @@ class DocumentForm(GuardedForm, forms.Form):
 class BulkStepForm(GuardedForm, forms.Form):
     kind = forms.ChoiceField(label=_("Bước"), choices=step_choices)
     done_on = DateField(label=_("Ngày hoàn thành"))
-    evidence = forms.CharField(label=_("Minh chứng"), widget=forms.Textarea(attrs={"rows": 2}),
-                               help_text=_("Số văn bản, biên bản, danh sách tham dự…"))
+    evidence = forms.CharField(
+        label=_("Minh chứng"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Số văn bản, biên bản, danh sách tham dự…"),
+    )
     enrolments = forms.ModelMultipleChoiceField(
-        label=_("Các xã"), queryset=Enrolment.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=_("Các xã"),
+        queryset=Enrolment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Chọn ít nhất một xã.")},
     )
 
@@ -71,7 +91,8 @@ class BulkStepForm(GuardedForm, forms.Form):
         self.fields["enrolments"].queryset = enrolments
         # Two communes of one name ("Phường 1" of Đà Lạt and of Bảo Lộc) are told apart.
         self.fields["enrolments"].label_from_instance = lambda enrolment: "{commune} · {plan}".format(
-            commune=enrolment.commune.label, plan=enrolment.plan.number)
+            commune=enrolment.commune.label, plan=enrolment.plan.number
+        )
         self.guard()
 
 
@@ -82,14 +103,23 @@ class AnnouncementForm(GuardedForm, forms.Form):
     procedures_in_scope = forms.IntegerField(label=_("Số TTHC trong phạm vi công bố"), min_value=0)
     scope_note = forms.CharField(label=_("Phạm vi áp dụng"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     incomplete_reason = forms.CharField(
-        label=_("Lý do công bố khi chưa đủ các bước"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Lý do công bố khi chưa đủ các bước"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Chỉ điền khi công bố trước khi hoàn thành đủ các bước."),
     )
-    notified_on = DateField(label=_("Ngày thông báo Sở KH&CN"), required=False,
-                            help_text=_("Để trống nếu chưa gửi; ghi sau ở trang của xã."))
+    notified_on = DateField(
+        label=_("Ngày thông báo Sở KH&CN"),
+        required=False,
+        help_text=_("Để trống nếu chưa gửi; ghi sau ở trang của xã."),
+    )
     posted_on = DateField(label=_("Ngày niêm yết"), required=False)
-    posted_where = forms.CharField(label=_("Nơi niêm yết"), max_length=300, required=False,
-                                   help_text=_("Ví dụ: trụ sở UBND xã; trang thông tin điện tử của xã."))
+    posted_where = forms.CharField(
+        label=_("Nơi niêm yết"),
+        max_length=300,
+        required=False,
+        help_text=_("Ví dụ: trụ sở UBND xã; trang thông tin điện tử của xã."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,12 +131,17 @@ class AnnouncementActsForm(GuardedForm, forms.Form):
 
     notified_on = DateField(label=_("Ngày thông báo Sở KH&CN"), required=False)
     posted_on = DateField(label=_("Ngày niêm yết"), required=False)
-    posted_where = forms.CharField(label=_("Nơi niêm yết"), max_length=300, required=False,
-                                   help_text=_("Ví dụ: trụ sở UBND xã; trang thông tin điện tử của xã."))
+    posted_where = forms.CharField(
+        label=_("Nơi niêm yết"),
+        max_length=300,
+        required=False,
+        help_text=_("Ví dụ: trụ sở UBND xã; trang thông tin điện tử của xã."),
+    )
 
     def __init__(self, *args, announcement, **kwargs):
-        kwargs.setdefault("initial", {name: getattr(announcement, name) for name in
-                                      ("notified_on", "posted_on", "posted_where")})
+        kwargs.setdefault(
+            "initial", {name: getattr(announcement, name) for name in ("notified_on", "posted_on", "posted_where")}
+        )
         super().__init__(*args, **kwargs)
         self.guard(announcement)
 
@@ -126,15 +161,26 @@ class InspectionForm(GuardedForm, forms.Form):
     record_number = forms.CharField(label=_("Số biên bản"), max_length=50, required=False)
     result = forms.ChoiceField(label=_("Kết luận"), choices=InspectionResult.choices)
     findings = forms.CharField(label=_("Nội dung phát hiện"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    corrective_action = forms.CharField(label=_("Yêu cầu khắc phục"), required=False,
-                                        widget=forms.Textarea(attrs={"rows": 2}))
-    corrective_due_on = DateField(label=_("Hạn báo cáo khắc phục"), required=False,
-                                  help_text=_("Để trống: theo thời hạn quy định (mặc định 2 tháng sau ngày kiểm "
-                                              "tra)."))
+    corrective_action = forms.CharField(
+        label=_("Yêu cầu khắc phục"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    corrective_due_on = DateField(
+        label=_("Hạn báo cáo khắc phục"),
+        required=False,
+        help_text=_("Để trống: theo thời hạn quy định (mặc định 2 tháng sau ngày kiểm tra)."),
+    )
     corrective_done_on = DateField(label=_("Ngày báo cáo khắc phục"), required=False)
 
-    FIELDS = ("inspected_on", "mode", "record_number", "result", "findings", "corrective_action",
-              "corrective_due_on", "corrective_done_on")
+    FIELDS = (
+        "inspected_on",
+        "mode",
+        "record_number",
+        "result",
+        "findings",
+        "corrective_action",
+        "corrective_due_on",
+        "corrective_done_on",
+    )
 
     def __init__(self, *args, inspection=None, **kwargs):
         if inspection is not None:
@@ -166,16 +212,20 @@ class EnrolmentForm(forms.Form):
     standard_version = forms.ChoiceField(label=_("Phiên bản tiêu chuẩn"), choices=StandardVersion.choices)
 
     def __init__(self, *args, enrolment, user, **kwargs):
-        kwargs.setdefault("initial", {
-            "version": enrolment.version,
-            "consultant": enrolment.consultant_id,
-            "procedures_in_scope": enrolment.procedures_in_scope,
-            "procedures_total": enrolment.procedures_total,
-            "standard_version": enrolment.standard_version,
-        })
+        kwargs.setdefault(
+            "initial",
+            {
+                "version": enrolment.version,
+                "consultant": enrolment.consultant_id,
+                "procedures_in_scope": enrolment.procedures_in_scope,
+                "procedures_total": enrolment.procedures_total,
+                "standard_version": enrolment.standard_version,
+            },
+        )
         super().__init__(*args, **kwargs)
-        self.fields["consultant"].queryset = Consultant.objects.visible_to(user).active().filter(
-            province_id=enrolment.plan.province_id)
+        self.fields["consultant"].queryset = (
+            Consultant.objects.visible_to(user).active().filter(province_id=enrolment.plan.province_id)
+        )
 
 
 class ReviewForm(forms.Form):

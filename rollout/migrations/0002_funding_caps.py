@@ -1,4 +1,5 @@
 """The funding caps of Circular 116/2015/TT-BTC, per agency, as rule data editable in the admin."""
+
 from django.db import migrations
 
 CAPS = [

@@ -4,80 +4,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('provinces', '0003_lineage_and_review_areas'),
-        ('rollout', '0002_funding_caps'),
+        ("provinces", "0003_lineage_and_review_areas"),
+        ("rollout", "0002_funding_caps"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='announcement',
-            name='lapse_cause',
-            field=models.CharField(choices=[('failure', 'Hết hiệu lực'), ('reorganisation', 'Kết thúc do sắp xếp đơn vị hành chính')], default='failure', max_length=16, verbose_name='nguyên nhân hết hiệu lực'),
+            model_name="announcement",
+            name="lapse_cause",
+            field=models.CharField(
+                choices=[("failure", "Hết hiệu lực"), ("reorganisation", "Kết thúc do sắp xếp đơn vị hành chính")],
+                default="failure",
+                max_length=16,
+                verbose_name="nguyên nhân hết hiệu lực",
+            ),
         ),
         migrations.AddField(
-            model_name='enrolment',
-            name='carried_from',
-            field=models.ManyToManyField(blank=True, related_name='carried_to', to='rollout.enrolment', verbose_name='kế thừa hồ sơ của'),
+            model_name="enrolment",
+            name="carried_from",
+            field=models.ManyToManyField(
+                blank=True, related_name="carried_to", to="rollout.enrolment", verbose_name="kế thừa hồ sơ của"
+            ),
         ),
         migrations.AddField(
-            model_name='enrolment',
-            name='end_reason',
-            field=models.CharField(blank=True, choices=[('reorganisation', 'Kết thúc do sắp xếp đơn vị hành chính'), ('plan_closed', 'Kết thúc cùng kế hoạch')], editable=False, max_length=16, verbose_name='lý do kết thúc'),
+            model_name="enrolment",
+            name="end_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("reorganisation", "Kết thúc do sắp xếp đơn vị hành chính"),
+                    ("plan_closed", "Kết thúc cùng kế hoạch"),
+                ],
+                editable=False,
+                max_length=16,
+                verbose_name="lý do kết thúc",
+            ),
         ),
         migrations.AddField(
-            model_name='enrolment',
-            name='ended_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='kết thúc từ'),
+            model_name="enrolment",
+            name="ended_on",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="kết thúc từ"),
         ),
         migrations.AddField(
-            model_name='historicalannouncement',
-            name='lapse_cause',
-            field=models.CharField(choices=[('failure', 'Hết hiệu lực'), ('reorganisation', 'Kết thúc do sắp xếp đơn vị hành chính')], default='failure', max_length=16, verbose_name='nguyên nhân hết hiệu lực'),
+            model_name="historicalannouncement",
+            name="lapse_cause",
+            field=models.CharField(
+                choices=[("failure", "Hết hiệu lực"), ("reorganisation", "Kết thúc do sắp xếp đơn vị hành chính")],
+                default="failure",
+                max_length=16,
+                verbose_name="nguyên nhân hết hiệu lực",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalenrolment',
-            name='end_reason',
-            field=models.CharField(blank=True, choices=[('reorganisation', 'Kết thúc do sắp xếp đơn vị hành chính'), ('plan_closed', 'Kết thúc cùng kế hoạch')], editable=False, max_length=16, verbose_name='lý do kết thúc'),
+            model_name="historicalenrolment",
+            name="end_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("reorganisation", "Kết thúc do sắp xếp đơn vị hành chính"),
+                    ("plan_closed", "Kết thúc cùng kế hoạch"),
+                ],
+                editable=False,
+                max_length=16,
+                verbose_name="lý do kết thúc",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalenrolment',
-            name='ended_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='kết thúc từ'),
+            model_name="historicalenrolment",
+            name="ended_on",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="kết thúc từ"),
         ),
         migrations.AddField(
-            model_name='historicalrolloutplan',
-            name='close_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='lý do đóng kế hoạch'),
+            model_name="historicalrolloutplan",
+            name="close_reason",
+            field=models.TextField(blank=True, editable=False, verbose_name="lý do đóng kế hoạch"),
         ),
         migrations.AddField(
-            model_name='historicalrolloutplan',
-            name='closed_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='đóng kế hoạch từ'),
+            model_name="historicalrolloutplan",
+            name="closed_on",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="đóng kế hoạch từ"),
         ),
         migrations.AddField(
-            model_name='rolloutplan',
-            name='close_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='lý do đóng kế hoạch'),
+            model_name="rolloutplan",
+            name="close_reason",
+            field=models.TextField(blank=True, editable=False, verbose_name="lý do đóng kế hoạch"),
         ),
         migrations.AddField(
-            model_name='rolloutplan',
-            name='closed_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='đóng kế hoạch từ'),
+            model_name="rolloutplan",
+            name="closed_on",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="đóng kế hoạch từ"),
         ),
         migrations.AlterField(
-            model_name='enrolment',
-            name='status',
-            field=models.CharField(choices=[('not_started', 'Chưa triển khai'), ('planned', 'Đã đưa vào kế hoạch'), ('building', 'Đang xây dựng'), ('applying', 'Đang áp dụng'), ('announced', 'Đã công bố'), ('maintaining', 'Đang duy trì'), ('lapsed', 'Công bố hết hiệu lực'), ('ended', 'Kết thúc do sắp xếp ĐVHC')], default='planned', editable=False, max_length=12, verbose_name='trạng thái'),
+            model_name="enrolment",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("not_started", "Chưa triển khai"),
+                    ("planned", "Đã đưa vào kế hoạch"),
+                    ("building", "Đang xây dựng"),
+                    ("applying", "Đang áp dụng"),
+                    ("announced", "Đã công bố"),
+                    ("maintaining", "Đang duy trì"),
+                    ("lapsed", "Công bố hết hiệu lực"),
+                    ("ended", "Kết thúc do sắp xếp ĐVHC"),
+                ],
+                default="planned",
+                editable=False,
+                max_length=12,
+                verbose_name="trạng thái",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalenrolment',
-            name='status',
-            field=models.CharField(choices=[('not_started', 'Chưa triển khai'), ('planned', 'Đã đưa vào kế hoạch'), ('building', 'Đang xây dựng'), ('applying', 'Đang áp dụng'), ('announced', 'Đã công bố'), ('maintaining', 'Đang duy trì'), ('lapsed', 'Công bố hết hiệu lực'), ('ended', 'Kết thúc do sắp xếp ĐVHC')], default='planned', editable=False, max_length=12, verbose_name='trạng thái'),
+            model_name="historicalenrolment",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("not_started", "Chưa triển khai"),
+                    ("planned", "Đã đưa vào kế hoạch"),
+                    ("building", "Đang xây dựng"),
+                    ("applying", "Đang áp dụng"),
+                    ("announced", "Đã công bố"),
+                    ("maintaining", "Đang duy trì"),
+                    ("lapsed", "Công bố hết hiệu lực"),
+                    ("ended", "Kết thúc do sắp xếp ĐVHC"),
+                ],
+                default="planned",
+                editable=False,
+                max_length=12,
+                verbose_name="trạng thái",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('end_reason', ''), ('ended_on__isnull', True)), models.Q(('ended_on__isnull', False), models.Q(('end_reason', ''), _negated=True)), _connector='OR'), name='enrolment_end_has_reason', violation_error_message='Cần ghi lý do kết thúc.'),
+            model_name="enrolment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("end_reason", ""), ("ended_on__isnull", True)),
+                    models.Q(("ended_on__isnull", False), models.Q(("end_reason", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="enrolment_end_has_reason",
+                violation_error_message="Cần ghi lý do kết thúc.",
+            ),
         ),
     ]

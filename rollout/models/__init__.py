@@ -1,4 +1,5 @@
 """The rollout of ISO 9001 in a province: plans, money, and each commune's progress."""
+
 from .base import Submission
 from .documents import Document
 from .money import BudgetLine, Expenditure, FundingCap

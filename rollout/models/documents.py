@@ -35,33 +35,70 @@ class Document(Archivable):
     record or invoice behind a step, an announcement, an inspection, a maintenance activity
     or an expenditure."""
 
-    step = models.ForeignKey("Step", on_delete=models.PROTECT, null=True, blank=True, related_name="documents",
-                             verbose_name=_("bước triển khai"))
-    announcement = models.ForeignKey("Announcement", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="documents", verbose_name=_("công bố"))
-    inspection = models.ForeignKey("Inspection", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="documents", verbose_name=_("kiểm tra"))
-    maintenance = models.ForeignKey("MaintenanceActivity", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="documents", verbose_name=_("hoạt động duy trì"))
-    expenditure = models.ForeignKey("Expenditure", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="documents", verbose_name=_("khoản chi"))
+    step = models.ForeignKey(
+        "Step",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("bước triển khai"),
+    )
+    announcement = models.ForeignKey(
+        "Announcement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("công bố"),
+    )
+    inspection = models.ForeignKey(
+        "Inspection",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("kiểm tra"),
+    )
+    maintenance = models.ForeignKey(
+        "MaintenanceActivity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("hoạt động duy trì"),
+    )
+    expenditure = models.ForeignKey(
+        "Expenditure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("khoản chi"),
+    )
     # Copied from the record when the document is attached (a record never changes its plan,
     # enrolment or commune): the scope rule and the pages reach a document by ordinary paths.
     plan = models.ForeignKey("RolloutPlan", on_delete=models.PROTECT, related_name="+", verbose_name=_("kế hoạch"))
-    enrolment = models.ForeignKey("Enrolment", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                  verbose_name=_("xã tham gia"))
-    commune = models.ForeignKey("provinces.Commune", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("xã"))
+    enrolment = models.ForeignKey(
+        "Enrolment", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("xã tham gia")
+    )
+    commune = models.ForeignKey(
+        "provinces.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("xã")
+    )
     file = models.FileField(_("tệp"), upload_to=document_path, max_length=200)
     original_name = models.CharField(_("tên tệp"), max_length=255)
     kind = models.CharField(_("loại tệp"), max_length=8)
     content_type = models.CharField(_("kiểu nội dung"), max_length=120)
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
     sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
-    title = models.CharField(_("tên văn bản"), max_length=300, blank=True,
-                             help_text=_("Ví dụ: Quyết định số 125/QĐ-UBND; biên bản đánh giá nội bộ."))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("người tải lên"))
+    title = models.CharField(
+        _("tên văn bản"),
+        max_length=300,
+        blank=True,
+        help_text=_("Ví dụ: Quyết định số 125/QĐ-UBND; biên bản đánh giá nội bộ."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người tải lên")
+    )
 
     history = HistoricalRecords()
     # As the record it belongs to: an officer sees the documents of their communes only (an
@@ -91,8 +128,11 @@ class Document(Archivable):
                 violation_error_message=_("Tài liệu của một xã tham gia phải ghi xã tham gia đó."),
             ),
         ]
-        indexes = [models.Index(fields=["enrolment"], condition=Q(archived_at__isnull=True),
-                                name="document_active_enrolment_idx")]
+        indexes = [
+            models.Index(
+                fields=["enrolment"], condition=Q(archived_at__isnull=True), name="document_active_enrolment_idx"
+            )
+        ]
 
     def __str__(self):
         return self.title or self.original_name
@@ -116,5 +156,8 @@ class Document(Archivable):
         plan_id = parent.plan_id if enrolment is None else enrolment.plan_id
         commune_id = parent.commune_id if enrolment is None else enrolment.commune_id
         if (self.plan_id, self.enrolment_id, self.commune_id) != (
-                plan_id, enrolment.pk if enrolment else None, commune_id):
+            plan_id,
+            enrolment.pk if enrolment else None,
+            commune_id,
+        ):
             raise ValidationError(_("Tài liệu phải mang kế hoạch, xã tham gia và xã của bản ghi nó gắn với."))

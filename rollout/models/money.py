@@ -18,9 +18,16 @@ def _check_phase_in_plan(obj):
 class BudgetLine(Archivable):
     """A planned amount (dự toán kinh phí) of a plan or one of its phases, by category and source."""
 
-    plan = models.ForeignKey("RolloutPlan", on_delete=models.PROTECT, related_name="budget_lines", verbose_name=_("kế hoạch"))
+    plan = models.ForeignKey(
+        "RolloutPlan", on_delete=models.PROTECT, related_name="budget_lines", verbose_name=_("kế hoạch")
+    )
     phase = models.ForeignKey(
-        "Phase", on_delete=models.PROTECT, null=True, blank=True, related_name="budget_lines", verbose_name=_("giai đoạn")
+        "Phase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="budget_lines",
+        verbose_name=_("giai đoạn"),
     )
     category = models.CharField(_("hạng mục"), max_length=12, choices=BudgetCategory.choices)
     funding_source = models.CharField(
@@ -49,21 +56,38 @@ class BudgetLine(Archivable):
 class Expenditure(Archivable):
     """Money actually spent (giải ngân, chi thực tế), with its date and supporting document."""
 
-    plan = models.ForeignKey("RolloutPlan", on_delete=models.PROTECT, related_name="expenditures", verbose_name=_("kế hoạch"))
+    plan = models.ForeignKey(
+        "RolloutPlan", on_delete=models.PROTECT, related_name="expenditures", verbose_name=_("kế hoạch")
+    )
     phase = models.ForeignKey(
-        "Phase", on_delete=models.PROTECT, null=True, blank=True, related_name="expenditures", verbose_name=_("giai đoạn")
+        "Phase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="expenditures",
+        verbose_name=_("giai đoạn"),
     )
     budget_line = models.ForeignKey(
-        BudgetLine, on_delete=models.PROTECT, null=True, blank=True, related_name="expenditures",
+        BudgetLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="expenditures",
         verbose_name=_("thuộc dòng dự toán"),
     )
     commune = models.ForeignKey(
-        "provinces.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="expenditures",
+        "provinces.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="expenditures",
         verbose_name=_("cho xã"),
     )
     amount = models.PositiveBigIntegerField(_("số tiền (đồng)"))
     spent_on = models.DateField(_("ngày chi"))
-    document_ref = models.CharField(_("số chứng từ"), max_length=100, help_text=_("Số hợp đồng, quyết định hoặc chứng từ chi."))
+    document_ref = models.CharField(
+        _("số chứng từ"), max_length=100, help_text=_("Số hợp đồng, quyết định hoặc chứng từ chi.")
+    )
     description = models.CharField(_("nội dung chi"), max_length=300, blank=True)
 
     history = HistoricalRecords()

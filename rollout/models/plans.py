@@ -28,8 +28,10 @@ class PlanQuerySet(RolloutQuerySet):
         """Planned (active budget lines) and spent (active expenditures) per plan, in SQL,
         within `user`'s share when given."""
         lines, spending = money_rows(user)
-        return self.annotate(planned_total=sum_of(lines.filter(plan=OuterRef("pk"))),
-                             spent_total=sum_of(spending.filter(plan=OuterRef("pk"))))
+        return self.annotate(
+            planned_total=sum_of(lines.filter(plan=OuterRef("pk"))),
+            spent_total=sum_of(spending.filter(plan=OuterRef("pk"))),
+        )
 
     def for_list(self, user=None):
         """The plan list: province, money and enrolled/announced counts, one query. Given a
@@ -38,25 +40,38 @@ class PlanQuerySet(RolloutQuerySet):
 
         def count_enrolments(**extra):
             rows = (
-                enrolments.active().filter(plan=OuterRef("pk"), **extra)
-                .order_by().values("plan").annotate(n=Count("pk")).values("n")
+                enrolments.active()
+                .filter(plan=OuterRef("pk"), **extra)
+                .order_by()
+                .values("plan")
+                .annotate(n=Count("pk"))
+                .values("n")
             )
             return Coalesce(Subquery(rows), Value(0))
 
-        return self.select_related("province").with_money(user).annotate(
-            enrolled_count=count_enrolments(),
-            announced_count=count_enrolments(status__in=ANNOUNCED_STATUSES),
+        return (
+            self.select_related("province")
+            .with_money(user)
+            .annotate(
+                enrolled_count=count_enrolments(),
+                announced_count=count_enrolments(status__in=ANNOUNCED_STATUSES),
+            )
         )
 
     def for_detail(self, user=None):
         """The plan page's plan row: province, money totals (within `user`'s share) and the
         province's commune count."""
         communes = (
-            Commune.objects.filter(province=OuterRef("province")).order_by()
-            .values("province").annotate(n=Count("pk")).values("n")
+            Commune.objects.filter(province=OuterRef("province"))
+            .order_by()
+            .values("province")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
-        return self.select_related("province").with_money(user).annotate(
-            communes_in_province=Coalesce(Subquery(communes), Value(0))
+        return (
+            self.select_related("province")
+            .with_money(user)
+            .annotate(communes_in_province=Coalesce(Subquery(communes), Value(0)))
         )
 
 
@@ -65,8 +80,10 @@ class PhaseQuerySet(RolloutQuerySet):
         """Planned and spent per phase: budget lines and expenditures recorded for the phase,
         within `user`'s share when given."""
         lines, spending = money_rows(user)
-        return self.annotate(planned_total=sum_of(lines.filter(phase=OuterRef("pk"))),
-                             spent_total=sum_of(spending.filter(phase=OuterRef("pk"))))
+        return self.annotate(
+            planned_total=sum_of(lines.filter(phase=OuterRef("pk"))),
+            spent_total=sum_of(spending.filter(phase=OuterRef("pk"))),
+        )
 
 
 class Consultant(Archivable):
@@ -88,7 +105,8 @@ class Consultant(Archivable):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["province", "name"], name="consultant_unique_name",
+                fields=["province", "name"],
+                name="consultant_unique_name",
                 violation_error_message=_("Tỉnh đã có đơn vị tư vấn mang tên này."),
             )
         ]
@@ -112,7 +130,9 @@ class RolloutPlan(Archivable):
     )
     starts_on = models.DateField(_("thời gian thực hiện từ"))
     ends_on = models.DateField(_("đến"))
-    target_kind = models.CharField(_("loại chỉ tiêu"), max_length=5, choices=TargetKind.choices, default=TargetKind.SHARE)
+    target_kind = models.CharField(
+        _("loại chỉ tiêu"), max_length=5, choices=TargetKind.choices, default=TargetKind.SHARE
+    )
     target_value = models.PositiveIntegerField(
         _("chỉ tiêu"),
         # xgettext:no-python-format
@@ -122,9 +142,13 @@ class RolloutPlan(Archivable):
     # A share target is taken of the communes the plan states (Vĩnh Phúc's "127 communes" of
     # 2016), not of the unit list of today (121): left empty, the province's communes.
     base_communes = models.PositiveIntegerField(
-        _("số xã làm căn cứ"), null=True, blank=True,
-        help_text=_("Số xã, phường, thị trấn của tỉnh theo kế hoạch, để tính chỉ tiêu tỷ lệ. Để trống: theo danh "
-                    "mục đơn vị hành chính."),
+        _("số xã làm căn cứ"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Số xã, phường, thị trấn của tỉnh theo kế hoạch, để tính chỉ tiêu tỷ lệ. Để trống: theo danh "
+            "mục đơn vị hành chính."
+        ),
     )
     note = models.TextField(_("ghi chú"), blank=True)
     is_demo = models.BooleanField(_("dữ liệu minh họa"), default=False, editable=False)
@@ -132,7 +156,12 @@ class RolloutPlan(Archivable):
     closed_on = models.DateField(_("đóng kế hoạch từ"), null=True, blank=True, editable=False)
     close_reason = models.TextField(_("lý do đóng kế hoạch"), blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
         verbose_name=_("người tạo"),
     )
 
@@ -201,7 +230,8 @@ class Phase(Archivable):
         ordering = ["plan", "order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "order"], name="phase_unique_order",
+                fields=["plan", "order"],
+                name="phase_unique_order",
                 violation_error_message=_("Kế hoạch đã có giai đoạn mang thứ tự này."),
             ),
             models.CheckConstraint(

@@ -207,13 +207,19 @@ class EnrolmentQuerySet(RolloutQuerySet):
 class Enrolment(Archivable):
     """A commune's enrolment in a phase of a plan (xã tham gia kế hoạch), with its scope and consultant."""
 
-    plan = models.ForeignKey("RolloutPlan", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("kế hoạch"))
+    plan = models.ForeignKey(
+        "RolloutPlan", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("kế hoạch")
+    )
     phase = models.ForeignKey("Phase", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("giai đoạn"))
     commune = models.ForeignKey(
         "provinces.Commune", on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("xã")
     )
     consultant = models.ForeignKey(
-        "Consultant", on_delete=models.SET_NULL, null=True, blank=True, related_name="enrolments",
+        "Consultant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrolments",
         verbose_name=_("đơn vị tư vấn"),
     )
     standard_version = models.CharField(
@@ -223,12 +229,19 @@ class Enrolment(Archivable):
     procedures_total = models.PositiveIntegerField(_("tổng số TTHC của xã"), default=0)
     enrolled_on = models.DateField(_("ngày đưa vào kế hoạch"))
     # Derived from steps and announcements by refresh_status(); stored so lists filter in SQL.
-    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.PLANNED, editable=False)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.PLANNED, editable=False
+    )
     current_step = models.CharField(_("bước hiện tại"), max_length=20, blank=True, editable=False)
     next_due_on = models.DateField(_("hạn gần nhất"), null=True, blank=True, editable=False)
     # The template the enrolment's steps were made from (an enrolment keeps its steps as made).
     step_template = models.ForeignKey(
-        "StepTemplate", on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments", editable=False,
+        "StepTemplate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+        editable=False,
         verbose_name=_("mẫu các bước"),
     )
     # Derived, like the status: the nearest deadline of an announced commune's upkeep
@@ -241,11 +254,16 @@ class Enrolment(Archivable):
     # An enrolment that stopped before its commune finished: the commune was abolished by a
     # reorganisation, or its plan was closed. Its records stay; its steps are no longer due.
     ended_on = models.DateField(_("kết thúc từ"), null=True, blank=True, editable=False)
-    end_reason = models.CharField(_("lý do kết thúc"), max_length=16, choices=EndReason.choices, blank=True,
-                                  editable=False)
+    end_reason = models.CharField(
+        _("lý do kết thúc"), max_length=16, choices=EndReason.choices, blank=True, editable=False
+    )
     # A commune of today whose DOST carries over the work of the communes it was formed from.
     carried_from = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="carried_to", verbose_name=_("kế thừa hồ sơ của"),
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("kế thừa hồ sơ của"),
     )
     history = HistoricalRecords()
     scope_lookups = {"province": "plan__province", "district": "commune__district", "area": "commune__area"}
@@ -257,7 +275,8 @@ class Enrolment(Archivable):
         ordering = ["plan", "commune__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "commune"], name="enrolment_once_per_plan",
+                fields=["plan", "commune"],
+                name="enrolment_once_per_plan",
                 violation_error_message=_("Xã này đã có trong kế hoạch."),
             ),
             models.CheckConstraint(
@@ -272,10 +291,12 @@ class Enrolment(Archivable):
             ),
         ]
         indexes = [
-            models.Index(fields=["status"]), models.Index(fields=["next_due_on"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["next_due_on"]),
             # The reminder job and the "duy trì quá hạn" filter scan announced communes by it.
-            models.Index(fields=["upkeep_due_on"], condition=Q(upkeep_due_on__isnull=False),
-                         name="enrolment_upkeep_due_idx"),
+            models.Index(
+                fields=["upkeep_due_on"], condition=Q(upkeep_due_on__isnull=False), name="enrolment_upkeep_due_idx"
+            ),
         ]
 
     def __str__(self):
@@ -296,8 +317,12 @@ class Enrolment(Archivable):
     @property
     def is_alive(self):
         """Still at work: not archived, not ended, its plan neither archived nor closed."""
-        return (self.archived_at is None and self.ended_on is None
-                and self.plan.archived_at is None and self.plan.closed_on is None)
+        return (
+            self.archived_at is None
+            and self.ended_on is None
+            and self.plan.archived_at is None
+            and self.plan.closed_on is None
+        )
 
     def is_overdue(self, today=None):
         """An open step past its due date (`Enrolment.objects.overdue()` for one row)."""
@@ -312,6 +337,7 @@ class Enrolment(Archivable):
         from the records (the lists given, else the enrolment's rows). An ended enrolment has no
         due date: its open steps are no longer due, and it has no upkeep. `rules` (UpkeepRules)
         is read when needed and not given."""
+
         def kept(rows, related):  # .all(), not .active(): a prefetched list is used as it is
             return [row for row in (related.all() if rows is None else rows) if row.archived_at is None]
 
@@ -326,13 +352,22 @@ class Enrolment(Archivable):
         duties = []
         if announced:
             province_id = self.plan.province_id
-            duties = upkeep_duties(announcements, maintenance, province_id,
-                                   rules or UpkeepRules(provinces=[province_id]))
+            duties = upkeep_duties(
+                announcements, maintenance, province_id, rules or UpkeepRules(provinces=[province_id])
+            )
         self.upkeep_due_on = duties[0].due_on if duties else None
         self.needs_reannouncement = announced and self.scope_changed_on is not None
         if save:
-            self.save(update_fields=["status", "current_step", "next_due_on", "upkeep_due_on", "needs_reannouncement",
-                                     "updated_at"])
+            self.save(
+                update_fields=[
+                    "status",
+                    "current_step",
+                    "next_due_on",
+                    "upkeep_due_on",
+                    "needs_reannouncement",
+                    "updated_at",
+                ]
+            )
         return self.status
 
     def get_current_step_display(self):
@@ -364,7 +399,9 @@ class StepQuerySet(RolloutQuerySet):
 class Step(Archivable):
     """One legal step of an enrolment (bước triển khai), with its due date, completion, evidence and review."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="steps", verbose_name=_("xã tham gia"))
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="steps", verbose_name=_("xã tham gia")
+    )
     # The step's code, name and stage come from its enrolment's template (StepTemplateItem).
     kind = models.CharField(_("mã bước"), max_length=20)
     name = models.CharField(_("bước"), max_length=200)
@@ -374,7 +411,11 @@ class Step(Archivable):
     done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
     evidence = models.TextField(_("minh chứng"), blank=True, help_text=_("Số văn bản, biên bản, danh sách tham dự…"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người ghi nhận"),
     )
     recorded_at = models.DateTimeField(_("ghi nhận lúc"), null=True, blank=True)
@@ -383,7 +424,11 @@ class Step(Archivable):
     )
     review_comment = models.TextField(_("ý kiến của huyện"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người xác nhận"),
     )
     reviewed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
@@ -398,7 +443,8 @@ class Step(Archivable):
         ordering = ["enrolment", "order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrolment", "kind"], name="step_once_per_enrolment",
+                fields=["enrolment", "kind"],
+                name="step_once_per_enrolment",
                 violation_error_message=_("Bước này đã có trong hồ sơ của xã."),
             ),
             models.CheckConstraint(
@@ -444,8 +490,7 @@ class Step(Archivable):
     def is_overdue(self, today=None):
         """Past its due date and not done, in an enrolment still at work."""
         today = today or timezone.localdate()
-        return (not self.counts_as_done and self.due_on is not None and self.due_on < today
-                and self.enrolment.is_alive)
+        return not self.counts_as_done and self.due_on is not None and self.due_on < today and self.enrolment.is_alive
 
     def clean(self):
         super().clean()
@@ -455,8 +500,11 @@ class Step(Archivable):
             enrolled_on = self.enrolment.enrolled_on if self.enrolment_id else None
             if enrolled_on and self.done_on < enrolled_on:
                 raise ValidationError(
-                    {"done_on": _("Ngày hoàn thành không được trước ngày xã được đưa vào kế hoạch ({day}).").format(
-                        day=enrolled_on.strftime("%d/%m/%Y"))}
+                    {
+                        "done_on": _("Ngày hoàn thành không được trước ngày xã được đưa vào kế hoạch ({day}).").format(
+                            day=enrolled_on.strftime("%d/%m/%Y")
+                        )
+                    }
                 )
 
 
@@ -466,29 +514,45 @@ class Announcement(Archivable):
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.PROTECT, related_name="announcements", verbose_name=_("xã tham gia")
     )
-    kind = models.CharField(_("loại công bố"), max_length=10, choices=AnnouncementKind.choices, default=AnnouncementKind.FIRST)
+    kind = models.CharField(
+        _("loại công bố"), max_length=10, choices=AnnouncementKind.choices, default=AnnouncementKind.FIRST
+    )
     decision_number = models.CharField(_("số quyết định"), max_length=50, help_text=_("Ví dụ: 125/QĐ-UBND"))
     decided_on = models.DateField(_("ngày quyết định"))
     standard_version = models.CharField(_("phiên bản tiêu chuẩn"), max_length=4, choices=StandardVersion.choices)
     procedures_in_scope = models.PositiveIntegerField(_("số TTHC trong phạm vi công bố"), default=0)
     scope_note = models.TextField(_("phạm vi áp dụng"), blank=True)
     incomplete_reason = models.TextField(
-        _("lý do công bố khi chưa đủ các bước"), blank=True,
+        _("lý do công bố khi chưa đủ các bước"),
+        blank=True,
         help_text=_("Chỉ điền khi công bố trước khi hoàn thành đủ các bước."),
     )
     # The two other legal acts of the step (Decision 19/2014, art. 4): the DOST is notified,
     # and the announcement is posted at the office and on the agency's website.
-    notified_on = models.DateField(_("ngày thông báo Sở KH&CN"), null=True, blank=True,
-                                   help_text=_("Ngày gửi văn bản thông báo công bố đến Sở Khoa học và Công nghệ."))
+    notified_on = models.DateField(
+        _("ngày thông báo Sở KH&CN"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày gửi văn bản thông báo công bố đến Sở Khoa học và Công nghệ."),
+    )
     posted_on = models.DateField(_("ngày niêm yết"), null=True, blank=True)
-    posted_where = models.CharField(_("nơi niêm yết"), max_length=300, blank=True,
-                                    help_text=_("Ví dụ: trụ sở UBND xã; trang thông tin điện tử của xã."))
+    posted_where = models.CharField(
+        _("nơi niêm yết"),
+        max_length=300,
+        blank=True,
+        help_text=_("Ví dụ: trụ sở UBND xã; trang thông tin điện tử của xã."),
+    )
     lapsed_on = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
-    lapse_cause = models.CharField(_("nguyên nhân hết hiệu lực"), max_length=16, choices=LapseCause.choices,
-                                   default=LapseCause.FAILURE)
+    lapse_cause = models.CharField(
+        _("nguyên nhân hết hiệu lực"), max_length=16, choices=LapseCause.choices, default=LapseCause.FAILURE
+    )
     lapse_reason = models.TextField(_("lý do hết hiệu lực"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người ghi nhận"),
     )
 
@@ -501,7 +565,8 @@ class Announcement(Archivable):
         ordering = ["enrolment", "decided_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrolment"], condition=Q(kind=AnnouncementKind.FIRST, archived_at__isnull=True),
+                fields=["enrolment"],
+                condition=Q(kind=AnnouncementKind.FIRST, archived_at__isnull=True),
                 name="announcement_one_first",
                 violation_error_message=_("Xã đã có quyết định công bố lần đầu trong kế hoạch này."),
             ),
@@ -551,9 +616,13 @@ class InspectionQuerySet(RolloutQuerySet):
 class Inspection(Archivable):
     """A DOST inspection of a commune's QMS (kiểm tra), with findings and the corrective action owed."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("xã tham gia"))
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("xã tham gia")
+    )
     inspected_on = models.DateField(_("ngày kiểm tra"))
-    mode = models.CharField(_("hình thức"), max_length=10, choices=InspectionMode.choices, default=InspectionMode.ON_SITE)
+    mode = models.CharField(
+        _("hình thức"), max_length=10, choices=InspectionMode.choices, default=InspectionMode.ON_SITE
+    )
     record_number = models.CharField(_("số biên bản"), max_length=50, blank=True)
     result = models.CharField(_("kết luận"), max_length=14, choices=InspectionResult.choices)
     findings = models.TextField(_("nội dung phát hiện"), blank=True)
@@ -561,25 +630,43 @@ class Inspection(Archivable):
     corrective_due_on = models.DateField(_("hạn báo cáo khắc phục"), null=True, blank=True)
     corrective_done_on = models.DateField(_("ngày báo cáo khắc phục"), null=True, blank=True)
     # The commune's corrective action report, as DOST staff judged it (review_corrective).
-    corrective_review = models.CharField(_("xem xét báo cáo khắc phục"), max_length=10,
-                                         choices=CorrectiveReview.choices, blank=True, default=CorrectiveReview.NONE)
+    corrective_review = models.CharField(
+        _("xem xét báo cáo khắc phục"),
+        max_length=10,
+        choices=CorrectiveReview.choices,
+        blank=True,
+        default=CorrectiveReview.NONE,
+    )
     corrective_comment = models.TextField(_("ý kiến về báo cáo khắc phục"), blank=True)
     corrective_reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người xem xét báo cáo khắc phục"),
     )
     corrective_reviewed_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
     # A non-conforming result proposes that the announcement lapse; DOST staff confirm or dismiss.
-    lapse_proposal = models.CharField(_("đề xuất hết hiệu lực"), max_length=10, choices=LapseProposal.choices,
-                                      blank=True, default=LapseProposal.NONE)
+    lapse_proposal = models.CharField(
+        _("đề xuất hết hiệu lực"), max_length=10, choices=LapseProposal.choices, blank=True, default=LapseProposal.NONE
+    )
     lapse_note = models.TextField(_("ý kiến về đề xuất"), blank=True)
     lapse_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người quyết định"),
     )
     lapse_decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người ghi nhận"),
     )
 
@@ -611,12 +698,18 @@ class Inspection(Archivable):
 class MaintenanceActivity(Archivable):
     """A yearly duty of an announced commune (duy trì): internal audit, management review, legal update."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="maintenance", verbose_name=_("xã tham gia"))
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.PROTECT, related_name="maintenance", verbose_name=_("xã tham gia")
+    )
     kind = models.CharField(_("hoạt động"), max_length=10, choices=MaintenanceKind.choices)
     done_on = models.DateField(_("ngày thực hiện"))
     note = models.TextField(_("ghi chú"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người ghi nhận"),
     )
 

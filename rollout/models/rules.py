@@ -8,6 +8,7 @@ successor circular is a new row from its first day: the rows before it keep the 
 older plans were judged by. Rows are changed through rollout.actions (create_rule,
 update_rule), with their history.
 """
+
 import calendar
 import datetime
 from collections import defaultdict
@@ -32,7 +33,9 @@ def add_months(day, months):
 
 def in_force_q(day):
     """A filter for rule rows in force on `day`."""
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_until__isnull=True) | Q(valid_until__gt=day))
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gt=day)
+    )
 
 
 class RuleQuerySet(ScopedQuerySet):
@@ -46,7 +49,8 @@ class RuleQuerySet(ScopedQuerySet):
         """The rows a rules page shows: the national ones, and the province's own when given."""
         rows = self.filter(Q(province__isnull=True) | Q(province=province)) if province else self.national()
         return rows.select_related("province").order_by(
-            *self.model.RULE_KEY, F("province_id").asc(nulls_first=True), F("valid_from").asc(nulls_first=True))
+            *self.model.RULE_KEY, F("province_id").asc(nulls_first=True), F("valid_from").asc(nulls_first=True)
+        )
 
 
 class RuleData(models.Model):
@@ -54,15 +58,26 @@ class RuleData(models.Model):
     the period it is valid for, the text it rests on, and the version an edit read."""
 
     province = models.ForeignKey(
-        "provinces.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("tỉnh"), help_text=_("Để trống: quy định chung toàn quốc."),
+        "provinces.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tỉnh"),
+        help_text=_("Để trống: quy định chung toàn quốc."),
     )
-    valid_from = models.DateField(_("áp dụng từ ngày"), null=True, blank=True,
-                                  help_text=_("Để trống: áp dụng từ trước đến nay."))
-    valid_until = models.DateField(_("áp dụng đến trước ngày"), null=True, blank=True,
-                                   help_text=_("Để trống: đang áp dụng, chưa có ngày kết thúc."))
-    legal_basis = models.CharField(_("căn cứ"), max_length=200, blank=True,
-                                   help_text=_("Văn bản quy định mức hoặc thời hạn này."))
+    valid_from = models.DateField(
+        _("áp dụng từ ngày"), null=True, blank=True, help_text=_("Để trống: áp dụng từ trước đến nay.")
+    )
+    valid_until = models.DateField(
+        _("áp dụng đến trước ngày"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống: đang áp dụng, chưa có ngày kết thúc."),
+    )
+    legal_basis = models.CharField(
+        _("căn cứ"), max_length=200, blank=True, help_text=_("Văn bản quy định mức hoặc thời hạn này.")
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -82,7 +97,9 @@ class RuleData(models.Model):
         return tuple(getattr(self, name) for name in self.RULE_KEY)
 
     def in_force(self, day):
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None or day < self.valid_until)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day < self.valid_until
+        )
 
     @property
     def period_label(self):
@@ -101,8 +118,13 @@ class RuleData(models.Model):
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
             raise ValidationError({"valid_until": _("Ngày kết thúc phải sau ngày bắt đầu áp dụng.")})
         if self.province_id and self.province.valid_until is not None:
-            raise ValidationError({"province": _(
-                "Quy tắc riêng chỉ đặt cho tỉnh hiện hành; hồ sơ của các tỉnh trước 01/07/2025 theo quy định chung.")})
+            raise ValidationError(
+                {
+                    "province": _(
+                        "Quy tắc riêng chỉ đặt cho tỉnh hiện hành; hồ sơ của các tỉnh trước 01/07/2025 theo quy định chung."
+                    )
+                }
+            )
 
 
 class RuleBook:
@@ -154,8 +176,11 @@ class PeriodRule(RuleData):
         verbose_name_plural = _("quy định thời hạn")
         ordering = ["kind", "province_id", "valid_from"]
         constraints = [
-            models.CheckConstraint(condition=Q(months__gte=1, months__lte=60), name="period_rule_months_valid",
-                                   violation_error_message=_("Số tháng phải từ 1 đến 60.")),
+            models.CheckConstraint(
+                condition=Q(months__gte=1, months__lte=60),
+                name="period_rule_months_valid",
+                violation_error_message=_("Số tháng phải từ 1 đến 60."),
+            ),
         ]
 
     def __str__(self):

@@ -7,6 +7,7 @@ durations) before enrolling. An enrolment keeps the template it was built from, 
 commune of a plan follows the template of the plan's first enrolment, so a template in use
 is frozen: it is copied to be changed.
 """
+
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from ..choices import STEP_DAYS, STEP_STAGE, STEP_STAGES, StepKind
 from .base import Archivable, RolloutQuerySet
+
 
 def due_dates(durations, starts_on, ends_on):
     """Due dates of steps lasting `durations` days one after the other from `starts_on`;
@@ -45,10 +47,19 @@ class StepTemplateQuerySet(RolloutQuerySet):
         if template is None:
             with translation.override("vi"):
                 template = StepTemplate.objects.create(name=str(_("Mẫu chung: 8 bước theo Quyết định 19/2014/QĐ-TTg")))
-                StepTemplateItem.objects.bulk_create([
-                    StepTemplateItem(template=template, order=order, code=kind, name=str(label),
-                                     stage=STEP_STAGE[kind], duration_days=STEP_DAYS[kind])
-                    for order, (kind, label) in enumerate(StepKind.choices, start=1)])
+                StepTemplateItem.objects.bulk_create(
+                    [
+                        StepTemplateItem(
+                            template=template,
+                            order=order,
+                            code=kind,
+                            name=str(label),
+                            stage=STEP_STAGE[kind],
+                            duration_days=STEP_DAYS[kind],
+                        )
+                        for order, (kind, label) in enumerate(StepKind.choices, start=1)
+                    ]
+                )
         return template
 
     def readable_by(self, user):
@@ -63,15 +74,24 @@ class StepTemplate(Archivable):
 
     name = models.CharField(_("tên mẫu"), max_length=200)
     province = models.ForeignKey(
-        "provinces.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="step_templates",
+        "provinces.Province",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="step_templates",
         verbose_name=_("tỉnh"),
     )
     plan = models.ForeignKey(
-        "RolloutPlan", on_delete=models.PROTECT, null=True, blank=True, related_name="step_templates",
+        "RolloutPlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="step_templates",
         verbose_name=_("kế hoạch"),
     )
-    copied_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name=_("sao chép từ"))
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sao chép từ")
+    )
     note = models.TextField(_("ghi chú"), blank=True)
 
     history = HistoricalRecords()
@@ -84,12 +104,15 @@ class StepTemplate(Archivable):
         ordering = ["province_id", "plan_id", "-created_at"]
         constraints = [
             models.UniqueConstraint(
-                Coalesce("province", Value(0)), Coalesce("plan", Value(0)),
-                condition=Q(archived_at__isnull=True), name="step_template_one_in_use_per_owner",
+                Coalesce("province", Value(0)),
+                Coalesce("plan", Value(0)),
+                condition=Q(archived_at__isnull=True),
+                name="step_template_one_in_use_per_owner",
                 violation_error_message=_("Đã có một mẫu đang dùng cho nơi này."),
             ),
             models.CheckConstraint(
-                condition=Q(plan__isnull=True) | Q(province__isnull=False), name="step_template_plan_has_province",
+                condition=Q(plan__isnull=True) | Q(province__isnull=False),
+                name="step_template_plan_has_province",
             ),
         ]
 
@@ -113,14 +136,14 @@ class StepTemplate(Archivable):
 class StepTemplateItem(models.Model):
     """One step of a template (bước trong mẫu): its code, name, stage and default duration."""
 
-    template = models.ForeignKey(StepTemplate, on_delete=models.CASCADE, related_name="items",
-                                 verbose_name=_("mẫu"))
+    template = models.ForeignKey(StepTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("mẫu"))
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     code = models.SlugField(_("mã bước"), max_length=20, help_text=CODE_HELP)
     name = models.CharField(_("tên bước"), max_length=200)
     stage = models.CharField(_("giai đoạn của hệ thống"), max_length=10, choices=STEP_STAGES)
-    duration_days = models.PositiveSmallIntegerField(_("thời gian (ngày)"),
-                                                     help_text=_("Số ngày dự kiến, tính nối tiếp từ bước trước."))
+    duration_days = models.PositiveSmallIntegerField(
+        _("thời gian (ngày)"), help_text=_("Số ngày dự kiến, tính nối tiếp từ bước trước.")
+    )
 
     history = HistoricalRecords()
 
@@ -129,13 +152,21 @@ class StepTemplateItem(models.Model):
         verbose_name_plural = _("các bước trong mẫu")
         ordering = ["template", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "code"], name="step_template_item_code_once",
-                                    violation_error_message=_("Mã bước bị trùng trong mẫu.")),
-            models.UniqueConstraint(fields=["template", "order"], name="step_template_item_order_once",
-                                    violation_error_message=_("Thứ tự bước bị trùng trong mẫu.")),
-            models.CheckConstraint(condition=Q(duration_days__gte=1, duration_days__lte=730),
-                                   name="step_template_item_duration_valid",
-                                   violation_error_message=_("Thời gian của một bước từ 1 đến 730 ngày.")),
+            models.UniqueConstraint(
+                fields=["template", "code"],
+                name="step_template_item_code_once",
+                violation_error_message=_("Mã bước bị trùng trong mẫu."),
+            ),
+            models.UniqueConstraint(
+                fields=["template", "order"],
+                name="step_template_item_order_once",
+                violation_error_message=_("Thứ tự bước bị trùng trong mẫu."),
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_days__gte=1, duration_days__lte=730),
+                name="step_template_item_duration_valid",
+                violation_error_message=_("Thời gian của một bước từ 1 đến 730 ngày."),
+            ),
         ]
 
     def __str__(self):

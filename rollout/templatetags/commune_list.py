@@ -5,6 +5,7 @@ a third of a millisecond a row (a URL reversed, a sentence translated, filters a
 every row). Here the link's prefix, the translated words and the period note are worked out once
 a page, and each row is a few string joins, with the same markup.
 """
+
 from html import escape
 
 from django import template
@@ -30,8 +31,7 @@ def commune_rows(communes, can_edit, show_province=False):
     out = []
     for commune in communes:
         enrolment = commune.row_enrolment
-        group = (commune.district.short_name if commune.district_id
-                 else commune.area.name if commune.area_id else "")
+        group = commune.district.short_name if commune.district_id else commune.area.name if commune.area_id else ""
         note = ""
         if commune.valid_until:
             if commune.valid_until not in notes:
@@ -40,34 +40,51 @@ def commune_rows(communes, can_edit, show_province=False):
         name = escape(commune.name)
         out.append(f'<tr class="commune-row" data-commune="{commune.pk}">')
         if can_edit:
-            box = (f'<input class="form-check-input" type="checkbox" name="enrolment" value="{enrolment.pk}" '
-                   f'aria-label="{escape(choose % {"name": commune.name})}">') if enrolment else ""
+            box = (
+                (
+                    f'<input class="form-check-input" type="checkbox" name="enrolment" value="{enrolment.pk}" '
+                    f'aria-label="{escape(choose % {"name": commune.name})}">'
+                )
+                if enrolment
+                else ""
+            )
             out.append(f"<td>{box}</td>")
         plan = (escape(enrolment.plan.number), escape(enrolment.phase.name)) if enrolment else None
         province = escape(commune.province.short_name) if show_province else ""
         step = escape(str(commune.row_step_label))
         # On a phone: the group, province and plan under the name, and the current step.
         small = " · ".join(part for part in (escape(group), province, plan[0] if plan else "") if part)
-        out.append(f'<td><a href="{prefix}{commune.pk}{suffix}">{name}</a>{note}'
-                   f'<div class="small text-muted d-md-none">{small}</div>'
-                   + (f'<div class="small d-sm-none">{step}</div>' if step else "") + "</td>")
+        out.append(
+            f'<td><a href="{prefix}{commune.pk}{suffix}">{name}</a>{note}'
+            f'<div class="small text-muted d-md-none">{small}</div>'
+            + (f'<div class="small d-sm-none">{step}</div>' if step else "")
+            + "</td>"
+        )
         out.append(f'<td class="d-none d-md-table-cell">{escape(group) or "—"}</td>')
         if show_province:
             out.append(f'<td class="d-none d-md-table-cell">{province}</td>')
-        out.append(f'<td class="d-none d-md-table-cell">{plan[0]}<br><small class="text-muted">{plan[1]}</small></td>'
-                   if plan else '<td class="d-none d-md-table-cell">—</td>')
+        out.append(
+            f'<td class="d-none d-md-table-cell">{plan[0]}<br><small class="text-muted">{plan[1]}</small></td>'
+            if plan
+            else '<td class="d-none d-md-table-cell">—</td>'
+        )
         out.append(f'<td class="d-none d-sm-table-cell">{step or "—"}</td>')
         flags = ""
         if enrolment and enrolment.upkeep_due_on and enrolment.upkeep_due_on < today:
             flags += upkeep_late
         if enrolment and enrolment.needs_reannouncement:
             flags += reannounce
-        out.append(f'<td><span class="badge border text-wrap status-{commune.row_status or "not_started"}">'
-                   f"{escape(str(commune.row_status_label))}</span>{flags}</td>")
+        out.append(
+            f'<td><span class="badge border text-wrap status-{commune.row_status or "not_started"}">'
+            f"{escape(str(commune.row_status_label))}</span>{flags}</td>"
+        )
         if commune.row_next_due_on:
             due = f'<span class="text-nowrap">{commune.row_next_due_on:%d/%m/%Y}</span>'
-            due = (f'<span class="late">{due} <span class="text-nowrap">· {late_word}</span></span>'
-                   if commune.row_late else f"<span>{due}</span>")
+            due = (
+                f'<span class="late">{due} <span class="text-nowrap">· {late_word}</span></span>'
+                if commune.row_late
+                else f"<span>{due}</span>"
+            )
         else:
             due = "—"
         out.append(f"<td>{due}</td></tr>\n")

@@ -1,5 +1,6 @@
 """Review areas (khu vực theo dõi) of a province of today: DOST staff group their communes
 for area officers, starting from the former districts."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -45,12 +46,23 @@ def area_list(request):
     chosen = request.GET.get("province")
     province = _province(request, chosen) if chosen else provinces[0]
     officers = RoleAssignment.objects.filter(role=Role.DISTRICT_OFFICER).select_related("user")
-    areas = (ReviewArea.objects.active().filter(province=province).annotate(commune_count=Count("communes"))
-             .prefetch_related(Prefetch("assignments", queryset=officers, to_attr="officers")).order_by("name"))
-    return render(request, "rollout/area_list.html", {
-        "province": province, "provinces": provinces, "areas": areas,
-        "unassigned": Commune.objects.filter(province=province, area__isnull=True).order_by("name"),
-    })
+    areas = (
+        ReviewArea.objects.active()
+        .filter(province=province)
+        .annotate(commune_count=Count("communes"))
+        .prefetch_related(Prefetch("assignments", queryset=officers, to_attr="officers"))
+        .order_by("name")
+    )
+    return render(
+        request,
+        "rollout/area_list.html",
+        {
+            "province": province,
+            "provinces": provinces,
+            "areas": areas,
+            "unassigned": Commune.objects.filter(province=province, area__isnull=True).order_by("name"),
+        },
+    )
 
 
 @login_required
@@ -58,24 +70,35 @@ def area_list(request):
 def areas_from_districts(request):
     province = _province(request, request.POST.get("province"))
     created = actions.create_areas_from_districts(province, by=request.user)
-    messages.success(request, _("Đã tạo {count} khu vực từ các huyện cũ của {province}.").format(
-        count=len(created), province=province))
+    messages.success(
+        request,
+        _("Đã tạo {count} khu vực từ các huyện cũ của {province}.").format(count=len(created), province=province),
+    )
     return redirect(f"{reverse('rollout:area_list')}?province={province.pk}")
 
 
 def _area_form_page(request, province, area):
     form = AreaForm(request.POST or None, province=province, area=area)
     saved, form, conflict = submit(
-        request, form, lambda: actions.update_area(
-            area, by=request.user, version=form.cleaned_data["version"], name=form.cleaned_data["name"],
-            note=form.cleaned_data["note"], communes=list(form.cleaned_data["communes"])),
+        request,
+        form,
+        lambda: actions.update_area(
+            area,
+            by=request.user,
+            version=form.cleaned_data["version"],
+            name=form.cleaned_data["name"],
+            note=form.cleaned_data["note"],
+            communes=list(form.cleaned_data["communes"]),
+        ),
         # What the area holds now, to edit again knowing what changed.
-        lambda stale: AreaForm(province=province, area=stale.current))
+        lambda stale: AreaForm(province=province, area=stale.current),
+    )
     if saved is not None:
         messages.success(request, _("Đã lưu {area}.").format(area=saved))
         return redirect(f"{reverse('rollout:area_list')}?province={province.pk}")
-    return render(request, "rollout/area_form.html", {"form": form, "province": province, "area": area,
-                                                      "conflict": conflict})
+    return render(
+        request, "rollout/area_form.html", {"form": form, "province": province, "area": area, "conflict": conflict}
+    )
 
 
 @login_required

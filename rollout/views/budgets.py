@@ -1,4 +1,5 @@
 """Budget lines (dự toán) and expenditures (khoản chi): create, edit, archive (never delete)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,9 +28,14 @@ def budget_line_create(request, pk):
     plan = plan_for_change(request, pk)
     form = BudgetLineForm(request.POST or None, plan=plan)
     return _form_page(
-        request, plan, form,
+        request,
+        plan,
+        form,
         lambda: actions.create_budget_line(plan, by=request.user, key=form.submission_key, **form.record_values()),
-        None, _("Thêm dòng dự toán — {number}").format(number=plan.number), _("Đã lưu dòng dự toán “{obj}”."))
+        None,
+        _("Thêm dòng dự toán — {number}").format(number=plan.number),
+        _("Đã lưu dòng dự toán “{obj}”."),
+    )
 
 
 @login_required
@@ -38,10 +44,14 @@ def budget_line_edit(request, pk):
     plan = plan_for_change(request, line.plan_id)
     form = BudgetLineForm(request.POST or None, instance=line, plan=plan)
     return _form_page(
-        request, plan, form,
+        request,
+        plan,
+        form,
         lambda: actions.update_budget_line(line, by=request.user, version=form.read_version, **form.record_values()),
         lambda stale: rebind(BudgetLineForm, request, stale, instance=stale.current, plan=plan),
-        _("Sửa dòng dự toán"), _("Đã lưu dòng dự toán “{obj}”."))
+        _("Sửa dòng dự toán"),
+        _("Đã lưu dòng dự toán “{obj}”."),
+    )
 
 
 @login_required
@@ -56,9 +66,14 @@ def expenditure_create(request, pk):
     plan = plan_for_change(request, pk)
     form = ExpenditureForm(request.POST or None, plan=plan, user=request.user)
     return _form_page(
-        request, plan, form,
+        request,
+        plan,
+        form,
         lambda: actions.create_expenditure(plan, by=request.user, key=form.submission_key, **form.record_values()),
-        None, _("Thêm khoản chi — {number}").format(number=plan.number), _("Đã lưu khoản chi “{obj}”."))
+        None,
+        _("Thêm khoản chi — {number}").format(number=plan.number),
+        _("Đã lưu khoản chi “{obj}”."),
+    )
 
 
 @login_required
@@ -67,11 +82,16 @@ def expenditure_edit(request, pk):
     plan = plan_for_change(request, expenditure.plan_id)
     form = ExpenditureForm(request.POST or None, instance=expenditure, plan=plan, user=request.user)
     return _form_page(
-        request, plan, form,
-        lambda: actions.update_expenditure(expenditure, by=request.user, version=form.read_version,
-                                           **form.record_values()),
+        request,
+        plan,
+        form,
+        lambda: actions.update_expenditure(
+            expenditure, by=request.user, version=form.read_version, **form.record_values()
+        ),
         lambda stale: rebind(ExpenditureForm, request, stale, instance=stale.current, plan=plan, user=request.user),
-        _("Sửa khoản chi"), _("Đã lưu khoản chi “{obj}”."))
+        _("Sửa khoản chi"),
+        _("Đã lưu khoản chi “{obj}”."),
+    )
 
 
 @login_required

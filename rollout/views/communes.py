@@ -1,4 +1,5 @@
 """The commune list (with its Excel export) and the commune page."""
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -36,28 +37,40 @@ def commune_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     scope = scope_of(request.user)
-    return render(request, "rollout/commune_list.html", {
-        "filter": filterset,
-        "page": page,
-        "query": query.urlencode(),
-        "can_edit": scope.can_edit_anything,
-        # Communes of several provinces may share a name: the province tells them apart.
-        "show_province": (scope.sees_everything or len(scope.own_provinces) > 1) and not request.GET.get("province"),
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "rollout/commune_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_edit": scope.can_edit_anything,
+            # Communes of several provinces may share a name: the province tells them apart.
+            "show_province": (scope.sees_everything or len(scope.own_provinces) > 1)
+            and not request.GET.get("province"),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 # The list's columns, then what an import needs to bring an edited export back in
 # (imports.columns recognises every one of them): the enrolment day, each step's done date,
 # the latest announcement. Translated when the sheet is written.
 EXPORT_COLUMNS = [
-    (gettext_lazy("Mã xã"), 10), (gettext_lazy("Xã"), 28), (gettext_lazy("Huyện / khu vực"), 24),
-    (gettext_lazy("Tỉnh"), 18), (gettext_lazy("Kế hoạch"), 20), (gettext_lazy("Giai đoạn"), 24),
-    (gettext_lazy("Bước hiện tại"), 34), (gettext_lazy("Trạng thái"), 22),
-    (gettext_lazy("Hạn gần nhất"), 14), (gettext_lazy("Quá hạn"), 10),
+    (gettext_lazy("Mã xã"), 10),
+    (gettext_lazy("Xã"), 28),
+    (gettext_lazy("Huyện / khu vực"), 24),
+    (gettext_lazy("Tỉnh"), 18),
+    (gettext_lazy("Kế hoạch"), 20),
+    (gettext_lazy("Giai đoạn"), 24),
+    (gettext_lazy("Bước hiện tại"), 34),
+    (gettext_lazy("Trạng thái"), 22),
+    (gettext_lazy("Hạn gần nhất"), 14),
+    (gettext_lazy("Quá hạn"), 10),
     (gettext_lazy("Ngày đưa vào kế hoạch"), 14),
     *[(label, 16) for label in StepKind.labels],
-    (gettext_lazy("Số quyết định công bố"), 18), (gettext_lazy("Ngày công bố"), 14),
+    (gettext_lazy("Số quyết định công bố"), 18),
+    (gettext_lazy("Ngày công bố"), 14),
     (gettext_lazy("Lý do công bố khi chưa đủ các bước"), 30),
 ]
 
@@ -91,8 +104,12 @@ def commune_export(request):
                 announcement.incomplete_reason if announcement else "",
             ]
 
-    sheet = Sheet(_("Danh sách xã"), [str(title) for title, _width in EXPORT_COLUMNS], rows(),
-                  widths=[width for _title, width in EXPORT_COLUMNS])
+    sheet = Sheet(
+        _("Danh sách xã"),
+        [str(title) for title, _width in EXPORT_COLUMNS],
+        rows(),
+        widths=[width for _title, width in EXPORT_COLUMNS],
+    )
     return workbook_response("danh-sach-xa-{:%Y%m%d}.xlsx".format(timezone.localdate()), [sheet])
 
 
@@ -103,17 +120,38 @@ def enrolments_of(commune):
     read without their password hash: the page is cached (commune_page)."""
     carried = [Prefetch("carried_from", queryset=Enrolment.objects.select_related("commune__district", "plan"))]
     return list(
-        Enrolment.objects.counted().filter(commune=commune)
+        Enrolment.objects.counted()
+        .filter(commune=commune)
         .select_related("plan", "phase", "consultant")
         .prefetch_related(
-            Prefetch("steps", queryset=Step.objects.active().select_related("recorded_by", "reviewed_by")
-                     .defer("recorded_by__password", "reviewed_by__password").order_by("order")),
-            Prefetch("announcements", queryset=Announcement.objects.active().select_related("recorded_by")
-                     .defer("recorded_by__password").order_by("decided_on", "pk")),
-            Prefetch("inspections", queryset=Inspection.objects.active().select_related("recorded_by")
-                     .defer("recorded_by__password").order_by("-inspected_on", "-pk")),
-            Prefetch("maintenance", queryset=MaintenanceActivity.objects.active().select_related("recorded_by")
-                     .defer("recorded_by__password").order_by("-done_on", "-pk")),
+            Prefetch(
+                "steps",
+                queryset=Step.objects.active()
+                .select_related("recorded_by", "reviewed_by")
+                .defer("recorded_by__password", "reviewed_by__password")
+                .order_by("order"),
+            ),
+            Prefetch(
+                "announcements",
+                queryset=Announcement.objects.active()
+                .select_related("recorded_by")
+                .defer("recorded_by__password")
+                .order_by("decided_on", "pk"),
+            ),
+            Prefetch(
+                "inspections",
+                queryset=Inspection.objects.active()
+                .select_related("recorded_by")
+                .defer("recorded_by__password")
+                .order_by("-inspected_on", "-pk"),
+            ),
+            Prefetch(
+                "maintenance",
+                queryset=MaintenanceActivity.objects.active()
+                .select_related("recorded_by")
+                .defer("recorded_by__password")
+                .order_by("-done_on", "-pk"),
+            ),
             *(carried if commune.valid_from else []),
         )
         .order_by("-enrolled_on", "-pk")
@@ -129,8 +167,10 @@ def attach_upkeep(enrolments, today):
         enrolment.duties = enrolment.upkeep(rules) if enrolment.upkeep_due_on is not None else []
         enrolment.upkeep_late = enrolment.is_upkeep_overdue(today)
         enrolment.inspections_to_decide = [
-            i for i in enrolment.inspections.all()
-            if i.lapse_proposal == LapseProposal.PROPOSED or (i.corrective_open and i.corrective_due_on)]
+            i
+            for i in enrolment.inspections.all()
+            if i.lapse_proposal == LapseProposal.PROPOSED or (i.corrective_open and i.corrective_due_on)
+        ]
 
 
 def change_history(enrolments, carried=(), shown=history.SHOWN):
@@ -140,37 +180,67 @@ def change_history(enrolments, carried=(), shown=history.SHOWN):
     ids = [e.pk for e in enrolments] + [e.pk for e in carried]
     plan_of = {e.pk: e.plan.number for e in enrolments}
     plan_of.update({e.pk: f"{e.plan.number} ({e.commune.label})" for e in carried})
-    return history.changes([
-        (Enrolment, Enrolment.history.filter(id__in=ids), lambda r: _("Tham gia {plan}").format(plan=plan_of.get(r.id, ""))),
-        (Step, Step.history.filter(enrolment_id__in=ids), lambda r: str(STEP_LABELS.get(r.kind) or r.name or r.kind)),
-        (Announcement, Announcement.history.filter(enrolment_id__in=ids),
-         lambda r: _("Công bố {number}").format(number=r.decision_number)),
-        (Inspection, Inspection.history.filter(enrolment_id__in=ids),
-         lambda r: _("Kiểm tra {day}").format(day=r.inspected_on.strftime("%d/%m/%Y"))),
-        (MaintenanceActivity, MaintenanceActivity.history.filter(enrolment_id__in=ids),
-         lambda r: _("Duy trì {day}").format(day=r.done_on.strftime("%d/%m/%Y"))),
-        (Document, Document.history.filter(enrolment_id__in=ids),
-         lambda r: _("Tài liệu {name}").format(name=r.original_name)),
-    ], shown=shown)
+    return history.changes(
+        [
+            (
+                Enrolment,
+                Enrolment.history.filter(id__in=ids),
+                lambda r: _("Tham gia {plan}").format(plan=plan_of.get(r.id, "")),
+            ),
+            (
+                Step,
+                Step.history.filter(enrolment_id__in=ids),
+                lambda r: str(STEP_LABELS.get(r.kind) or r.name or r.kind),
+            ),
+            (
+                Announcement,
+                Announcement.history.filter(enrolment_id__in=ids),
+                lambda r: _("Công bố {number}").format(number=r.decision_number),
+            ),
+            (
+                Inspection,
+                Inspection.history.filter(enrolment_id__in=ids),
+                lambda r: _("Kiểm tra {day}").format(day=r.inspected_on.strftime("%d/%m/%Y")),
+            ),
+            (
+                MaintenanceActivity,
+                MaintenanceActivity.history.filter(enrolment_id__in=ids),
+                lambda r: _("Duy trì {day}").format(day=r.done_on.strftime("%d/%m/%Y")),
+            ),
+            (
+                Document,
+                Document.history.filter(enrolment_id__in=ids),
+                lambda r: _("Tài liệu {name}").format(name=r.original_name),
+            ),
+        ],
+        shown=shown,
+    )
 
 
 @login_required
 def commune_detail(request, pk):
     commune = get_object_or_404(
-        Commune.objects.visible_to(request.user).select_related("province", "district", "area"), pk=pk)
+        Commune.objects.visible_to(request.user).select_related("province", "district", "area"), pk=pk
+    )
     scope = scope_of(request.user)
     today = timezone.localdate()
     can_edit = scope.can_edit_rollout(commune.province_id)
     page = commune_page(commune, request.user, today, history.shown_for(request))
     history.link_more(request, page["history"])
-    return render(request, "rollout/commune_detail.html", {
-        "commune": commune,
-        **page,
-        "can_edit": can_edit,
-        "can_review": scope.can_review_commune(commune),
-        "can_carry_over": can_edit and commune.is_current(today) and any(p.enrolments for p in page["predecessors"]),
-        "today": today,
-    })
+    return render(
+        request,
+        "rollout/commune_detail.html",
+        {
+            "commune": commune,
+            **page,
+            "can_edit": can_edit,
+            "can_review": scope.can_review_commune(commune),
+            "can_carry_over": can_edit
+            and commune.is_current(today)
+            and any(p.enrolments for p in page["predecessors"]),
+            "today": today,
+        },
+    )
 
 
 def commune_page(commune, user, today, shown=history.SHOWN):
@@ -178,20 +248,23 @@ def commune_page(commune, user, today, shown=history.SHOWN):
     communes it was formed from or went into, and the change history. Cached under the data version
     (reports.cache) for everyone with the same scope (the lineage shown is what the scope sees),
     so a page opened again runs none of its twenty-odd queries until something changes."""
+
     def build():
         enrolments = attach_documents(enrolments_of(commune), user)
         for enrolment in enrolments:
-            enrolment.timeline = [
-                {"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()
-            ]
+            enrolment.timeline = [{"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()]
         attach_upkeep(enrolments, today)
         return {
             "enrolments": enrolments,
             "history": change_history(
-                enrolments, [old for e in enrolments for old in e.carried_from.all()] if commune.valid_from else [],
-                shown=shown),
+                enrolments,
+                [old for e in enrolments for old in e.carried_from.all()] if commune.valid_from else [],
+                shown=shown,
+            ),
             "predecessors": predecessors_of(commune, user) if commune.valid_from else [],
             "successors": successors_of(commune, user) if commune.valid_until else [],
         }
 
-    return cache.get_or_build(cache.key(cache.current(), "commune", commune.pk, scope_of(user).key, today, shown), build)
+    return cache.get_or_build(
+        cache.key(cache.current(), "commune", commune.pk, scope_of(user).key, today, shown), build
+    )

@@ -3,6 +3,7 @@
 A file is reached only here, never at a public address: the document is looked up within the
 user's scope (404 outside it, as for its record) and streamed with its original name.
 """
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -51,25 +52,42 @@ def _upload(request, pk, parent):
     if not scope_of(request.user).can_edit_rollout(_province_of(record)):
         raise PermissionDenied
     form = DocumentForm(request.POST or None, request.FILES or None)
-    saved, form, _conflict = submit(request, form, lambda: actions.attach_document(
-        record, uploaded=form.cleaned_data["upload"], title=form.cleaned_data["title"], by=request.user,
-        key=form.submission_key))
+    saved, form, _conflict = submit(
+        request,
+        form,
+        lambda: actions.attach_document(
+            record,
+            uploaded=form.cleaned_data["upload"],
+            title=form.cleaned_data["title"],
+            by=request.user,
+            key=form.submission_key,
+        ),
+    )
     if saved is not None:
         if saved is not ALREADY:
             messages.success(request, _("Đã lưu tệp “{name}”.").format(name=saved.original_name))
         return redirect(back_to(record))
     enrolment = getattr(record, "enrolment", None)
-    return render(request, "rollout/document_form.html", {
-        "form": form, "record": record, "title": heading(record), "back": back_to(record),
-        "place": enrolment.commune if enrolment is not None else record.plan, "limits": limit_text(),
-        "documents": record.documents.for_listing(),
-    })
+    return render(
+        request,
+        "rollout/document_form.html",
+        {
+            "form": form,
+            "record": record,
+            "title": heading(record),
+            "back": back_to(record),
+            "place": enrolment.commune if enrolment is not None else record.plan,
+            "limits": limit_text(),
+            "documents": record.documents.for_listing(),
+        },
+    )
 
 
 def upload_view(parent):
     @login_required
     def view(request, pk):
         return _upload(request, pk, parent)
+
     view.__name__ = f"{parent}_document"
     view.__doc__ = f"Attach an evidence file to a {parent}."
     return view
@@ -96,8 +114,12 @@ def document_file(request, pk):
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404
-    response = FileResponse(handle, as_attachment=not (kind and kind.inline), filename=document.original_name,
-                            content_type=document.content_type)
+    response = FileResponse(
+        handle,
+        as_attachment=not (kind and kind.inline),
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"
     return response
@@ -107,15 +129,18 @@ def document_file(request, pk):
 def document_archive(request, pk):
     """Archive a document attached by mistake, with the reason: its file and history stay."""
     document = get_object_or_404(
-        Document.objects.visible_to(request.user).active().select_related("plan", "enrolment"), pk=pk)
+        Document.objects.visible_to(request.user).active().select_related("plan", "enrolment"), pk=pk
+    )
     if not scope_of(request.user).can_edit_rollout(document.plan.province_id):
         raise PermissionDenied
     back = back_to(document.record)
     form = ArchiveForm(request.POST or None)
-    done, form, _conflict = submit(request, form, lambda: actions.archive(
-        document, by=request.user, reason=form.cleaned_data["reason"]))
+    done, form, _conflict = submit(
+        request, form, lambda: actions.archive(document, by=request.user, reason=form.cleaned_data["reason"])
+    )
     if done is not None:
         messages.success(request, _("Đã lưu trữ tệp “{name}”.").format(name=document.original_name))
         return redirect(back)
-    return render(request, "rollout/confirm_archive.html", {
-        "form": form, "obj": document, "what": _("tài liệu"), "back": back})
+    return render(
+        request, "rollout/confirm_archive.html", {"form": form, "obj": document, "what": _("tài liệu"), "back": back}
+    )

@@ -1,5 +1,6 @@
 """Enrolling communes in a phase (by district, from a list, by pasting names or codes), and
 bulk changes to enrolled communes: assign a consultant, move to another phase."""
+
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -44,8 +45,9 @@ def enrol_communes(request, phase, form, communes):
     """
     enrolled_on = form.cleaned_data["enrolled_on"] or timezone.localdate()
     try:
-        added, skipped = actions.enrol_many(phase, list(communes), enrolled_on=enrolled_on, by=request.user,
-                                            key=form.submission_key)
+        added, skipped = actions.enrol_many(
+            phase, list(communes), enrolled_on=enrolled_on, by=request.user, key=form.submission_key
+        )
     except actions.AlreadySubmitted:
         already_done(request)
         return []
@@ -53,12 +55,20 @@ def enrol_communes(request, phase, form, communes):
         messages.error(request, _("Chưa thêm xã nào: {error}").format(error=" ".join(error.messages)))
         return None
     if added:
-        messages.success(request, _("Đã thêm {count} xã vào giai đoạn “{phase}”.").format(count=len(added), phase=phase.name))
+        messages.success(
+            request, _("Đã thêm {count} xã vào giai đoạn “{phase}”.").format(count=len(added), phase=phase.name)
+        )
     if skipped:
-        messages.warning(request, _("{count} xã đã có trong kế hoạch, không thêm lại: {names}.").format(
-            count=len(skipped),
-            names="; ".join(_("{commune} (giai đoạn “{phase}”)").format(commune=commune_label(c), phase=phase_name)
-                            for c, phase_name in skipped)))
+        messages.warning(
+            request,
+            _("{count} xã đã có trong kế hoạch, không thêm lại: {names}.").format(
+                count=len(skipped),
+                names="; ".join(
+                    _("{commune} (giai đoạn “{phase}”)").format(commune=commune_label(c), phase=phase_name)
+                    for c, phase_name in skipped
+                ),
+            ),
+        )
     return added
 
 
@@ -91,8 +101,10 @@ def enrol(request, pk):
                 return redirect("rollout:plan_detail", pk=plan.pk)
         else:
             communes_form = EnrolCommunesForm(request.POST, plan=plan, user=user)
-            if communes_form.is_valid() and enrol_communes(
-                    request, phase, communes_form, communes_form.cleaned_data["communes"]) is not None:
+            if (
+                communes_form.is_valid()
+                and enrol_communes(request, phase, communes_form, communes_form.cleaned_data["communes"]) is not None
+            ):
                 return redirect("rollout:plan_detail", pk=plan.pk)
 
     # The communes listed with checkboxes: one district's or area's, or a search over the province.
@@ -106,15 +118,28 @@ def enrol(request, pk):
             shown = shown.search(query)
     if shown is not None:
         in_plan = Enrolment.objects.filter(plan=plan, commune=OuterRef("pk"))
-        shown = shown.select_related("district", "area").annotate(
-            enrolled_phase=Subquery(in_plan.values("phase__name")[:1])
-        ).order_by("district__name", "area__name", "name")
+        shown = (
+            shown.select_related("district", "area")
+            .annotate(enrolled_phase=Subquery(in_plan.values("phase__name")[:1]))
+            .order_by("district__name", "area__name", "name")
+        )
 
-    return render(request, "rollout/enrol.html", {
-        "plan": plan, "phase": phase, "mode": mode, "query": query,
-        "group_form": group_form, "paste_form": paste_form, "communes_form": communes_form,
-        "shown": shown, "today": timezone.localdate(), "template": actions.template_for(plan),
-    })
+    return render(
+        request,
+        "rollout/enrol.html",
+        {
+            "plan": plan,
+            "phase": phase,
+            "mode": mode,
+            "query": query,
+            "group_form": group_form,
+            "paste_form": paste_form,
+            "communes_form": communes_form,
+            "shown": shown,
+            "today": timezone.localdate(),
+            "template": actions.template_for(plan),
+        },
+    )
 
 
 @login_required
@@ -125,25 +150,44 @@ def carry_over(request, pk):
     if not scope_of(request.user).can_edit_rollout(commune.province_id):
         raise PermissionDenied
     predecessors = predecessor_enrolments(commune, request.user)
-    phases = (Phase.objects.visible_to(request.user).active()
-              .filter(plan__province=commune.province_id, plan__archived_at__isnull=True, plan__closed_on__isnull=True)
-              .select_related("plan").order_by("-plan__issued_on", "order"))
+    phases = (
+        Phase.objects.visible_to(request.user)
+        .active()
+        .filter(plan__province=commune.province_id, plan__archived_at__isnull=True, plan__closed_on__isnull=True)
+        .select_related("plan")
+        .order_by("-plan__issued_on", "order")
+    )
     form = CarryOverForm(request.POST or None, commune=commune, phases=phases, predecessors=predecessors)
-    enrolment, form, _conflict = submit(request, form, lambda: actions.carry_over(
-        form.cleaned_data["phase"], commune, predecessors=list(form.cleaned_data["predecessors"]),
-        done_kinds=form.cleaned_data["done_kinds"], enrolled_on=form.cleaned_data["enrolled_on"] or timezone.localdate(),
-        by=request.user, key=form.submission_key))
+    enrolment, form, _conflict = submit(
+        request,
+        form,
+        lambda: actions.carry_over(
+            form.cleaned_data["phase"],
+            commune,
+            predecessors=list(form.cleaned_data["predecessors"]),
+            done_kinds=form.cleaned_data["done_kinds"],
+            enrolled_on=form.cleaned_data["enrolled_on"] or timezone.localdate(),
+            by=request.user,
+            key=form.submission_key,
+        ),
+    )
     if enrolment is not None:
         if enrolment is not ALREADY:
-            messages.success(request, _("Đã đưa {commune} vào {plan}, kế thừa hồ sơ của {count} xã cũ.").format(
-                commune=commune, plan=enrolment.plan.number, count=len(form.cleaned_data["predecessors"])))
+            messages.success(
+                request,
+                _("Đã đưa {commune} vào {plan}, kế thừa hồ sơ của {count} xã cũ.").format(
+                    commune=commune, plan=enrolment.plan.number, count=len(form.cleaned_data["predecessors"])
+                ),
+            )
         return redirect("rollout:commune_detail", pk=commune.pk)
     return render(request, "rollout/carry_over.html", {"commune": commune, "form": form, "has_phases": phases.exists()})
 
 
 def _enrolments_page(request, plan):
     enrolments = (
-        Enrolment.objects.visible_to(request.user).active().filter(plan=plan)
+        Enrolment.objects.visible_to(request.user)
+        .active()
+        .filter(plan=plan)
         .select_related("commune__district", "commune__area", "commune__province", "phase", "consultant")
         .order_by("commune__district__name", "commune__area__name", "commune__name")
     )
@@ -160,16 +204,20 @@ def _enrolments_page(request, plan):
 def enrolment_list(request, pk):
     """The plan's enrolled communes with bulk actions: assign a consultant, move to a phase."""
     plan = plan_for_change(request, pk)
-    return render(request, "rollout/enrolment_list.html", {
-        "plan": plan,
-        "page": _enrolments_page(request, plan),
-        "phases": Phase.objects.active().filter(plan=plan).order_by("order"),
-        "consultants": Consultant.objects.visible_to(request.user).active().filter(province=plan.province_id),
-        "query": request.GET.get("q", ""),
-        "selected_phase": request.GET.get("phase", ""),
-        "filters": "".join(f"{key}={quote(request.GET[key])}&" for key in ("phase", "q") if request.GET.get(key)),
-        "can_edit": scope_of(request.user).can_edit_rollout(plan.province_id),
-    })
+    return render(
+        request,
+        "rollout/enrolment_list.html",
+        {
+            "plan": plan,
+            "page": _enrolments_page(request, plan),
+            "phases": Phase.objects.active().filter(plan=plan).order_by("order"),
+            "consultants": Consultant.objects.visible_to(request.user).active().filter(province=plan.province_id),
+            "query": request.GET.get("q", ""),
+            "selected_phase": request.GET.get("phase", ""),
+            "filters": "".join(f"{key}={quote(request.GET[key])}&" for key in ("phase", "q") if request.GET.get(key)),
+            "can_edit": scope_of(request.user).can_edit_rollout(plan.province_id),
+        },
+    )
 
 
 @login_required
@@ -180,8 +228,12 @@ def assign_consultant(request, pk):
     if form.is_valid():
         consultant = form.cleaned_data["consultant"]
         actions.assign_consultant(form.cleaned_data["enrolments"], consultant, by=request.user)
-        messages.success(request, _("Đã giao {count} xã cho đơn vị tư vấn “{name}”.").format(
-            count=len(form.cleaned_data["enrolments"]), name=consultant or _("(không có)")))
+        messages.success(
+            request,
+            _("Đã giao {count} xã cho đơn vị tư vấn “{name}”.").format(
+                count=len(form.cleaned_data["enrolments"]), name=consultant or _("(không có)")
+            ),
+        )
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -201,8 +253,12 @@ def move_enrolments(request, pk):
         except ValidationError as error:
             messages.error(request, "; ".join(error.messages))
         else:
-            messages.success(request, _("Đã chuyển {count} xã sang giai đoạn “{phase}”.").format(
-                count=len(form.cleaned_data["enrolments"]), phase=phase.name))
+            messages.success(
+                request,
+                _("Đã chuyển {count} xã sang giai đoạn “{phase}”.").format(
+                    count=len(form.cleaned_data["enrolments"]), phase=phase.name
+                ),
+            )
     else:
         for errors in form.errors.values():
             for error in errors:

@@ -1,4 +1,5 @@
 """Plans and phases: the list, the plan page, and the forms DOST staff fill in."""
+
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -62,22 +63,34 @@ def plan_timeline(plan, phases, today):
     for phase in phases:
         left = at(phase.starts_on)
         width = max(at(phase.ends_on) + 100 / span - left, 0.5)
-        bars.append({
-            "phase": phase, "left": f"{left:.2f}", "width": f"{width:.2f}",
-            "state": "done" if phase.ends_on < today else ("current" if phase.starts_on <= today else "future"),
-        })
+        bars.append(
+            {
+                "phase": phase,
+                "left": f"{left:.2f}",
+                "width": f"{width:.2f}",
+                "state": "done" if phase.ends_on < today else ("current" if phase.starts_on <= today else "future"),
+            }
+        )
     in_period = plan.starts_on <= today <= plan.ends_on
     return {"bars": bars, "today": today, "today_left": f"{at(today):.2f}" if in_period else None}
 
 
 @login_required
 def plan_list(request):
-    plans = RolloutPlan.objects.visible_to(request.user).active().for_list(request.user).annotate(
-        phase_count=Count("phases", filter=Q(phases__archived_at__isnull=True))
+    plans = (
+        RolloutPlan.objects.visible_to(request.user)
+        .active()
+        .for_list(request.user)
+        .annotate(phase_count=Count("phases", filter=Q(phases__archived_at__isnull=True)))
     )
-    return render(request, "rollout/plan_list.html", {
-        "plans": plans, "can_create": scope_of(request.user).can_edit_anything,
-    })
+    return render(
+        request,
+        "rollout/plan_list.html",
+        {
+            "plans": plans,
+            "can_create": scope_of(request.user).can_edit_anything,
+        },
+    )
 
 
 @login_required
@@ -102,15 +115,22 @@ def plan_detail(request, pk):
             phase.announced_url = link(phase=phase.pk, status=announced)
         # By district on the pre-2025 map, by review area on today's.
         districts = list(
-            enrolments.active().filter(plan=plan).order_by()
+            enrolments.active()
+            .filter(plan=plan)
+            .order_by()
             .values("commune__district", "commune__district__name", "commune__area", "commune__area__name")
             .annotate(enrolled=Count("pk"), announced=Count("pk", filter=Q(status__in=ANNOUNCED_STATUSES)))
             .order_by("commune__district__name", "commune__area__name")
         )
         for row in districts:
             row["name"] = row["commune__district__name"] or row["commune__area__name"]
-            place = ({"district": row["commune__district"]} if row["commune__district"]
-                     else {"area": row["commune__area"]} if row["commune__area"] else None)
+            place = (
+                {"district": row["commune__district"]}
+                if row["commune__district"]
+                else {"area": row["commune__area"]}
+                if row["commune__area"]
+                else None
+            )
             row["list_url"] = link(**place) if place else None
             row["announced_url"] = link(**place, status=announced) if place else None
         return {
@@ -127,42 +147,63 @@ def plan_detail(request, pk):
     history.link_more(request, figures["history"])
 
     enrolment_page = Paginator(
-        enrolments.active().filter(plan=plan)
+        enrolments.active()
+        .filter(plan=plan)
         .select_related("commune__district", "commune__area", "commune__province", "phase", "consultant")
         .order_by("commune__district__name", "commune__area__name", "commune__name"),
         ENROLMENTS_PER_PAGE,
     ).get_page(request.GET.get("trang"))
     expenditure_page = Paginator(
-        Expenditure.objects.visible_to(user).active().filter(plan=plan)
+        Expenditure.objects.visible_to(user)
+        .active()
+        .filter(plan=plan)
         .select_related("budget_line", "commune__district", "commune__area", "commune__province", "phase")
-        .prefetch_related(Prefetch("documents", queryset=Document.objects.visible_to(user).for_listing(),
-                                   to_attr="shown_documents")),
+        .prefetch_related(
+            Prefetch("documents", queryset=Document.objects.visible_to(user).for_listing(), to_attr="shown_documents")
+        ),
         EXPENDITURES_PER_PAGE,
     ).get_page(request.GET.get("trang_chi"))
 
-    return render(request, "rollout/plan_detail.html", {
-        "plan": plan,
-        "can_change": scope_of(user).can_edit_rollout(plan.province_id),
-        "can_edit": scope_of(user).can_edit_rollout(plan.province_id) and not plan.closed_on,
-        "today": today,
-        "enrolled_url": link(),
-        "announced_url": link(status=announced),
-        "enrolment_page": enrolment_page,
-        "expenditure_page": expenditure_page,
-        **figures,
-    })
+    return render(
+        request,
+        "rollout/plan_detail.html",
+        {
+            "plan": plan,
+            "can_change": scope_of(user).can_edit_rollout(plan.province_id),
+            "can_edit": scope_of(user).can_edit_rollout(plan.province_id) and not plan.closed_on,
+            "today": today,
+            "enrolled_url": link(),
+            "announced_url": link(status=announced),
+            "enrolment_page": enrolment_page,
+            "expenditure_page": expenditure_page,
+            **figures,
+        },
+    )
 
 
 def plan_history(plan, shown=history.SHOWN):
     """Changes to the plan, its phases, budget lines and expenditures, newest first."""
-    return history.changes([
-        (RolloutPlan, RolloutPlan.history.filter(id=plan.pk), lambda r: _("Kế hoạch {number}").format(number=r.number)),
-        (Phase, Phase.history.filter(plan_id=plan.pk), lambda r: _("Giai đoạn: {name}").format(name=r.name)),
-        (BudgetLine, BudgetLine.history.filter(plan_id=plan.pk),
-         lambda r: _("Dự toán: {category}").format(category=BudgetCategory(r.category).label)),
-        (Expenditure, Expenditure.history.filter(plan_id=plan.pk),
-         lambda r: _("Khoản chi {document}").format(document=r.document_ref)),
-    ], shown=shown)
+    return history.changes(
+        [
+            (
+                RolloutPlan,
+                RolloutPlan.history.filter(id=plan.pk),
+                lambda r: _("Kế hoạch {number}").format(number=r.number),
+            ),
+            (Phase, Phase.history.filter(plan_id=plan.pk), lambda r: _("Giai đoạn: {name}").format(name=r.name)),
+            (
+                BudgetLine,
+                BudgetLine.history.filter(plan_id=plan.pk),
+                lambda r: _("Dự toán: {category}").format(category=BudgetCategory(r.category).label),
+            ),
+            (
+                Expenditure,
+                Expenditure.history.filter(plan_id=plan.pk),
+                lambda r: _("Khoản chi {document}").format(document=r.document_ref),
+            ),
+        ],
+        shown=shown,
+    )
 
 
 @login_required
@@ -175,7 +216,9 @@ def plan_create(request):
     if plan is ALREADY:
         return redirect("rollout:plan_list")
     if plan is not None:
-        messages.success(request, _("Đã tạo kế hoạch {number}. Thêm các giai đoạn của kế hoạch.").format(number=plan.number))
+        messages.success(
+            request, _("Đã tạo kế hoạch {number}. Thêm các giai đoạn của kế hoạch.").format(number=plan.number)
+        )
         return redirect("rollout:plan_detail", pk=plan.pk)
     return render(request, "rollout/form.html", {"form": form, "title": _("Thêm kế hoạch triển khai")})
 
@@ -191,16 +234,24 @@ def plan_edit(request, pk):
     plan = plan_for_change(request, pk)
     form = PlanForm(request.POST or None, instance=plan, user=request.user)
     saved, form, conflict = submit(
-        request, form, lambda: actions.update_plan(plan, by=request.user, version=form.read_version,
-                                                   **form.record_values()),
-        lambda stale: rebind(PlanForm, request, stale, instance=stale.current, user=request.user))
+        request,
+        form,
+        lambda: actions.update_plan(plan, by=request.user, version=form.read_version, **form.record_values()),
+        lambda stale: rebind(PlanForm, request, stale, instance=stale.current, user=request.user),
+    )
     if saved is not None:
         messages.success(request, _("Đã lưu kế hoạch {number}.").format(number=plan.number))
         return redirect("rollout:plan_detail", pk=plan.pk)
-    return render(request, "rollout/form.html", {
-        "form": form, "plan": plan, "conflict": conflict,
-        "title": _("Sửa kế hoạch {number}").format(number=plan.number),
-    })
+    return render(
+        request,
+        "rollout/form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "conflict": conflict,
+            "title": _("Sửa kế hoạch {number}").format(number=plan.number),
+        },
+    )
 
 
 @login_required
@@ -208,16 +259,24 @@ def phase_create(request, pk):
     plan = plan_for_change(request, pk)
     form = PhaseForm(request.POST or None, plan=plan)
     phase, form, _conflict = submit(
-        request, form, lambda: actions.create_phase(plan, by=request.user, key=form.submission_key,
-                                                    **form.record_values()))
+        request,
+        form,
+        lambda: actions.create_phase(plan, by=request.user, key=form.submission_key, **form.record_values()),
+    )
     if phase is not None:
         if phase is not ALREADY:
             messages.success(request, _("Đã thêm giai đoạn “{name}”.").format(name=phase.name))
             warn_about_money(request, plan)
         return redirect("rollout:plan_detail", pk=plan.pk)
-    return render(request, "rollout/form.html", {
-        "form": form, "plan": plan, "title": _("Thêm giai đoạn — {number}").format(number=plan.number),
-    })
+    return render(
+        request,
+        "rollout/form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "title": _("Thêm giai đoạn — {number}").format(number=plan.number),
+        },
+    )
 
 
 @login_required
@@ -226,18 +285,26 @@ def phase_edit(request, pk):
     plan = plan_for_change(request, phase.plan_id)
     form = PhaseForm(request.POST or None, instance=phase, plan=plan)
     saved, form, conflict = submit(
-        request, form, lambda: actions.update_phase(phase, by=request.user, version=form.read_version,
-                                                    **form.record_values()),
-        lambda stale: rebind(PhaseForm, request, stale, instance=stale.current, plan=plan))
+        request,
+        form,
+        lambda: actions.update_phase(phase, by=request.user, version=form.read_version, **form.record_values()),
+        lambda stale: rebind(PhaseForm, request, stale, instance=stale.current, plan=plan),
+    )
     if saved is not None:
         messages.success(request, _("Đã lưu giai đoạn “{name}”.").format(name=saved.name))
         # A phase's commune count changes its allocation per commune.
         warn_about_money(request, plan)
         return redirect("rollout:plan_detail", pk=plan.pk)
-    return render(request, "rollout/form.html", {
-        "form": form, "plan": plan, "conflict": conflict,
-        "title": _("Sửa giai đoạn “{name}”").format(name=phase.name),
-    })
+    return render(
+        request,
+        "rollout/form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "conflict": conflict,
+            "title": _("Sửa giai đoạn “{name}”").format(name=phase.name),
+        },
+    )
 
 
 @login_required
@@ -246,49 +313,73 @@ def consultant_create(request, pk):
     plan = plan_for_change(request, pk)
     form = ConsultantForm(request.POST or None, province=plan.province)
     consultant, form, _conflict = submit(
-        request, form, lambda: actions.create_consultant(plan.province, by=request.user, key=form.submission_key,
-                                                         **form.record_values()))
+        request,
+        form,
+        lambda: actions.create_consultant(
+            plan.province, by=request.user, key=form.submission_key, **form.record_values()
+        ),
+    )
     if consultant is not None:
         if consultant is not ALREADY:
             messages.success(request, _("Đã thêm đơn vị tư vấn “{name}”.").format(name=consultant.name))
         return redirect("rollout:enrolment_list", pk=plan.pk)
-    return render(request, "rollout/form.html", {
-        "form": form, "plan": plan, "title": _("Thêm đơn vị tư vấn — {province}").format(province=plan.province.name),
-    })
+    return render(
+        request,
+        "rollout/form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "title": _("Thêm đơn vị tư vấn — {province}").format(province=plan.province.name),
+        },
+    )
 
 
 @login_required
 def consultant_edit(request, pk, consultant_pk):
     """Correct a consultant's name or contact (from the plan's list of enrolled communes)."""
     plan = plan_for_change(request, pk)
-    consultant = get_object_or_404(Consultant.objects.visible_to(request.user).active()
-                                   .filter(province=plan.province_id), pk=consultant_pk)
+    consultant = get_object_or_404(
+        Consultant.objects.visible_to(request.user).active().filter(province=plan.province_id), pk=consultant_pk
+    )
     form = ConsultantForm(request.POST or None, instance=consultant, province=plan.province)
     saved, form, conflict = submit(
-        request, form, lambda: actions.update_consultant(consultant, by=request.user, version=form.read_version,
-                                                         **form.record_values()),
-        lambda stale: rebind(ConsultantForm, request, stale, instance=stale.current, province=plan.province))
+        request,
+        form,
+        lambda: actions.update_consultant(
+            consultant, by=request.user, version=form.read_version, **form.record_values()
+        ),
+        lambda stale: rebind(ConsultantForm, request, stale, instance=stale.current, province=plan.province),
+    )
     if saved is not None:
         messages.success(request, _("Đã lưu đơn vị tư vấn “{name}”.").format(name=saved.name))
         return redirect("rollout:enrolment_list", pk=plan.pk)
-    return render(request, "rollout/form.html", {
-        "form": form, "plan": plan, "conflict": conflict,
-        "title": _("Sửa đơn vị tư vấn “{name}”").format(name=consultant.name),
-    })
+    return render(
+        request,
+        "rollout/form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "conflict": conflict,
+            "title": _("Sửa đơn vị tư vấn “{name}”").format(name=consultant.name),
+        },
+    )
 
 
 def _archive_page(request, obj, plan, what, back):
     """Ask for the reason, then archive `obj` (rollout.actions.archive): kept in the history,
     no longer counted."""
     form = ArchiveForm(request.POST or None)
-    done, form, _conflict = submit(request, form, lambda: actions.archive(
-        obj, by=request.user, reason=form.cleaned_data["reason"]))
+    done, form, _conflict = submit(
+        request, form, lambda: actions.archive(obj, by=request.user, reason=form.cleaned_data["reason"])
+    )
     if done is not None:
-        messages.success(request, _("Đã lưu trữ {what} “{obj}”; số liệu không còn tính bản ghi này.").format(
-            what=what, obj=obj))
+        messages.success(
+            request, _("Đã lưu trữ {what} “{obj}”; số liệu không còn tính bản ghi này.").format(what=what, obj=obj)
+        )
         return redirect(back)
-    return render(request, "rollout/confirm_archive.html", {"form": form, "obj": obj, "plan": plan, "what": what,
-                                                            "back": back})
+    return render(
+        request, "rollout/confirm_archive.html", {"form": form, "obj": obj, "plan": plan, "what": what, "back": back}
+    )
 
 
 @login_required
@@ -312,15 +403,22 @@ def plan_close(request, pk):
     dashboards and the reminders; its communes that have not announced end with it."""
     plan = plan_for_change(request, pk)
     form = ClosePlanForm(request.POST or None)
-    closed, form, _conflict = submit(request, form, lambda: actions.close_plan(
-        plan, by=request.user, reason=form.cleaned_data["reason"]))
+    closed, form, _conflict = submit(
+        request, form, lambda: actions.close_plan(plan, by=request.user, reason=form.cleaned_data["reason"])
+    )
     if closed is not None:
         messages.success(request, _("Đã đóng kế hoạch {number}.").format(number=plan.number))
         return redirect("rollout:plan_detail", pk=plan.pk)
-    return render(request, "rollout/form.html", {
-        "form": form, "plan": plan, "title": _("Đóng kế hoạch {number}").format(number=plan.number),
-        "submit": _("Đóng kế hoạch"),
-    })
+    return render(
+        request,
+        "rollout/form.html",
+        {
+            "form": form,
+            "plan": plan,
+            "title": _("Đóng kế hoạch {number}").format(number=plan.number),
+            "submit": _("Đóng kế hoạch"),
+        },
+    )
 
 
 @login_required

@@ -1,4 +1,5 @@
 """The district's review of recorded steps: the queue, confirm/return, and the returned list."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,8 +22,12 @@ from ..querysets import reviewable_steps
 
 PAGE_SIZE = 50
 # The review queue's rows and what their cards and messages name.
-QUEUE_RELATED = ("enrolment__commune__district", "enrolment__commune__area", "enrolment__commune__province",
-                 "enrolment__plan")
+QUEUE_RELATED = (
+    "enrolment__commune__district",
+    "enrolment__commune__area",
+    "enrolment__commune__province",
+    "enrolment__plan",
+)
 
 
 def _queue_page(request, state, template):
@@ -58,8 +63,7 @@ def returned_steps(request):
 @login_required
 @require_POST
 def review_step(request, pk):
-    step = get_object_or_404(
-        Step.objects.visible_to(request.user).active().select_related(*QUEUE_RELATED), pk=pk)
+    step = get_object_or_404(Step.objects.visible_to(request.user).active().select_related(*QUEUE_RELATED), pk=pk)
     commune = step.enrolment.commune
     if not scope_of(request.user).can_review(step.enrolment.plan.province_id, commune.district_id, commune.area_id):
         raise PermissionDenied
@@ -70,12 +74,20 @@ def review_step(request, pk):
         try:
             actions.review_step(step, by=request.user, confirm=confirm, comment=form.cleaned_data["comment"])
         except ValidationError as error:
-            messages.error(request, _("{commune} — {step}: {error}").format(
-                commune=commune.label, step=step.get_kind_display(), error=" ".join(error.messages)))
+            messages.error(
+                request,
+                _("{commune} — {step}: {error}").format(
+                    commune=commune.label, step=step.get_kind_display(), error=" ".join(error.messages)
+                ),
+            )
         else:
             text = _("Đã xác nhận") if confirm else _("Đã trả lại")
-            messages.success(request, _("{action}: {commune} — {step}.").format(
-                action=text, commune=commune.label, step=step.get_kind_display()))
+            messages.success(
+                request,
+                _("{action}: {commune} — {step}.").format(
+                    action=text, commune=commune.label, step=step.get_kind_display()
+                ),
+            )
     else:
         messages.error(request, _("Yêu cầu không hợp lệ."))
     return redirect(next_url or "rollout:review_queue")
@@ -91,8 +103,12 @@ def confirm_shown(request):
     if not scope_of(request.user).can_review_anything:
         raise PermissionDenied
     listed = [int(value) for value in request.POST.getlist("step") if value.isdigit()]
-    steps = reviewable_steps(request.user).filter(pk__in=listed).select_related(*QUEUE_RELATED).order_by(
-        "recorded_at", "pk")
+    steps = (
+        reviewable_steps(request.user)
+        .filter(pk__in=listed)
+        .select_related(*QUEUE_RELATED)
+        .order_by("recorded_at", "pk")
+    )
     confirmed, skipped = 0, []
     with transaction.atomic():
         for step in steps:
@@ -104,12 +120,20 @@ def confirm_shown(request):
             else:
                 confirmed += 1
     if confirmed:
-        messages.success(request, ngettext("Đã xác nhận {count} bước.", "Đã xác nhận {count} bước.",
-                                           confirmed).format(count=confirmed))
+        messages.success(
+            request,
+            ngettext("Đã xác nhận {count} bước.", "Đã xác nhận {count} bước.", confirmed).format(count=confirmed),
+        )
     if skipped:
-        messages.warning(request, _("Không xác nhận {count} bước vì đã có người xem xét trước: {steps}.").format(
-            count=len(skipped), steps="; ".join("{} — {}".format(step.enrolment.commune.label, step.get_kind_display())
-                                                for step in skipped)))
+        messages.warning(
+            request,
+            _("Không xác nhận {count} bước vì đã có người xem xét trước: {steps}.").format(
+                count=len(skipped),
+                steps="; ".join(
+                    "{} — {}".format(step.enrolment.commune.label, step.get_kind_display()) for step in skipped
+                ),
+            ),
+        )
     if not confirmed and not skipped:
         messages.info(request, _("Không có bước nào để xác nhận."))
     return redirect(local_path(request, request.POST.get("next")) or "rollout:review_queue")

@@ -5,6 +5,7 @@ Administrators edit the national rules, DOST staff the rules of their province o
 leadership reads them. Every page finds its province within the user's scope (404 outside
 it) and refuses users who may only read (403); changes go through rollout.actions.
 """
+
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -50,23 +51,49 @@ class RuleType:
 
 
 RULE_TYPES = [
-    RuleType("thoi-han", PeriodRule, PeriodRuleForm, gettext_lazy("Thời hạn duy trì và khắc phục"), gettext_lazy(
-        "Chu kỳ đánh giá nội bộ và xem xét của lãnh đạo, thời hạn cập nhật thay đổi văn bản pháp luật, thời hạn báo "
-        "cáo khắc phục sau kiểm tra (tháng).")),
-    RuleType("nhac-han", ReminderRule, ReminderRuleForm, gettext_lazy("Nhắc hạn"), gettext_lazy(
-        "Các mốc nhắc trước hạn, nhắc lại khi quá hạn, báo lãnh đạo; ngày đến hạn của báo cáo định kỳ. Quy tắc riêng "
-        "của tỉnh chỉ áp dụng cho cán bộ của tỉnh.")),
-    RuleType("muc-chi", FundingCap, FundingCapForm, gettext_lazy("Mức chi tối đa"), gettext_lazy(
-        "Mức chi cho mỗi cơ quan theo Thông tư 116/2015/TT-BTC; mức của tỉnh không được cao hơn mức chung. Một giai "
-        "đoạn được so với mức áp dụng vào ngày giai đoạn bắt đầu.")),
-    RuleType("loai-giai-doan", PhaseCapItem, PhaseCapItemForm, gettext_lazy("Mức chi áp dụng theo loại giai đoạn"),
-             gettext_lazy("Nội dung chi (xây dựng lần đầu, mở rộng phạm vi, duy trì) mà mỗi loại giai đoạn được so "
-                          "sánh.")),
+    RuleType(
+        "thoi-han",
+        PeriodRule,
+        PeriodRuleForm,
+        gettext_lazy("Thời hạn duy trì và khắc phục"),
+        gettext_lazy(
+            "Chu kỳ đánh giá nội bộ và xem xét của lãnh đạo, thời hạn cập nhật thay đổi văn bản pháp luật, thời hạn báo "
+            "cáo khắc phục sau kiểm tra (tháng)."
+        ),
+    ),
+    RuleType(
+        "nhac-han",
+        ReminderRule,
+        ReminderRuleForm,
+        gettext_lazy("Nhắc hạn"),
+        gettext_lazy(
+            "Các mốc nhắc trước hạn, nhắc lại khi quá hạn, báo lãnh đạo; ngày đến hạn của báo cáo định kỳ. Quy tắc riêng "
+            "của tỉnh chỉ áp dụng cho cán bộ của tỉnh."
+        ),
+    ),
+    RuleType(
+        "muc-chi",
+        FundingCap,
+        FundingCapForm,
+        gettext_lazy("Mức chi tối đa"),
+        gettext_lazy(
+            "Mức chi cho mỗi cơ quan theo Thông tư 116/2015/TT-BTC; mức của tỉnh không được cao hơn mức chung. Một giai "
+            "đoạn được so với mức áp dụng vào ngày giai đoạn bắt đầu."
+        ),
+    ),
+    RuleType(
+        "loai-giai-doan",
+        PhaseCapItem,
+        PhaseCapItemForm,
+        gettext_lazy("Mức chi áp dụng theo loại giai đoạn"),
+        gettext_lazy("Nội dung chi (xây dựng lần đầu, mở rộng phạm vi, duy trì) mà mỗi loại giai đoạn được so sánh."),
+    ),
 ]
 BY_SLUG = {rule_type.slug: rule_type for rule_type in RULE_TYPES}
 
 
 # -- who reads and who edits --------------------------------------------------------------------------
+
 
 def readable_provinces(user):
     """Provinces of today whose rules `user` may read: all for an administrator or national
@@ -122,14 +149,21 @@ def _rule_type(slug):
 
 # -- rule data ----------------------------------------------------------------------------------------
 
+
 def rule_history(request, province):
     """Changes to the national rules and the province's own, newest first."""
     owner = Q(province__isnull=True) | (Q(province=province) if province else Q(pk__in=[]))
-    return history.for_page(request, [
-        (rule_type.model, rule_type.model.history.filter(owner),
-         lambda record, title=rule_type.title: f"{title}: {record.instance.key_label}")
-        for rule_type in RULE_TYPES
-    ])
+    return history.for_page(
+        request,
+        [
+            (
+                rule_type.model,
+                rule_type.model.history.filter(owner),
+                lambda record, title=rule_type.title: f"{title}: {record.instance.key_label}",
+            )
+            for rule_type in RULE_TYPES
+        ],
+    )
 
 
 @login_required
@@ -146,15 +180,20 @@ def rule_list(request):
             row.editable = can_edit_rules(request.user, row.province)
         sections.append({"type": rule_type, "rows": rows})
     scope = scope_of(request.user)
-    return render(request, "rollout/rules/rule_list.html", {
-        "province": province,
-        "provinces": readable_provinces(request.user).order_by("name") if scope.sees_everything
-        else readable_provinces(request.user).filter(pk__in=scope.read_provinces).order_by("name"),
-        "sections": sections,
-        "can_edit": can_edit_rules(request.user, province),
-        "history": rule_history(request, province),
-        "today": today,
-    })
+    return render(
+        request,
+        "rollout/rules/rule_list.html",
+        {
+            "province": province,
+            "provinces": readable_provinces(request.user).order_by("name")
+            if scope.sees_everything
+            else readable_provinces(request.user).filter(pk__in=scope.read_provinces).order_by("name"),
+            "sections": sections,
+            "can_edit": can_edit_rules(request.user, province),
+            "history": rule_history(request, province),
+            "today": today,
+        },
+    )
 
 
 @login_required
@@ -164,17 +203,31 @@ def rule_create(request, kind):
     rule_type = _rule_type(kind)
     province = _editable_rules_province(request)
     form = rule_type.form(request.POST or None)
-    rule, form, _conflict = submit(request, form, lambda: actions.create_rule(
-        rule_type.model, by=request.user, key=form.submission_key, province=province, **form.record_values()))
+    rule, form, _conflict = submit(
+        request,
+        form,
+        lambda: actions.create_rule(
+            rule_type.model, by=request.user, key=form.submission_key, province=province, **form.record_values()
+        ),
+    )
     if rule is not None:
         if rule is not ALREADY:
-            messages.success(request, _("Đã thêm quy tắc “{rule}”, áp dụng {period}.").format(
-                rule=rule.key_label, period=rule.period_label))
+            messages.success(
+                request,
+                _("Đã thêm quy tắc “{rule}”, áp dụng {period}.").format(rule=rule.key_label, period=rule.period_label),
+            )
         return redirect(_rules_url(province, f"#{rule_type.slug}"))
-    return render(request, "rollout/rules/form.html", {
-        "form": form, "province": province, "back": _rules_url(province),
-        "title": _("Thêm quy tắc: {title}").format(title=rule_type.title), "note": rule_type.note,
-    })
+    return render(
+        request,
+        "rollout/rules/form.html",
+        {
+            "form": form,
+            "province": province,
+            "back": _rules_url(province),
+            "title": _("Thêm quy tắc: {title}").format(title=rule_type.title),
+            "note": rule_type.note,
+        },
+    )
 
 
 @login_required
@@ -191,27 +244,41 @@ def rule_edit(request, kind, pk):
         raise PermissionDenied
     form = rule_type.form(request.POST or None, instance=rule)
     saved, form, conflict = submit(
-        request, form, lambda: actions.update_rule(rule, by=request.user, version=form.read_version,
-                                                   **form.record_values()),
-        lambda stale: rebind(rule_type.form, request, stale, instance=stale.current))
+        request,
+        form,
+        lambda: actions.update_rule(rule, by=request.user, version=form.read_version, **form.record_values()),
+        lambda stale: rebind(rule_type.form, request, stale, instance=stale.current),
+    )
     if saved is not None:
         messages.success(request, _("Đã lưu quy tắc “{rule}”.").format(rule=rule.key_label))
         return redirect(_rules_url(province, f"#{rule_type.slug}"))
-    return render(request, "rollout/rules/form.html", {
-        "form": form, "province": province, "back": _rules_url(province), "conflict": conflict,
-        "title": _("Sửa quy tắc: {rule}").format(rule=rule.key_label), "note": rule_type.note,
-    })
+    return render(
+        request,
+        "rollout/rules/form.html",
+        {
+            "form": form,
+            "province": province,
+            "back": _rules_url(province),
+            "conflict": conflict,
+            "title": _("Sửa quy tắc: {rule}").format(rule=rule.key_label),
+            "note": rule_type.note,
+        },
+    )
 
 
 # -- step templates -----------------------------------------------------------------------------------
+
 
 def readable_templates(user):
     return StepTemplate.objects.readable_by(user).select_related("province", "plan")
 
 
 def can_edit_template(user, template):
-    return scope_of(user).is_admin if template.province_id is None else \
-        scope_of(user).can_edit_rollout(template.province_id)
+    return (
+        scope_of(user).is_admin
+        if template.province_id is None
+        else scope_of(user).can_edit_rollout(template.province_id)
+    )
 
 
 def _template(request, pk):
@@ -228,13 +295,19 @@ def template_list(request):
     scope = scope_of(request.user)
     if not (scope.sees_everything or scope.read_provinces):
         raise PermissionDenied
-    templates = list(readable_templates(request.user).annotate(
-        enrolled=Count("enrolments", distinct=True), steps=Count("items", distinct=True))
-        .order_by("archived_at", "province__name", "plan__number", "-created_at"))
-    return render(request, "rollout/rules/template_list.html", {
-        "templates": [t for t in templates if t.archived_at is None],
-        "replaced": [t for t in templates if t.archived_at is not None],
-    })
+    templates = list(
+        readable_templates(request.user)
+        .annotate(enrolled=Count("enrolments", distinct=True), steps=Count("items", distinct=True))
+        .order_by("archived_at", "province__name", "plan__number", "-created_at")
+    )
+    return render(
+        request,
+        "rollout/rules/template_list.html",
+        {
+            "templates": [t for t in templates if t.archived_at is None],
+            "replaced": [t for t in templates if t.archived_at is not None],
+        },
+    )
 
 
 @login_required
@@ -242,18 +315,32 @@ def template_detail(request, pk):
     template = _template(request, pk)
     scope = scope_of(request.user)
     targets = template_targets(request.user, scope)
-    return render(request, "rollout/rules/template_detail.html", {
-        "template": template,
-        "items": template.items.order_by("order"),
-        "enrolled": template.enrolments.count(),
-        "can_edit": can_edit_template(request.user, template) and template.archived_at is None,
-        "copy_form": CopyTemplateForm(targets=targets, initial={"name": template.name}) if targets else None,
-        "history": history.for_page(request, [
-            (StepTemplate, StepTemplate.history.filter(id=template.pk), lambda r: _("Mẫu “{name}”").format(name=r.name)),
-            (template.items.model, template.items.model.history.filter(template_id=template.pk),
-             lambda r: _("Bước “{name}”").format(name=r.name)),
-        ]),
-    })
+    return render(
+        request,
+        "rollout/rules/template_detail.html",
+        {
+            "template": template,
+            "items": template.items.order_by("order"),
+            "enrolled": template.enrolments.count(),
+            "can_edit": can_edit_template(request.user, template) and template.archived_at is None,
+            "copy_form": CopyTemplateForm(targets=targets, initial={"name": template.name}) if targets else None,
+            "history": history.for_page(
+                request,
+                [
+                    (
+                        StepTemplate,
+                        StepTemplate.history.filter(id=template.pk),
+                        lambda r: _("Mẫu “{name}”").format(name=r.name),
+                    ),
+                    (
+                        template.items.model,
+                        template.items.model.history.filter(template_id=template.pk),
+                        lambda r: _("Bước “{name}”").format(name=r.name),
+                    ),
+                ],
+            ),
+        },
+    )
 
 
 @login_required
@@ -269,17 +356,34 @@ def template_edit(request, pk):
     if request.method == "POST" and formset.is_valid() and not kept_items(formset):
         formset._non_form_errors = formset.error_class([_("Mẫu cần ít nhất một bước.")])
     elif request.method == "POST" and formset.is_valid():
-        saved, form, conflict = submit(request, form, lambda: actions.update_template(
-            template, by=request.user, version=form.read_version, name=form.cleaned_data["name"],
-            note=form.cleaned_data["note"], items=kept_items(formset)),
-            lambda stale: rebind(TemplateForm, request, stale, template=stale.current))
+        saved, form, conflict = submit(
+            request,
+            form,
+            lambda: actions.update_template(
+                template,
+                by=request.user,
+                version=form.read_version,
+                name=form.cleaned_data["name"],
+                note=form.cleaned_data["note"],
+                items=kept_items(formset),
+            ),
+            lambda stale: rebind(TemplateForm, request, stale, template=stale.current),
+        )
         if saved is not None:
             messages.success(request, _("Đã lưu mẫu “{name}”.").format(name=saved.name))
             return redirect(back)
-    return render(request, "rollout/rules/template_edit.html", {
-        "template": template, "form": form, "formset": formset, "conflict": conflict, "back": back,
-        "in_use": template.in_use,
-    })
+    return render(
+        request,
+        "rollout/rules/template_edit.html",
+        {
+            "template": template,
+            "form": form,
+            "formset": formset,
+            "conflict": conflict,
+            "back": back,
+            "in_use": template.in_use,
+        },
+    )
 
 
 def _copy_target(request, value):
@@ -296,7 +400,9 @@ def _copy_target(request, value):
             raise PermissionDenied
         return province, None
     if kind == "plan":
-        plan = get_object_or_404(RolloutPlan.objects.visible_to(request.user).active().select_related("province"), pk=pk)
+        plan = get_object_or_404(
+            RolloutPlan.objects.visible_to(request.user).active().select_related("province"), pk=pk
+        )
         if not scope.can_edit_rollout(plan.province_id):
             raise PermissionDenied
         return plan.province, plan
@@ -314,18 +420,30 @@ def template_copy(request, pk):
 
     def copy():
         province, plan = _copy_target(request, form.cleaned_data["target"])
-        return actions.copy_template(source, by=request.user, key=form.submission_key, province=province, plan=plan,
-                                     name=form.cleaned_data["name"])
+        return actions.copy_template(
+            source,
+            by=request.user,
+            key=form.submission_key,
+            province=province,
+            plan=plan,
+            name=form.cleaned_data["name"],
+        )
 
     copied, form, _conflict = submit(request, form, copy)
     if copied is ALREADY:
         return redirect("rollout:template_list")
     if copied is not None:
-        messages.success(request, _("Đã sao chép thành mẫu “{name}”; sửa các bước trước khi đưa xã vào kế hoạch.").format(
-            name=copied.name))
+        messages.success(
+            request,
+            _("Đã sao chép thành mẫu “{name}”; sửa các bước trước khi đưa xã vào kế hoạch.").format(name=copied.name),
+        )
         return redirect("rollout:template_edit", pk=copied.pk)
-    return render(request, "rollout/rules/form.html", {
-        "form": form, "back": reverse("rollout:template_detail", args=[source.pk]),
-        "title": _("Sao chép mẫu “{name}”").format(name=source.name),
-    })
-
+    return render(
+        request,
+        "rollout/rules/form.html",
+        {
+            "form": form,
+            "back": reverse("rollout:template_detail", args=[source.pk]),
+            "title": _("Sao chép mẫu “{name}”").format(name=source.name),
+        },
+    )

@@ -2,6 +2,7 @@
 errors on the form (ValidationError), what changed since the record was opened
 (rollout.actions.StaleEdit), or that the create was already carried out
 (rollout.actions.AlreadySubmitted)."""
+
 import datetime
 
 from django.contrib import messages

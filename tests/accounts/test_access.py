@@ -43,8 +43,7 @@ def test_repeated_failures_lock_that_account_at_that_address_only(client, dost_l
 def test_session_ends_after_inactivity(client, dost_lamdong):
     client.force_login(dost_lamdong)
     assert client.get(reverse("rollout:plan_list")).status_code == 200
-    with time_machine.travel(timezone.now() + dt.timedelta(
-            seconds=settings.SESSION_COOKIE_AGE + 60), tick=False):
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60), tick=False):
         response = client.get(reverse("rollout:plan_list"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
@@ -127,11 +126,21 @@ def test_dost_staff_cannot_create_a_plan_in_another_province(client, dost_lamdon
     from rollout.models import RolloutPlan
 
     client.force_login(dost_lamdong)
-    response = client.post(reverse("rollout:plan_create"), {
-        "province": lang_son.pk, "number": "9/KH-UBND", "issued_on": "01/01/2020", "title": "Kế hoạch",
-        "standard_version": "2015", "starts_on": "01/01/2020", "ends_on": "31/12/2020", "target_kind": "share",
-        "target_value": "70", "target_date": "31/12/2020",
-    })
+    response = client.post(
+        reverse("rollout:plan_create"),
+        {
+            "province": lang_son.pk,
+            "number": "9/KH-UBND",
+            "issued_on": "01/01/2020",
+            "title": "Kế hoạch",
+            "standard_version": "2015",
+            "starts_on": "01/01/2020",
+            "ends_on": "31/12/2020",
+            "target_kind": "share",
+            "target_value": "70",
+            "target_date": "31/12/2020",
+        },
+    )
     # The province field offers only the user's own province: the posted one is not taken.
     assert response.status_code in (200, 302, 403)
     assert not RolloutPlan.objects.filter(province=lang_son).exists()

@@ -1,5 +1,6 @@
 """Every page is served under a Content-Security-Policy that allows nothing inline, and no
 page needs anything inline: no inline script, event handler, style element or attribute."""
+
 import re
 
 import pytest

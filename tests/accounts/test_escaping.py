@@ -1,4 +1,5 @@
 """User-supplied text renders as text everywhere: no markup from a plan title or evidence runs."""
+
 import datetime
 
 import pytest
@@ -21,8 +22,14 @@ def test_script_in_user_text_is_escaped_on_every_page(client, dost_lamdong, lamd
     step = enrolment.steps.order_by("order").first()
     actions.record_step(step, done_on=datetime.date(2018, 3, 10), by=dost_lamdong, evidence=SCRIPT)
     client.force_login(dost_lamdong)
-    for url in [f"/ke-hoach/{plan.pk}/", "/ke-hoach/", f"/xa/{enrolment.commune_id}/", "/xa/",
-                f"/xa/?plan={plan.pk}", "/xac-nhan/"]:
+    for url in [
+        f"/ke-hoach/{plan.pk}/",
+        "/ke-hoach/",
+        f"/xa/{enrolment.commune_id}/",
+        "/xa/",
+        f"/xa/?plan={plan.pk}",
+        "/xac-nhan/",
+    ]:
         page = client.get(url).content.decode()
         assert SCRIPT not in page, url
     assert "&lt;script&gt;" in client.get(f"/xa/{enrolment.commune_id}/").content.decode()

@@ -1,4 +1,5 @@
 """Every entry of a user's menu opens a page: the menu offers nothing the user may not use."""
+
 import re
 
 import pytest
@@ -10,8 +11,18 @@ def menu_links(client):
     return [href for href in re.findall(r'href="([^"#]+)"', menu)]
 
 
-@pytest.mark.parametrize("who", ["dost_lamdong", "dost_lamdong_today", "officer_lamha", "officer_area_lamha",
-                                 "leader_lamdong", "leader_lamdong_today", "admin_user"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "dost_lamdong",
+        "dost_lamdong_today",
+        "officer_lamha",
+        "officer_area_lamha",
+        "leader_lamdong",
+        "leader_lamdong_today",
+        "admin_user",
+    ],
+)
 def test_every_menu_entry_opens(client, request, who, lamdong_areas):
     user = request.getfixturevalue(who)
     client.force_login(user)

@@ -1,5 +1,6 @@
 """Passwords an outsider would guess first are refused, in Vietnamese; the sign-in lock-out
 follows the person's own address behind the office's TLS proxy."""
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -49,8 +50,10 @@ def test_the_demo_and_test_passwords_follow_the_rules():
 
 def test_the_password_change_page_refuses_the_province_name(client, dost_lamdong):
     client.force_login(dost_lamdong)
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": "lamdong2024", "new_password2": "lamdong2024"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "lamdong2024", "new_password2": "lamdong2024"},
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Mật khẩu không được chứa tên tỉnh, thành phố (“lamdong”)" in page
@@ -58,12 +61,15 @@ def test_the_password_change_page_refuses_the_province_name(client, dost_lamdong
 
 # -- lock-out behind a proxy -------------------------------------------------------------------
 def sign_in(client, password, forwarded_for):
-    return client.post(reverse("login"), {"username": "dost_lamdong", "password": password},
-                       HTTP_X_FORWARDED_FOR=forwarded_for, REMOTE_ADDR="10.0.0.2")
+    return client.post(
+        reverse("login"),
+        {"username": "dost_lamdong", "password": password},
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+        REMOTE_ADDR="10.0.0.2",
+    )
 
 
-def test_behind_a_trusted_proxy_one_persons_failures_do_not_lock_the_account_for_another(
-        dost_lamdong, settings):
+def test_behind_a_trusted_proxy_one_persons_failures_do_not_lock_the_account_for_another(dost_lamdong, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     guesser, owner = Client(), Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):

@@ -5,6 +5,7 @@ Bình Thuận, so they read and continue those provinces' records), the officer 
 area "Lâm Hà" and of the area "Đà Lạt", the pre-2025 Lâm Hà district officer (who keeps the
 history of that district), a DOST officer of old Lạng Sơn, a user with no role, the administrator.
 """
+
 import datetime
 
 import pytest
@@ -22,8 +23,19 @@ ACTORS = ["dost", "leader", "area", "area_other", "district_lamha", "dost_other"
 
 
 @pytest.fixture
-def world(lamdong_2026_plan, lamdong_areas, lamdong_pilot, lam_ha, dost_lamdong_today, leader_lamdong_today,
-          officer_area_lamha, officer_lamha, dost_langson, no_role_user, admin_user):
+def world(
+    lamdong_2026_plan,
+    lamdong_areas,
+    lamdong_pilot,
+    lam_ha,
+    dost_lamdong_today,
+    leader_lamdong_today,
+    officer_area_lamha,
+    officer_lamha,
+    dost_langson,
+    no_role_user,
+    admin_user,
+):
     area = lamdong_areas["Lâm Hà"]
     today_commune = area.communes.order_by("code").first()
     phase = lamdong_2026_plan.phases.get()
@@ -31,28 +43,46 @@ def world(lamdong_2026_plan, lamdong_areas, lamdong_pilot, lam_ha, dost_lamdong_
     step = enrolment.steps.order_by("order").first()
     actions.record_step(step, done_on=datetime.date(2026, 3, 1), by=dost_lamdong_today, evidence="Biên bản 1")
     old = Enrolment.objects.filter(phase=lamdong_pilot, commune__district=lam_ha).first()
-    batch = ImportBatch.objects.create(province=lamdong_2026_plan.province, file="imports/tien-do.xlsx",
-                                       original_name="tien-do.xlsx", file_kind="xlsx", created_by=dost_lamdong_today,
-                                       status="previewed")
+    batch = ImportBatch.objects.create(
+        province=lamdong_2026_plan.province,
+        file="imports/tien-do.xlsx",
+        original_name="tien-do.xlsx",
+        file_kind="xlsx",
+        created_by=dost_lamdong_today,
+        status="previewed",
+    )
     from rollout.choices import InspectionMode, InspectionResult, PeriodKind
     from rollout.models import PeriodRule, StepTemplate
 
     province = lamdong_2026_plan.province
-    actions.announce(enrolment, decision_number="3/QĐ-UBND", decided_on=datetime.date(2026, 3, 10),
-                     by=dost_lamdong_today, incomplete_reason="Thử nghiệm")
-    inspection = actions.record_inspection(enrolment, by=dost_lamdong_today, inspected_on=datetime.date(2026, 4, 1),
-                                           result=InspectionResult.NONCONFORMING, corrective_action="Khắc phục")
+    actions.announce(
+        enrolment,
+        decision_number="3/QĐ-UBND",
+        decided_on=datetime.date(2026, 3, 10),
+        by=dost_lamdong_today,
+        incomplete_reason="Thử nghiệm",
+    )
+    inspection = actions.record_inspection(
+        enrolment,
+        by=dost_lamdong_today,
+        inspected_on=datetime.date(2026, 4, 1),
+        result=InspectionResult.NONCONFORMING,
+        corrective_action="Khắc phục",
+    )
     inspection_plan = actions.create_inspection_plan(province, by=dost_lamdong_today, year=2026)
     objects = {
-        "rule": actions.create_rule(PeriodRule, by=dost_lamdong_today, province=province,
-                                    kind=PeriodKind.CORRECTIVE_ACTION, months=1),
+        "rule": actions.create_rule(
+            PeriodRule, by=dost_lamdong_today, province=province, kind=PeriodKind.CORRECTIVE_ACTION, months=1
+        ),
         "template": StepTemplate.objects.national_default(),
-        "legal_change": actions.record_legal_change(province, by=dost_lamdong_today, document="QĐ 7/QĐ-UBND",
-                                                    effective_on=datetime.date(2026, 4, 1)),
+        "legal_change": actions.record_legal_change(
+            province, by=dost_lamdong_today, document="QĐ 7/QĐ-UBND", effective_on=datetime.date(2026, 4, 1)
+        ),
         "inspection": inspection,
         "inspection_plan": inspection_plan,
-        "inspection_item": actions.add_to_inspection_plan(inspection_plan, [today_commune], by=dost_lamdong_today,
-                                                          mode=InspectionMode.ON_SITE)[0],
+        "inspection_item": actions.add_to_inspection_plan(
+            inspection_plan, [today_commune], by=dost_lamdong_today, mode=InspectionMode.ON_SITE
+        )[0],
         "today_commune": today_commune,
         "today_step": step,
         "today_plan": lamdong_2026_plan,
@@ -62,9 +92,16 @@ def world(lamdong_2026_plan, lamdong_areas, lamdong_pilot, lam_ha, dost_lamdong_
         "old_step": old.steps.order_by("order").first(),
         "today_batch": batch,
     }
-    actors = dict(dost=dost_lamdong_today, leader=leader_lamdong_today, area=officer_area_lamha,
-                  area_other=make_user("khuvuc_dalat", Role.DISTRICT_OFFICER, area=lamdong_areas["Đà Lạt"]),
-                  district_lamha=officer_lamha, dost_other=dost_langson, no_role=no_role_user, admin=admin_user)
+    actors = dict(
+        dost=dost_lamdong_today,
+        leader=leader_lamdong_today,
+        area=officer_area_lamha,
+        area_other=make_user("khuvuc_dalat", Role.DISTRICT_OFFICER, area=lamdong_areas["Đà Lạt"]),
+        district_lamha=officer_lamha,
+        dost_other=dost_langson,
+        no_role=no_role_user,
+        admin=admin_user,
+    )
     return objects, actors
 
 
@@ -87,13 +124,29 @@ CASES = [
     ("rollout:carry_over", "today_commune", "get", ladder(dost=200, leader=403, area=403, admin=200)),
     ("reports:area", "area", "get", ladder(dost=200, leader=200, area=200, admin=200)),
     ("rollout:area_edit", "area", "get", ladder(dost=200, leader=403, area=403, admin=200)),
-    ("rollout:area_list", None, "get", ladder(dost=200, leader=403, area=403, area_other=403, district_lamha=403,
-                                              dost_other=403, no_role=403, admin=200)),
+    (
+        "rollout:area_list",
+        None,
+        "get",
+        ladder(
+            dost=200, leader=403, area=403, area_other=403, district_lamha=403, dost_other=403, no_role=403, admin=200
+        ),
+    ),
     ("imports:batch_detail", "today_batch", "get", ladder(dost=200, leader=403, area=403, area_other=403, admin=200)),
-    ("imports:batch_list", None, "get", ladder(dost=200, leader=403, area=403, area_other=403, district_lamha=403,
-                                               dost_other=200, no_role=403, admin=200)),
-    ("reports:dashboard", None, "get", ladder(dost=200, leader=200, area=302, area_other=302, district_lamha=302,
-                                              dost_other=200, admin=302)),
+    (
+        "imports:batch_list",
+        None,
+        "get",
+        ladder(
+            dost=200, leader=403, area=403, area_other=403, district_lamha=403, dost_other=200, no_role=403, admin=200
+        ),
+    ),
+    (
+        "reports:dashboard",
+        None,
+        "get",
+        ladder(dost=200, leader=200, area=302, area_other=302, district_lamha=302, dost_other=200, admin=302),
+    ),
     # Rules of a province of today and the years after its announcements.
     ("rollout:rule_list", None, "get", ladder(dost=200, leader=200, dost_other=200, admin=200, **NO_RULES)),
     ("rollout:rule_edit", "rule", "get", ladder(dost=200, admin=200, leader=403, **NO_RULES)),

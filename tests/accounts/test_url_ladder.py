@@ -3,6 +3,7 @@
 The test walks the URL configuration itself, so a view added later without protection, or
 without a rule in LADDER below, fails the suite.
 """
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -10,8 +11,14 @@ pytestmark = pytest.mark.django_db
 
 # Pages anyone may open: sign-in and password reset, the health check, the language switch.
 PUBLIC = {
-    "login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
-    "password_reset_complete", "healthz", "set_language",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "healthz",
+    "set_language",
 }
 
 
@@ -77,10 +84,23 @@ REVIEW_LIST = dict(dost=200, leader=403, officer=200, officer_other=200, dost_ot
 REVIEW_STEP = dict(dost=200, leader=403, officer=200, officer_other=404, dost_other=404, no_role=404, admin=200)
 # Views that only take POST are climbed with an empty POST: the allowed get a page or a
 # redirect back with a message (200 counts for either), the others 403 or 404.
-POST_ONLY = {"reports:report_refresh", "reports:report_submit", "reports:report_prepare",
-             "rollout:assign_consultant", "rollout:move_enrolments", "rollout:review_step", "rollout:confirm_shown",
-             "notifications:open", "notifications:mark_all_read", "rollout:plan_reopen", "rollout:areas_from_districts",
-             "imports:batch_choose", "imports:batch_reread", "imports:batch_confirm", "api_pages:token_revoke"}
+POST_ONLY = {
+    "reports:report_refresh",
+    "reports:report_submit",
+    "reports:report_prepare",
+    "rollout:assign_consultant",
+    "rollout:move_enrolments",
+    "rollout:review_step",
+    "rollout:confirm_shown",
+    "notifications:open",
+    "notifications:mark_all_read",
+    "rollout:plan_reopen",
+    "rollout:areas_from_districts",
+    "imports:batch_choose",
+    "imports:batch_reread",
+    "imports:batch_confirm",
+    "api_pages:token_revoke",
+}
 # Review areas belong to provinces of today: the pre-2025 actors here hold none.
 TODAY_ONLY = dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404, no_role=404, admin=200)
 # Rules and the years after the announcement: read by DOST staff and leadership (the national
@@ -90,8 +110,9 @@ READ_RULES = dict(dost=200, leader=200, officer=403, officer_other=403, dost_oth
 ADMIN_RULES = dict(dost=403, leader=403, officer=403, officer_other=403, dost_other=403, no_role=403, admin=200)
 # Pages of a province of today: the pre-2025 actors read none, its objects are not found.
 TODAY_PROVINCE_PAGE = dict(dost=403, leader=403, officer=403, officer_other=403, dost_other=403, no_role=403, admin=200)
-TODAY_PROVINCE_OBJECT = dict(dost=404, leader=404, officer=403, officer_other=403, dost_other=404, no_role=403,
-                             admin=200)
+TODAY_PROVINCE_OBJECT = dict(
+    dost=404, leader=404, officer=403, officer_other=403, dost_other=404, no_role=403, admin=200
+)
 
 REPORT_READ = dict(dost=200, leader=200, officer=404, officer_other=404, dost_other=404, no_role=404, admin=200)
 REPORT_WRITE = dict(REPORT_READ, leader=403)
@@ -99,16 +120,17 @@ REPORT_WRITE = dict(REPORT_READ, leader=403)
 # url name -> (object whose pk the URL takes, or None; expected status of a GET per actor)
 LADDER = {
     # Home sends each role to its own page; a user with no assignment is told so.
-    "home": (None, dict(dost=302, leader=302, officer=302, officer_other=302, dost_other=302, no_role=200,
-                        admin=302)),
+    "home": (None, dict(dost=302, leader=302, officer=302, officer_other=302, dost_other=302, no_role=200, admin=302)),
     "password_change": (None, LIST),
     "password_change_done": (None, LIST),
     "rollout:commune_list": (None, LIST),
     "rollout:commune_export": (None, LIST),
     "rollout:commune_detail": ("commune", READ_COMMUNE),
     # A commune of today's Lâm Đồng: the actors here hold the pre-2025 units only.
-    "rollout:carry_over": ("commune_today", dict(dost=404, leader=404, officer=404, officer_other=404,
-                                                 dost_other=404, no_role=404, admin=200)),
+    "rollout:carry_over": (
+        "commune_today",
+        dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404, no_role=404, admin=200),
+    ),
     "rollout:plan_list": (None, LIST),
     "rollout:plan_create": (None, EDIT_LIST),
     "rollout:plan_detail": ("plan", READ_PLAN),
@@ -119,8 +141,10 @@ LADDER = {
     "rollout:consultant_edit": ("consultant", EDIT_PLAN),
     "rollout:enrolment_withdraw": ("enrolment", EDIT_COMMUNE),
     "rollout:plan_reopen": ("plan", EDIT_PLAN),
-    "rollout:area_list": (None, dict(dost=403, leader=403, officer=403, officer_other=403, dost_other=403,
-                                     no_role=403, admin=200)),
+    "rollout:area_list": (
+        None,
+        dict(dost=403, leader=403, officer=403, officer_other=403, dost_other=403, no_role=403, admin=200),
+    ),
     "rollout:area_create": ("province_today", TODAY_ONLY),
     "rollout:area_edit": ("area", TODAY_ONLY),
     # Without a province of today in the form, nothing to do: 404 for everyone.
@@ -180,18 +204,28 @@ LADDER = {
     "rollout:returned_steps": (None, REVIEW_LIST),
     "rollout:review_step": ("step", REVIEW_STEP),
     "rollout:confirm_shown": (None, REVIEW_LIST),
-    "reports:dashboard": (None, dict(dost=200, leader=200, officer=302, officer_other=302, dost_other=200,
-                                     no_role=404, admin=302)),
-    "reports:district": ("district", dict(dost=200, leader=200, officer=200, officer_other=404, dost_other=404,
-                                          no_role=404, admin=200)),
-    "reports:area": ("area", dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404,
-                                  no_role=404, admin=200)),
-    "reports:national": (None, dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404,
-                                    no_role=404, admin=200)),
+    "reports:dashboard": (
+        None,
+        dict(dost=200, leader=200, officer=302, officer_other=302, dost_other=200, no_role=404, admin=302),
+    ),
+    "reports:district": (
+        "district",
+        dict(dost=200, leader=200, officer=200, officer_other=404, dost_other=404, no_role=404, admin=200),
+    ),
+    "reports:area": (
+        "area",
+        dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404, no_role=404, admin=200),
+    ),
+    "reports:national": (
+        None,
+        dict(dost=404, leader=404, officer=404, officer_other=404, dost_other=404, no_role=404, admin=200),
+    ),
     # Redirects to this year's report, which then applies the scope.
     "reports:yearly_current": (None, {actor: 302 for actor in ACTORS}),
-    "reports:yearly": ("year", dict(dost=200, leader=200, officer=404, officer_other=404, dost_other=200,
-                                    no_role=404, admin=200)),
+    "reports:yearly": (
+        "year",
+        dict(dost=200, leader=200, officer=404, officer_other=404, dost_other=200, no_role=404, admin=200),
+    ),
     # The yearly report as a document (a submitted one of Lâm Đồng): read by its province's
     # DOST staff and leadership, written by its DOST staff; no officer sees it.
     "reports:report_detail": ("report", REPORT_READ),
@@ -200,8 +234,10 @@ LADDER = {
     "reports:report_refresh": ("report", REPORT_WRITE),
     "reports:report_submit": ("report", REPORT_WRITE),
     "reports:report_correct": ("report", REPORT_WRITE),
-    "reports:november": ("year", dict(dost=200, leader=200, officer=404, officer_other=404, dost_other=200,
-                                      no_role=404, admin=200)),
+    "reports:november": (
+        "year",
+        dict(dost=200, leader=200, officer=404, officer_other=404, dost_other=200, no_role=404, admin=200),
+    ),
     # Without a province in the form, nothing to prepare: 404 for everyone.
     "reports:report_prepare": ("year", {actor: 404 for actor in ACTORS}),
     # Imports from Excel: DOST staff of the batch's province and administrators.
@@ -215,15 +251,19 @@ LADDER = {
     "imports:batch_confirm": ("import_batch", EDIT_PLAN),
     # A user's own API tokens (any signed-in user: a token has its user's scope) and the API's documentation.
     "api_pages:tokens": (None, LIST),
-    "api_pages:token_revoke": ("api_token", dict(dost=200, leader=404, officer=404, officer_other=404, dost_other=404,
-                                                 no_role=404, admin=404)),
+    "api_pages:token_revoke": (
+        "api_token",
+        dict(dost=200, leader=404, officer=404, officer_other=404, dost_other=404, no_role=404, admin=404),
+    ),
     "api_pages:docs": (None, LIST),
     "notifications:inbox": (None, LIST),
     "notifications:preferences": (None, LIST),
     "notifications:mark_all_read": (None, LIST),
     # A notification is its recipient's alone (the Lâm Hà officer's here).
-    "notifications:open": ("notification", dict(dost=404, leader=404, officer=200, officer_other=404, dost_other=404,
-                                                no_role=404, admin=404)),
+    "notifications:open": (
+        "notification",
+        dict(dost=404, leader=404, officer=200, officer_other=404, dost_other=404, no_role=404, admin=404),
+    ),
 }
 
 
@@ -233,8 +273,20 @@ def test_every_url_has_a_rule_in_the_ladder():
 
 
 @pytest.fixture
-def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, leader_lamdong, officer_lamha,
-                 officer_dalat, dost_langson, no_role_user, admin_user, lamdong_areas):
+def ladder_world(
+    lamdong_pilot,
+    lam_ha,
+    da_lat,
+    langson_plan,
+    dost_lamdong,
+    leader_lamdong,
+    officer_lamha,
+    officer_dalat,
+    dost_langson,
+    no_role_user,
+    admin_user,
+    lamdong_areas,
+):
     """One object of each kind inside Lâm Hà (Lâm Đồng)."""
     import datetime
 
@@ -243,8 +295,13 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
     from rollout.models import BudgetLine, Expenditure, Inspection
 
     enrolment = lamdong_pilot.enrolments.filter(commune__district=lam_ha).first()
-    announcement = actions.announce(enrolment, decision_number="1/QĐ-UBND", decided_on=datetime.date(2018, 12, 1),
-                                    by=dost_lamdong, incomplete_reason="Thí điểm")
+    announcement = actions.announce(
+        enrolment,
+        decision_number="1/QĐ-UBND",
+        decided_on=datetime.date(2018, 12, 1),
+        by=dost_lamdong,
+        incomplete_reason="Thí điểm",
+    )
     plan = lamdong_pilot.plan
     line = BudgetLine.objects.create(plan=plan, phase=lamdong_pilot, category="consulting", amount=700_000_000)
     objects = {
@@ -254,8 +311,9 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
         "enrolment": enrolment,
         "step": enrolment.steps.order_by("order").first(),
         "announcement": announcement,
-        "inspection": Inspection.objects.create(enrolment=enrolment, inspected_on=datetime.date(2019, 3, 1),
-                                                result="conforming"),
+        "inspection": Inspection.objects.create(
+            enrolment=enrolment, inspected_on=datetime.date(2019, 3, 1), result="conforming"
+        ),
         "budget_line": line,
         "consultant": _consultant(plan),
         "district": lam_ha,
@@ -263,8 +321,9 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
         "province_today": lamdong_areas["Lâm Hà"].province,
         "commune_today": lamdong_areas["Lâm Hà"].communes.first(),
         "year": None,
-        "expenditure": Expenditure.objects.create(plan=plan, budget_line=line, amount=1_000_000,
-                                                  spent_on=datetime.date(2018, 5, 1), document_ref="1/HĐ"),
+        "expenditure": Expenditure.objects.create(
+            plan=plan, budget_line=line, amount=1_000_000, spent_on=datetime.date(2018, 5, 1), document_ref="1/HĐ"
+        ),
     }
     from rollout.choices import InspectionMode, PeriodKind
     from rollout.models import PeriodRule, StepTemplate
@@ -273,39 +332,67 @@ def ladder_world(lamdong_pilot, lam_ha, da_lat, langson_plan, dost_lamdong, lead
     objects["rule_kind"] = "thoi-han"
     objects["rule"] = PeriodRule.objects.get(province=None, kind=PeriodKind.CORRECTIVE_ACTION)
     objects["template"] = StepTemplate.objects.national_default()
-    objects["legal_change"] = actions.record_legal_change(province_today, by=admin_user, document="QĐ 1/QĐ-UBND",
-                                                          effective_on=datetime.date(2026, 1, 10))
+    objects["legal_change"] = actions.record_legal_change(
+        province_today, by=admin_user, document="QĐ 1/QĐ-UBND", effective_on=datetime.date(2026, 1, 10)
+    )
     objects["inspection_plan"] = actions.create_inspection_plan(province_today, by=admin_user, year=2026)
     objects["inspection_item"] = actions.add_to_inspection_plan(
-        objects["inspection_plan"], [objects["commune_today"]], by=admin_user, mode=InspectionMode.ON_SITE)[0]
+        objects["inspection_plan"], [objects["commune_today"]], by=admin_user, mode=InspectionMode.ON_SITE
+    )[0]
     from imports.models import ImportBatch
     from rollout.models import MaintenanceActivity
     from tests.files import PDF, upload
 
-    objects["maintenance"] = MaintenanceActivity.objects.create(enrolment=enrolment, kind="audit",
-                                                                done_on=datetime.date(2018, 12, 10))
+    objects["maintenance"] = MaintenanceActivity.objects.create(
+        enrolment=enrolment, kind="audit", done_on=datetime.date(2018, 12, 10)
+    )
     from reports import actions as report_actions
 
     report = report_actions.prepare_report(plan.province, 2018, by=dost_lamdong)
-    report = report_actions.update_report(report, by=dost_lamdong, version=report.version, number="1/BC",
-                                          reported_on=datetime.date(2018, 12, 20), problems="Không có",
-                                          proposals="Không có")
+    report = report_actions.update_report(
+        report,
+        by=dost_lamdong,
+        version=report.version,
+        number="1/BC",
+        reported_on=datetime.date(2018, 12, 20),
+        problems="Không có",
+        proposals="Không có",
+    )
     objects["report"] = report_actions.submit_report(report, by=dost_lamdong, version=report.version)
-    objects["document"] = actions.attach_document(objects["step"], uploaded=upload("bien-ban.pdf", PDF),
-                                                  by=dost_lamdong)
+    objects["document"] = actions.attach_document(
+        objects["step"], uploaded=upload("bien-ban.pdf", PDF), by=dost_lamdong
+    )
 
     objects["import_batch"] = ImportBatch.objects.create(
-        province=plan.province, file="imports/tien-do.xlsx", original_name="tien-do.xlsx", file_kind="xlsx",
-        created_by=dost_lamdong, status="previewed")
+        province=plan.province,
+        file="imports/tien-do.xlsx",
+        original_name="tien-do.xlsx",
+        file_kind="xlsx",
+        created_by=dost_lamdong,
+        status="previewed",
+    )
     from api.actions import create_token
 
     objects["api_token"] = create_token(dost_lamdong, name="Cổng báo cáo", kind="read")[0]
     digest = Digest.objects.create(user=officer_lamha, day=datetime.date(2019, 1, 2))
     objects["notification"] = Notification.objects.create(
-        user=officer_lamha, digest=digest, item_key="step:1", window="due-7", section="step_due",
-        title="Khảo sát, đánh giá thực trạng", url=f"/xa/{enrolment.commune_id}/")
-    actors = dict(dost=dost_lamdong, leader=leader_lamdong, officer=officer_lamha, officer_other=officer_dalat,
-                  dost_other=dost_langson, no_role=no_role_user, admin=admin_user)
+        user=officer_lamha,
+        digest=digest,
+        item_key="step:1",
+        window="due-7",
+        section="step_due",
+        title="Khảo sát, đánh giá thực trạng",
+        url=f"/xa/{enrolment.commune_id}/",
+    )
+    actors = dict(
+        dost=dost_lamdong,
+        leader=leader_lamdong,
+        officer=officer_lamha,
+        officer_other=officer_dalat,
+        dost_other=dost_langson,
+        no_role=no_role_user,
+        admin=admin_user,
+    )
     return objects, actors
 
 

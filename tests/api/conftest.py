@@ -1,4 +1,5 @@
 """Calling the API as another system would: with a personal token in the Authorization header."""
+
 import datetime
 import itertools
 

@@ -6,6 +6,7 @@ Anonymous: 401 everywhere. Out of scope: 404, never 403. In scope without the ri
 read-only token): 403. Allowed: 200, or for a change sent empty the refusal of its content
 (400) or of its missing If-Match (428).
 """
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -75,6 +76,7 @@ LADDER = {
 
 def api_endpoints():
     """(url name, method) of every method every URL of the "api" namespace answers."""
+
     def walk(patterns, inside):
         for entry in patterns:
             if isinstance(entry, URLResolver):

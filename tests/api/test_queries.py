@@ -1,5 +1,6 @@
 """The API's lists ask the same number of queries whatever the number of rows (cursor
 pagination, select_related and one query per page for what a row names)."""
+
 import datetime
 
 import pytest
@@ -15,10 +16,22 @@ from tests.plans.conftest import make_expenditure, make_line
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ["/api/v1/communes/", "/api/v1/communes/?status=building", "/api/v1/enrolments/", "/api/v1/steps/",
-         "/api/v1/announcements/", "/api/v1/inspections/", "/api/v1/plans/", "/api/v1/phases/",
-         "/api/v1/budget-lines/", "/api/v1/expenditures/", "/api/v1/provinces/", "/api/v1/districts/",
-         "/api/v1/reports/dashboard/?province={province}", "/api/v1/reports/yearly/2019/?province={province}"]
+LISTS = [
+    "/api/v1/communes/",
+    "/api/v1/communes/?status=building",
+    "/api/v1/enrolments/",
+    "/api/v1/steps/",
+    "/api/v1/announcements/",
+    "/api/v1/inspections/",
+    "/api/v1/plans/",
+    "/api/v1/phases/",
+    "/api/v1/budget-lines/",
+    "/api/v1/expenditures/",
+    "/api/v1/provinces/",
+    "/api/v1/districts/",
+    "/api/v1/reports/dashboard/?province={province}",
+    "/api/v1/reports/yearly/2019/?province={province}",
+]
 # Token (1), scope (1), the rows (1), what they name (lineage, enrolments of a page: 2), and for
 # the figures the queries of the dashboard and the yearly report themselves.
 MAX_QUERIES = 14
@@ -29,12 +42,19 @@ def grow(phase, communes, by):
     for commune in communes:
         enrolment = actions.enrol(phase, commune, enrolled_on=phase.starts_on, by=by)
         for step in enrolment.steps.order_by("order")[:3]:
-            actions.record_step(step, done_on=phase.starts_on + datetime.timedelta(days=step.order), by=by,
-                                evidence="Biên bản")
-        actions.announce(enrolment, decision_number=f"{commune.code}/QĐ", decided_on=datetime.date(2019, 6, 1),
-                         by=by, incomplete_reason="Thí điểm")
-        actions.record_inspection(enrolment, by=by, inspected_on=datetime.date(2019, 9, 1), mode="on_site",
-                                  result="conforming")
+            actions.record_step(
+                step, done_on=phase.starts_on + datetime.timedelta(days=step.order), by=by, evidence="Biên bản"
+            )
+        actions.announce(
+            enrolment,
+            decision_number=f"{commune.code}/QĐ",
+            decided_on=datetime.date(2019, 6, 1),
+            by=by,
+            incomplete_reason="Thí điểm",
+        )
+        actions.record_inspection(
+            enrolment, by=by, inspected_on=datetime.date(2019, 9, 1), mode="on_site", result="conforming"
+        )
         make_expenditure(phase.plan, 1_000_000, line=make_line(phase.plan, 5_000_000, phase=phase), commune=commune)
 
 
@@ -48,8 +68,9 @@ def count(api, url):
 def test_list_endpoints_ask_the_same_number_of_queries_at_3_and_40_communes(db):
     thanh_hoa = Province.objects.get(code="38", valid_until__isnull=False)
     staff = make_user("dost_thanhhoa", Role.DOST_STAFF, province=thanh_hoa)
-    plan = make_plan(thanh_hoa, number="1/KH-UBND", issued_on=datetime.date(2019, 1, 2),
-                     starts_on=datetime.date(2019, 1, 2))
+    plan = make_plan(
+        thanh_hoa, number="1/KH-UBND", issued_on=datetime.date(2019, 1, 2), starts_on=datetime.date(2019, 1, 2)
+    )
     phase = make_phase(plan, 1)
     communes = list(Commune.objects.filter(province=thanh_hoa).order_by("code")[:40])
     api = api_as(staff)

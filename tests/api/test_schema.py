@@ -4,6 +4,7 @@ their tokens, and checks that nothing answers 500, that every response (status, 
 headers, body) is one the schema documents, and that an object outside the caller's scope is
 404 — for generated ids and for real objects of another province.
 """
+
 import datetime
 import json
 
@@ -31,14 +32,29 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES = 4  # per operation; each is sent as the three roles, then with real ids in and out of scope
 ROLES = ("dost", "officer", "leader")
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 # The resource of each path with an id: the key of a real object in scope (in Lâm Hà) and of one
 # outside every role's scope (Lạng Sơn).
-RESOURCES = {"provinces": "province", "districts": "district", "areas": "area", "communes": "commune",
-             "plans": "plan", "phases": "phase", "budget-lines": "budget_line", "expenditures": "expenditure",
-             "enrolments": "enrolment", "steps": "step", "announcements": "announcement",
-             "inspections": "inspection"}
+RESOURCES = {
+    "provinces": "province",
+    "districts": "district",
+    "areas": "area",
+    "communes": "commune",
+    "plans": "plan",
+    "phases": "phase",
+    "budget-lines": "budget_line",
+    "expenditures": "expenditure",
+    "enrolments": "enrolment",
+    "steps": "step",
+    "announcements": "announcement",
+    "inspections": "inspection",
+}
 
 
 @pytest.fixture
@@ -64,8 +80,10 @@ def generated_schema():
 DOCUMENT = generated_schema()
 # Generated requests (valid and invalid) and the schema's examples; not the coverage phase, which
 # sends every boundary value and method of every operation (minutes, for little more here).
-schema = schemathesis.openapi.from_dict(DOCUMENT, config=SchemathesisConfig.from_dict(
-    {"phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}}}))
+schema = schemathesis.openapi.from_dict(
+    DOCUMENT,
+    config=SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}}}),
+)
 
 
 @pytest.fixture
@@ -76,20 +94,41 @@ def contract(lamdong_pilot, lam_ha, lang_son, dost_lamdong, officer_lamha, leade
     enrolment = lamdong_pilot.enrolments.filter(commune__district=lam_ha).order_by("commune__code").first()
     line = make_line(plan, 700_000_000, phase=lamdong_pilot)
     objects = {
-        "province": plan.province, "district": lam_ha, "commune": enrolment.commune, "plan": plan,
-        "phase": lamdong_pilot, "enrolment": enrolment, "step": enrolment.steps.get(order=1), "budget_line": line,
+        "province": plan.province,
+        "district": lam_ha,
+        "commune": enrolment.commune,
+        "plan": plan,
+        "phase": lamdong_pilot,
+        "enrolment": enrolment,
+        "step": enrolment.steps.get(order=1),
+        "budget_line": line,
         "expenditure": make_expenditure(plan, 10_000_000, line=line, commune=enrolment.commune),
-        "announcement": actions.announce(enrolment, decision_number="1/QĐ-UBND", decided_on=datetime.date(2018, 12, 1),
-                                         by=dost_lamdong, incomplete_reason="Thí điểm"),
-        "inspection": actions.record_inspection(enrolment, by=dost_lamdong, inspected_on=datetime.date(2019, 3, 1),
-                                                mode="on_site", result="conforming"),
+        "announcement": actions.announce(
+            enrolment,
+            decision_number="1/QĐ-UBND",
+            decided_on=datetime.date(2018, 12, 1),
+            by=dost_lamdong,
+            incomplete_reason="Thí điểm",
+        ),
+        "inspection": actions.record_inspection(
+            enrolment, by=dost_lamdong, inspected_on=datetime.date(2019, 3, 1), mode="on_site", result="conforming"
+        ),
     }
     other_plan = make_plan(lang_son, number="174/KH-UBND", issued_on=plan.issued_on, starts_on=plan.starts_on)
     theirs = enrol_communes(make_phase(other_plan, 1), lang_son.communes.order_by("code")[:1])[0]
-    outside = {"province": lang_son, "district": theirs.commune.district, "commune": theirs.commune,
-               "plan": other_plan, "phase": theirs.phase, "enrolment": theirs, "step": theirs.steps.first()}
-    tokens = {role: token_for(user) for role, user in
-              (("dost", dost_lamdong), ("officer", officer_lamha), ("leader", leader_lamdong))}
+    outside = {
+        "province": lang_son,
+        "district": theirs.commune.district,
+        "commune": theirs.commune,
+        "plan": other_plan,
+        "phase": theirs.phase,
+        "enrolment": theirs,
+        "step": theirs.steps.first(),
+    }
+    tokens = {
+        role: token_for(user)
+        for role, user in (("dost", dost_lamdong), ("officer", officer_lamha), ("leader", leader_lamdong))
+    }
     return wsgi_app, objects, outside, tokens
 
 
@@ -108,8 +147,9 @@ def resource_of(path):
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_every_response_conforms_to_the_schema_as_each_role(case, contract):
     app, objects, outside, tokens = contract
     key = resource_of(case.path)

@@ -1,5 +1,6 @@
 """Personal API tokens: created and named by their user, shown once, stored as a digest,
 revoked at once, with the last use recorded; a read-only kind; a rate limit per token."""
+
 import datetime
 
 import pytest
@@ -87,13 +88,17 @@ def test_the_last_use_is_written_at_most_once_a_minute(dost_lamdong):
 def test_a_read_only_token_of_dost_staff_changes_nothing(dost_lamdong, recorded_step):
     api = api_as(dost_lamdong, TokenKind.READ)
     before = Step.objects.get(pk=recorded_step.pk)
-    response = api.patch(f"/api/v1/steps/{recorded_step.pk}/", {"evidence": "Sửa"}, **{"If-Match": f'"{before.version}"'})
+    response = api.patch(
+        f"/api/v1/steps/{recorded_step.pk}/", {"evidence": "Sửa"}, **{"If-Match": f'"{before.version}"'}
+    )
     assert response.status_code == 403
     assert problem_of(response)["type"] == "urn:isotrack:problem:read-only-token"
     after = Step.objects.get(pk=recorded_step.pk)
     assert (after.version, after.evidence) == (before.version, before.evidence)
-    announced = api.post(f"/api/v1/enrolments/{recorded_step.enrolment_id}/announcements/",
-                         {"decision_number": "1/QĐ-UBND", "decided_on": "2018-12-01", "incomplete_reason": "Thí điểm"})
+    announced = api.post(
+        f"/api/v1/enrolments/{recorded_step.enrolment_id}/announcements/",
+        {"decision_number": "1/QĐ-UBND", "decided_on": "2018-12-01", "incomplete_reason": "Thí điểm"},
+    )
     assert announced.status_code == 403
     assert not recorded_step.enrolment.announcements.exists()
     assert api.get(f"/api/v1/steps/{recorded_step.pk}/").status_code == 200

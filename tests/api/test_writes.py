@@ -1,6 +1,7 @@
 """Changes through the API go through the pages' forms and actions: the same validation,
 history naming the caller, scope and refusals; If-Match guards edits (428 without it, 412 and
 nothing written when stale) and Idempotency-Key makes a retried create create once."""
+
 import datetime
 
 import pytest
@@ -26,8 +27,9 @@ def test_dost_records_a_step_done_with_if_match_and_history_names_the_caller(lam
     api = api_as(dost_lamdong)
     read = api.get(step_url(step))
     assert read.status_code == 200 and read["ETag"] == f'"{step.version}"'
-    response = api.patch(step_url(step), {"done_on": "2018-04-02", "evidence": "Biên bản khảo sát 12/BB"},
-                         **{"If-Match": read["ETag"]})
+    response = api.patch(
+        step_url(step), {"done_on": "2018-04-02", "evidence": "Biên bản khảo sát 12/BB"}, **{"If-Match": read["ETag"]}
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["done_on"] == "2018-04-02" and body["review_state"] == ReviewState.AWAITING
@@ -69,7 +71,10 @@ def test_the_step_forms_rules_apply(lamdong_pilot, dost_lamdong):
     match = {"If-Match": f'"{step.version}"'}
     no_evidence = problem_of(api.patch(step_url(step), {"done_on": "2018-04-02"}, **match))
     assert no_evidence["status"] == 400
-    assert {"field": "evidence", "detail": "Cần ghi minh chứng (số văn bản, biên bản) hoặc đính kèm tệp khi đánh dấu bước đã hoàn thành."} in no_evidence["errors"]
+    assert {
+        "field": "evidence",
+        "detail": "Cần ghi minh chứng (số văn bản, biên bản) hoặc đính kèm tệp khi đánh dấu bước đã hoàn thành.",
+    } in no_evidence["errors"]
     future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
     in_future = problem_of(api.patch(step_url(step), {"done_on": future, "evidence": "x"}, **match))
     assert in_future["errors"] == [{"field": "done_on", "detail": "Ngày hoàn thành không được ở tương lai."}]
@@ -78,8 +83,9 @@ def test_the_step_forms_rules_apply(lamdong_pilot, dost_lamdong):
     assert Step.objects.get(pk=step.pk).version == step.version
 
 
-def test_the_district_officer_reviews_a_step_of_their_district_only(recorded_step, officer_lamha, officer_dalat,
-                                                                    leader_lamdong):
+def test_the_district_officer_reviews_a_step_of_their_district_only(
+    recorded_step, officer_lamha, officer_dalat, leader_lamdong
+):
     match = {"If-Match": f'"{recorded_step.version}"'}
     url = f"/api/v1/steps/{recorded_step.pk}/review/"
     assert api_as(officer_dalat).post(url, {"decision": "confirm"}, **match).status_code == 404
@@ -111,11 +117,16 @@ def test_a_retried_announcement_with_the_same_idempotency_key_is_recorded_once(l
     assert retried.json() == first.json()
     assert Announcement.objects.filter(enrolment=enrolment).count() == 1
     announcement = Announcement.objects.get(enrolment=enrolment)
-    assert announcement.recorded_by == dost_lamdong and enrolment.__class__.objects.get(pk=enrolment.pk).status == "announced"
+    assert (
+        announcement.recorded_by == dost_lamdong
+        and enrolment.__class__.objects.get(pk=enrolment.pk).status == "announced"
+    )
     # The key is spent: another create with it is refused, not answered with the announcement.
-    other = api.post(f"/api/v1/enrolments/{enrolment.pk}/inspections/",
-                     {"inspected_on": "2019-03-01", "mode": "on_site", "result": "conforming"},
-                     **{"Idempotency-Key": "a7f1c2"})
+    other = api.post(
+        f"/api/v1/enrolments/{enrolment.pk}/inspections/",
+        {"inspected_on": "2019-03-01", "mode": "on_site", "result": "conforming"},
+        **{"Idempotency-Key": "a7f1c2"},
+    )
     assert other.status_code == 422 and not Inspection.objects.exists()
     # Without a key, each request is a new create (here refused: a second first announcement).
     second = problem_of(api.post(url, data))
@@ -125,15 +136,26 @@ def test_a_retried_announcement_with_the_same_idempotency_key_is_recorded_once(l
 def test_an_inspection_is_recorded_then_corrected_with_if_match(lamdong_pilot, dost_lamdong, leader_lamdong):
     enrolment = lamdong_pilot.enrolments.first()
     api = api_as(dost_lamdong)
-    created = api.post(f"/api/v1/enrolments/{enrolment.pk}/inspections/",
-                       {"inspected_on": "2019-03-01", "mode": "on_site", "result": "corrections",
-                        "corrective_action": "Cập nhật quy trình tiếp nhận hồ sơ"}, **{"Idempotency-Key": "ins-1"})
+    created = api.post(
+        f"/api/v1/enrolments/{enrolment.pk}/inspections/",
+        {
+            "inspected_on": "2019-03-01",
+            "mode": "on_site",
+            "result": "corrections",
+            "corrective_action": "Cập nhật quy trình tiếp nhận hồ sơ",
+        },
+        **{"Idempotency-Key": "ins-1"},
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["corrective_due_on"] == "2019-05-01"  # two months, as on the page
     url = f"/api/v1/inspections/{body['id']}/"
-    assert api_as(leader_lamdong).patch(url, {"corrective_done_on": "2019-04-20"},
-                                        **{"If-Match": created["ETag"]}).status_code == 403
+    assert (
+        api_as(leader_lamdong)
+        .patch(url, {"corrective_done_on": "2019-04-20"}, **{"If-Match": created["ETag"]})
+        .status_code
+        == 403
+    )
     changed = api.patch(url, {"corrective_done_on": "2019-04-20"}, **{"If-Match": created["ETag"]})
     assert changed.status_code == 200 and changed.json()["corrective_done_on"] == "2019-04-20"
     assert changed.json()["result"] == "corrections"
@@ -143,9 +165,11 @@ def test_an_inspection_is_recorded_then_corrected_with_if_match(lamdong_pilot, d
 
 def test_an_idempotency_key_must_be_short_visible_ascii(lamdong_pilot, dost_lamdong):
     enrolment = lamdong_pilot.enrolments.first()
-    response = api_as(dost_lamdong).post(f"/api/v1/enrolments/{enrolment.pk}/inspections/",
-                                         {"inspected_on": "2019-03-01", "mode": "on_site", "result": "conforming"},
-                                         **{"Idempotency-Key": "x" * 65})
+    response = api_as(dost_lamdong).post(
+        f"/api/v1/enrolments/{enrolment.pk}/inspections/",
+        {"inspected_on": "2019-03-01", "mode": "on_site", "result": "conforming"},
+        **{"Idempotency-Key": "x" * 65},
+    )
     assert response.status_code == 400 and problem_of(response)["errors"][0]["field"] == "Idempotency-Key"
     assert not Inspection.objects.exists()
 
@@ -170,8 +194,11 @@ def test_the_same_create_sent_several_times_at_once_records_one(official_units, 
     url = f"/api/v1/enrolments/{enrolment.pk}/inspections/"
 
     def send(_i):
-        return Api(token).post(url, {"inspected_on": "2019-03-01", "mode": "on_site", "result": "conforming"},
-                        **{"Idempotency-Key": "lan-gui-1"})
+        return Api(token).post(
+            url,
+            {"inspected_on": "2019-03-01", "mode": "on_site", "result": "conforming"},
+            **{"Idempotency-Key": "lan-gui-1"},
+        )
 
     responses, errors = run_together(4, send)
     assert not errors

@@ -1,4 +1,5 @@
 """The benchmark's dataset builder, run at a small scale so that it cannot rot unnoticed."""
+
 import datetime
 import io
 
@@ -35,8 +36,9 @@ PROVINCES = ("68", "20")  # Lâm Đồng, Lạng Sơn before 2025; today's Lâm 
 
 @pytest.fixture
 def built(db):
-    call_command("build_bench_data", provinces=",".join(PROVINCES), today=TODAY, carry_over_share=0.3,
-                 stdout=io.StringIO())
+    call_command(
+        "build_bench_data", provinces=",".join(PROVINCES), today=TODAY, carry_over_share=0.3, stdout=io.StringIO()
+    )
 
 
 def old_communes(codes=PROVINCES):
@@ -54,11 +56,11 @@ def test_every_old_commune_was_enrolled_once_and_ended_by_the_reorganisation(bui
     assert set(old.values_list("commune_id", flat=True)) == set(communes.values_list("pk", flat=True))
     assert not old.annotate(n=Count("steps")).exclude(n=8).exists()
     assert set(old.values_list("status", "ended_on", "end_reason").distinct()) == {
-        (Status.ENDED, REFORM_2025, EndReason.REORGANISATION)}
+        (Status.ENDED, REFORM_2025, EndReason.REORGANISATION)
+    }
     assert not RolloutPlan.objects.filter(province__valid_until=REFORM_2025, closed_on__isnull=True).exists()
     # Announcements in force on the last day stopped with the commune; a few had lapsed before.
-    assert Announcement.objects.filter(enrolment__in=old, lapse_cause="reorganisation",
-                                       lapsed_on=REFORM_2025).exists()
+    assert Announcement.objects.filter(enrolment__in=old, lapse_cause="reorganisation", lapsed_on=REFORM_2025).exists()
     assert not Announcement.objects.filter(enrolment__in=old, lapsed_on__isnull=True).exists()
 
 
@@ -122,10 +124,12 @@ def test_stored_status_current_step_and_due_date_agree_with_the_records(built):
         stored = (enrolment.status, enrolment.current_step, enrolment.next_due_on, enrolment.upkeep_due_on)
         if not enrolment.ended_on:
             assert enrolment.status == derive_status(
-                list(enrolment.steps.all()), list(enrolment.announcements.all()), list(enrolment.maintenance.all()))
+                list(enrolment.steps.all()), list(enrolment.announcements.all()), list(enrolment.maintenance.all())
+            )
         enrolment.refresh_status(save=False)
-        assert (enrolment.status, enrolment.current_step, enrolment.next_due_on, enrolment.upkeep_due_on) == stored, \
+        assert (enrolment.status, enrolment.current_step, enrolment.next_due_on, enrolment.upkeep_due_on) == stored, (
             enrolment.pk
+        )
 
 
 def test_records_pass_the_models_validation(built):
@@ -149,8 +153,9 @@ def test_users_hold_one_role_each_in_their_area(built):
     assert get_user_model().objects.count() == 2 + 2 * 2 + districts + areas.count() + 1
     assert RoleAssignment.objects.filter(role=Role.DOST_STAFF, province__valid_from=REFORM_2025).count() == 2
     assert RoleAssignment.objects.filter(role=Role.DISTRICT_OFFICER, district__isnull=False).count() == districts
-    assert set(RoleAssignment.objects.filter(role=Role.DISTRICT_OFFICER, area__isnull=False)
-               .values_list("area", flat=True)) == set(areas.values_list("pk", flat=True))
+    assert set(
+        RoleAssignment.objects.filter(role=Role.DISTRICT_OFFICER, area__isnull=False).values_list("area", flat=True)
+    ) == set(areas.values_list("pk", flat=True))
     assert RoleAssignment.objects.filter(role=Role.LEADERSHIP, province__isnull=True).count() == 1
     assert get_user_model().objects.get(username="admin").is_superuser
     lam_ha = areas.get(province__code="68", name="Lâm Hà")
@@ -166,20 +171,29 @@ def test_history_records_each_step_from_creation_to_review(built):
     assert Step.history.filter(history_type="+").count() == steps
     assert Step.history.filter(history_type="~").count() >= done
     assert not Step.history.filter(history_user__isnull=True).exists()
-    step = Step.objects.filter(review_state=ReviewState.CONFIRMED, enrolment__commune__valid_until=REFORM_2025) \
-        .order_by("pk").first()
+    step = (
+        Step.objects.filter(review_state=ReviewState.CONFIRMED, enrolment__commune__valid_until=REFORM_2025)
+        .order_by("pk")
+        .first()
+    )
     states = list(step.history.order_by("history_date", "history_id").values_list("review_state", flat=True))
     assert states == [ReviewState.NOT_RECORDED, ReviewState.AWAITING, ReviewState.CONFIRMED]
     assert Enrolment.history.count() >= 2 * Enrolment.objects.filter(ended_on__isnull=False).count()
     # The reorganisation is dated the day the map changed.
-    assert {localdate(h.history_date) for h in Enrolment.history.filter(history_user__username=SYSTEM_USERNAME)} \
-        == {REFORM_2025}
+    assert {localdate(h.history_date) for h in Enrolment.history.filter(history_user__username=SYSTEM_USERNAME)} == {
+        REFORM_2025
+    }
 
 
 def test_the_same_seed_builds_the_same_data(db):
     def fingerprint():
-        return list(Enrolment.objects.order_by("commune__valid_from", "commune__code", "carried_from__commune__code").values_list(
-            "commune__code", "phase__order", "status", "current_step", "next_due_on", "carried_from__commune__code"))
+        return list(
+            Enrolment.objects.order_by(
+                "commune__valid_from", "commune__code", "carried_from__commune__code"
+            ).values_list(
+                "commune__code", "phase__order", "status", "current_step", "next_due_on", "carried_from__commune__code"
+            )
+        )
 
     prints = []
     for _ in range(2):
@@ -205,8 +219,12 @@ def test_refuses_a_day_before_the_map_of_today_has_run_a_while(db):
 def test_derived_fields_follow_refresh_status_on_unsaved_records():
     from rollout.models import Step as StepModel
 
-    steps = [StepModel(kind=k, order=i, due_on=datetime.date(2024, 1, i)) for i, k in
-             enumerate(["survey", "steering", "training", "documents", "issue", "audit", "review", "effective"], 1)]
+    steps = [
+        StepModel(kind=k, order=i, due_on=datetime.date(2024, 1, i))
+        for i, k in enumerate(
+            ["survey", "steering", "training", "documents", "issue", "audit", "review", "effective"], 1
+        )
+    ]
     steps[0].done_on, steps[0].review_state = datetime.date(2024, 1, 1), ReviewState.CONFIRMED
     steps[1].done_on, steps[1].review_state = datetime.date(2024, 1, 2), ReviewState.RETURNED
     assert derived_fields(steps, [], []) == (Status.BUILDING, "steering", datetime.date(2024, 1, 2))

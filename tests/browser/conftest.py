@@ -4,6 +4,7 @@ Live-server tests are transactional (the server runs in another thread), so pyte
 runs them after the others and empties the tables after each: each test builds its own
 small world here, on the real unit list.
 """
+
 import datetime
 import os
 from pathlib import Path
@@ -37,8 +38,15 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield browser
         browser.close()
@@ -53,8 +61,9 @@ def world(transactional_db):
     lam_ha = District.objects.get(province=lam_dong, short_name="Lâm Hà")
     da_lat = District.objects.get(province=lam_dong, short_name="Đà Lạt")
     plan = make_plan(lam_dong, number="MH-68/KH-UBND", starts_on=datetime.date(2018, 1, 15))
-    phase = make_phase(plan, 1, starts_on=datetime.date(2018, 3, 1), ends_on=datetime.date(2018, 12, 31),
-                       name="Giai đoạn 1: thí điểm")
+    phase = make_phase(
+        plan, 1, starts_on=datetime.date(2018, 3, 1), ends_on=datetime.date(2018, 12, 31), name="Giai đoạn 1: thí điểm"
+    )
     communes = list(Commune.objects.filter(district=lam_ha).order_by("code")[:4])
     communes += list(Commune.objects.filter(district=da_lat).order_by("code")[:3])
     enrolments = enrol_communes(phase, communes, procedures_total=100, procedures_in_scope=100)
@@ -64,8 +73,12 @@ def world(transactional_db):
 
     def record(enrolment, count, confirm_by=None):
         for step in list(enrolment.steps.order_by("order"))[:count]:
-            actions.record_step(step, done_on=datetime.date(2018, 3, 1) + datetime.timedelta(days=30 * step.order),
-                                evidence="Biên bản số {}/BB".format(step.order), by=dost)
+            actions.record_step(
+                step,
+                done_on=datetime.date(2018, 3, 1) + datetime.timedelta(days=30 * step.order),
+                evidence="Biên bản số {}/BB".format(step.order),
+                by=dost,
+            )
             if confirm_by:
                 actions.review_step(step, by=confirm_by, confirm=True)
 
@@ -78,10 +91,21 @@ def world(transactional_db):
     # Đà Lạt's second commune has announced its system.
     record(enrolments[5], 8, confirm_by=officer_dalat)
     actions.announce(enrolments[5], decision_number="45/QĐ-UBND", decided_on=datetime.date(2018, 12, 20), by=dost)
-    line = BudgetLine.objects.create(plan=plan, phase=phase, category=BudgetCategory.CONSULTING,
-                                     amount=350_000_000, description="Thuê tư vấn giai đoạn thí điểm")
-    expenditure = Expenditure.objects.create(plan=plan, phase=phase, budget_line=line, amount=120_000_000,
-                                             spent_on=datetime.date(2018, 6, 15), document_ref="HĐ 12/2018/HĐ-TV")
+    line = BudgetLine.objects.create(
+        plan=plan,
+        phase=phase,
+        category=BudgetCategory.CONSULTING,
+        amount=350_000_000,
+        description="Thuê tư vấn giai đoạn thí điểm",
+    )
+    expenditure = Expenditure.objects.create(
+        plan=plan,
+        phase=phase,
+        budget_line=line,
+        amount=120_000_000,
+        spent_on=datetime.date(2018, 6, 15),
+        document_ref="HĐ 12/2018/HĐ-TV",
+    )
     return {
         "plan": plan,
         "phase": phase,
@@ -101,8 +125,9 @@ def world(transactional_db):
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
-                                  timezone_id="Asia/Ho_Chi_Minh")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base = live_server.url
@@ -112,8 +137,14 @@ def page(browser, live_server):
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base = live_server.url

@@ -1,6 +1,7 @@
 """Every main page of each role, on a desktop and on a phone: axe-core finds no violation of
 any impact, and the page is no wider than the screen (tables and charts scroll in their own
 boxes, which the keyboard can reach)."""
+
 import os
 from pathlib import Path
 
@@ -32,25 +33,64 @@ def violations(page):
 # with steps done).
 PAGES = {
     "dost_lamdong": [
-        "/", "/tong-quan/", "/tong-quan/huyen/{district}/", "/xa/", "/xa/?district={district}&status=applying",
-        "/xa/?q=lam+ha", "/xa/{commune}/", "/xa/buoc/{step}/", "/xa/tham-gia/{enrolment}/sua/",
-        "/xa/tham-gia/{enrolment}/kiem-tra/", "/xa/tham-gia/{announced}/cong-bo/",
-        "/xa/ghi-nhan-hang-loat/", "/ke-hoach/", "/ke-hoach/them/", "/ke-hoach/{plan}/", "/ke-hoach/{plan}/sua/",
-        "/ke-hoach/{plan}/xa-tham-gia/", "/giai-doan/{phase}/them-xa/", "/giai-doan/{phase}/sua/",
-        "/ke-hoach/{plan}/du-toan/them/", "/ke-hoach/{plan}/khoan-chi/them/", "/khoan-chi/{expenditure}/sua/",
-        "/xac-nhan/", "/xac-nhan/tra-lai/", "/nhap-excel/", "/bao-cao/", "/thong-bao/", "/thong-bao/cai-dat/",
+        "/",
+        "/tong-quan/",
+        "/tong-quan/huyen/{district}/",
+        "/xa/",
+        "/xa/?district={district}&status=applying",
+        "/xa/?q=lam+ha",
+        "/xa/{commune}/",
+        "/xa/buoc/{step}/",
+        "/xa/tham-gia/{enrolment}/sua/",
+        "/xa/tham-gia/{enrolment}/kiem-tra/",
+        "/xa/tham-gia/{announced}/cong-bo/",
+        "/xa/ghi-nhan-hang-loat/",
+        "/ke-hoach/",
+        "/ke-hoach/them/",
+        "/ke-hoach/{plan}/",
+        "/ke-hoach/{plan}/sua/",
+        "/ke-hoach/{plan}/xa-tham-gia/",
+        "/giai-doan/{phase}/them-xa/",
+        "/giai-doan/{phase}/sua/",
+        "/ke-hoach/{plan}/du-toan/them/",
+        "/ke-hoach/{plan}/khoan-chi/them/",
+        "/khoan-chi/{expenditure}/sua/",
+        "/xac-nhan/",
+        "/xac-nhan/tra-lai/",
+        "/nhap-excel/",
+        "/bao-cao/",
+        "/thong-bao/",
+        "/thong-bao/cai-dat/",
         "/tai-khoan/doi-mat-khau/",
     ],
     "huyen_lamha": [
-        "/", "/tong-quan/huyen/{district}/", "/xa/", "/xa/?q=lam+ha", "/xa/{commune}/", "/ke-hoach/",
-        "/ke-hoach/{plan}/", "/xac-nhan/", "/thong-bao/", "/thong-bao/cai-dat/",
+        "/",
+        "/tong-quan/huyen/{district}/",
+        "/xa/",
+        "/xa/?q=lam+ha",
+        "/xa/{commune}/",
+        "/ke-hoach/",
+        "/ke-hoach/{plan}/",
+        "/xac-nhan/",
+        "/thong-bao/",
+        "/thong-bao/cai-dat/",
     ],
     "lanhdao_lamdong": [
-        "/", "/tong-quan/", "/tong-quan/huyen/{district}/", "/xa/", "/xa/{commune}/", "/ke-hoach/",
-        "/ke-hoach/{plan}/", "/bao-cao/", "/thong-bao/",
+        "/",
+        "/tong-quan/",
+        "/tong-quan/huyen/{district}/",
+        "/xa/",
+        "/xa/{commune}/",
+        "/ke-hoach/",
+        "/ke-hoach/{plan}/",
+        "/bao-cao/",
+        "/thong-bao/",
     ],
     "quantri": [
-        "/", "/tong-quan/toan-quoc/", "/tong-quan/?province={province}", "/xa/?province={province}",
+        "/",
+        "/tong-quan/toan-quoc/",
+        "/tong-quan/?province={province}",
+        "/xa/?province={province}",
     ],
 }
 SIZES = {"desktop": "page", "phone": "phone"}
@@ -58,10 +98,17 @@ SIZES = {"desktop": "page", "phone": "phone"}
 
 def ids_of(world):
     enrolment = world["enrolments"][1]
-    return {"commune": enrolment.commune_id, "enrolment": enrolment.pk, "announced": world["enrolments"][0].pk,
-            "plan": world["plan"].pk, "phase": world["phase"].pk, "district": world["lam_ha"].pk,
-            "province": world["plan"].province_id, "step": enrolment.steps.get(order=3).pk,
-            "expenditure": world["expenditure"].pk}
+    return {
+        "commune": enrolment.commune_id,
+        "enrolment": enrolment.pk,
+        "announced": world["enrolments"][0].pk,
+        "plan": world["plan"].pk,
+        "phase": world["phase"].pk,
+        "district": world["lam_ha"].pk,
+        "province": world["plan"].province_id,
+        "step": enrolment.steps.get(order=3).pk,
+        "expenditure": world["expenditure"].pk,
+    }
 
 
 def test_sign_in_page_has_no_accessibility_violation_on_either_size(page, phone, world):
@@ -84,8 +131,11 @@ def test_main_pages_have_no_accessibility_violation_and_fit_the_screen(request, 
         assert response.status == 200, url
         problems = violations(screen)
         if not body_fits_viewport(screen):
-            problems.append("the page is wider than the screen: {} px".format(
-                screen.evaluate("() => document.documentElement.scrollWidth")))
+            problems.append(
+                "the page is wider than the screen: {} px".format(
+                    screen.evaluate("() => document.documentElement.scrollWidth")
+                )
+            )
         if problems:
             found[url] = problems
     assert not found, "\n".join(f"{url}: {problem}" for url, problems in found.items() for problem in problems)

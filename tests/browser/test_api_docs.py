@@ -1,6 +1,7 @@
 """The API's documentation and token pages work in Chromium under the site's unchanged
 Content-Security-Policy: Swagger UI is served from the project's own static files, started by
 the site's own script, asks nothing of any other origin, and tries a call with a token."""
+
 import pytest
 
 from tests.browser.conftest import screenshot, sign_in
@@ -12,8 +13,14 @@ pytestmark = pytest.mark.browser
 def test_the_api_documentation_renders_under_the_strict_policy_and_calls_with_a_token(page, world):
     violations = watch_policy(page)
     elsewhere = []
-    page.on("request", lambda request: elsewhere.append(request.url)
-            if not request.url.startswith(page.base) and not request.url.startswith("data:") else None)
+    page.on(
+        "request",
+        lambda request: (
+            elsewhere.append(request.url)
+            if not request.url.startswith(page.base) and not request.url.startswith("data:")
+            else None
+        ),
+    )
     sign_in(page, "dost_lamdong")
 
     # A token, created on the user's own page and shown once.

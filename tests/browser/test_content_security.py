@@ -1,6 +1,7 @@
 """The pages work in Chromium under the Content-Security-Policy: no violation on any main
 page of any role, and what inline handlers used to do (print, switch language, size the
 progress bars) is done by the site's own script."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -19,8 +20,14 @@ def watch_policy(page):
     """Console messages of the page that report a Content-Security-Policy violation."""
     violations = []
     page.add_init_script(REPORT_VIOLATIONS)
-    page.on("console", lambda message: violations.append(message.text)
-            if "CSP violation" in message.text or "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "CSP violation" in message.text or "Content Security Policy" in message.text
+            else None
+        ),
+    )
     return violations
 
 
@@ -31,12 +38,27 @@ def visit(page, url):
     page.wait_for_load_state("load")
 
 
-@pytest.mark.parametrize("username, urls", [
-    ("dost_lamdong", ["/tong-quan/", "/xa/", "/xa/{commune}/", "/ke-hoach/", "/ke-hoach/{plan}/",
-                      "/xa/ghi-nhan-hang-loat/", "/bao-cao/2018/", "/thong-bao/cai-dat/", "/xac-nhan/"]),
-    ("huyen_lamha", ["/tong-quan/huyen/{lam_ha}/", "/xac-nhan/", "/xa/{commune}/"]),
-    ("lanhdao_lamdong", ["/tong-quan/", "/ke-hoach/{plan}/", "/bao-cao/2018/"]),
-])
+@pytest.mark.parametrize(
+    "username, urls",
+    [
+        (
+            "dost_lamdong",
+            [
+                "/tong-quan/",
+                "/xa/",
+                "/xa/{commune}/",
+                "/ke-hoach/",
+                "/ke-hoach/{plan}/",
+                "/xa/ghi-nhan-hang-loat/",
+                "/bao-cao/2018/",
+                "/thong-bao/cai-dat/",
+                "/xac-nhan/",
+            ],
+        ),
+        ("huyen_lamha", ["/tong-quan/huyen/{lam_ha}/", "/xac-nhan/", "/xa/{commune}/"]),
+        ("lanhdao_lamdong", ["/tong-quan/", "/ke-hoach/{plan}/", "/bao-cao/2018/"]),
+    ],
+)
 def test_main_pages_raise_no_content_security_policy_violation(page, world, username, urls):
     violations = watch_policy(page)
     ids = {"commune": world["lam_ha_communes"][0].pk, "plan": world["plan"].pk, "lam_ha": world["lam_ha"].pk}

@@ -1,5 +1,6 @@
 """DOST staff: from the dashboard to a filtered commune list, then a commune's last step and
 its announcement recorded through the forms, and the new status on the page and in the list."""
+
 import re
 
 import pytest
@@ -40,7 +41,8 @@ def test_dost_staff_filter_the_list_record_the_last_step_and_the_announcement(pa
     expect(rows).to_have_count(2)
     expect(page.locator("#result-count")).to_have_text("2 xã")
     assert sorted(int(rows.nth(i).get_attribute("data-commune")) for i in range(2)) == sorted(
-        [applying.pk, building.pk])
+        [applying.pk, building.pk]
+    )
     expect(page.locator(f"tr[data-commune='{applying.pk}']")).to_contain_text("Đang áp dụng")
     expect(page.locator(f"tr[data-commune='{building.pk}']")).to_contain_text("Đang xây dựng")
     # The filter keeps what was chosen.

@@ -1,4 +1,5 @@
 """What a person sees when a request cannot be served: Vietnamese pages in the site's layout."""
+
 import pytest
 from playwright.sync_api import expect
 

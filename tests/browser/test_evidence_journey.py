@@ -1,6 +1,7 @@
 """Evidence files in the browser: DOST staff upload a PDF to a step from the commune page; the
 district officer opens it from the same page and gets the file under its original name; an
 officer of another district cannot."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,8 +12,9 @@ from tests.files import PDF
 pytestmark = pytest.mark.browser
 
 
-def test_dost_staff_upload_a_pdf_to_a_step_and_the_district_officer_opens_it(page, browser, live_server, world,
-                                                                             tmp_path):
+def test_dost_staff_upload_a_pdf_to_a_step_and_the_district_officer_opens_it(
+    page, browser, live_server, world, tmp_path
+):
     enrolment = world["enrolments"][1]  # Lâm Hà's second commune: two steps awaiting review
     step = enrolment.steps.get(order=1)
     commune_url = f"{page.base}/xa/{enrolment.commune_id}/"

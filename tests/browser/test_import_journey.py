@@ -1,5 +1,6 @@
 """DOST staff bring a sheet in: upload, preview, choose the commune a duplicate name stands
 for, confirm; the records then hold what the sheet said."""
+
 import datetime
 
 import pytest
@@ -22,11 +23,13 @@ def test_dost_staff_upload_preview_choose_and_confirm_a_sheet(page, world):
     fresh = Commune.objects.get(province=plan.province, name="Xã Đạ Đờn")
     bao_loc = Commune.objects.get(province=plan.province, name="Phường 1", district__short_name="Bảo Lộc")
     assert not Enrolment.objects.filter(plan=plan, commune__in=[fresh, bao_loc]).exists()
-    sheet = xlsx([
-        ("", "da don", "", plan.number, "", "20/03/2018", "", ""),
-        (enrolled.commune.code, enrolled.commune.name, "", plan.number, "", "25/03/2018", "", ""),
-        ("", "Phường 1", "", plan.number, "", "", "", ""),
-    ])
+    sheet = xlsx(
+        [
+            ("", "da don", "", plan.number, "", "20/03/2018", "", ""),
+            (enrolled.commune.code, enrolled.commune.name, "", plan.number, "", "25/03/2018", "", ""),
+            ("", "Phường 1", "", plan.number, "", "", "", ""),
+        ]
+    )
 
     sign_in(page, "dost_lamdong")
     page.click("nav.navbar >> text=Nhập từ Excel")
@@ -41,7 +44,9 @@ def test_dost_staff_upload_preview_choose_and_confirm_a_sheet(page, world):
     rows = page.locator("tr.import-row")
     expect(rows).to_have_count(3)
     expect(page.locator("tr[data-row='2']")).to_contain_text("Thêm vào kế hoạch")
-    expect(page.locator("tr[data-row='2']")).to_contain_text("Khảo sát, đánh giá thực trạng: hoàn thành ngày 20/03/2018")
+    expect(page.locator("tr[data-row='2']")).to_contain_text(
+        "Khảo sát, đánh giá thực trạng: hoàn thành ngày 20/03/2018"
+    )
     expect(page.locator("tr[data-row='3']")).to_contain_text("Bổ sung hồ sơ")
     expect(page.locator("tr[data-row='4']")).to_contain_text("Cần chọn xã")
     expect(page.locator("#confirm-import")).to_have_count(0)

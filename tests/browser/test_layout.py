@@ -1,5 +1,6 @@
 """Pages keep to the screen on a desktop and on a phone: long text typed without spaces wraps,
 charts scale, and tables too wide for a phone scroll in boxes the keyboard can reach."""
+
 import datetime
 
 import pytest
@@ -73,10 +74,13 @@ def focus_by_tab(screen, selector, presses=80):
     return False
 
 
-@pytest.mark.parametrize("url, box", [
-    ("/tong-quan/", "[aria-labelledby~=h-districts].table-responsive"),
-    ("/ke-hoach/{plan}/", "[aria-labelledby~=h-lines].table-responsive"),
-])
+@pytest.mark.parametrize(
+    "url, box",
+    [
+        ("/tong-quan/", "[aria-labelledby~=h-districts].table-responsive"),
+        ("/ke-hoach/{plan}/", "[aria-labelledby~=h-lines].table-responsive"),
+    ],
+)
 def test_a_table_wider_than_a_phone_scrolls_from_the_keyboard(phone, world, url, box):
     sign_in(phone, "dost_lamdong")
     phone.goto(phone.base + url.format(plan=world["plan"].pk))

@@ -1,5 +1,6 @@
 """Leadership reads the dashboard, follows a number to the communes it counts, exports them
 to Excel and prints the dashboard."""
+
 import re
 
 import pytest
@@ -54,8 +55,10 @@ def test_leadership_drills_down_from_a_dashboard_number_and_exports_the_same_com
     page.go_back()
     page.wait_for_url("**/tong-quan/")
     links = lam_ha_row.locator("a[href*='/xa/']")
-    figures = [(int(links.nth(i).inner_text().replace(".", "")), links.nth(i).get_attribute("href"))
-               for i in range(links.count())]
+    figures = [
+        (int(links.nth(i).inner_text().replace(".", "")), links.nth(i).get_attribute("href"))
+        for i in range(links.count())
+    ]
     assert figures, "no drill-down link in Lâm Hà's row"
     with page.expect_download() as info:
         page.click("text=Tải Excel")

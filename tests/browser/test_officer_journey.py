@@ -1,5 +1,6 @@
 """A district officer reviews the steps DOST staff recorded: returns one with a comment,
 confirms another, and cannot open a commune of another district. On a desktop and on a phone."""
+
 import pytest
 from playwright.sync_api import expect
 

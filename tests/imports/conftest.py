@@ -1,4 +1,5 @@
 """Sheets built in the tests, and imports run through imports.actions as the pages run them."""
+
 import csv
 import datetime
 import io
@@ -26,8 +27,11 @@ def celery_eager():
     app.conf.task_always_eager = before
 
 
-def xlsx(rows, headers=("Mã xã", "Tên xã", "Huyện", "Kế hoạch", "Giai đoạn", "Khảo sát", "Số quyết định",
-                        "Ngày công bố"), title_rows=()):
+def xlsx(
+    rows,
+    headers=("Mã xã", "Tên xã", "Huyện", "Kế hoạch", "Giai đoạn", "Khảo sát", "Số quyết định", "Ngày công bố"),
+    title_rows=(),
+):
     """An .xlsx workbook: optional title rows, the headings, then the rows (values as given)."""
     book = Workbook()
     sheet = book.active
@@ -66,8 +70,10 @@ def windows_1258(text):
             out.append(char)
         except UnicodeEncodeError:
             parts = unicodedata.normalize("NFD", char)
-            out.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES))
-                       + "".join(c for c in parts if c in TONES))
+            out.append(
+                unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES))
+                + "".join(c for c in parts if c in TONES)
+            )
     return "".join(out)
 
 

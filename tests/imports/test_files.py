@@ -1,5 +1,6 @@
 """What a file is, by its content; how it is read: formulas, encodings, header rows, limits,
 columns mapped by hand."""
+
 import io
 import re
 import zipfile
@@ -28,6 +29,7 @@ def rezip(content, change):
 
 def with_cached_values(content, cached):
     """Give formula cells the value Excel would have saved with them: {"A2": ("str", "Tân Hà")}."""
+
     def change(name, data):
         if name != "xl/worksheets/sheet1.xml":
             return data
@@ -35,9 +37,13 @@ def with_cached_values(content, cached):
         for ref, (kind, value) in cached.items():
             typed = f' t="{kind}"' if kind else ""
             # An empty value is <v/> or <v></v>, as openpyxl writes it with or without lxml.
-            text = re.sub(rf'<c r="{ref}"([^>]*)><f>(.*?)</f>(?:<v ?/>|<v></v>)</c>',
-                          lambda m: f'<c r="{ref}"{m.group(1)}{typed}><f>{m.group(2)}</f><v>{value}</v></c>', text)
+            text = re.sub(
+                rf'<c r="{ref}"([^>]*)><f>(.*?)</f>(?:<v ?/>|<v></v>)</c>',
+                lambda m: f'<c r="{ref}"{m.group(1)}{typed}><f>{m.group(2)}</f><v>{value}</v></c>',
+                text,
+            )
         return text.encode()
+
     return rezip(content, change)
 
 
@@ -65,17 +71,27 @@ def test_formulas_are_read_as_their_saved_values_and_never_evaluated(dost_lamdon
 
 
 def test_a_macro_workbook_is_refused_even_named_xlsx():
-    macro = rezip(xlsx([]), lambda name, data: data.replace(
-        b"spreadsheetml.sheet.main+xml", b"sheet.macroEnabled.main+xml") if name == "[Content_Types].xml" else data)
+    macro = rezip(
+        xlsx([]),
+        lambda name, data: (
+            data.replace(b"spreadsheetml.sheet.main+xml", b"sheet.macroEnabled.main+xml")
+            if name == "[Content_Types].xml"
+            else data
+        ),
+    )
     assert refused(macro).startswith("Tệp có macro (.xlsm) không được nhận")
 
 
-@pytest.mark.parametrize("content, start", [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "Đây là tệp Excel 97-2003 (.xls)"),
-    (b"%PDF-1.7\n...", "Tệp không phải bảng tính"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "Tệp không phải bảng tính"),
-    (b"", "Tệp trống."),
-], ids=["xls", "pdf", "png", "empty"])
+@pytest.mark.parametrize(
+    "content, start",
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "Đây là tệp Excel 97-2003 (.xls)"),
+        (b"%PDF-1.7\n...", "Tệp không phải bảng tính"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "Tệp không phải bảng tính"),
+        (b"", "Tệp trống."),
+    ],
+    ids=["xls", "pdf", "png", "empty"],
+)
 def test_what_is_not_a_spreadsheet_is_refused_by_its_content(content, start):
     assert refused(content, name="bang.xlsx").startswith(start)
 
@@ -99,8 +115,7 @@ def test_files_over_the_size_limit_are_refused(settings):
 
 def test_sheets_over_the_row_limit_are_refused(settings, dost_lamdong, lam_dong, lamdong_plan):
     settings.IMPORT_MAX_ROWS = 5
-    batch = run_import(dost_lamdong, xlsx([("", "Tân Hà", "", "MH-68/KH-UBND", "", "", "", "")] * 6),
-                       province=lam_dong)
+    batch = run_import(dost_lamdong, xlsx([("", "Tân Hà", "", "MH-68/KH-UBND", "", "", "", "")] * 6), province=lam_dong)
     assert batch.status == BatchStatus.FAILED and batch.message.startswith("Trang tính có hơn 5 dòng")
 
 
@@ -115,19 +130,24 @@ def test_workbooks_over_the_sheet_limit_are_refused(settings, dost_lamdong, lam_
     assert batch.status == BatchStatus.FAILED and batch.message.startswith("Sổ có 3 trang tính")
 
 
-@pytest.mark.parametrize("encoding, delimiter", [("utf-8-sig", ","), ("utf-8", ";"), ("cp1258", ","),
-                                                 ("utf-16", "\t")])
+@pytest.mark.parametrize("encoding, delimiter", [("utf-8-sig", ","), ("utf-8", ";"), ("cp1258", ","), ("utf-16", "\t")])
 def test_csv_in_the_encodings_of_vietnamese_offices_is_read(dost_lamdong, lamdong_plan, lam_dong, encoding, delimiter):
-    content = csv_bytes([["Đạ Đờn", "Lâm Hà", "MH-68/KH-UBND", "20/03/2018"]],
-                        ["Tên xã", "Huyện", "Kế hoạch", "Ngày khảo sát"], encoding=encoding, delimiter=delimiter)
+    content = csv_bytes(
+        [["Đạ Đờn", "Lâm Hà", "MH-68/KH-UBND", "20/03/2018"]],
+        ["Tên xã", "Huyện", "Kế hoạch", "Ngày khảo sát"],
+        encoding=encoding,
+        delimiter=delimiter,
+    )
     row = rows_of(run_import(dost_lamdong, content, name="bang.csv", province=lam_dong))[2]
     assert row.commune.name == "Xã Đạ Đờn"
     assert row.operations[1] == {"op": "step", "kind": "survey", "done_on": "2018-03-20"}
 
 
 def test_title_rows_above_the_headings_are_passed_over(dost_lamdong, lamdong_plan, lam_dong):
-    content = xlsx([("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "", "", "")],
-                   title_rows=[("UBND TỈNH LÂM ĐỒNG",), ("DANH SÁCH XÃ ÁP DỤNG ISO 9001",), ()])
+    content = xlsx(
+        [("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "", "", "")],
+        title_rows=[("UBND TỈNH LÂM ĐỒNG",), ("DANH SÁCH XÃ ÁP DỤNG ISO 9001",), ()],
+    )
     batch = run_import(dost_lamdong, content, province=lam_dong)
     assert batch.header_row == 4
     assert rows_of(batch)[5].commune.name == "Xã Đạ Đờn"
@@ -149,6 +169,6 @@ def test_unknown_headings_are_mapped_by_hand_then_previewed(client, dost_lamdong
 def test_common_vietnamese_headings_are_recognised_by_themselves():
     from imports.columns import recognise
 
-    assert recognise(["STT", "Mã xã", "Tên xã", "Huyện", "Ngày công bố", "Số quyết định", "Ngày khảo sát",
-                      "Ghi chú nội bộ"]) == ["", "code", "name", "parent", "decided_on", "decision_number",
-                                             "step:survey", None]
+    assert recognise(
+        ["STT", "Mã xã", "Tên xã", "Huyện", "Ngày công bố", "Số quyết định", "Ngày khảo sát", "Ghi chú nội bộ"]
+    ) == ["", "code", "name", "parent", "decided_on", "decision_number", "step:survey", None]

@@ -1,5 +1,6 @@
 """A province's sheet read, previewed row by row, and written on confirmation through the
 rollout actions: communes named the way people write them, idempotent, conflicts shown."""
+
 import pytest
 
 from imports.choices import BatchStatus, RowOutcome
@@ -12,8 +13,15 @@ from .conftest import D, confirm, rows_of, run_import, xlsx
 
 pytestmark = pytest.mark.django_db
 
-ALL_STEPS = ["Mã xã", "Tên xã", "Huyện", "Kế hoạch", *[str(label) for label in StepKind.labels], "Số quyết định",
-             "Ngày công bố"]
+ALL_STEPS = [
+    "Mã xã",
+    "Tên xã",
+    "Huyện",
+    "Kế hoạch",
+    *[str(label) for label in StepKind.labels],
+    "Số quyết định",
+    "Ngày công bố",
+]
 
 
 def commune(province, name, district=None):
@@ -24,11 +32,17 @@ def commune(province, name, district=None):
 
 
 def test_names_without_accents_or_kind_are_previewed_and_nothing_is_written(dost_lamdong, lamdong_plan, lam_dong):
-    batch = run_import(dost_lamdong, xlsx([
-        ("", "tan ha", "Lâm Hà", "MH-68/KH-UBND", "", D(2018, 3, 20), "", ""),
-        ("", "XÃ ĐẠ ĐỜN", "", "mh-68/kh-ubnd", "Giai đoạn 1", "25/03/2018", "", ""),
-        ("24880", "", "", "MH-68/KH-UBND", "", "", "", ""),
-    ]), province=lam_dong)
+    batch = run_import(
+        dost_lamdong,
+        xlsx(
+            [
+                ("", "tan ha", "Lâm Hà", "MH-68/KH-UBND", "", D(2018, 3, 20), "", ""),
+                ("", "XÃ ĐẠ ĐỜN", "", "mh-68/kh-ubnd", "Giai đoạn 1", "25/03/2018", "", ""),
+                ("24880", "", "", "MH-68/KH-UBND", "", "", "", ""),
+            ]
+        ),
+        province=lam_dong,
+    )
     assert batch.status == BatchStatus.PREVIEWED
     rows = rows_of(batch)
     assert rows[2].commune == commune(lam_dong, "Xã Tân Hà", "Lâm Hà")
@@ -43,7 +57,8 @@ def test_names_without_accents_or_kind_are_previewed_and_nothing_is_written(dost
 
 
 def test_confirming_writes_through_the_actions_as_the_user_with_steps_awaiting_review(
-        dost_lamdong, lamdong_plan, lam_dong):
+    dost_lamdong, lamdong_plan, lam_dong
+):
     sheet = xlsx([("", "Tân Hà", "Lâm Hà", "MH-68/KH-UBND", "", "20/03/2018", "", "")])
     batch = confirm(run_import(dost_lamdong, sheet, province=lam_dong), dost_lamdong)
     assert batch.status == BatchStatus.APPLIED and batch.applied_by == dost_lamdong and batch.applied_at
@@ -57,8 +72,12 @@ def test_confirming_writes_through_the_actions_as_the_user_with_steps_awaiting_r
 
 
 def test_importing_the_same_sheet_twice_changes_nothing_the_second_time(dost_lamdong, lamdong_plan, lam_dong):
-    sheet = xlsx([("", "Tân Hà", "Lâm Hà", "MH-68/KH-UBND", "", "20/03/2018", "", ""),
-                  ("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "", "", "")])
+    sheet = xlsx(
+        [
+            ("", "Tân Hà", "Lâm Hà", "MH-68/KH-UBND", "", "20/03/2018", "", ""),
+            ("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "", "", ""),
+        ]
+    )
     confirm(run_import(dost_lamdong, sheet, province=lam_dong), dost_lamdong)
     history = (Enrolment.history.count(), Step.history.count())
     again = run_import(dost_lamdong, sheet, province=lam_dong)
@@ -78,8 +97,11 @@ def test_announcement_after_all_steps_is_recorded_with_its_decision_number(dost_
 
 
 def test_announcement_before_the_steps_needs_a_reason_as_on_the_form(dost_lamdong, lamdong_plan, lam_dong):
-    batch = run_import(dost_lamdong, xlsx([("", "Tân Hà", "Lâm Hà", "MH-68/KH-UBND", "", "", "125/QĐ-UBND",
-                                            "20/12/2018")]), province=lam_dong)
+    batch = run_import(
+        dost_lamdong,
+        xlsx([("", "Tân Hà", "Lâm Hà", "MH-68/KH-UBND", "", "", "125/QĐ-UBND", "20/12/2018")]),
+        province=lam_dong,
+    )
     row = rows_of(batch)[2]
     assert row.outcome == RowOutcome.ERROR
     assert row.problems[0]["column"] == "Lý do công bố khi chưa đủ các bước"
@@ -87,15 +109,22 @@ def test_announcement_before_the_steps_needs_a_reason_as_on_the_form(dost_lamdon
 
 
 def test_a_date_that_is_no_date_is_an_error_with_its_row_and_column(client, dost_lamdong, lamdong_plan, lam_dong):
-    batch = run_import(dost_lamdong, xlsx([
-        ("", "Tân Hà", "Lâm Hà", "MH-68/KH-UBND", "", "", "", ""),
-        ("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "", "12/QĐ", "31/02/2019"),
-        ("", "Nam Ban", "", "MH-68/KH-UBND", "", "01/01/2099", "", ""),
-    ]), province=lam_dong)
+    batch = run_import(
+        dost_lamdong,
+        xlsx(
+            [
+                ("", "Tân Hà", "Lâm Hà", "MH-68/KH-UBND", "", "", "", ""),
+                ("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "", "12/QĐ", "31/02/2019"),
+                ("", "Nam Ban", "", "MH-68/KH-UBND", "", "01/01/2099", "", ""),
+            ]
+        ),
+        province=lam_dong,
+    )
     rows = rows_of(batch)
     assert rows[3].outcome == RowOutcome.ERROR
-    assert rows[3].problems == [{"column": "Ngày công bố", "kind": "error",
-                                 "text": "31/02/2019 không phải là ngày (ghi dd/mm/yyyy)."}]
+    assert rows[3].problems == [
+        {"column": "Ngày công bố", "kind": "error", "text": "31/02/2019 không phải là ngày (ghi dd/mm/yyyy)."}
+    ]
     assert rows[4].problems[0]["text"] == "Ngày hoàn thành không được ở tương lai."
     assert not batch.can_confirm()
     client.force_login(dost_lamdong)
@@ -104,9 +133,14 @@ def test_a_date_that_is_no_date_is_an_error_with_its_row_and_column(client, dost
 
 
 def test_a_duplicate_name_lists_its_candidates_and_the_users_choice_settles_it(
-        client, dost_lamdong, lamdong_plan, lam_dong):
-    sheet = xlsx([("", "Phường 1", "", "MH-68/KH-UBND", "", "", "", ""),
-                  ("", "Phường 01", "Đà Lạt", "MH-68/KH-UBND", "", "", "", "")])
+    client, dost_lamdong, lamdong_plan, lam_dong
+):
+    sheet = xlsx(
+        [
+            ("", "Phường 1", "", "MH-68/KH-UBND", "", "", "", ""),
+            ("", "Phường 01", "Đà Lạt", "MH-68/KH-UBND", "", "", "", ""),
+        ]
+    )
     batch = run_import(dost_lamdong, sheet, province=lam_dong)
     rows = rows_of(batch)
     da_lat = commune(lam_dong, "Phường 1", "Đà Lạt")
@@ -129,14 +163,16 @@ def test_an_unknown_name_is_an_error_listing_the_closest_communes(dost_lamdong, 
 
 def test_a_commune_of_another_province_is_an_error_never_skipped(dost_lamdong, lamdong_plan, lam_dong, lang_son):
     stranger = Commune.objects.filter(province=lang_son).order_by("code").first()
-    batch = run_import(dost_lamdong, xlsx([(stranger.code, "", "", "MH-68/KH-UBND", "", "", "", "")]),
-                       province=lam_dong)
+    batch = run_import(
+        dost_lamdong, xlsx([(stranger.code, "", "", "MH-68/KH-UBND", "", "", "", "")]), province=lam_dong
+    )
     assert rows_of(batch)[2].outcome == RowOutcome.ERROR
 
 
 def test_a_code_whose_name_differs_is_not_taken_silently(dost_lamdong, lamdong_plan, lam_dong):
-    batch = run_import(dost_lamdong, xlsx([("24880", "Tân Hà", "", "MH-68/KH-UBND", "", "", "", "")]),
-                       province=lam_dong)
+    batch = run_import(
+        dost_lamdong, xlsx([("24880", "Tân Hà", "", "MH-68/KH-UBND", "", "", "", "")]), province=lam_dong
+    )
     row = rows_of(batch)[2]
     assert row.outcome == RowOutcome.ERROR and row.problems[0]["column"] == "Mã xã"
     assert row.commune is None and len(row.candidates) >= 2
@@ -146,11 +182,16 @@ def test_a_row_contradicting_the_record_is_a_conflict_and_is_not_written(dost_la
     enrolment = lamdong_pilot.enrolments.order_by("commune__code").first()
     step = enrolment.steps.get(kind=StepKind.SURVEY)
     rollout_actions.record_step(step, done_on=D(2018, 4, 1), by=dost_lamdong, evidence="BB 1")
-    rollout_actions.announce(enrolment, decision_number="9/QĐ-UBND", decided_on=D(2018, 12, 1), by=dost_lamdong,
-                             incomplete_reason="Thí điểm")
+    rollout_actions.announce(
+        enrolment, decision_number="9/QĐ-UBND", decided_on=D(2018, 12, 1), by=dost_lamdong, incomplete_reason="Thí điểm"
+    )
     other = lamdong_pilot.enrolments.order_by("commune__code")[1]
-    sheet = xlsx([(enrolment.commune.code, "", "", "MH-68/KH-UBND", "", "02/04/2018", "9/QĐ-UBND", "02/12/2018"),
-                  (other.commune.code, "", "", "MH-68/KH-UBND", "", "05/04/2018", "", "")])
+    sheet = xlsx(
+        [
+            (enrolment.commune.code, "", "", "MH-68/KH-UBND", "", "02/04/2018", "9/QĐ-UBND", "02/12/2018"),
+            (other.commune.code, "", "", "MH-68/KH-UBND", "", "05/04/2018", "", ""),
+        ]
+    )
     batch = run_import(dost_lamdong, sheet, province=lam_dong)
     rows = rows_of(batch)
     assert rows[2].outcome == RowOutcome.CONFLICT and rows[2].operations == []
@@ -165,22 +206,33 @@ def test_a_row_contradicting_the_record_is_a_conflict_and_is_not_written(dost_la
 
 
 def test_two_rows_for_one_commune_agree_or_conflict(dost_lamdong, lamdong_plan, lam_dong):
-    batch = run_import(dost_lamdong, xlsx([
-        ("", "Tân Hà", "Lâm Hà", "MH-68/KH-UBND", "", "20/03/2018", "", ""),
-        ("", "tan ha", "Lâm Hà", "MH-68/KH-UBND", "", "20/03/2018", "", ""),
-        ("", "Xã Tân Hà", "Lâm Hà", "MH-68/KH-UBND", "", "21/03/2018", "", ""),
-    ]), province=lam_dong)
+    batch = run_import(
+        dost_lamdong,
+        xlsx(
+            [
+                ("", "Tân Hà", "Lâm Hà", "MH-68/KH-UBND", "", "20/03/2018", "", ""),
+                ("", "tan ha", "Lâm Hà", "MH-68/KH-UBND", "", "20/03/2018", "", ""),
+                ("", "Xã Tân Hà", "Lâm Hà", "MH-68/KH-UBND", "", "21/03/2018", "", ""),
+            ]
+        ),
+        province=lam_dong,
+    )
     rows = rows_of(batch)
     assert [rows[n].outcome for n in (2, 3, 4)] == [RowOutcome.CREATE, RowOutcome.SAME, RowOutcome.CONFLICT]
 
 
 def test_records_changed_since_the_preview_are_refused_and_nothing_is_written(dost_lamdong, lamdong_pilot, lam_dong):
     enrolment = lamdong_pilot.enrolments.order_by("commune__code").first()
-    sheet = xlsx([(enrolment.commune.code, "", "", "MH-68/KH-UBND", "", "02/04/2018", "", ""),
-                  ("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "", "", "")])
+    sheet = xlsx(
+        [
+            (enrolment.commune.code, "", "", "MH-68/KH-UBND", "", "02/04/2018", "", ""),
+            ("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "", "", ""),
+        ]
+    )
     batch = run_import(dost_lamdong, sheet, province=lam_dong)
-    rollout_actions.record_step(enrolment.steps.get(kind=StepKind.SURVEY), done_on=D(2018, 4, 3), by=dost_lamdong,
-                                evidence="BB")
+    rollout_actions.record_step(
+        enrolment.steps.get(kind=StepKind.SURVEY), done_on=D(2018, 4, 3), by=dost_lamdong, evidence="BB"
+    )
     batch = confirm(batch, dost_lamdong)
     assert batch.status == BatchStatus.PREVIEWED
     assert batch.message.startswith("Chưa ghi gì: Dòng 2:")
@@ -188,15 +240,30 @@ def test_records_changed_since_the_preview_are_refused_and_nothing_is_written(do
 
 
 def test_a_pre_2025_name_in_a_plan_of_today_is_matched_on_the_old_map_and_its_successor_shown(
-        dost_lamdong_today, lamdong_2026_plan, lam_dong, lam_dong_today):
+    dost_lamdong_today, lamdong_2026_plan, lam_dong, lam_dong_today
+):
     today_names = {c.short_name for c in Commune.objects.filter(province=lam_dong_today)}
-    link = (CommuneSuccession.objects.filter(predecessor__province=lam_dong, successor__province=lam_dong_today,
-                                             whole=True, predecessor__district__short_name="Lâm Hà")
-            .select_related("predecessor", "successor").order_by("predecessor__code"))
-    link = next(each for each in link if each.predecessor.short_name not in today_names
-                and Commune.objects.filter(province=lam_dong, short_name=each.predecessor.short_name).count() == 1)
-    batch = run_import(dost_lamdong_today, xlsx(
-        [("", link.predecessor.short_name, "", "12/KH-UBND", "", "02/03/2026", "", "")]), province=lam_dong_today)
+    link = (
+        CommuneSuccession.objects.filter(
+            predecessor__province=lam_dong,
+            successor__province=lam_dong_today,
+            whole=True,
+            predecessor__district__short_name="Lâm Hà",
+        )
+        .select_related("predecessor", "successor")
+        .order_by("predecessor__code")
+    )
+    link = next(
+        each
+        for each in link
+        if each.predecessor.short_name not in today_names
+        and Commune.objects.filter(province=lam_dong, short_name=each.predecessor.short_name).count() == 1
+    )
+    batch = run_import(
+        dost_lamdong_today,
+        xlsx([("", link.predecessor.short_name, "", "12/KH-UBND", "", "02/03/2026", "", "")]),
+        province=lam_dong_today,
+    )
     row = rows_of(batch)[2]
     assert row.commune == link.successor and row.outcome == RowOutcome.CREATE
     assert row.notes[0].startswith("Tên theo danh mục cũ: " + link.predecessor.name)
@@ -204,7 +271,8 @@ def test_a_pre_2025_name_in_a_plan_of_today_is_matched_on_the_old_map_and_its_su
 
 def test_a_name_of_today_is_matched_on_todays_map(dost_lamdong_today, lamdong_2026_plan, lam_dong_today):
     today = Commune.objects.filter(province=lam_dong_today).order_by("code").first()
-    batch = run_import(dost_lamdong_today, xlsx([("", today.name, "", "12/KH-UBND", "", "", "", "")]),
-                       province=lam_dong_today)
+    batch = run_import(
+        dost_lamdong_today, xlsx([("", today.name, "", "12/KH-UBND", "", "", "", "")]), province=lam_dong_today
+    )
     row = rows_of(batch)[2]
     assert row.commune == today and row.outcome == RowOutcome.CREATE and not row.notes[:-1]

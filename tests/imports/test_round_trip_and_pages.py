@@ -1,5 +1,6 @@
 """The export brought back, the pages as DOST staff use them (upload, progress, preview,
 confirmation), the template, and the command for a province's first load."""
+
 import io
 from io import StringIO
 
@@ -93,7 +94,8 @@ def test_dost_staff_upload_preview_and_confirm_through_the_pages(client, dost_la
 
 
 def test_a_large_sheet_is_read_by_a_celery_task_whose_progress_the_page_reports(
-        client, settings, dost_lamdong, lamdong_plan, lam_dong, django_capture_on_commit_callbacks):
+    client, settings, dost_lamdong, lamdong_plan, lam_dong, django_capture_on_commit_callbacks
+):
     settings.IMPORT_INLINE_BYTES = 0
     client.force_login(dost_lamdong)
     sheet = SimpleUploadedFile("lon.xlsx", xlsx([("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "", "", "")]))
@@ -106,21 +108,30 @@ def test_a_large_sheet_is_read_by_a_celery_task_whose_progress_the_page_reports(
     assert len(queued) == 1
     queued[0]()  # the task, run by Celery (eagerly here)
     state = client.get(f"/nhap-excel/{batch.pk}/tien-do/").json()
-    assert state == {"status": "previewed", "label": "Đã xem trước, chờ xác nhận", "working": False,
-                     "done": 1, "total": 1, "percent": 100}
+    assert state == {
+        "status": "previewed",
+        "label": "Đã xem trước, chờ xác nhận",
+        "working": False,
+        "done": 1,
+        "total": 1,
+        "percent": 100,
+    }
 
 
 def test_a_refused_file_is_shown_on_the_form_and_nothing_is_kept(client, dost_lamdong, lam_dong):
     client.force_login(dost_lamdong)
-    response = client.post("/nhap-excel/", {"province": lam_dong.pk,
-                                            "file": SimpleUploadedFile("bang.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100)})
+    response = client.post(
+        "/nhap-excel/",
+        {"province": lam_dong.pk, "file": SimpleUploadedFile("bang.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100)},
+    )
     assert response.status_code == 200
     assert "Excel 97-2003" in response.content.decode()
     assert not ImportBatch.objects.exists()
 
 
-def test_preview_page_queries_do_not_grow_with_the_rows(client, dost_lamdong, lamdong_plan, lam_dong,
-                                                        django_assert_max_num_queries):
+def test_preview_page_queries_do_not_grow_with_the_rows(
+    client, dost_lamdong, lamdong_plan, lam_dong, django_assert_max_num_queries
+):
     client.force_login(dost_lamdong)
     names = ["Đạ Đờn", "Tân Hà", "Nam Ban", "Phường 1", "Phúc Thọ", "Đông Thanh"]
     for count in (3, 60):
@@ -132,17 +143,42 @@ def test_preview_page_queries_do_not_grow_with_the_rows(client, dost_lamdong, la
 
 def test_the_command_prints_the_preview_and_writes_only_without_dry_run(tmp_path, dost_lamdong, lamdong_plan):
     path = tmp_path / "tien-do.xlsx"
-    path.write_bytes(xlsx([("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "20/03/2018", "", ""),
-                           ("", "Phường 1", "Đà Lạt", "MH-68/KH-UBND", "", "", "", "")]))
+    path.write_bytes(
+        xlsx(
+            [
+                ("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "20/03/2018", "", ""),
+                ("", "Phường 1", "Đà Lạt", "MH-68/KH-UBND", "", "", "", ""),
+            ]
+        )
+    )
     out = StringIO()
-    call_command("import_progress", str(path), "--province", "68", "--edition", "truoc-2025",
-                 "--user", "dost_lamdong", "--dry-run", stdout=out)
+    call_command(
+        "import_progress",
+        str(path),
+        "--province",
+        "68",
+        "--edition",
+        "truoc-2025",
+        "--user",
+        "dost_lamdong",
+        "--dry-run",
+        stdout=out,
+    )
     text = out.getvalue()
     assert "Dòng 2 [Thêm vào kế hoạch] Xã Đạ Đờn — Lâm Hà" in text
     assert "+ Khảo sát, đánh giá thực trạng: hoàn thành ngày 20/03/2018" in text
     assert not Enrolment.objects.exists()
-    call_command("import_progress", str(path), "--province", "Lâm Đồng", "--edition", "truoc-2025",
-                 "--user", "dost_lamdong", stdout=out)
+    call_command(
+        "import_progress",
+        str(path),
+        "--province",
+        "Lâm Đồng",
+        "--edition",
+        "truoc-2025",
+        "--user",
+        "dost_lamdong",
+        stdout=out,
+    )
     assert Enrolment.objects.filter(plan=lamdong_plan).count() == 2
     assert "Đã ghi" in out.getvalue()
 
@@ -151,5 +187,14 @@ def test_the_command_refuses_a_user_outside_the_province(tmp_path, dost_langson,
     path = tmp_path / "tien-do.xlsx"
     path.write_bytes(xlsx([("", "Đạ Đờn", "", "MH-68/KH-UBND", "", "", "", "")]))
     with pytest.raises(CommandError):
-        call_command("import_progress", str(path), "--province", "68", "--edition", "truoc-2025",
-                     "--user", "dost_langson", stdout=StringIO())
+        call_command(
+            "import_progress",
+            str(path),
+            "--province",
+            "68",
+            "--edition",
+            "truoc-2025",
+            "--user",
+            "dost_langson",
+            stdout=StringIO(),
+        )

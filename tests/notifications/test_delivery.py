@@ -1,4 +1,5 @@
 """One digest per person per day, by e-mail and in the inbox, sent once whatever happens."""
+
 import datetime
 import smtplib
 
@@ -25,8 +26,11 @@ def days(n):
 @pytest.fixture
 def due_items(far_future, lam_ha, da_lat):
     """In Lâm Hà: one step 5 days ahead, one 40 days late; in Đà Lạt: one step 3 days ahead."""
-    lamha = list(Step.objects.filter(enrolment__phase=far_future, enrolment__commune__district=lam_ha,
-                                     kind="training").order_by("pk"))
+    lamha = list(
+        Step.objects.filter(enrolment__phase=far_future, enrolment__commune__district=lam_ha, kind="training").order_by(
+            "pk"
+        )
+    )
     dalat = Step.objects.filter(enrolment__phase=far_future, enrolment__commune__district=da_lat, kind="survey").first()
     set_due([lamha[0]], TODAY + days(5))
     set_due([lamha[1]], TODAY - days(40))
@@ -44,7 +48,8 @@ def people(dost_lamdong, officer_lamha, officer_dalat, leader_lamdong):
 
 
 def test_each_person_gets_one_digest_listing_all_their_items_grouped_with_links(
-        run_job, due_items, people, dost_lamdong, settings):
+    run_job, due_items, people, dost_lamdong, settings
+):
     settings.SITE_URL = "https://isotrack.example.gov.vn"
     result = run_job(TODAY)
     assert sorted(len(items) for _user, items in result.digests) == [1, 1, 2, 3]
@@ -95,7 +100,8 @@ def test_reminder_is_sent_once_when_job_runs_twice(run_job, due_items, people):
 
 
 def test_run_rolled_back_leaves_nothing_and_the_next_run_sends_everything_once(
-        run_job, due_items, people, django_capture_on_commit_callbacks):
+    run_job, due_items, people, django_capture_on_commit_callbacks
+):
     with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             reminders.run_reminders(TODAY, deliver=deliver_digest)
@@ -165,7 +171,9 @@ def test_mail_failure_is_retried_with_backoff_and_sent_once(run_job, due_items, 
     assert Notification.objects.filter(digest=digest).count() == 2
 
 
-def test_digest_is_not_emailed_when_the_preference_is_turned_off_before_sending(run_job, due_items, people, officer_lamha):
+def test_digest_is_not_emailed_when_the_preference_is_turned_off_before_sending(
+    run_job, due_items, people, officer_lamha
+):
     run_job(TODAY, deliver=lambda digest_id: None)
     NotificationPreference.objects.create(user=officer_lamha, email_enabled=False)
     digest = Digest.objects.get(user=officer_lamha)
@@ -199,7 +207,8 @@ def test_mail_failure_is_recorded_and_the_digest_stays_owed(run_job, due_items, 
 
 
 def test_an_email_handed_over_again_after_a_crash_carries_the_same_message_id(
-        run_job, due_items, people, dost_lamdong, monkeypatch):
+    run_job, due_items, people, dost_lamdong, monkeypatch
+):
     from notifications.models import ReminderRun
 
     real_save = Digest.save

@@ -1,4 +1,5 @@
 """The job selects in sets: its query count depends on the number of recipients, not of steps."""
+
 import datetime
 
 import pytest
@@ -25,8 +26,9 @@ def build(lam_dong, lam_ha, da_lat, size):
     phase = make_phase(plan, 1, starts_on=D(2018, 3, 1), ends_on=D(2018, 12, 10))
     communes = list(Commune.objects.filter(district=lam_ha).order_by("code")[:3])
     communes += list(Commune.objects.filter(district=da_lat).order_by("code")[:2])
-    communes += list(Commune.objects.filter(province=lam_dong).exclude(district__in=[lam_ha, da_lat])
-                     .order_by("code")[: size - 5])
+    communes += list(
+        Commune.objects.filter(province=lam_dong).exclude(district__in=[lam_ha, da_lat]).order_by("code")[: size - 5]
+    )
     enrol_communes(phase, communes)
     steps = Step.objects.filter(enrolment__phase=phase)
     steps.update(due_on=D(2030, 1, 1))
@@ -38,7 +40,8 @@ def build(lam_dong, lam_ha, da_lat, size):
 
 @pytest.mark.parametrize("size", [5, 40])
 def test_job_query_count_does_not_grow_with_the_number_of_steps(
-        size, run_job, lam_dong, lam_ha, da_lat, dost_lamdong, officer_lamha, officer_dalat, leader_lamdong):
+    size, run_job, lam_dong, lam_ha, da_lat, dost_lamdong, officer_lamha, officer_dalat, leader_lamdong
+):
     build(lam_dong, lam_ha, da_lat, size)
     with CaptureQueriesContext(connection) as queries:
         result = run_job(TODAY)
@@ -48,7 +51,8 @@ def test_job_query_count_does_not_grow_with_the_number_of_steps(
     assert len(queries) <= JOB_QUERIES, "\n".join(q["sql"][:200] for q in queries.captured_queries)
     # the same number at both sizes
     assert len(queries) == test_job_query_count_does_not_grow_with_the_number_of_steps.counts.setdefault(
-        "n", len(queries))
+        "n", len(queries)
+    )
 
 
 test_job_query_count_does_not_grow_with_the_number_of_steps.counts = {}

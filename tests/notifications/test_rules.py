@@ -17,19 +17,22 @@ def rule(**fields):
     return ReminderRule(**defaults)
 
 
-@pytest.mark.parametrize("today, window", [
-    (D(2018, 5, 31), None),  # 15 days ahead: before the first lead time
-    (D(2018, 6, 1), "lead-14"),
-    (D(2018, 6, 7), "lead-14"),  # 8 days ahead: still the 14-day window
-    (D(2018, 6, 8), "lead-7"),
-    (D(2018, 6, 13), "lead-7"),
-    (D(2018, 6, 14), "lead-1"),
-    (D(2018, 6, 15), "lead-1"),  # due today
-    (D(2018, 6, 16), "overdue-0"),
-    (D(2018, 6, 22), "overdue-0"),  # 7 days late: same week
-    (D(2018, 6, 23), "overdue-1"),
-    (D(2018, 7, 1), "overdue-2"),
-])
+@pytest.mark.parametrize(
+    "today, window",
+    [
+        (D(2018, 5, 31), None),  # 15 days ahead: before the first lead time
+        (D(2018, 6, 1), "lead-14"),
+        (D(2018, 6, 7), "lead-14"),  # 8 days ahead: still the 14-day window
+        (D(2018, 6, 8), "lead-7"),
+        (D(2018, 6, 13), "lead-7"),
+        (D(2018, 6, 14), "lead-1"),
+        (D(2018, 6, 15), "lead-1"),  # due today
+        (D(2018, 6, 16), "overdue-0"),
+        (D(2018, 6, 22), "overdue-0"),  # 7 days late: same week
+        (D(2018, 6, 23), "overdue-1"),
+        (D(2018, 7, 1), "overdue-2"),
+    ],
+)
 def test_window_is_a_range_of_days_not_a_single_day(today, window):
     assert rule().window(DUE, today) == window
 
@@ -38,7 +41,9 @@ def test_no_reminder_after_the_deadline_when_the_rule_does_not_repeat():
     assert rule(overdue_every_days=0).window(DUE, D(2018, 6, 16)) is None
 
 
-@pytest.mark.parametrize("late_days, window", [(29, None), (30, "escalated-0"), (36, "escalated-0"), (37, "escalated-1")])
+@pytest.mark.parametrize(
+    "late_days, window", [(29, None), (30, "escalated-0"), (36, "escalated-0"), (37, "escalated-1")]
+)
 def test_escalation_starts_after_the_delay_and_repeats_weekly(late_days, window):
     today = DUE + datetime.timedelta(days=late_days)
     assert rule().window(DUE, today, escalated=True) == window

@@ -1,4 +1,5 @@
 """A demo-like rollout in two provinces: one digest per responsible person, then nothing twice."""
+
 import datetime
 
 from django.core import mail
@@ -16,11 +17,22 @@ def days(n):
 
 
 def test_demo_like_rollout_digest_per_person_nothing_twice_skipped_day_caught_up_once(
-        run_job, lamdong_pilot, langson_plan, admin_user, no_role_user, dost_lamdong, dost_langson,
-        officer_lamha, officer_dalat, leader_lamdong, leader_national):
+    run_job,
+    lamdong_pilot,
+    langson_plan,
+    admin_user,
+    no_role_user,
+    dost_lamdong,
+    dost_langson,
+    officer_lamha,
+    officer_dalat,
+    leader_lamdong,
+    leader_national,
+):
     # Steps keep the due dates spread over each phase; one Lâm Hà step is 8 days from its deadline.
-    extra = Step.objects.filter(enrolment__phase=lamdong_pilot, enrolment__commune__district__short_name="Lâm Hà",
-                                kind="documents").first()
+    extra = Step.objects.filter(
+        enrolment__phase=lamdong_pilot, enrolment__commune__district__short_name="Lâm Hà", kind="documents"
+    ).first()
     set_due([extra], DAY + days(8))
     responsible = [dost_lamdong, dost_langson, officer_lamha, officer_dalat, leader_lamdong]
 

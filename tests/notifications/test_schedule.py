@@ -1,4 +1,5 @@
 """The daily schedule: beat every 15 minutes, sending once the administrators' send time passed."""
+
 import datetime
 from io import StringIO
 

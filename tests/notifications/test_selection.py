@@ -1,4 +1,5 @@
 """Who is told what, and when: lead windows, catch-up, escalation, yearly duties, reports."""
+
 import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,12 +28,16 @@ def told(user):
 
 
 def lamha_step(phase, kind="training"):
-    return Step.objects.filter(enrolment__phase=phase, enrolment__commune__district__short_name="Lâm Hà",
-                               kind=kind).order_by("enrolment__commune__code").first()
+    return (
+        Step.objects.filter(enrolment__phase=phase, enrolment__commune__district__short_name="Lâm Hà", kind=kind)
+        .order_by("enrolment__commune__code")
+        .first()
+    )
 
 
 def test_step_due_soon_is_told_to_province_staff_and_district_officer_only(
-        run_job, far_future, dost_lamdong, dost_langson, officer_lamha, officer_dalat, leader_lamdong):
+    run_job, far_future, dost_lamdong, dost_langson, officer_lamha, officer_dalat, leader_lamdong
+):
     step = lamha_step(far_future)
     set_due([step], TODAY + days(10))
     run_job(TODAY)
@@ -44,8 +49,7 @@ def test_step_due_soon_is_told_to_province_staff_and_district_officer_only(
     assert told(dost_langson) == []
 
 
-def test_each_lead_window_is_told_once_and_a_skipped_day_is_caught_up(
-        run_job, far_future, dost_lamdong, officer_lamha):
+def test_each_lead_window_is_told_once_and_a_skipped_day_is_caught_up(run_job, far_future, dost_lamdong, officer_lamha):
     step = lamha_step(far_future)
     set_due([step], TODAY + days(8))
     run_job(TODAY)  # 8 days ahead: the 14-day window
@@ -69,7 +73,8 @@ def test_overdue_step_is_repeated_weekly_not_daily(run_job, far_future, dost_lam
 
 
 def test_step_overdue_past_the_escalation_delay_goes_to_the_provinces_leadership(
-        run_job, far_future, dost_lamdong, leader_lamdong, leader_national):
+    run_job, far_future, dost_lamdong, leader_lamdong, leader_national
+):
     step = lamha_step(far_future)
     set_due([step], TODAY - days(29))
     run_job(TODAY)
@@ -134,7 +139,8 @@ def announce(enrolment, on, by):
 
 
 def test_yearly_audit_and_review_are_due_a_year_after_the_announcement(
-        run_job, lamdong_pilot, dost_lamdong, officer_lamha, officer_dalat):
+    run_job, lamdong_pilot, dost_lamdong, officer_lamha, officer_dalat
+):
     enrolment = Enrolment.objects.filter(phase=lamdong_pilot, commune__district__short_name="Lâm Hà").first()
     announce(enrolment, D(2019, 3, 1), dost_lamdong)
     Step.objects.exclude(enrolment=enrolment).update(due_on=D(2030, 1, 1))
@@ -160,21 +166,22 @@ def test_yearly_audit_counts_from_the_last_one_done(run_job, lamdong_pilot, dost
 
 
 def test_november_and_december_reports_are_told_to_dost_staff_of_each_province(
-        run_job, far_future, dost_lamdong, dost_langson, officer_lamha, leader_lamdong):
+    run_job, far_future, dost_lamdong, dost_langson, officer_lamha, leader_lamdong
+):
     run_job(D(2018, 11, 20))
-    assert [(k, w) for k, w, _s in told(dost_lamdong)] == [(f"report_nov:{dost_lamdong.assignments.get().province_id}:2018", "lead-14")]
+    assert [(k, w) for k, w, _s in told(dost_lamdong)] == [
+        (f"report_nov:{dost_lamdong.assignments.get().province_id}:2018", "lead-14")
+    ]
     assert [k.split(":")[0] for k, _w, _s in told(dost_langson)] == ["report_nov"]
     assert told(officer_lamha) == [] and told(leader_lamdong) == []
     run_job(D(2018, 12, 5))  # the November one is past (no repeat), the December one is 10 days ahead
     assert [k.split(":")[0] for k, _w, s in told(dost_lamdong) if s == Section.REPORT] == ["report_nov", "report_dec"]
 
 
-def test_the_report_reminders_link_to_the_pages_the_reports_are_prepared_on(
-        run_job, far_future, dost_lamdong):
+def test_the_report_reminders_link_to_the_pages_the_reports_are_prepared_on(run_job, far_future, dost_lamdong):
     province = dost_lamdong.assignments.get().province_id
     run_job(D(2018, 11, 20))
     run_job(D(2018, 12, 5))
-    links = dict(Notification.objects.filter(user=dost_lamdong, section=Section.REPORT)
-                 .values_list("item_key", "url"))
+    links = dict(Notification.objects.filter(user=dost_lamdong, section=Section.REPORT).values_list("item_key", "url"))
     assert links[f"report_nov:{province}:2018"] == f"/bao-cao/2018/tong-hop-thang-11/?province={province}"
     assert links[f"report_dec:{province}:2018"] == f"/bao-cao/2018/?province={province}"

@@ -12,10 +12,20 @@ from .conftest import D
 def notes(dost_lamdong, officer_lamha):
     def make(user, n, url="/xa/1/"):
         digest = Digest.objects.get_or_create(user=user, day=D(2018, 6, 1))[0]
-        return [Notification.objects.create(
-            user=user, digest=digest, item_key=f"step:{i}:2018-06-10", window="lead-14", section="step_due",
-            title=f"Đào tạo nhận thức — Xã số {i}", detail="Hạn 10/06/2018, còn 9 ngày", group="Xã", url=url,
-        ) for i in range(n)]
+        return [
+            Notification.objects.create(
+                user=user,
+                digest=digest,
+                item_key=f"step:{i}:2018-06-10",
+                window="lead-14",
+                section="step_due",
+                title=f"Đào tạo nhận thức — Xã số {i}",
+                detail="Hạn 10/06/2018, còn 9 ngày",
+                group="Xã",
+                url=url,
+            )
+            for i in range(n)
+        ]
 
     return make(dost_lamdong, 3), make(officer_lamha, 1)
 
@@ -100,9 +110,18 @@ def test_inbox_query_count_does_not_grow_with_notifications(client, dost_lamdong
     digest = Digest.objects.create(user=dost_lamdong, day=D(2018, 6, 1))
     client.force_login(dost_lamdong)
     for size in (5, 45):
-        Notification.objects.bulk_create(Notification(
-            user=dost_lamdong, digest=digest, item_key=f"step:{size}:{i}", window="lead-7", section="step_due",
-            title="Bước", url="/xa/1/") for i in range(size))
+        Notification.objects.bulk_create(
+            Notification(
+                user=dost_lamdong,
+                digest=digest,
+                item_key=f"step:{size}:{i}",
+                window="lead-7",
+                section="step_due",
+                title="Bước",
+                url="/xa/1/",
+            )
+            for i in range(size)
+        )
         with django_assert_max_num_queries(10):
             assert client.get(reverse("notifications:inbox")).status_code == 200
 
@@ -122,8 +141,14 @@ def test_administrators_edit_the_national_rules_on_the_rules_page_the_admin_only
     rule = ReminderRule.objects.get(kind="step", province=None)
     assert client.post(f"/admin/notifications/reminderrule/{rule.pk}/change/", {"lead_days": "3"}).status_code == 403
     url = reverse("rollout:rule_edit", args=["nhac-han", rule.pk])
-    form = {"version": rule.version, "is_active": "on", "lead_days": "bảy", "overdue_every_days": "7",
-            "escalate_after_days": "30", "legal_basis": ""}
+    form = {
+        "version": rule.version,
+        "is_active": "on",
+        "lead_days": "bảy",
+        "overdue_every_days": "7",
+        "escalate_after_days": "30",
+        "legal_basis": "",
+    }
     response = client.post(url, form)
     assert response.status_code == 200 and "Nhập các số ngày" in response.content.decode()
     form["lead_days"] = "10, 3"

@@ -3,6 +3,7 @@
 pytest-django runs these after the other tests and empties every table after each one, so they
 build their own data, unit list and reminder rules included.
 """
+
 import importlib
 import os
 import subprocess
@@ -112,9 +113,19 @@ def test_daily_job_runs_end_to_end_through_a_celery_worker_on_redis(tmp_path):
         "SITE_URL": "https://isotrack.example.gov.vn",
     }
     celery = BASE_DIR / ".venv" / "bin" / "celery"
-    command = [str(celery) if celery.exists() else sys.executable, *([] if celery.exists() else ["-m", "celery"]),
-               "-A", "isotrack", "worker", "--pool=solo", "-l", "info",
-               "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command = [
+        str(celery) if celery.exists() else sys.executable,
+        *([] if celery.exists() else ["-m", "celery"]),
+        "-A",
+        "isotrack",
+        "worker",
+        "--pool=solo",
+        "-l",
+        "info",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     with open(log_path, "w") as log:
         worker = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -1,4 +1,5 @@
 """Enrolling communes in a phase, assigning consultants, moving between phases."""
+
 import datetime
 
 import pytest
@@ -25,7 +26,9 @@ def enrolled_codes(plan):
 
 
 def test_all_communes_of_a_district_are_enrolled_at_once(as_user, dost_lamdong, pilot, lam_ha):
-    response = as_user(dost_lamdong).post(enrol_url(pilot), {"action": "district", "district": lam_ha.pk, "enrolled_on": "01/03/2018"}, follow=True)
+    response = as_user(dost_lamdong).post(
+        enrol_url(pilot), {"action": "district", "district": lam_ha.pk, "enrolled_on": "01/03/2018"}, follow=True
+    )
     assert enrolled_codes(pilot.plan) == set(Commune.objects.filter(district=lam_ha).values_list("code", flat=True))
     assert "Đã thêm 16 xã vào giai đoạn “Giai đoạn 1”." in [str(m) for m in response.context["messages"]]
     # Each enrolment has its 8 legal steps, due within the phase.
@@ -34,7 +37,9 @@ def test_all_communes_of_a_district_are_enrolled_at_once(as_user, dost_lamdong, 
     assert all(pilot.starts_on <= s.due_on <= pilot.ends_on for s in steps)
 
 
-def test_district_page_lists_its_communes_unticked_and_marks_those_already_in(as_user, dost_lamdong, lamdong_pilot, lam_ha):
+def test_district_page_lists_its_communes_unticked_and_marks_those_already_in(
+    as_user, dost_lamdong, lamdong_pilot, lam_ha
+):
     response = as_user(dost_lamdong).get(enrol_url(lamdong_pilot), {"cach": "huyen", "district": lam_ha.pk})
     shown = list(response.context["shown"])
     assert len(shown) == 16
@@ -48,7 +53,9 @@ def test_district_page_lists_its_communes_unticked_and_marks_those_already_in(as
 
 def test_some_communes_of_a_district_are_enrolled_from_ticked_boxes(as_user, dost_lamdong, pilot, da_lat):
     chosen = list(Commune.objects.filter(district=da_lat).order_by("code")[:4])
-    as_user(dost_lamdong).post(enrol_url(pilot), {"action": "communes", "communes": [c.pk for c in chosen], "enrolled_on": "01/03/2018"})
+    as_user(dost_lamdong).post(
+        enrol_url(pilot), {"action": "communes", "communes": [c.pk for c in chosen], "enrolled_on": "01/03/2018"}
+    )
     assert enrolled_codes(pilot.plan) == {c.code for c in chosen}
 
 
@@ -89,8 +96,9 @@ def test_a_district_of_another_province_cannot_be_chosen(as_user, dost_lamdong, 
 def test_a_commune_is_enrolled_once_per_plan_and_the_repeat_is_reported(as_user, dost_lamdong, lamdong_pilot, lam_ha):
     plan = lamdong_pilot.plan
     expansion = make_phase(plan, 2, PhaseKind.EXPANSION, starts_on=datetime.date(2019, 1, 1))
-    response = as_user(dost_lamdong).post(enrol_url(expansion), {"action": "district", "district": lam_ha.pk,
-                                                                  "enrolled_on": "01/01/2019"}, follow=True)
+    response = as_user(dost_lamdong).post(
+        enrol_url(expansion), {"action": "district", "district": lam_ha.pk, "enrolled_on": "01/01/2019"}, follow=True
+    )
     messages = [str(m) for m in response.context["messages"]]
     assert "Đã thêm 13 xã vào giai đoạn “Giai đoạn 2”." in messages
     already = [m for m in messages if m.startswith("3 xã đã có trong kế hoạch, không thêm lại:")]
@@ -101,8 +109,14 @@ def test_a_commune_is_enrolled_once_per_plan_and_the_repeat_is_reported(as_user,
 
 def test_the_same_commune_may_be_in_plans_of_different_years(dost_lamdong, lamdong_pilot, lam_dong):
     from tests.conftest import make_plan
-    later = make_plan(lam_dong, number="9/KH-UBND", issued_on=datetime.date(2021, 1, 5),
-                      starts_on=datetime.date(2021, 1, 5), ends_on=datetime.date(2022, 12, 31))
+
+    later = make_plan(
+        lam_dong,
+        number="9/KH-UBND",
+        issued_on=datetime.date(2021, 1, 5),
+        starts_on=datetime.date(2021, 1, 5),
+        ends_on=datetime.date(2022, 12, 31),
+    )
     phase = make_phase(later, 1, PhaseKind.CONVERSION)
     commune = lamdong_pilot.enrolments.first().commune
     assert actions.enrol(phase, commune, enrolled_on=phase.starts_on).plan == later
@@ -110,11 +124,15 @@ def test_the_same_commune_may_be_in_plans_of_different_years(dost_lamdong, lamdo
 
 def test_pasted_names_and_codes_resolve_without_accents(as_user, dost_lamdong, pilot):
     pasted = "tan ha\nXã Đạ Đờn\n  24880  \nTHỊ TRẤN NAM BAN\nPhường 1, Đà Lạt\n\ntan ha\n"
-    response = as_user(dost_lamdong).post(enrol_url(pilot), {"action": "paste", "lines": pasted,
-                                                              "enrolled_on": "01/03/2018"})
+    response = as_user(dost_lamdong).post(
+        enrol_url(pilot), {"action": "paste", "lines": pasted, "enrolled_on": "01/03/2018"}
+    )
     assert response.status_code == 302
     assert enrolled_codes(pilot.plan) == {
-        "24916", "24895", "24880", "24868",
+        "24916",
+        "24895",
+        "24880",
+        "24868",
         Commune.objects.get(province=pilot.plan.province, name="Phường 1", district__short_name="Đà Lạt").code,
     }
 
@@ -142,8 +160,10 @@ def test_consultant_is_assigned_to_ticked_enrolments(as_user, dost_lamdong, lamd
     plan = lamdong_pilot.plan
     consultant = Consultant.objects.create(province=plan.province, name="Trung tâm Tư vấn TĐC")
     chosen = list(plan.enrolments.order_by("commune__code")[:2])
-    response = as_user(dost_lamdong).post(f"/ke-hoach/{plan.pk}/xa-tham-gia/giao-tu-van/", {
-        "enrolments": [e.pk for e in chosen], "consultant": consultant.pk})
+    response = as_user(dost_lamdong).post(
+        f"/ke-hoach/{plan.pk}/xa-tham-gia/giao-tu-van/",
+        {"enrolments": [e.pk for e in chosen], "consultant": consultant.pk},
+    )
     assert response.status_code == 302
     assert set(plan.enrolments.filter(consultant=consultant)) == set(chosen)
 
@@ -151,8 +171,10 @@ def test_consultant_is_assigned_to_ticked_enrolments(as_user, dost_lamdong, lamd
 def test_a_consultant_of_another_province_cannot_be_assigned(as_user, dost_lamdong, lamdong_pilot, lang_son):
     plan = lamdong_pilot.plan
     foreign = Consultant.objects.create(province=lang_son, name="Tư vấn Lạng Sơn")
-    as_user(dost_lamdong).post(f"/ke-hoach/{plan.pk}/xa-tham-gia/giao-tu-van/", {
-        "enrolments": [e.pk for e in plan.enrolments.all()], "consultant": foreign.pk})
+    as_user(dost_lamdong).post(
+        f"/ke-hoach/{plan.pk}/xa-tham-gia/giao-tu-van/",
+        {"enrolments": [e.pk for e in plan.enrolments.all()], "consultant": foreign.pk},
+    )
     assert not plan.enrolments.filter(consultant__isnull=False).exists()
 
 
@@ -162,8 +184,9 @@ def test_moving_a_commune_keeps_its_steps_and_history(as_user, dost_lamdong, lam
     enrolment = plan.enrolments.order_by("commune__code").first()
     first_step = enrolment.steps.get(order=1)
     actions.record_step(first_step, done_on=datetime.date(2018, 4, 1), by=dost_lamdong, evidence="Biên bản 1")
-    response = as_user(dost_lamdong).post(f"/ke-hoach/{plan.pk}/xa-tham-gia/chuyen-giai-doan/", {
-        "enrolments": [enrolment.pk], "phase": expansion.pk})
+    response = as_user(dost_lamdong).post(
+        f"/ke-hoach/{plan.pk}/xa-tham-gia/chuyen-giai-doan/", {"enrolments": [enrolment.pk], "phase": expansion.pk}
+    )
     assert response.status_code == 302
     enrolment.refresh_from_db()
     assert enrolment.phase == expansion
@@ -172,7 +195,11 @@ def test_moving_a_commune_keeps_its_steps_and_history(as_user, dost_lamdong, lam
     assert phases_in_history[first_in_expansion - 1] == lamdong_pilot.pk
     assert set(phases_in_history[first_in_expansion:]) == {expansion.pk}
     first_step.refresh_from_db()
-    assert (first_step.done_on, first_step.evidence, first_step.due_on.year) == (datetime.date(2018, 4, 1), "Biên bản 1", 2018)
+    assert (first_step.done_on, first_step.evidence, first_step.due_on.year) == (
+        datetime.date(2018, 4, 1),
+        "Biên bản 1",
+        2018,
+    )
     open_steps = enrolment.steps.filter(done_on__isnull=True)
     assert open_steps.count() == 7
     assert all(expansion.starts_on <= s.due_on <= expansion.ends_on for s in open_steps)
@@ -180,6 +207,7 @@ def test_moving_a_commune_keeps_its_steps_and_history(as_user, dost_lamdong, lam
 
 def test_an_enrolment_cannot_move_to_a_phase_of_another_plan(lamdong_pilot, langson_plan):
     from django.core.exceptions import ValidationError
+
     enrolment = lamdong_pilot.enrolments.first()
     with pytest.raises(ValidationError):
         actions.move_enrolment(enrolment, langson_plan.phases.first())
@@ -189,11 +217,17 @@ def test_an_enrolment_cannot_move_to_a_phase_of_another_plan(lamdong_pilot, lang
 
 def test_enrolment_list_pages_keep_their_filters(as_user, dost_lamdong, lamdong_plan, lam_ha, da_lat, monkeypatch):
     from rollout.views import enrolment as views
+
     monkeypatch.setattr(views, "ENROLMENTS_PER_PAGE", 2)
     phase = lamdong_plan.phases.get(order=1)
-    actions_enrolled = [actions.enrol(phase, c, enrolled_on=phase.starts_on) for c in Commune.objects.filter(district=lam_ha).order_by("code")[:5]]
+    actions_enrolled = [
+        actions.enrol(phase, c, enrolled_on=phase.starts_on)
+        for c in Commune.objects.filter(district=lam_ha).order_by("code")[:5]
+    ]
     response = as_user(dost_lamdong).get(f"/ke-hoach/{lamdong_plan.pk}/xa-tham-gia/", {"phase": phase.pk, "q": "xa"})
-    assert response.context["page"].paginator.count == sum(1 for e in actions_enrolled if e.commune.name.startswith("Xã"))
+    assert response.context["page"].paginator.count == sum(
+        1 for e in actions_enrolled if e.commune.name.startswith("Xã")
+    )
     assert f'href="?phase={phase.pk}&amp;q=xa&amp;trang=2"' in response.content.decode()
 
 
@@ -213,21 +247,29 @@ def test_a_commune_enrolled_today_has_its_steps_due_from_today(as_user, dost_lam
 
 def test_a_commune_abolished_in_2025_cannot_be_enrolled_today(as_user, dost_lamdong, lam_dong, lam_ha):
     from tests.conftest import make_plan
+
     today = timezone.localdate()
-    plan = make_plan(lam_dong, number="7/KH-UBND", issued_on=datetime.date(2025, 1, 2),
-                     starts_on=datetime.date(2025, 1, 2), ends_on=today + datetime.timedelta(days=300),
-                     target_date=today + datetime.timedelta(days=300))
+    plan = make_plan(
+        lam_dong,
+        number="7/KH-UBND",
+        issued_on=datetime.date(2025, 1, 2),
+        starts_on=datetime.date(2025, 1, 2),
+        ends_on=today + datetime.timedelta(days=300),
+        target_date=today + datetime.timedelta(days=300),
+    )
     phase = make_phase(plan, 1, PhaseKind.EXPANSION)
     commune = Commune.objects.filter(district=lam_ha).first()
-    response = as_user(dost_lamdong).post(enrol_url(phase), {"action": "communes", "communes": [commune.pk]},
-                                          follow=True)
+    response = as_user(dost_lamdong).post(
+        enrol_url(phase), {"action": "communes", "communes": [commune.pk]}, follow=True
+    )
     assert "không tồn tại vào ngày" in " ".join(str(m) for m in response.context["messages"])
     assert not Enrolment.objects.filter(plan=plan).exists()
 
 
 def test_a_phase_already_over_is_refused_without_an_enrolment_day_in_it(as_user, dost_lamdong, pilot, da_lat):
     commune = Commune.objects.filter(district=da_lat).first()
-    response = as_user(dost_lamdong).post(enrol_url(pilot), {"action": "communes", "communes": [commune.pk]},
-                                          follow=True)
+    response = as_user(dost_lamdong).post(
+        enrol_url(pilot), {"action": "communes", "communes": [commune.pk]}, follow=True
+    )
     assert "đã kết thúc ngày 31/12/2018" in " ".join(str(m) for m in response.context["messages"])
     assert not Enrolment.objects.filter(plan=pilot.plan).exists()

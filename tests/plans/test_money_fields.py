@@ -1,4 +1,5 @@
 """Amounts typed the way people write them, and shown the Vietnamese way."""
+
 import pytest
 from django import forms
 from django.template import Context, Template
@@ -37,12 +38,15 @@ def test_a_stored_amount_is_shown_for_editing_with_dots():
 
 def test_amounts_display_in_full_and_in_summaries():
     html = Template("{% load isotrack %}{{ a|vnd }}|{{ a|vnd_short }}|{{ b|vnd_short }}").render(
-        Context({"a": 700_000_000, "b": 2_000_000_000}))
+        Context({"a": 700_000_000, "b": 2_000_000_000})
+    )
     assert html == "700.000.000 ₫|700 triệu|2 tỷ"
 
 
-@pytest.mark.parametrize("typed, amount", [("1,5 tỷ", 1_500_000_000), ("700 triệu", 700_000_000),
-                                           ("2 triệu đồng", 2_000_000), ("1.500.000 ₫", 1_500_000)])
+@pytest.mark.parametrize(
+    "typed, amount",
+    [("1,5 tỷ", 1_500_000_000), ("700 triệu", 700_000_000), ("2 triệu đồng", 2_000_000), ("1.500.000 ₫", 1_500_000)],
+)
 def test_amount_is_read_the_way_the_application_shows_money(typed, amount):
     form = AmountForm({"amount": typed})
     assert form.is_valid(), form.errors

@@ -1,5 +1,6 @@
 """A plan's figures as the plan states them: the base of a share target, and a scope
 extension phase judged by its own cap."""
+
 import pytest
 from django.urls import reverse
 
@@ -13,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_share_target_is_taken_of_the_base_the_plan_states(client, dost_lamdong, lam_dong, leader_lamdong):
     listed = Commune.objects.filter(province=lam_dong).count()
-    plan = make_plan(lam_dong, number="MH-68/KH-UBND", target_kind=TargetKind.SHARE, target_value=70,
-                     base_communes=147)
+    plan = make_plan(lam_dong, number="MH-68/KH-UBND", target_kind=TargetKind.SHARE, target_value=70, base_communes=147)
     make_phase(plan, 1, PhaseKind.PILOT)
     client.force_login(dost_lamdong)
     page = client.get(reverse("rollout:plan_detail", args=[plan.pk]))
@@ -35,15 +35,25 @@ def test_without_a_stated_base_the_target_is_taken_of_the_province_communes(clie
     assert "Kế hoạch tính trên" not in page.content.decode()
 
 
-def test_dost_staff_state_the_base_on_the_plan_form_within_what_the_province_can_hold(client, dost_lamdong,
-                                                                                      lam_dong):
+def test_dost_staff_state_the_base_on_the_plan_form_within_what_the_province_can_hold(client, dost_lamdong, lam_dong):
     plan = make_plan(lam_dong, number="2/KH-UBND")
     client.force_login(dost_lamdong)
     url = reverse("rollout:plan_edit", args=[plan.pk])
-    data = {"number": plan.number, "issued_on": "15/01/2018", "title": plan.title, "legal_basis": "",
-            "standard_version": plan.standard_version, "starts_on": "15/01/2018", "ends_on": "31/12/2020",
-            "target_kind": TargetKind.SHARE, "target_value": "100", "target_date": "31/12/2020",
-            "base_communes": "5000", "note": "", "version": plan.version}
+    data = {
+        "number": plan.number,
+        "issued_on": "15/01/2018",
+        "title": plan.title,
+        "legal_basis": "",
+        "standard_version": plan.standard_version,
+        "starts_on": "15/01/2018",
+        "ends_on": "31/12/2020",
+        "target_kind": TargetKind.SHARE,
+        "target_value": "100",
+        "target_date": "31/12/2020",
+        "base_communes": "5000",
+        "note": "",
+        "version": plan.version,
+    }
     response = client.post(url, data)
     assert response.status_code == 200 and "base_communes" in response.context["form"].errors
     data["base_communes"] = "147"

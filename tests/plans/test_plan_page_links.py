@@ -1,4 +1,5 @@
 """The plan page's counts drill down to the commune list; each enrolled commune links to its page."""
+
 import datetime
 
 
@@ -13,8 +14,13 @@ def listed(client, url):
 def test_counts_link_to_the_commune_list_with_the_plans_filters(as_user, dost_lamdong, lamdong_pilot, lam_ha):
     plan = lamdong_pilot.plan
     enrolment = plan.enrolments.filter(commune__district=lam_ha).first()
-    actions.announce(enrolment, decision_number="1/QĐ-UBND", decided_on=datetime.date(2018, 12, 1),
-                     by=dost_lamdong, incomplete_reason="Thí điểm")
+    actions.announce(
+        enrolment,
+        decision_number="1/QĐ-UBND",
+        decided_on=datetime.date(2018, 12, 1),
+        by=dost_lamdong,
+        incomplete_reason="Thí điểm",
+    )
     response = as_user(dost_lamdong).get(f"/ke-hoach/{plan.pk}/")
     html = response.content.decode()
     announced = "status=announced&amp;status=maintaining"

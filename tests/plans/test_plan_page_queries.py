@@ -1,4 +1,5 @@
 """The plan page and the plan list ask the same number of queries at 10 and at 200 communes."""
+
 import datetime
 
 import pytest
@@ -33,8 +34,13 @@ def grow(phase, communes):
     """Enrol communes (bulk: the page only reads enrolments), every third one announced, and
     record a budget line and an expenditure for each."""
     Enrolment.objects.bulk_create(
-        Enrolment(plan=phase.plan, phase=phase, commune=c, enrolled_on=phase.starts_on,
-                  status=Status.ANNOUNCED if c.pk % 3 == 0 else Status.BUILDING)
+        Enrolment(
+            plan=phase.plan,
+            phase=phase,
+            commune=c,
+            enrolled_on=phase.starts_on,
+            status=Status.ANNOUNCED if c.pk % 3 == 0 else Status.BUILDING,
+        )
         for c in communes
     )
     for commune in communes:
@@ -98,13 +104,18 @@ def test_enrolment_pages_query_count_is_the_same_at_10_and_200_communes(client, 
     phase = make_phase(plan, 1)
     communes = list(Commune.objects.filter(province=thanh_hoa).order_by("code")[:200])
     district = communes[0].district
-    urls = [f"/ke-hoach/{plan.pk}/xa-tham-gia/", f"/giai-doan/{phase.pk}/them-xa/?cach=danh-sach",
-            f"/giai-doan/{phase.pk}/them-xa/?cach=huyen&district={district.pk}"]
-    Enrolment.objects.bulk_create(Enrolment(plan=plan, phase=phase, commune=c, enrolled_on=phase.starts_on)
-                                  for c in communes[:10])
+    urls = [
+        f"/ke-hoach/{plan.pk}/xa-tham-gia/",
+        f"/giai-doan/{phase.pk}/them-xa/?cach=danh-sach",
+        f"/giai-doan/{phase.pk}/them-xa/?cach=huyen&district={district.pk}",
+    ]
+    Enrolment.objects.bulk_create(
+        Enrolment(plan=plan, phase=phase, commune=c, enrolled_on=phase.starts_on) for c in communes[:10]
+    )
     client.get(urls[0])
     small = [count_queries(client, url)[0] for url in urls]
-    Enrolment.objects.bulk_create(Enrolment(plan=plan, phase=phase, commune=c, enrolled_on=phase.starts_on)
-                                  for c in communes[10:])
+    Enrolment.objects.bulk_create(
+        Enrolment(plan=plan, phase=phase, commune=c, enrolled_on=phase.starts_on) for c in communes[10:]
+    )
     large = [count_queries(client, url)[0] for url in urls]
     assert small == large, (small, large)

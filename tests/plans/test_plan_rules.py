@@ -1,14 +1,22 @@
 """The rules a plan and its phases follow, as a DOST officer meets them in the forms."""
+
 import datetime
 
 from rollout.choices import PhaseKind, TargetKind
 from rollout.models import Phase, RolloutPlan
 
 PLAN = {
-    "number": "25/KH-UBND", "issued_on": "2019-02-01", "title": "Áp dụng ISO 9001 tại UBND cấp xã",
-    "legal_basis": "Quyết định 19/2014/QĐ-TTg", "standard_version": "2015",
-    "starts_on": "2019-02-01", "ends_on": "2020-12-31", "target_kind": TargetKind.SHARE,
-    "target_value": "70", "target_date": "2020-12-31", "note": "",
+    "number": "25/KH-UBND",
+    "issued_on": "2019-02-01",
+    "title": "Áp dụng ISO 9001 tại UBND cấp xã",
+    "legal_basis": "Quyết định 19/2014/QĐ-TTg",
+    "standard_version": "2015",
+    "starts_on": "2019-02-01",
+    "ends_on": "2020-12-31",
+    "target_kind": TargetKind.SHARE,
+    "target_value": "70",
+    "target_date": "2020-12-31",
+    "note": "",
 }
 
 
@@ -37,7 +45,9 @@ def test_dost_officer_cannot_create_a_plan_in_another_province(as_user, dost_lam
 
 
 def test_plan_period_must_be_in_order_and_share_at_most_100(as_user, dost_lamdong_today):
-    response = as_user(dost_lamdong_today).post("/ke-hoach/them/", {**PLAN, "ends_on": "2018-12-31", "target_value": "120"})
+    response = as_user(dost_lamdong_today).post(
+        "/ke-hoach/them/", {**PLAN, "ends_on": "2018-12-31", "target_value": "120"}
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "Ngày kết thúc kế hoạch phải sau ngày bắt đầu." in errors["ends_on"]
@@ -55,8 +65,14 @@ def test_same_plan_number_and_date_twice_in_a_province_is_refused(as_user, dost_
 
 
 def phase_data(**changes):
-    data = {"order": "2", "kind": PhaseKind.EXPANSION, "name": "Nhân rộng", "starts_on": "2019-01-01",
-            "ends_on": "2020-12-31", "target_communes": "121"}
+    data = {
+        "order": "2",
+        "kind": PhaseKind.EXPANSION,
+        "name": "Nhân rộng",
+        "starts_on": "2019-01-01",
+        "ends_on": "2020-12-31",
+        "target_communes": "121",
+    }
     data.update(changes)
     return data
 
@@ -70,9 +86,12 @@ def test_phase_inside_the_plan_period_is_saved(as_user, dost_lamdong, lamdong_pl
 
 def test_phase_dates_outside_the_plan_period_are_refused(as_user, dost_lamdong, lamdong_plan):
     response = as_user(dost_lamdong).post(
-        f"/ke-hoach/{lamdong_plan.pk}/giai-doan/them/", phase_data(ends_on="2021-06-30"))
+        f"/ke-hoach/{lamdong_plan.pk}/giai-doan/them/", phase_data(ends_on="2021-06-30")
+    )
     assert response.status_code == 200
-    assert "phải nằm trong thời gian thực hiện kế hoạch (15/01/2018 – 31/12/2020)" in str(response.context["form"].errors)
+    assert "phải nằm trong thời gian thực hiện kế hoạch (15/01/2018 – 31/12/2020)" in str(
+        response.context["form"].errors
+    )
     assert not lamdong_plan.phases.filter(order=2).exists()
 
 
@@ -83,8 +102,10 @@ def test_two_phases_cannot_share_an_order(as_user, dost_lamdong, lamdong_plan):
 
 def test_editing_a_phase_keeps_it_inside_the_period(as_user, dost_lamdong, lamdong_plan):
     phase = lamdong_plan.phases.get(order=1)
-    response = as_user(dost_lamdong).post(f"/giai-doan/{phase.pk}/sua/", phase_data(
-        order="1", kind=PhaseKind.PILOT, starts_on="2017-12-01", ends_on="2018-12-31", target_communes="24"))
+    response = as_user(dost_lamdong).post(
+        f"/giai-doan/{phase.pk}/sua/",
+        phase_data(order="1", kind=PhaseKind.PILOT, starts_on="2017-12-01", ends_on="2018-12-31", target_communes="24"),
+    )
     assert response.status_code == 200
     phase.refresh_from_db()
     assert phase.starts_on == datetime.date(2018, 3, 1)
@@ -114,15 +135,17 @@ def test_a_phase_target_above_the_communes_of_the_province_is_refused(as_user, d
     assert response.status_code == 200
     assert response.context["form"].errors["target_communes"] == [
         f"Chỉ tiêu không được quá {maximum} xã: {lam_dong.name} có {communes} xã, phường, thị trấn trong danh mục, "
-        "cộng thêm một phần tư cho các xã đã sáp nhập sau khi ban hành kế hoạch."]
+        "cộng thêm một phần tư cho các xã đã sáp nhập sau khi ban hành kế hoạch."
+    ]
     assert f"Tối đa {maximum} xã ({lam_dong.name} có {communes} xã trong danh mục)" in response.content.decode()
     assert as_user(dost_lamdong).post(url, phase_data(target_communes=str(maximum + 1))).status_code == 200
     assert as_user(dost_lamdong).post(url, phase_data(target_communes=str(maximum))).status_code == 302
 
 
 def test_a_plan_count_target_above_the_communes_of_the_province_is_refused(as_user, dost_lamdong_today):
-    response = as_user(dost_lamdong_today).post("/ke-hoach/them/", {
-        **PLAN, "target_kind": TargetKind.COUNT, "target_value": "99999999"})
+    response = as_user(dost_lamdong_today).post(
+        "/ke-hoach/them/", {**PLAN, "target_kind": TargetKind.COUNT, "target_value": "99999999"}
+    )
     assert response.status_code == 200
     assert "Chỉ tiêu không được quá" in response.context["form"].errors["target_value"][0]
     assert not RolloutPlan.objects.filter(number="25/KH-UBND").exists()

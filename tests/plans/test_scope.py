@@ -1,4 +1,5 @@
 """Who may see and change plans, phases, enrolments and budgets."""
+
 import pytest
 
 from rollout.choices import BudgetCategory
@@ -75,15 +76,20 @@ def test_district_officer_reads_only_their_districts_share(as_user, officer_lamh
     assert response.context["counts"]["enrolled"] == 3  # the 3 Lâm Hà communes, not the 2 of Đà Lạt
     assert [row["commune__district__name"] for row in response.context["districts"]] == ["Huyện Lâm Hà"]
     assert response.context["can_edit"] is False
-    plan_wide_money = {f"/du-toan/{line.pk}/sua/", f"/du-toan/{line.pk}/luu-tru/",
-                       f"/khoan-chi/{expenditure.pk}/sua/", f"/khoan-chi/{expenditure.pk}/luu-tru/"}
+    plan_wide_money = {
+        f"/du-toan/{line.pk}/sua/",
+        f"/du-toan/{line.pk}/luu-tru/",
+        f"/khoan-chi/{expenditure.pk}/sua/",
+        f"/khoan-chi/{expenditure.pk}/luu-tru/",
+    }
     for url in change_urls(plan, lamdong_pilot, line, expenditure):
         # Money not spent on their communes is not theirs to see at all.
         assert client.get(url).status_code == (404 if url in plan_wide_money else 403), url
 
 
-def test_district_officer_sees_only_the_money_spent_on_their_communes(as_user, officer_lamha, dost_lamdong,
-                                                                      lamdong_pilot, lam_ha, da_lat):
+def test_district_officer_sees_only_the_money_spent_on_their_communes(
+    as_user, officer_lamha, dost_lamdong, lamdong_pilot, lam_ha, da_lat
+):
     from rollout import actions
 
     plan = lamdong_pilot.plan
@@ -94,8 +100,13 @@ def test_district_officer_sees_only_the_money_spent_on_their_communes(as_user, o
     make_expenditure(plan, 30_000_000, line=line, commune=ours[0].commune)
     make_expenditure(plan, 90_000_000, line=line, commune=theirs[0].commune)
     make_expenditure(plan, 200_000_000, line=line)  # for the whole plan
-    actions.announce(ours[0], decision_number="1/QĐ-UBND", decided_on=ours[0].enrolled_on, by=dost_lamdong,
-                     incomplete_reason="Thí điểm")
+    actions.announce(
+        ours[0],
+        decision_number="1/QĐ-UBND",
+        decided_on=ours[0].enrolled_on,
+        by=dost_lamdong,
+        incomplete_reason="Thí điểm",
+    )
 
     response = as_user(officer_lamha).get(f"/ke-hoach/{plan.pk}/")
     assert response.context["total"].spent == 30_000_000

@@ -1,4 +1,5 @@
 """Both editions of the map and the lineage of the 2025 reorganisation, as load_units leaves them."""
+
 import io
 
 import pytest
@@ -13,8 +14,23 @@ pytestmark = pytest.mark.django_db
 # The pre-2025 communes of vietnam-provinces 0.6.0 that the conversion table of
 # vietnamadminunits does not list: they were merged into neighbours before 01/07/2025.
 ABOLISHED_BEFORE_THE_REFORM = {
-    "03751", "03898", "03913", "03988", "03991", "04003", "07693", "07732", "07744", "16411", "18448", "20176",
-    "20674", "25102", "25174", "25177", "25186",
+    "03751",
+    "03898",
+    "03913",
+    "03988",
+    "03991",
+    "04003",
+    "07693",
+    "07732",
+    "07744",
+    "16411",
+    "18448",
+    "20176",
+    "20674",
+    "25102",
+    "25174",
+    "25177",
+    "25186",
 }
 
 
@@ -27,13 +43,15 @@ def test_every_pre_2025_commune_has_a_successor_but_the_listed_exceptions():
     without = set(old.exclude(pk__in=CommuneSuccession.objects.values("predecessor")).values_list("code", flat=True))
     assert without == ABOLISHED_BEFORE_THE_REFORM
     # Every link goes from the old edition to the new one.
-    assert not CommuneSuccession.objects.exclude(predecessor__valid_until=REFORM_2025,
-                                                 successor__valid_from=REFORM_2025).exists()
+    assert not CommuneSuccession.objects.exclude(
+        predecessor__valid_until=REFORM_2025, successor__valid_from=REFORM_2025
+    ).exists()
 
 
 def test_split_communes_have_one_default_successor_each():
-    per_old = (CommuneSuccession.objects.values("predecessor")
-               .annotate(n=Count("pk"), defaults=Count("pk", filter=Q(is_default=True)), whole=Count("pk", filter=Q(whole=True))))
+    per_old = CommuneSuccession.objects.values("predecessor").annotate(
+        n=Count("pk"), defaults=Count("pk", filter=Q(is_default=True)), whole=Count("pk", filter=Q(whole=True))
+    )
     split = [row for row in per_old if row["n"] > 1]
     assert len(split) == 471
     assert all(row["defaults"] == 1 and row["whole"] == 0 for row in split)
@@ -47,13 +65,16 @@ def test_every_commune_of_today_was_formed_from_old_ones_but_islands_without_com
     assert alone.count() <= 5
 
 
-@pytest.mark.parametrize("code, name, communes, predecessors", [
-    ("68", "Tỉnh Lâm Đồng", 124, {"Tỉnh Lâm Đồng", "Tỉnh Đắk Nông", "Tỉnh Bình Thuận"}),
-    ("20", "Tỉnh Lạng Sơn", 65, {"Tỉnh Lạng Sơn"}),
-    ("86", "Tỉnh Vĩnh Long", 124, {"Tỉnh Bến Tre", "Tỉnh Trà Vinh", "Tỉnh Vĩnh Long"}),
-    ("33", "Tỉnh Hưng Yên", 104, {"Tỉnh Hưng Yên", "Tỉnh Thái Bình"}),
-    ("25", "Tỉnh Phú Thọ", 148, {"Tỉnh Vĩnh Phúc", "Tỉnh Phú Thọ", "Tỉnh Hoà Bình"}),
-])
+@pytest.mark.parametrize(
+    "code, name, communes, predecessors",
+    [
+        ("68", "Tỉnh Lâm Đồng", 124, {"Tỉnh Lâm Đồng", "Tỉnh Đắk Nông", "Tỉnh Bình Thuận"}),
+        ("20", "Tỉnh Lạng Sơn", 65, {"Tỉnh Lạng Sơn"}),
+        ("86", "Tỉnh Vĩnh Long", 124, {"Tỉnh Bến Tre", "Tỉnh Trà Vinh", "Tỉnh Vĩnh Long"}),
+        ("33", "Tỉnh Hưng Yên", 104, {"Tỉnh Hưng Yên", "Tỉnh Thái Bình"}),
+        ("25", "Tỉnh Phú Thọ", 148, {"Tỉnh Vĩnh Phúc", "Tỉnh Phú Thọ", "Tỉnh Hoà Bình"}),
+    ],
+)
 def test_provinces_of_today_and_the_provinces_they_were_formed_from(code, name, communes, predecessors):
     province = today_province(code)
     assert province.name == name
@@ -67,7 +88,10 @@ def test_each_old_province_went_into_one_province_of_today():
 
 
 def test_codes_are_reused_and_unique_only_within_an_edition():
-    old, new = Commune.objects.of_edition(PRE_2025).get(code="00004"), Commune.objects.of_edition(TWO_TIER).get(code="00004")
+    old, new = (
+        Commune.objects.of_edition(PRE_2025).get(code="00004"),
+        Commune.objects.of_edition(TWO_TIER).get(code="00004"),
+    )
     assert old.name == "Phường Trúc Bạch" and new.name == "Phường Ba Đình"
     assert new in old.successors.all()
     assert list(Commune.objects.valid_on(edition_on().day()).filter(code="00004")) == [new]

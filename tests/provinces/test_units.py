@@ -28,7 +28,10 @@ def test_two_tier_edition_has_34_provinces_3321_communes_and_no_district():
     assert Commune.objects.of_edition(TWO_TIER).count() == 3321
     assert not Commune.objects.of_edition(TWO_TIER).filter(district__isnull=False).exists()
     assert set(Commune.objects.of_edition(TWO_TIER).values_list("division_type", flat=True)) == {
-        DivisionType.COMMUNE, DivisionType.WARD, DivisionType.SPECIAL_ZONE}
+        DivisionType.COMMUNE,
+        DivisionType.WARD,
+        DivisionType.SPECIAL_ZONE,
+    }
 
 
 def test_lam_dong_has_141_communes_in_10_districts(lam_dong):
@@ -106,21 +109,40 @@ def test_a_malformed_file_is_refused_with_a_clear_message(tmp_path):
 
 def test_database_refuses_two_units_with_one_code_valid_at_the_same_time(lam_dong):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Commune.objects.create(code="24778", name="Xã Trùng Mã", short_name="Trùng Mã", division_type="xa",
-                               province=lam_dong, valid_from=datetime.date(2020, 1, 1))
+        Commune.objects.create(
+            code="24778",
+            name="Xã Trùng Mã",
+            short_name="Trùng Mã",
+            division_type="xa",
+            province=lam_dong,
+            valid_from=datetime.date(2020, 1, 1),
+        )
 
 
 def test_clean_refuses_overlapping_code_with_a_readable_message(lam_dong):
-    unit = Commune(code="24778", name="Xã Trùng Mã", short_name="Trùng Mã", division_type="xa", province=lam_dong,
-                   valid_from=datetime.date(2020, 1, 1))
+    unit = Commune(
+        code="24778",
+        name="Xã Trùng Mã",
+        short_name="Trùng Mã",
+        division_type="xa",
+        province=lam_dong,
+        valid_from=datetime.date(2020, 1, 1),
+    )
     with pytest.raises(ValidationError) as error:
         unit.full_clean()
     assert "đã thuộc một đơn vị khác có hiệu lực cùng thời gian" in str(error.value)
 
 
 def test_validity_dates_must_be_in_order(lam_dong):
-    unit = Commune(code="99990", name="Xã Mới", short_name="Mới", division_type="xa", province=lam_dong,
-                   valid_from=datetime.date(2026, 1, 1), valid_until=datetime.date(2025, 1, 1))
+    unit = Commune(
+        code="99990",
+        name="Xã Mới",
+        short_name="Mới",
+        division_type="xa",
+        province=lam_dong,
+        valid_from=datetime.date(2026, 1, 1),
+        valid_until=datetime.date(2025, 1, 1),
+    )
     with pytest.raises(ValidationError, match="Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực"):
         unit.full_clean()
 
@@ -134,7 +156,12 @@ def test_commune_district_must_be_in_its_province(lam_dong, lang_son):
 
 @pytest.mark.parametrize(
     "query, expected",
-    [("lam ha", "Huyện Lâm Hà"), ("LÂM HÀ", "Huyện Lâm Hà"), ("da lat", "Thành phố Đà Lạt"), ("đà lạt", "Thành phố Đà Lạt")],
+    [
+        ("lam ha", "Huyện Lâm Hà"),
+        ("LÂM HÀ", "Huyện Lâm Hà"),
+        ("da lat", "Thành phố Đà Lạt"),
+        ("đà lạt", "Thành phố Đà Lạt"),
+    ],
 )
 def test_search_ignores_accents_and_case(query, expected):
     assert expected in District.objects.search(query).values_list("name", flat=True)

@@ -6,6 +6,7 @@ given (plan, phase, status other than not_started, step, overdue, upkeep), ONE o
 enrolments satisfies all of them; `status=not_started` matches communes with no active
 enrolment at all.
 """
+
 from urllib.parse import parse_qs, urlsplit
 
 from django.db.models import Exists, OuterRef
@@ -31,19 +32,25 @@ def communes_matching(url, user, today=None):
         communes = communes.filter(area_id=params["area"][0])
     if params.get("predecessor") == ["announced"]:
         # Formed from a commune whose announcement was in force on its last day.
-        candidates = Commune.objects.filter(valid_until__isnull=False, enrolments__announcements__isnull=False).distinct()
+        candidates = Commune.objects.filter(
+            valid_until__isnull=False, enrolments__announcements__isnull=False
+        ).distinct()
         announced_old = [
-            commune for commune in candidates
+            commune
+            for commune in candidates
             if Announcement.objects.filter(
-                enrolment__commune=commune, archived_at__isnull=True, enrolment__archived_at__isnull=True,
+                enrolment__commune=commune,
+                archived_at__isnull=True,
+                enrolment__archived_at__isnull=True,
                 decided_on__lt=commune.valid_until,
-            ).exclude(lapsed_on__lt=commune.valid_until).exists()
+            )
+            .exclude(lapsed_on__lt=commune.valid_until)
+            .exists()
         ]
         communes = communes.filter(
-            pk__in=CommuneSuccession.objects.filter(predecessor__in=announced_old).values("successor"))
-    active = Enrolment.objects.filter(
-        commune=OuterRef("pk"), archived_at__isnull=True, plan__archived_at__isnull=True
-    )
+            pk__in=CommuneSuccession.objects.filter(predecessor__in=announced_old).values("successor")
+        )
+    active = Enrolment.objects.filter(commune=OuterRef("pk"), archived_at__isnull=True, plan__archived_at__isnull=True)
     statuses = params.get("status", [])
     if statuses == ["not_started"]:
         return communes.exclude(Exists(active))

@@ -1,5 +1,6 @@
 """A cached figure is never stale: every change that can move one changes the data version in its
 own transaction (reports.cache), and pages cache what they show under that version."""
+
 import datetime
 import inspect
 
@@ -23,9 +24,14 @@ HELPERS = {"claim", "corrective_due", "template_for"}
 
 
 def action_names():
-    return sorted(name for name, value in vars(actions).items()
-                  if inspect.isfunction(value) and value.__module__ == actions.__name__ and not name.startswith("_")
-                  and name not in HELPERS)
+    return sorted(
+        name
+        for name, value in vars(actions).items()
+        if inspect.isfunction(value)
+        and value.__module__ == actions.__name__
+        and not name.startswith("_")
+        and name not in HELPERS
+    )
 
 
 def test_every_action_changes_the_data_version():
@@ -39,13 +45,22 @@ def world(lamdong_pilot, dost_lamdong, lam_dong, lam_dong_today, lamdong_2026_pl
     its 2026 plan; everyone who acts is the administrator (who may do all of it)."""
     enrolments = list(lamdong_pilot.enrolments.order_by("commune__code"))
     announced = enrolments[0]
-    actions.announce(announced, decision_number="1/QĐ-UBND", decided_on=D(2018, 12, 1), by=admin_user,
-                     incomplete_reason="Thử nghiệm")
+    actions.announce(
+        announced, decision_number="1/QĐ-UBND", decided_on=D(2018, 12, 1), by=admin_user, incomplete_reason="Thử nghiệm"
+    )
     awaiting = enrolments[1].steps.get(kind=StepKind.SURVEY)
     actions.record_step(awaiting, done_on=D(2018, 3, 5), by=admin_user)
-    return {"phase": lamdong_pilot, "plan": lamdong_pilot.plan, "enrolments": enrolments, "announced": announced,
-            "awaiting": awaiting, "by": admin_user, "old": lam_dong, "today": lam_dong_today,
-            "plan_2026": lamdong_2026_plan}
+    return {
+        "phase": lamdong_pilot,
+        "plan": lamdong_pilot.plan,
+        "enrolments": enrolments,
+        "announced": announced,
+        "awaiting": awaiting,
+        "by": admin_user,
+        "old": lam_dong,
+        "today": lam_dong_today,
+        "plan_2026": lamdong_2026_plan,
+    }
 
 
 def _fresh(w, name):
@@ -60,8 +75,14 @@ def _area_world(w):
 
 
 def _closed_plan_of_today(w):
-    plan = make_plan(w["today"], number="3/KH-UBND", issued_on=D(2025, 8, 1), starts_on=D(2025, 8, 1),
-                     ends_on=D(2025, 12, 31), target_date=D(2025, 12, 31))
+    plan = make_plan(
+        w["today"],
+        number="3/KH-UBND",
+        issued_on=D(2025, 8, 1),
+        starts_on=D(2025, 8, 1),
+        ends_on=D(2025, 12, 31),
+        target_date=D(2025, 12, 31),
+    )
     make_phase(plan, 1, PhaseKind.PILOT)
     return actions.close_plan(plan, by=w["by"], reason="Hết thời gian")
 
@@ -74,56 +95,96 @@ def _successor(w):
 # Each action of rollout.actions, done on the test world (a setup that is itself an action runs first).
 ACTIONS = {
     "enrol": lambda w: actions.enrol(
-        w["phase"], Commune.objects.filter(province=w["old"]).exclude(enrolments__isnull=False).order_by("code")[0],
-        enrolled_on=D(2018, 3, 1), by=w["by"]),
-    "record_step": lambda w: actions.record_step(w["enrolments"][2].steps.get(kind=StepKind.SURVEY),
-                                                 done_on=D(2018, 4, 1), by=w["by"]),
+        w["phase"],
+        Commune.objects.filter(province=w["old"]).exclude(enrolments__isnull=False).order_by("code")[0],
+        enrolled_on=D(2018, 3, 1),
+        by=w["by"],
+    ),
+    "record_step": lambda w: actions.record_step(
+        w["enrolments"][2].steps.get(kind=StepKind.SURVEY), done_on=D(2018, 4, 1), by=w["by"]
+    ),
     "review_step": lambda w: actions.review_step(w["awaiting"], by=w["by"], confirm=True),
-    "announce": lambda w: actions.announce(w["enrolments"][3], decision_number="2/QĐ-UBND",
-                                           decided_on=D(2018, 12, 2), by=w["by"], incomplete_reason="Thử nghiệm"),
-    "lapse": lambda w: actions.lapse(w["announced"].announcements.get(), lapsed_on=D(2019, 6, 1),
-                                     reason="Kiểm tra không đạt", by=w["by"]),
+    "announce": lambda w: actions.announce(
+        w["enrolments"][3],
+        decision_number="2/QĐ-UBND",
+        decided_on=D(2018, 12, 2),
+        by=w["by"],
+        incomplete_reason="Thử nghiệm",
+    ),
+    "lapse": lambda w: actions.lapse(
+        w["announced"].announcements.get(), lapsed_on=D(2019, 6, 1), reason="Kiểm tra không đạt", by=w["by"]
+    ),
     "move_enrolment": lambda w: actions.move_enrolment(
-        w["enrolments"][4], make_phase(w["plan"], 2, PhaseKind.EXPANSION, starts_on=D(2019, 1, 1)), by=w["by"]),
+        w["enrolments"][4], make_phase(w["plan"], 2, PhaseKind.EXPANSION, starts_on=D(2019, 1, 1)), by=w["by"]
+    ),
     "assign_consultant": lambda w: actions.assign_consultant(
-        w["enrolments"][:2], Consultant.objects.create(province=w["old"], name="Tư vấn A"), by=w["by"]),
-    "set_step_due": lambda w: actions.set_step_due(w["enrolments"][2].steps.get(kind=StepKind.STEERING),
-                                                   due_on=D(2018, 5, 1), by=w["by"]),
-    "record_steps_bulk": lambda w: actions.record_steps_bulk(w["enrolments"][2:], kind=StepKind.SURVEY,
-                                                             done_on=D(2018, 4, 2), by=w["by"]),
+        w["enrolments"][:2], Consultant.objects.create(province=w["old"], name="Tư vấn A"), by=w["by"]
+    ),
+    "set_step_due": lambda w: actions.set_step_due(
+        w["enrolments"][2].steps.get(kind=StepKind.STEERING), due_on=D(2018, 5, 1), by=w["by"]
+    ),
+    "record_steps_bulk": lambda w: actions.record_steps_bulk(
+        w["enrolments"][2:], kind=StepKind.SURVEY, done_on=D(2018, 4, 2), by=w["by"]
+    ),
     "update_enrolment": lambda w: actions.update_enrolment(
-        _fresh(w, "enrolments")[2], version=w["enrolments"][2].version, by=w["by"], procedures_total=150),
+        _fresh(w, "enrolments")[2], version=w["enrolments"][2].version, by=w["by"], procedures_total=150
+    ),
     "record_announcement": lambda w: actions.record_announcement(
-        w["enrolments"][4], by=w["by"], decision_number="3/QĐ-UBND", decided_on=D(2018, 12, 3),
-        incomplete_reason="Thử nghiệm"),
+        w["enrolments"][4],
+        by=w["by"],
+        decision_number="3/QĐ-UBND",
+        decided_on=D(2018, 12, 3),
+        incomplete_reason="Thử nghiệm",
+    ),
     "record_inspection": lambda w: actions.record_inspection(
-        w["announced"], by=w["by"], inspected_on=D(2019, 3, 1), result=InspectionResult.CONFORMING),
+        w["announced"], by=w["by"], inspected_on=D(2019, 3, 1), result=InspectionResult.CONFORMING
+    ),
     "record_maintenance": lambda w: actions.record_maintenance(
-        _fresh(w, "announced"), kind=MaintenanceKind.INTERNAL_AUDIT, done_on=D(2019, 11, 1), by=w["by"]),
+        _fresh(w, "announced"), kind=MaintenanceKind.INTERNAL_AUDIT, done_on=D(2019, 11, 1), by=w["by"]
+    ),
     "end_abolished": lambda w: actions.end_abolished(timezone.localdate(), by=w["by"]),
     "close_plan": lambda w: actions.close_plan(w["plan"], by=w["by"], reason="Hết thời gian"),
     "reopen_plan": lambda w: actions.reopen_plan(w["closed_today"], by=w["by"]),
     "carry_over": lambda w: actions.carry_over(
-        w["plan_2026"].phases.get(), _successor(w), predecessors=[w["announced"]], done_kinds=[StepKind.SURVEY],
-        by=w["by"], enrolled_on=D(2026, 2, 1)),
+        w["plan_2026"].phases.get(),
+        _successor(w),
+        predecessors=[w["announced"]],
+        done_kinds=[StepKind.SURVEY],
+        by=w["by"],
+        enrolled_on=D(2026, 2, 1),
+    ),
     "create_areas_from_districts": lambda w: actions.create_areas_from_districts(w["today"], by=w["by"]),
     "assign_area": lambda w: actions.assign_area(
-        list(Commune.objects.filter(province=w["today"]).order_by("code")[:3]), w["area"], by=w["by"]),
+        list(Commune.objects.filter(province=w["today"]).order_by("code")[:3]), w["area"], by=w["by"]
+    ),
     "save_area": lambda w: actions.save_area(w["area"], by=w["by"], name="Khu vực mới"),
-    "withdraw_enrolment": lambda w: actions.withdraw_enrolment(_fresh(w, "enrolments")[3], by=w["by"],
-                                                               reason="Đưa nhầm vào kế hoạch"),
+    "withdraw_enrolment": lambda w: actions.withdraw_enrolment(
+        _fresh(w, "enrolments")[3], by=w["by"], reason="Đưa nhầm vào kế hoạch"
+    ),
     "archive": lambda w: actions.archive(_fresh(w, "announced"), by=w["by"], reason="Nhập trùng"),
     "restore": lambda w: actions.restore(w["archived"], by=w["by"]),
     "enrol_many": lambda w: actions.enrol_many(
-        w["phase"], list(Commune.objects.filter(province=w["old"]).exclude(enrolments__isnull=False)
-                         .order_by("code")[:2]), enrolled_on=D(2018, 3, 1), by=w["by"]),
+        w["phase"],
+        list(Commune.objects.filter(province=w["old"]).exclude(enrolments__isnull=False).order_by("code")[:2]),
+        enrolled_on=D(2018, 3, 1),
+        by=w["by"],
+    ),
     "update_step": lambda w: actions.update_step(
-        w["enrolments"][2].steps.get(kind=StepKind.SURVEY), by=w["by"],
-        version=w["enrolments"][2].steps.get(kind=StepKind.SURVEY).version, due_on=D(2018, 4, 30),
-        done_on=D(2018, 4, 1), evidence="Biên bản khảo sát"),
+        w["enrolments"][2].steps.get(kind=StepKind.SURVEY),
+        by=w["by"],
+        version=w["enrolments"][2].steps.get(kind=StepKind.SURVEY).version,
+        due_on=D(2018, 4, 30),
+        done_on=D(2018, 4, 1),
+        evidence="Biên bản khảo sát",
+    ),
     "update_area": lambda w: actions.update_area(
-        w["area"], by=w["by"], version=w["area"].version, name="Khu vực đổi tên", note="",
-        communes=list(Commune.objects.filter(province=w["today"]).order_by("code")[:2])),
+        w["area"],
+        by=w["by"],
+        version=w["area"].version,
+        name="Khu vực đổi tên",
+        note="",
+        communes=list(Commune.objects.filter(province=w["today"]).order_by("code")[:2]),
+    ),
 }
 # What an action needs done before it (each of these is an action too).
 SETUP = {
@@ -142,8 +203,9 @@ def dashboard_served(client, province):
 
 
 def dashboard_built(user, province):
-    return render_to_string("reports/includes/dashboard_body.html",
-                            build_dashboard(user, province, None, timezone.localdate()))
+    return render_to_string(
+        "reports/includes/dashboard_body.html", build_dashboard(user, province, None, timezone.localdate())
+    )
 
 
 def test_the_actions_tested_end_to_end_are_actions():

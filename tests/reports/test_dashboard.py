@@ -1,4 +1,5 @@
 """The province dashboard's figures against hand-computed values of the known rollout."""
+
 import datetime
 
 import pytest
@@ -32,7 +33,7 @@ def test_summary_counts_enrolled_announced_late_and_not_started(page, lam_dong):
 
 
 def test_plan_progress_and_forecast_at_current_pace(page, known_rollout):
-    plan, = page.context["plans"]
+    (plan,) = page.context["plans"]
     assert (plan.enrolled, plan.announced, plan.overdue) == (8, 3, 3)
     outlook = plan.outlook
     # 3 announced in the 181 days since 01/01/2019; 183 days to 31/12/2019 at that pace: 3 + 3*183/181 = 6.03
@@ -49,8 +50,10 @@ def test_status_by_district_in_the_plan(page, lam_ha, da_lat):
     row = rows[lam_ha.pk]
     assert int(row["communes"]) == lam_ha_communes
     assert int(row[Status.NOT_STARTED]) == lam_ha_communes - 5  # A, B, C, D, G enrolled; I archived
-    assert [int(row[s]) for s in (Status.PLANNED, Status.BUILDING, Status.APPLYING, Status.ANNOUNCED,
-                                  Status.MAINTAINING, Status.LAPSED)] == [1, 1, 1, 1, 1, 0]
+    assert [
+        int(row[s])
+        for s in (Status.PLANNED, Status.BUILDING, Status.APPLYING, Status.ANNOUNCED, Status.MAINTAINING, Status.LAPSED)
+    ] == [1, 1, 1, 1, 1, 0]
     assert int(row["late"]) == 2
     row = rows[da_lat.pk]
     assert [int(row[s]) for s in (Status.PLANNED, Status.ANNOUNCED, Status.MAINTAINING)] == [2, 1, 0]
@@ -61,7 +64,9 @@ def test_status_by_district_in_the_plan(page, lam_ha, da_lat):
 
 def test_announced_over_time_is_cumulative_by_month(page):
     assert page.context["timeline"]["points"] == [
-        (datetime.date(2019, 3, 1), 1), (datetime.date(2019, 4, 1), 2), (datetime.date(2019, 5, 1), 3),
+        (datetime.date(2019, 3, 1), 1),
+        (datetime.date(2019, 4, 1), 2),
+        (datetime.date(2019, 5, 1), 3),
     ]
     body = page.content.decode()
     assert "<svg" in body and 'role="img"' in body
@@ -96,8 +101,13 @@ def test_most_overdue_steps_come_first_and_link_to_the_commune(page, known_rollo
 
 
 def test_every_figure_links_to_exactly_the_communes_it_counts(page, leader_lamdong):
-    figures = figures_in(page.context["summary"]) + figures_in(page.context["plans"]) + figures_in(
-        page.context["districts"]) + figures_in(page.context["district_totals"]) + figures_in(page.context["phases"])
+    figures = (
+        figures_in(page.context["summary"])
+        + figures_in(page.context["plans"])
+        + figures_in(page.context["districts"])
+        + figures_in(page.context["district_totals"])
+        + figures_in(page.context["phases"])
+    )
     assert len(figures) > 40
     for figure in figures:
         assert isinstance(figure, Figure)

@@ -1,4 +1,5 @@
 """The issue's acceptance on the demo data of Lâm Đồng (rollout.demo)."""
+
 import pytest
 from django.contrib.auth import get_user_model
 

@@ -1,4 +1,5 @@
 """The district page: its communes, what awaits review, what is late."""
+
 import io
 
 import openpyxl
@@ -53,7 +54,7 @@ def test_late_steps_are_those_of_the_district_only(page, known_rollout):
 def test_communes_show_current_step_and_status(page, known_rollout, lam_ha):
     rows = {c.pk: c for c in page.context["communes"]}
     assert len(rows) == Commune.objects.filter(district=lam_ha).count()
-    c_enrolment, = rows[known_rollout.C.pk].counted_enrolments
+    (c_enrolment,) = rows[known_rollout.C.pk].counted_enrolments
     assert (c_enrolment.status, c_enrolment.current_step, c_enrolment.awaiting) == (Status.APPLYING, "audit", 5)
     assert c_enrolment.is_late
     assert rows[known_rollout.I.pk].counted_enrolments == []  # archived enrolment

@@ -1,6 +1,7 @@
 """Every Excel export writes text as text: a plan number, title, phase or unit name that
 begins like a formula reaches the spreadsheet as the words typed, never as a live formula;
 numbers and dates stay numbers and dates."""
+
 import datetime
 import io
 import zipfile
@@ -48,8 +49,9 @@ def workbook(response):
 
 def text_cells(book):
     """{text: cell} of every text cell of the workbook."""
-    return {cell.value: cell for sheet in book for row in sheet.iter_rows() for cell in row
-            if isinstance(cell.value, str)}
+    return {
+        cell.value: cell for sheet in book for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)
+    }
 
 
 def assert_kept_as_text(book, *payloads):
@@ -67,14 +69,16 @@ def test_dashboard_export_keeps_formula_like_names_as_text(client, leader_lamdon
 
 
 def test_district_export_keeps_formula_like_names_as_text(client, officer_lamha, hostile_rollout, lam_ha):
-    book = workbook(login(client, officer_lamha).get(reverse("reports:district", args=[lam_ha.pk]),
-                                                     {"format": "xlsx"}))
+    book = workbook(login(client, officer_lamha).get(reverse("reports:district", args=[lam_ha.pk]), {"format": "xlsx"}))
     assert_kept_as_text(book, PLAN_NUMBER, COMMUNE_NAME)
 
 
 def test_yearly_export_keeps_formula_like_names_as_text(client, leader_lamdong, hostile_rollout, lam_dong):
-    book = workbook(login(client, leader_lamdong).get(reverse("reports:yearly", args=[2019]),
-                                                      {"province": lam_dong.pk, "format": "xlsx"}))
+    book = workbook(
+        login(client, leader_lamdong).get(
+            reverse("reports:yearly", args=[2019]), {"province": lam_dong.pk, "format": "xlsx"}
+        )
+    )
     assert_kept_as_text(book, PLAN_NUMBER, PILOT_NAME)
     assert sum(row[2] for row in book["Kinh phí 2019"].iter_rows(min_row=4, values_only=True)) == 560_000_000
 
@@ -85,8 +89,9 @@ def test_national_export_keeps_formula_like_names_as_text(client, admin_user, ho
 
 
 def test_commune_list_export_keeps_formula_like_names_as_text(client, dost_lamdong, hostile_rollout):
-    book = workbook(login(client, dost_lamdong).get(reverse("rollout:commune_export"),
-                                                    {"plan": hostile_rollout.plan.pk}))
+    book = workbook(
+        login(client, dost_lamdong).get(reverse("rollout:commune_export"), {"plan": hostile_rollout.plan.pk})
+    )
     assert_kept_as_text(book, PLAN_NUMBER, PILOT_NAME, EXPANSION_NAME, COMMUNE_NAME, PROVINCE_NAME)
     rows = list(book.active.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 8
@@ -94,7 +99,6 @@ def test_commune_list_export_keeps_formula_like_names_as_text(client, dost_lamdo
 
 
 def test_text_that_merely_contains_a_sign_is_left_plain(client, dost_lamdong, known_rollout):
-    book = workbook(login(client, dost_lamdong).get(reverse("rollout:commune_export"),
-                                                    {"plan": known_rollout.plan.pk}))
+    book = workbook(login(client, dost_lamdong).get(reverse("rollout:commune_export"), {"plan": known_rollout.plan.pk}))
     cell = text_cells(book)["KH-TEST"]
     assert cell.data_type == "s" and not cell.quotePrefix

@@ -1,4 +1,5 @@
 """The national overview: one row per province with a plan, sortable, with drill-down."""
+
 import io
 
 import openpyxl
@@ -40,8 +41,17 @@ def test_figures_link_to_exactly_their_communes(client, leader_national, both):
         assert communes_matching(figure.url, leader_national).count() == figure.value, figure.url
 
 
-@pytest.mark.parametrize("sort, first", [("-announced", "68"), ("announced", "20"), ("-enrolled", "68"),
-                                         ("enrolled", "20"), ("-spent", "68"), ("spent", "20")])
+@pytest.mark.parametrize(
+    "sort, first",
+    [
+        ("-announced", "68"),
+        ("announced", "20"),
+        ("-enrolled", "68"),
+        ("enrolled", "20"),
+        ("-spent", "68"),
+        ("spent", "20"),
+    ],
+)
 def test_sorting_is_done_by_the_server(client, admin_user, both, sort, first):
     response = login(client, admin_user).get(URL, {"sort": sort})
     assert response.context["rows"][0].code == first

@@ -1,5 +1,6 @@
 """The November consolidation: the year's inspections and findings, the corrective actions
 with their due and done dates, the agencies that have not reported; printable and in Excel."""
+
 import datetime
 import io
 
@@ -25,28 +26,45 @@ def page(client, user, province, year=2019, **params):
 def findings(known_rollout, dost_lamdong):
     """B inspected with corrections owed by 02/07/2019 and not reported; C's corrections reported."""
     e = known_rollout.enrolments
-    owed = actions.record_inspection(e["B"], by=dost_lamdong, inspected_on=D(2019, 5, 2), mode=InspectionMode.ON_SITE,
-                                     record_number="07/BB-TĐC", result=InspectionResult.CORRECTIONS,
-                                     findings="Chưa cập nhật văn bản mới", corrective_action="Cập nhật quy trình 3")
-    done = actions.record_inspection(e["C"], by=dost_lamdong, inspected_on=D(2019, 4, 2),
-                                     result=InspectionResult.CORRECTIONS, corrective_action="Bổ sung hồ sơ",
-                                     corrective_done_on=D(2019, 5, 30))
+    owed = actions.record_inspection(
+        e["B"],
+        by=dost_lamdong,
+        inspected_on=D(2019, 5, 2),
+        mode=InspectionMode.ON_SITE,
+        record_number="07/BB-TĐC",
+        result=InspectionResult.CORRECTIONS,
+        findings="Chưa cập nhật văn bản mới",
+        corrective_action="Cập nhật quy trình 3",
+    )
+    done = actions.record_inspection(
+        e["C"],
+        by=dost_lamdong,
+        inspected_on=D(2019, 4, 2),
+        result=InspectionResult.CORRECTIONS,
+        corrective_action="Bổ sung hồ sơ",
+        corrective_done_on=D(2019, 5, 30),
+    )
     return owed, done
 
 
 def test_the_page_holds_the_years_inspections_corrective_actions_and_agencies_not_reported(
-        client, dost_lamdong, lam_dong, known_rollout, findings):
+    client, dost_lamdong, lam_dong, known_rollout, findings
+):
     owed, done = findings
     response = page(client, dost_lamdong, lam_dong)
     data = response.context["data"]
     assert [i.enrolment.commune for i in data.inspections] == [
-        known_rollout.C, known_rollout.B, known_rollout.A, known_rollout.E]
+        known_rollout.C,
+        known_rollout.B,
+        known_rollout.A,
+        known_rollout.E,
+    ]
     assert data.corrective == [done, owed] and [i.is_late for i in data.corrective] == [False, False]
     # A, B and E are announced; B has its internal audit but no management review; none is complete.
     assert {e.commune for e in data.not_reported} == {known_rollout.A, known_rollout.B, known_rollout.E}
     body = response.content.decode()
     assert "Chưa cập nhật văn bản mới" in body and "07/BB-TĐC" in body and "02/07/2019" in body
-    assert 'data-print' in body
+    assert "data-print" in body
 
 
 def test_an_agency_that_reported_both_duties_leaves_the_list(client, dost_lamdong, lam_dong, known_rollout, findings):
@@ -56,14 +74,16 @@ def test_an_agency_that_reported_both_duties_leaves_the_list(client, dost_lamdon
     assert known_rollout.B not in {x.commune for x in data.not_reported}
 
 
-def test_a_corrective_action_past_due_is_marked_and_stays_the_next_year(client, dost_lamdong, lam_dong, known_rollout,
-                                                                        findings):
+def test_a_corrective_action_past_due_is_marked_and_stays_the_next_year(
+    client, dost_lamdong, lam_dong, known_rollout, findings
+):
     import time_machine
     from django.utils import timezone
 
     owed, _done = findings
-    with time_machine.travel(datetime.datetime(2020, 11, 20, 9, 0, tzinfo=timezone.get_fixed_timezone(420)),
-                             tick=False):
+    with time_machine.travel(
+        datetime.datetime(2020, 11, 20, 9, 0, tzinfo=timezone.get_fixed_timezone(420)), tick=False
+    ):
         data = page(client, dost_lamdong, lam_dong, year=2020).context["data"]
     assert data.corrective == [owed] and data.corrective[0].is_late
     assert data.inspections == []
@@ -74,7 +94,9 @@ def test_the_workbook_has_the_three_parts(client, leader_lamdong, lam_dong, know
     book = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     assert book.sheetnames == ["Kiểm tra", "Khắc phục", "Chưa báo cáo"]
     assert [row[3] for row in book["Khắc phục"].iter_rows(min_row=4, values_only=True)] == [
-        "Bổ sung hồ sơ", "Cập nhật quy trình 3"]
+        "Bổ sung hồ sơ",
+        "Cập nhật quy trình 3",
+    ]
 
 
 def test_officers_and_other_provinces_get_404(client, officer_lamha, dost_langson, lam_dong, known_rollout):
@@ -82,12 +104,15 @@ def test_officers_and_other_provinces_get_404(client, officer_lamha, dost_langso
     assert page(client, dost_langson, lam_dong).status_code == 404
 
 
-def test_queries_do_not_grow_with_the_rollout(client, dost_lamdong, lam_dong, known_rollout, findings,
-                                              django_assert_max_num_queries):
+def test_queries_do_not_grow_with_the_rollout(
+    client, dost_lamdong, lam_dong, known_rollout, findings, django_assert_max_num_queries
+):
     counts = []
     login(client, dost_lamdong)
     url = reverse("reports:november", args=[2019])
-    client.get(url, {"province": lam_dong.pk})  # the first page after signing in writes the session and counts the inbox
+    client.get(
+        url, {"province": lam_dong.pk}
+    )  # the first page after signing in writes the session and counts the inbox
     for extra in (0, 30):
         if extra:
             grow(known_rollout, extra, by=dost_lamdong)

@@ -1,5 +1,6 @@
 """Each page runs a fixed number of queries, whatever the number of communes: measured at
 two data sizes with the same bound, built (the cache empty) and served from the cache."""
+
 import pytest
 from django.core.cache import cache
 from django.db import connection

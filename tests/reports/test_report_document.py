@@ -1,6 +1,7 @@
 """The yearly report as a submitted document: prepared with its figures frozen, written
 (number, date, problems, proposals), submitted and locked, corrected as a new version; read by
 leadership once submitted; printed, and downloaded as Word and Excel in the layout of the form."""
+
 import datetime
 import io
 import re
@@ -20,9 +21,14 @@ from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-TEXTS = dict(number="125/BC-SKHCN", reported_on=D(2019, 6, 28), problems="Cán bộ kiêm nhiệm nhiều việc.",
-             proposals="Đề nghị Bộ hướng dẫn mô hình khung sau sắp xếp.", signer_title="GIÁM ĐỐC",
-             signer_name="Nguyễn Văn A")
+TEXTS = dict(
+    number="125/BC-SKHCN",
+    reported_on=D(2019, 6, 28),
+    problems="Cán bộ kiêm nhiệm nhiều việc.",
+    proposals="Đề nghị Bộ hướng dẫn mô hình khung sau sắp xếp.",
+    signer_title="GIÁM ĐỐC",
+    signer_name="Nguyễn Văn A",
+)
 
 
 def prepared(province, by, year=2019):
@@ -51,8 +57,9 @@ def test_dost_staff_prepare_the_years_report_from_the_yearly_page(client, dost_l
     assert "Lập báo cáo năm 2019" in page
     key = re.search(r'name="submission" value="(\w+)"', page).group(1)
     for _ in range(2):  # a double click prepares one report
-        response = client.post(reverse("reports:report_prepare", args=[2019]),
-                               {"province": lam_dong.pk, "submission": key})
+        response = client.post(
+            reverse("reports:report_prepare", args=[2019]), {"province": lam_dong.pk, "submission": key}
+        )
     report = YearlyReport.objects.get()
     assert response.status_code == 302
     assert (report.status, report.revision, report.prepared_by) == (ReportStatus.DRAFT, 1, dost_lamdong)
@@ -71,7 +78,8 @@ def test_submitting_needs_a_number_a_date_problems_and_proposals(dost_lamdong, k
 
 
 def test_the_submitted_report_does_not_change_when_an_old_record_is_edited_afterwards(
-        client, dost_lamdong, known_rollout, lam_dong):
+    client, dost_lamdong, known_rollout, lam_dong
+):
     report = submitted(lam_dong, dost_lamdong)
     before = login(client, dost_lamdong).get(detail(report)).content.decode()
     word_before = docx_lines(client.get(reverse("reports:report_word", args=[report.pk])))
@@ -96,39 +104,46 @@ def test_a_submitted_report_is_locked(client, dost_lamdong, known_rollout, lam_d
         actions.update_report(report, by=dost_lamdong, version=report.version, problems="Sửa sau khi nộp")
     with pytest.raises(ValidationError, match="đã nộp"):
         actions.refresh_figures(report, by=dost_lamdong, version=report.version)
-    login(client, dost_lamdong).post(reverse("reports:report_edit", args=[report.pk]),
-                                     {**TEXTS, "reported_on": "28/06/2019", "problems": "x",
-                                      "version": report.version})
+    login(client, dost_lamdong).post(
+        reverse("reports:report_edit", args=[report.pk]),
+        {**TEXTS, "reported_on": "28/06/2019", "problems": "x", "version": report.version},
+    )
     report.refresh_from_db()
     assert report.problems == TEXTS["problems"]
     assert "Soạn báo cáo" not in client.get(detail(report)).content.decode()
 
 
-def test_a_correction_is_a_new_version_with_its_reason_and_the_old_one_is_kept(client, dost_lamdong, known_rollout,
-                                                                                lam_dong):
+def test_a_correction_is_a_new_version_with_its_reason_and_the_old_one_is_kept(
+    client, dost_lamdong, known_rollout, lam_dong
+):
     first = submitted(lam_dong, dost_lamdong)
     e = known_rollout.enrolments
     rollout_actions.withdraw_enrolment(e["D"], by=dost_lamdong, reason="Đưa vào nhầm")
     login(client, dost_lamdong)
-    response = client.post(reverse("reports:report_correct", args=[first.pk]),
-                           {"reason": "Xã D đưa vào kế hoạch nhầm"})
+    response = client.post(reverse("reports:report_correct", args=[first.pk]), {"reason": "Xã D đưa vào kế hoạch nhầm"})
     correction = YearlyReport.objects.get(revision=2)
     assert response.status_code == 302 and response["Location"] == detail(correction)
     assert (correction.corrects, correction.correction_reason, correction.status) == (
-        first, "Xã D đưa vào kế hoạch nhầm", ReportStatus.DRAFT)
+        first,
+        "Xã D đưa vào kế hoạch nhầm",
+        ReportStatus.DRAFT,
+    )
     assert correction.problems == first.problems and correction.number == first.number
     assert value_of(correction.figures, "enrolled") == 7
     first.refresh_from_db()
     assert first.status == ReportStatus.SUBMITTED  # in force until the correction is submitted
-    correction = actions.update_report(correction, by=dost_lamdong, version=correction.version,
-                                       number="130/BC-SKHCN", reported_on=D(2019, 6, 30))
+    correction = actions.update_report(
+        correction, by=dost_lamdong, version=correction.version, number="130/BC-SKHCN", reported_on=D(2019, 6, 30)
+    )
     actions.submit_report(correction, by=dost_lamdong, version=correction.version)
     first.refresh_from_db()
     assert first.status == ReportStatus.SUPERSEDED and value_of(first.figures, "enrolled") == 8
     old_page = client.get(detail(first)).content.decode()
     assert "Đã được đính chính" in old_page and page_values(old_page)["enrolled"] == "8"
-    assert "Đính chính Báo cáo số 125/BC-SKHCN: Xã D đưa vào kế hoạch nhầm" in client.get(
-        detail(correction)).content.decode()
+    assert (
+        "Đính chính Báo cáo số 125/BC-SKHCN: Xã D đưa vào kế hoạch nhầm"
+        in client.get(detail(correction)).content.decode()
+    )
 
 
 def test_only_the_report_in_force_is_corrected_once_at_a_time(dost_lamdong, known_rollout, lam_dong):
@@ -146,8 +161,9 @@ def test_only_the_report_in_force_is_corrected_once_at_a_time(dost_lamdong, know
         actions.correct_report(report, by=dost_lamdong, reason="Lần nữa")
 
 
-def test_leadership_reads_submitted_versions_only_and_changes_nothing(client, dost_lamdong, leader_lamdong,
-                                                                     known_rollout, lam_dong):
+def test_leadership_reads_submitted_versions_only_and_changes_nothing(
+    client, dost_lamdong, leader_lamdong, known_rollout, lam_dong
+):
     draft = prepared(lam_dong, dost_lamdong)
     login(client, leader_lamdong)
     assert client.get(detail(draft)).status_code == 404
@@ -160,8 +176,9 @@ def test_leadership_reads_submitted_versions_only_and_changes_nothing(client, do
     assert client.post(reverse("reports:report_prepare", args=[2019]), {"province": lam_dong.pk}).status_code == 403
 
 
-def test_a_report_of_another_province_or_for_an_officer_answers_404(client, dost_lamdong, dost_langson,
-                                                                    officer_lamha, known_rollout, lam_dong):
+def test_a_report_of_another_province_or_for_an_officer_answers_404(
+    client, dost_lamdong, dost_langson, officer_lamha, known_rollout, lam_dong
+):
     report = submitted(lam_dong, dost_lamdong)
     for user in (dost_langson, officer_lamha):
         login(client, user)
@@ -187,8 +204,9 @@ def docx_lines(response_or_content):
     return [[cell.text for cell in row.cells] for row in figures.rows[1:]]
 
 
-def test_the_docx_opens_with_python_docx_and_holds_the_figures_shown_on_the_page(client, dost_lamdong,
-                                                                                 known_rollout, lam_dong):
+def test_the_docx_opens_with_python_docx_and_holds_the_figures_shown_on_the_page(
+    client, dost_lamdong, known_rollout, lam_dong
+):
     report = submitted(lam_dong, dost_lamdong)
     login(client, dost_lamdong)
     response = client.get(reverse("reports:report_word", args=[report.pk]))
@@ -233,12 +251,13 @@ def test_every_line_says_what_it_counts(client, leader_lamdong, known_rollout, l
     assert values["procedures_total"] == "700" and values["inspections"] == "2"
 
 
-def test_the_national_overview_lists_which_provinces_submitted_which_year(client, admin_user, dost_lamdong,
-                                                                         known_rollout, lam_dong):
+def test_the_national_overview_lists_which_provinces_submitted_which_year(
+    client, admin_user, dost_lamdong, known_rollout, lam_dong
+):
     submitted(lam_dong, dost_lamdong)
     body = login(client, admin_user).get(reverse("reports:national")).content.decode()
     assert "Báo cáo năm đã nộp" in body
-    section = body[body.index('id="submissions"'):]
+    section = body[body.index('id="submissions"') :]
     assert "125/BC-SKHCN" in section and detail(YearlyReport.objects.get()) in section
 
 
@@ -256,11 +275,19 @@ def two_plans(lamdong_2026_plan, lam_dong_today, dost_lamdong_today):
     from tests.conftest import make_phase, make_plan
 
     by = dost_lamdong_today
-    with time_machine.travel(datetime.datetime(2026, 12, 20, 9, 0, tzinfo=timezone.get_fixed_timezone(420)),
-                             tick=False):
-        second = make_plan(lam_dong_today, number="20/KH-UBND", issued_on=D(2026, 3, 1), starts_on=D(2026, 3, 1),
-                           ends_on=D(2026, 12, 31), target_kind=TargetKind.COUNT, target_value=10,
-                           target_date=D(2026, 12, 31))
+    with time_machine.travel(
+        datetime.datetime(2026, 12, 20, 9, 0, tzinfo=timezone.get_fixed_timezone(420)), tick=False
+    ):
+        second = make_plan(
+            lam_dong_today,
+            number="20/KH-UBND",
+            issued_on=D(2026, 3, 1),
+            starts_on=D(2026, 3, 1),
+            ends_on=D(2026, 12, 31),
+            target_kind=TargetKind.COUNT,
+            target_value=10,
+            target_date=D(2026, 12, 31),
+        )
         second_phase = make_phase(second, 1, PhaseKind.MAINTENANCE, name="Mở rộng phạm vi", target_communes=10)
         first_phase = lamdong_2026_plan.phases.get()
         x, y, z = Commune.objects.filter(province=lam_dong_today).order_by("code")[:3]
@@ -272,11 +299,19 @@ def two_plans(lamdong_2026_plan, lam_dong_today, dost_lamdong_today):
         for enrolment, count in ((x1, 8), (x2, 2), (z1, 5)):
             for step in enrolment.steps.order_by("order")[:count]:
                 rollout_actions.record_step(step, done_on=D(2026, 4, 1), by=by, evidence="BB")
-        rollout_actions.announce(x1, decision_number="1/QĐ", decided_on=D(2026, 6, 1), by=by,
-                                 notified_on=D(2026, 6, 5), posted_on=D(2026, 6, 6), posted_where="Trụ sở")
+        rollout_actions.announce(
+            x1,
+            decision_number="1/QĐ",
+            decided_on=D(2026, 6, 1),
+            by=by,
+            notified_on=D(2026, 6, 5),
+            posted_on=D(2026, 6, 6),
+            posted_where="Trụ sở",
+        )
         for enrolment in (x1, x2):
-            rollout_actions.record_inspection(enrolment, by=by, inspected_on=D(2026, 9, 1),
-                                              result=InspectionResult.CONFORMING)
+            rollout_actions.record_inspection(
+                enrolment, by=by, inspected_on=D(2026, 9, 1), result=InspectionResult.CONFORMING
+            )
         report = actions.prepare_report(lam_dong_today, 2026, by=by)
     return report
 

@@ -1,4 +1,5 @@
 """Who may open which dashboard: the permission ladder of each page."""
+
 import pytest
 
 from tests.conftest import login

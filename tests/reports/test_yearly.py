@@ -1,4 +1,5 @@
 """The yearly report (Decision 19/2014, Appendix II) against the known rollout."""
+
 import io
 
 import openpyxl
@@ -32,7 +33,13 @@ def test_states_are_those_of_the_years_end(client, dost_lamdong, known_rollout, 
     f = report(client, dost_lamdong, 2018, lam_dong).context["figures"]
     # Nothing was enrolled before 01/01/2019.
     assert (f.enrolled, f.announced, f.building, f.announced_in_year, f.inspected_in_year, f.spent_in_year) == (
-        0, 0, 0, 0, 0, 0)
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+    )
 
 
 def test_a_lapsed_announcement_counts_as_lapsed_after_its_lapse(client, dost_lamdong, known_rollout, lam_dong):

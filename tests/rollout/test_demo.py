@@ -26,8 +26,10 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def test_demo_data_holds_the_articles_figures_and_loads_once(demo):
-    plans = {p.province.code: p for p in RolloutPlan.objects.filter(province__valid_until__isnull=False)
-             .select_related("province")}
+    plans = {
+        p.province.code: p
+        for p in RolloutPlan.objects.filter(province__valid_until__isnull=False).select_related("province")
+    }
     assert set(plans) == {"68", "20", "83", "33", "26"}
     assert all(p.is_demo for p in RolloutPlan.objects.all())
 
@@ -64,7 +66,8 @@ def test_demo_data_holds_the_articles_figures_and_loads_once(demo):
     # The reorganisation ended the seed rollouts: enrolments, announcements and plans of 2025's abolished units.
     assert not Enrolment.objects.filter(commune__valid_until__isnull=False, ended_on__isnull=True).exists()
     assert set(Enrolment.objects.filter(commune__valid_until__isnull=False).values_list("status", flat=True)) == {
-        Status.ENDED}
+        Status.ENDED
+    }
     assert all(p.closed_on for p in plans.values())
 
     # Today's Lâm Đồng: review areas from its former districts, a 2026 plan carrying over announced predecessors.
@@ -125,9 +128,14 @@ def test_demo_dost_lamdong_cannot_open_anything_of_lang_son(demo, client):
     client.force_login(_user("dost_lamdong"))
     lang_son = RolloutPlan.objects.get(province__code="20")
     enrolment = lang_son.enrolments.first()
-    for url in [f"/ke-hoach/{lang_son.pk}/", f"/ke-hoach/{lang_son.pk}/sua/", f"/xa/{enrolment.commune_id}/",
-                f"/xa/tham-gia/{enrolment.pk}/sua/", f"/tong-quan/?province={lang_son.province_id}",
-                f"/xa/buoc/{enrolment.steps.first().pk}/"]:
+    for url in [
+        f"/ke-hoach/{lang_son.pk}/",
+        f"/ke-hoach/{lang_son.pk}/sua/",
+        f"/xa/{enrolment.commune_id}/",
+        f"/xa/tham-gia/{enrolment.pk}/sua/",
+        f"/tong-quan/?province={lang_son.province_id}",
+        f"/xa/buoc/{enrolment.steps.first().pk}/",
+    ]:
         assert client.get(url).status_code == 404, url
     assert lang_son not in client.get("/ke-hoach/").context["plans"]
     assert client.get(f"/xa/?province={lang_son.province_id}").context["page"].paginator.count == 0
@@ -138,8 +146,14 @@ def test_demo_leadership_can_change_nothing(demo, client):
     plan = RolloutPlan.objects.get(province__code="68", province__valid_until__isnull=True)
     enrolment = plan.enrolments.first()
     step = enrolment.steps.first()
-    for url in [f"/ke-hoach/{plan.pk}/sua/", "/ke-hoach/them/", f"/xa/tham-gia/{enrolment.pk}/sua/",
-                f"/xa/buoc/{step.pk}/", f"/xa/tham-gia/{enrolment.pk}/cong-bo/", f"/xac-nhan/buoc/{step.pk}/"]:
+    for url in [
+        f"/ke-hoach/{plan.pk}/sua/",
+        "/ke-hoach/them/",
+        f"/xa/tham-gia/{enrolment.pk}/sua/",
+        f"/xa/buoc/{step.pk}/",
+        f"/xa/tham-gia/{enrolment.pk}/cong-bo/",
+        f"/xac-nhan/buoc/{step.pk}/",
+    ]:
         assert client.post(url, {}).status_code == 403, url
     assert client.get(f"/ke-hoach/{plan.pk}/").status_code == 200
 

@@ -24,8 +24,16 @@ def refused(callable_, message):
 
 # -- database constraints, each with the message a DOST officer reads ----------------------------
 def test_plan_period_must_be_in_order(lam_dong):
-    plan = RolloutPlan(province=lam_dong, number="1/KH-UBND", issued_on=D(2019, 1, 1), title="Kế hoạch",
-                       starts_on=D(2020, 1, 1), ends_on=D(2019, 1, 1), target_value=70, target_date=D(2020, 1, 1))
+    plan = RolloutPlan(
+        province=lam_dong,
+        number="1/KH-UBND",
+        issued_on=D(2019, 1, 1),
+        title="Kế hoạch",
+        starts_on=D(2020, 1, 1),
+        ends_on=D(2019, 1, 1),
+        target_value=70,
+        target_date=D(2020, 1, 1),
+    )
     refused(plan.full_clean, "Ngày kết thúc kế hoạch phải sau ngày bắt đầu")
     refused(lambda: make_plan(lam_dong, starts_on=D(2020, 1, 1), ends_on=D(2019, 1, 1)), "plan_period_in_order")
 
@@ -59,8 +67,13 @@ def test_budget_line_phase_must_belong_to_its_plan(lamdong_plan, lang_son):
 
 
 def test_expenditure_commune_must_be_in_the_plan_province(lamdong_plan, lang_son):
-    spent = Expenditure(plan=lamdong_plan, amount=1, spent_on=D(2018, 5, 1), document_ref="1/HĐ",
-                        commune=Commune.objects.filter(province=lang_son).first())
+    spent = Expenditure(
+        plan=lamdong_plan,
+        amount=1,
+        spent_on=D(2018, 5, 1),
+        document_ref="1/HĐ",
+        commune=Commune.objects.filter(province=lang_son).first(),
+    )
     with pytest.raises(ValidationError, match="Xã đã chọn không thuộc tỉnh của kế hoạch"):
         spent.full_clean()
 
@@ -69,8 +82,12 @@ def test_one_enrolment_per_commune_per_plan(lamdong_pilot):
     enrolment = Enrolment.objects.filter(phase=lamdong_pilot).first()
     with pytest.raises(ValidationError, match="Xã này đã có trong kế hoạch"):
         actions.enrol(lamdong_pilot, enrolment.commune, enrolled_on=lamdong_pilot.starts_on)
-    refused(lambda: Enrolment.objects.create(plan=enrolment.plan, phase=lamdong_pilot, commune=enrolment.commune,
-                                             enrolled_on=D(2018, 3, 1)), "enrolment_once_per_plan")
+    refused(
+        lambda: Enrolment.objects.create(
+            plan=enrolment.plan, phase=lamdong_pilot, commune=enrolment.commune, enrolled_on=D(2018, 3, 1)
+        ),
+        "enrolment_once_per_plan",
+    )
 
 
 def test_enrolled_commune_must_be_in_the_plan_province(lamdong_plan, lang_son):
@@ -93,8 +110,16 @@ def test_enrolment_creates_the_eight_legal_steps_in_order_due_after_their_durati
     assert [s.kind for s in steps] == StepKind.values
     assert [s.stage for s in steps] == [STEP_STAGE[kind] for kind in StepKind.values]
     # 30 + 15 + 30 + 60 + 30 + 90 + 30 + 15 days from the phase's first day, 01/03/2018.
-    assert [s.due_on for s in steps] == [D(2018, 3, 31), D(2018, 4, 15), D(2018, 5, 15), D(2018, 7, 14),
-                                         D(2018, 8, 13), D(2018, 11, 11), D(2018, 12, 11), D(2018, 12, 26)]
+    assert [s.due_on for s in steps] == [
+        D(2018, 3, 31),
+        D(2018, 4, 15),
+        D(2018, 5, 15),
+        D(2018, 7, 14),
+        D(2018, 8, 13),
+        D(2018, 11, 11),
+        D(2018, 12, 11),
+        D(2018, 12, 26),
+    ]
 
 
 @time_machine.travel(D(2018, 6, 1))
@@ -111,14 +136,21 @@ def test_a_returned_step_needs_a_comment(lamdong_pilot, dost_lamdong, officer_la
     actions.record_step(step, done_on=D(2018, 3, 10), by=dost_lamdong)
     with pytest.raises(ValidationError, match="cần ghi rõ lý do"):
         actions.review_step(step, by=officer_lamha, confirm=False, comment="  ")
-    refused(lambda: Step.objects.filter(pk=step.pk).update(review_state=ReviewState.RETURNED, review_comment=""),
-            "step_return_has_comment")
+    refused(
+        lambda: Step.objects.filter(pk=step.pk).update(review_state=ReviewState.RETURNED, review_comment=""),
+        "step_return_has_comment",
+    )
 
 
 def test_announcement_lapse_needs_a_reason_and_a_later_date(lamdong_pilot, dost_lamdong):
     enrolment = Enrolment.objects.filter(phase=lamdong_pilot).first()
-    announcement = actions.announce(enrolment, decision_number="12/QĐ-UBND", decided_on=D(2018, 12, 1),
-                                    by=dost_lamdong, incomplete_reason="Công bố theo chỉ đạo của UBND tỉnh")
+    announcement = actions.announce(
+        enrolment,
+        decision_number="12/QĐ-UBND",
+        decided_on=D(2018, 12, 1),
+        by=dost_lamdong,
+        incomplete_reason="Công bố theo chỉ đạo của UBND tỉnh",
+    )
     with pytest.raises(ValidationError, match="Cần ghi lý do công bố hết hiệu lực"):
         actions.lapse(announcement, lapsed_on=D(2019, 1, 1), reason="", by=dost_lamdong)
     with pytest.raises(ValidationError, match="không được trước ngày quyết định"):
@@ -175,8 +207,9 @@ def test_status_follows_steps_announcements_and_maintenance(lamdong_pilot, dost_
         actions.record_step(step, done_on=D(2018, 11, 1), by=dost_lamdong)
     enrolment.refresh_from_db()
     assert enrolment.current_step == ""
-    announcement = actions.announce(enrolment, decision_number="125/QĐ-UBND", decided_on=D(2018, 12, 10),
-                                    by=dost_lamdong)
+    announcement = actions.announce(
+        enrolment, decision_number="125/QĐ-UBND", decided_on=D(2018, 12, 10), by=dost_lamdong
+    )
     assert status_of(enrolment) == Status.ANNOUNCED
 
     MaintenanceActivity.objects.create(enrolment=enrolment, kind="audit", done_on=D(2019, 11, 20))
@@ -186,8 +219,13 @@ def test_status_follows_steps_announcements_and_maintenance(lamdong_pilot, dost_
     actions.lapse(announcement, lapsed_on=D(2019, 12, 1), reason="Không đạt khi kiểm tra", by=dost_lamdong)
     assert status_of(enrolment) == Status.LAPSED
 
-    actions.announce(enrolment, decision_number="7/QĐ-UBND", decided_on=D(2019, 12, 20), by=dost_lamdong,
-                     kind=AnnouncementKind.REANNOUNCEMENT)
+    actions.announce(
+        enrolment,
+        decision_number="7/QĐ-UBND",
+        decided_on=D(2019, 12, 20),
+        by=dost_lamdong,
+        kind=AnnouncementKind.REANNOUNCEMENT,
+    )
     assert status_of(enrolment) == Status.ANNOUNCED
 
 

@@ -1,4 +1,5 @@
 """What the 2025 reorganisation does to a rollout, and how today's province carries it on."""
+
 import datetime
 
 import pytest
@@ -46,7 +47,10 @@ def test_the_reorganisation_ends_enrolments_announcements_and_plans_of_abolished
     assert plan.closed_on == REFORM_2025 and "sắp xếp đơn vị hành chính" in plan.close_reason
     for enrolment in Enrolment.objects.filter(plan=plan):
         assert (enrolment.ended_on, enrolment.end_reason, enrolment.status) == (
-            REFORM_2025, EndReason.REORGANISATION, Status.ENDED)
+            REFORM_2025,
+            EndReason.REORGANISATION,
+            Status.ENDED,
+        )
         assert enrolment.next_due_on is None  # its open steps are no longer due
         assert enrolment.history.first().history_user == system_user()
     for announcement in Announcement.objects.filter(enrolment__plan=plan):
@@ -55,8 +59,9 @@ def test_the_reorganisation_ends_enrolments_announcements_and_plans_of_abolished
     assert actions.end_abolished(TODAY, by=system_user()) == (0, 0, 0)
 
 
-def test_the_yearly_report_of_today_counts_the_reorganisation_apart_from_lapses(reformed, lam_dong_today,
-                                                                                 leader_lamdong_today):
+def test_the_yearly_report_of_today_counts_the_reorganisation_apart_from_lapses(
+    reformed, lam_dong_today, leader_lamdong_today
+):
     from reports.queries import yearly_figures
 
     user = leader_lamdong_today
@@ -66,19 +71,26 @@ def test_the_yearly_report_of_today_counts_the_reorganisation_apart_from_lapses(
     # 2019, on the map of 2019: the three provinces it was formed from, old Lâm Đồng's two announced.
     year_2019 = yearly_figures(lam_dong_today, 2019, user)
     assert year_2019.announced == 2 and year_2019.enrolled == 5
-    assert year_2019.communes == Commune.objects.filter(
-        province__in=lam_dong_today.predecessors.all()).count()
-    assert year_2019.planned + year_2019.building + year_2019.applying + year_2019.announced + year_2019.lapsed \
+    assert year_2019.communes == Commune.objects.filter(province__in=lam_dong_today.predecessors.all()).count()
+    assert (
+        year_2019.planned + year_2019.building + year_2019.applying + year_2019.announced + year_2019.lapsed
         == year_2019.enrolled
+    )
 
 
 def test_a_carried_over_commune_shows_both_histories_and_the_old_one_links_forward(
-        client, reformed, lamdong_2026_plan, dost_lamdong_today):
+    client, reformed, lamdong_2026_plan, dost_lamdong_today
+):
     old = reformed["announced"][0]
     successor = CommuneSuccession.objects.get(predecessor=old.commune, is_default=True).successor
     enrolment = actions.carry_over(
-        lamdong_2026_plan.phases.get(), successor, predecessors=[old], done_kinds=StepKind.values,
-        enrolled_on=D(2026, 2, 2), by=dost_lamdong_today)
+        lamdong_2026_plan.phases.get(),
+        successor,
+        predecessors=[old],
+        done_kinds=StepKind.values,
+        enrolled_on=D(2026, 2, 2),
+        by=dost_lamdong_today,
+    )
     assert list(enrolment.carried_from.all()) == [old]
     assert all(step.done_on == D(2026, 2, 2) and "Kế thừa hồ sơ" in step.evidence for step in enrolment.steps.all())
     assert enrolment.status == Status.APPLYING  # steps done, awaiting review; it has not announced again
@@ -95,8 +107,10 @@ def test_a_carried_over_commune_shows_both_histories_and_the_old_one_links_forwa
 
     old_page = client.get(reverse("rollout:commune_detail", args=[old.commune_id]))
     assert [s.pk for s, _whole, _default in old_page.context["successors"]] == list(
-        CommuneSuccession.objects.filter(predecessor=old.commune).order_by("-is_default", "successor__code")
-        .values_list("successor", flat=True))
+        CommuneSuccession.objects.filter(predecessor=old.commune)
+        .order_by("-is_default", "successor__code")
+        .values_list("successor", flat=True)
+    )
     assert "(trước 01/07/2025)" in old_page.content.decode()
 
 
@@ -104,24 +118,42 @@ def test_carry_over_refuses_a_commune_that_was_not_a_predecessor(reformed, lamdo
     from django.core.exceptions import ValidationError
 
     old = reformed["announced"][0]
-    stranger = Commune.objects.filter(province=lamdong_2026_plan.province).exclude(
-        pk__in=CommuneSuccession.objects.filter(predecessor=old.commune).values("successor")).first()
+    stranger = (
+        Commune.objects.filter(province=lamdong_2026_plan.province)
+        .exclude(pk__in=CommuneSuccession.objects.filter(predecessor=old.commune).values("successor"))
+        .first()
+    )
     with pytest.raises(ValidationError, match="không được hình thành từ"):
-        actions.carry_over(lamdong_2026_plan.phases.get(), stranger, predecessors=[old], done_kinds=[],
-                           enrolled_on=D(2026, 2, 2), by=dost_lamdong_today)
+        actions.carry_over(
+            lamdong_2026_plan.phases.get(),
+            stranger,
+            predecessors=[old],
+            done_kinds=[],
+            enrolled_on=D(2026, 2, 2),
+            by=dost_lamdong_today,
+        )
     assert not Enrolment.objects.filter(plan=lamdong_2026_plan).exists()
 
 
 def test_the_dashboard_of_today_shows_where_the_province_starts_from(
-        client, reformed, lamdong_2026_plan, dost_lamdong_today, leader_lamdong_today):
-    successors = set(CommuneSuccession.objects.filter(
-        predecessor__in=[e.commune for e in reformed["announced"]]).values_list("successor", flat=True))
+    client, reformed, lamdong_2026_plan, dost_lamdong_today, leader_lamdong_today
+):
+    successors = set(
+        CommuneSuccession.objects.filter(predecessor__in=[e.commune for e in reformed["announced"]]).values_list(
+            "successor", flat=True
+        )
+    )
     old = reformed["announced"][0]
     successor = CommuneSuccession.objects.get(predecessor=old.commune, is_default=True).successor
-    enrolment = actions.carry_over(lamdong_2026_plan.phases.get(), successor, predecessors=[old],
-                                   done_kinds=StepKind.values, enrolled_on=D(2026, 2, 2), by=dost_lamdong_today)
-    actions.record_announcement(enrolment, by=dost_lamdong_today, decision_number="3/QĐ-UBND",
-                                decided_on=D(2026, 6, 1))
+    enrolment = actions.carry_over(
+        lamdong_2026_plan.phases.get(),
+        successor,
+        predecessors=[old],
+        done_kinds=StepKind.values,
+        enrolled_on=D(2026, 2, 2),
+        by=dost_lamdong_today,
+    )
+    actions.record_announcement(enrolment, by=dost_lamdong_today, decision_number="3/QĐ-UBND", decided_on=D(2026, 6, 1))
 
     page = login(client, leader_lamdong_today).get(reverse("reports:dashboard"))
     summary = page.context["summary"]
@@ -136,7 +168,8 @@ def test_the_dashboard_of_today_shows_where_the_province_starts_from(
 
 
 def test_areas_come_from_the_former_districts_and_the_province_edits_them(
-        client, lamdong_areas, lam_dong_today, dost_lamdong_today):
+    client, lamdong_areas, lam_dong_today, dost_lamdong_today
+):
     assert not Commune.objects.filter(province=lam_dong_today, area__isnull=True).exists()
     # A commune formed wholly from communes of one old district goes to that district's area.
     for commune in Commune.objects.filter(province=lam_dong_today).prefetch_related("predecessors__district")[:40]:
@@ -152,8 +185,7 @@ def test_areas_come_from_the_former_districts_and_the_province_edits_them(
     url = reverse("rollout:area_edit", args=[area.pk])
     form = client.get(url).context["form"]
     chosen = [str(pk) for pk in form.initial["communes"]] + [str(moved.pk)]
-    response = client.post(url, {"version": area.version, "name": "Lâm Hà – Nam Ban", "note": "",
-                                 "communes": chosen})
+    response = client.post(url, {"version": area.version, "name": "Lâm Hà – Nam Ban", "note": "", "communes": chosen})
     assert response.status_code == 302
     area.refresh_from_db()
     moved.refresh_from_db()
@@ -169,14 +201,21 @@ def test_areas_come_from_the_former_districts_and_the_province_edits_them(
 def test_a_plan_whose_period_ended_can_be_closed_and_reopened(client, lam_dong_today, dost_lamdong_today):
     from tests.conftest import enrol_communes, make_phase, make_plan
 
-    plan = make_plan(lam_dong_today, number="2/KH-UBND", issued_on=D(2025, 7, 1), starts_on=D(2025, 7, 1),
-                     ends_on=D(2026, 6, 30), target_date=D(2026, 6, 30))
+    plan = make_plan(
+        lam_dong_today,
+        number="2/KH-UBND",
+        issued_on=D(2025, 7, 1),
+        starts_on=D(2025, 7, 1),
+        ends_on=D(2026, 6, 30),
+        target_date=D(2026, 6, 30),
+    )
     phase = make_phase(plan, 1)
     enrolments = enrol_communes(phase, Commune.objects.filter(province=lam_dong_today).order_by("code")[:3])
     for step in enrolments[0].steps.order_by("order"):
         actions.record_step(step, done_on=D(2025, 9, 1), by=dost_lamdong_today, evidence="Biên bản")
-    actions.record_announcement(enrolments[0], by=dost_lamdong_today, decision_number="1/QĐ-UBND",
-                                decided_on=D(2025, 10, 1))
+    actions.record_announcement(
+        enrolments[0], by=dost_lamdong_today, decision_number="1/QĐ-UBND", decided_on=D(2025, 10, 1)
+    )
     client = login(client, dost_lamdong_today)
     response = client.post(reverse("rollout:plan_close", args=[plan.pk]), {"reason": "Hết thời gian thực hiện"})
     assert response.status_code == 302
@@ -196,7 +235,8 @@ def test_a_plan_whose_period_ended_can_be_closed_and_reopened(client, lam_dong_t
 
 def test_a_plan_still_running_cannot_be_closed(client, lamdong_2026_plan, dost_lamdong_today):
     response = login(client, dost_lamdong_today).post(
-        reverse("rollout:plan_close", args=[lamdong_2026_plan.pk]), {"reason": "Nhầm"})
+        reverse("rollout:plan_close", args=[lamdong_2026_plan.pk]), {"reason": "Nhầm"}
+    )
     assert response.status_code == 200
     assert "Chỉ đóng được kế hoạch đã hết thời gian thực hiện" in response.content.decode()
     lamdong_2026_plan.refresh_from_db()

@@ -1,4 +1,5 @@
 """Records that can be trusted: no silent overwrite, no duplicate, nothing deleted, plausible values."""
+
 import datetime
 import threading
 
@@ -38,14 +39,24 @@ def form_data(response):
 def world(lamdong_pilot, dost_lamdong):
     plan = lamdong_pilot.plan
     enrolment = lamdong_pilot.enrolments.order_by("commune__code").first()
-    line = BudgetLine.objects.create(plan=plan, phase=lamdong_pilot, category=BudgetCategory.CONSULTING,
-                                     amount=400_000_000)
-    expenditure = Expenditure.objects.create(plan=plan, phase=lamdong_pilot, budget_line=line, amount=5_000_000,
-                                             spent_on=D(2018, 6, 1), document_ref="12/HĐ")
+    line = BudgetLine.objects.create(
+        plan=plan, phase=lamdong_pilot, category=BudgetCategory.CONSULTING, amount=400_000_000
+    )
+    expenditure = Expenditure.objects.create(
+        plan=plan, phase=lamdong_pilot, budget_line=line, amount=5_000_000, spent_on=D(2018, 6, 1), document_ref="12/HĐ"
+    )
     consultant = Consultant.objects.create(province=plan.province, name="Công ty Tư vấn A")
     inspection = Inspection.objects.create(enrolment=enrolment, inspected_on=D(2018, 9, 1), result="conforming")
-    return {"plan": plan, "phase": lamdong_pilot, "enrolment": enrolment, "step": enrolment.steps.get(order=1),
-            "line": line, "expenditure": expenditure, "consultant": consultant, "inspection": inspection}
+    return {
+        "plan": plan,
+        "phase": lamdong_pilot,
+        "enrolment": enrolment,
+        "step": enrolment.steps.get(order=1),
+        "line": line,
+        "expenditure": expenditure,
+        "consultant": consultant,
+        "inspection": inspection,
+    }
 
 
 # -- 1. every edit form carries the version it was read at ------------------------------------------
@@ -53,22 +64,39 @@ EDITS = [
     # (url, object key, the field both editors change, two different values)
     (lambda w: reverse("rollout:plan_edit", args=[w["plan"].pk]), "plan", "title", ("Tên A", "Tên B")),
     (lambda w: reverse("rollout:phase_edit", args=[w["phase"].pk]), "phase", "name", ("Thí điểm A", "Thí điểm B")),
-    (lambda w: reverse("rollout:consultant_edit", args=[w["plan"].pk, w["consultant"].pk]), "consultant", "contact",
-     ("0912 000 001", "0912 000 002")),
+    (
+        lambda w: reverse("rollout:consultant_edit", args=[w["plan"].pk, w["consultant"].pk]),
+        "consultant",
+        "contact",
+        ("0912 000 001", "0912 000 002"),
+    ),
     (lambda w: reverse("rollout:budget_line_edit", args=[w["line"].pk]), "line", "description", ("Đợt 1", "Đợt 2")),
-    (lambda w: reverse("rollout:expenditure_edit", args=[w["expenditure"].pk]), "expenditure", "description",
-     ("Tạm ứng", "Thanh toán")),
+    (
+        lambda w: reverse("rollout:expenditure_edit", args=[w["expenditure"].pk]),
+        "expenditure",
+        "description",
+        ("Tạm ứng", "Thanh toán"),
+    ),
     (lambda w: reverse("rollout:step_record", args=[w["step"].pk]), "step", "due_on", ("01/04/2018", "02/04/2018")),
-    (lambda w: reverse("rollout:inspection_edit", args=[w["enrolment"].pk, w["inspection"].pk]), "inspection",
-     "record_number", ("BB 1", "BB 2")),
-    (lambda w: reverse("rollout:enrolment_edit", args=[w["enrolment"].pk]), "enrolment", "procedures_total",
-     ("150", "160")),
+    (
+        lambda w: reverse("rollout:inspection_edit", args=[w["enrolment"].pk, w["inspection"].pk]),
+        "inspection",
+        "record_number",
+        ("BB 1", "BB 2"),
+    ),
+    (
+        lambda w: reverse("rollout:enrolment_edit", args=[w["enrolment"].pk]),
+        "enrolment",
+        "procedures_total",
+        ("150", "160"),
+    ),
 ]
 
 
 @pytest.mark.parametrize("url, key, field, values", EDITS, ids=[e[1] for e in EDITS])
-def test_the_second_of_two_editors_overwrites_nothing_and_sees_what_changed(world, dost_lamdong, url, key, field,
-                                                                           values):
+def test_the_second_of_two_editors_overwrites_nothing_and_sees_what_changed(
+    world, dost_lamdong, url, key, field, values
+):
     other = make_user("dost_lamdong_2", "dost", province=world["plan"].province)
     first, second = Client(), Client()
     first.force_login(dost_lamdong)
@@ -90,23 +118,55 @@ def test_the_second_of_two_editors_overwrites_nothing_and_sees_what_changed(worl
 
 # -- 2. every create is safe against double submission and races -----------------------------------
 CREATES = [
-    ("announcement", lambda w: reverse("rollout:announcement_create", args=[w["enrolment"].pk]),
-     {"kind": "first", "decision_number": "12/QĐ-UBND", "decided_on": "01/12/2018", "procedures_in_scope": "0",
-      "incomplete_reason": "Thí điểm"}, lambda w: Announcement.objects.filter(enrolment=w["enrolment"])),
-    ("expenditure", lambda w: reverse("rollout:expenditure_create", args=[w["plan"].pk]),
-     {"amount": "5.000.000", "spent_on": "01/06/2018", "document_ref": "99/HĐ"},
-     lambda w: Expenditure.objects.filter(document_ref="99/HĐ")),
-    ("budget line", lambda w: reverse("rollout:budget_line_create", args=[w["plan"].pk]),
-     {"category": "support", "funding_source": "science", "amount": "2 triệu"},
-     lambda w: BudgetLine.objects.filter(category="support")),
-    ("phase", lambda w: reverse("rollout:phase_create", args=[w["plan"].pk]),
-     {"order": "2", "kind": "expansion", "name": "Nhân rộng", "starts_on": "01/01/2019", "ends_on": "31/12/2020",
-      "target_communes": "20"}, lambda w: Phase.objects.filter(plan=w["plan"])),
-    ("consultant", lambda w: reverse("rollout:consultant_create", args=[w["plan"].pk]),
-     {"name": "Công ty Tư vấn B"}, lambda w: Consultant.objects.filter(name__startswith="Công ty Tư vấn B")),
-    ("inspection", lambda w: reverse("rollout:inspection_create", args=[w["enrolment"].pk]),
-     {"inspected_on": "01/10/2018", "mode": "documents", "result": "conforming"},
-     lambda w: Inspection.objects.filter(inspected_on=D(2018, 10, 1))),
+    (
+        "announcement",
+        lambda w: reverse("rollout:announcement_create", args=[w["enrolment"].pk]),
+        {
+            "kind": "first",
+            "decision_number": "12/QĐ-UBND",
+            "decided_on": "01/12/2018",
+            "procedures_in_scope": "0",
+            "incomplete_reason": "Thí điểm",
+        },
+        lambda w: Announcement.objects.filter(enrolment=w["enrolment"]),
+    ),
+    (
+        "expenditure",
+        lambda w: reverse("rollout:expenditure_create", args=[w["plan"].pk]),
+        {"amount": "5.000.000", "spent_on": "01/06/2018", "document_ref": "99/HĐ"},
+        lambda w: Expenditure.objects.filter(document_ref="99/HĐ"),
+    ),
+    (
+        "budget line",
+        lambda w: reverse("rollout:budget_line_create", args=[w["plan"].pk]),
+        {"category": "support", "funding_source": "science", "amount": "2 triệu"},
+        lambda w: BudgetLine.objects.filter(category="support"),
+    ),
+    (
+        "phase",
+        lambda w: reverse("rollout:phase_create", args=[w["plan"].pk]),
+        {
+            "order": "2",
+            "kind": "expansion",
+            "name": "Nhân rộng",
+            "starts_on": "01/01/2019",
+            "ends_on": "31/12/2020",
+            "target_communes": "20",
+        },
+        lambda w: Phase.objects.filter(plan=w["plan"]),
+    ),
+    (
+        "consultant",
+        lambda w: reverse("rollout:consultant_create", args=[w["plan"].pk]),
+        {"name": "Công ty Tư vấn B"},
+        lambda w: Consultant.objects.filter(name__startswith="Công ty Tư vấn B"),
+    ),
+    (
+        "inspection",
+        lambda w: reverse("rollout:inspection_create", args=[w["enrolment"].pk]),
+        {"inspected_on": "01/10/2018", "mode": "documents", "result": "conforming"},
+        lambda w: Inspection.objects.filter(inspected_on=D(2018, 10, 1)),
+    ),
 ]
 
 
@@ -128,11 +188,17 @@ def test_a_second_first_announcement_is_refused(world, dost_lamdong):
     from django.core.exceptions import ValidationError
 
     enrolment = world["enrolment"]
-    actions.record_announcement(enrolment, by=dost_lamdong, decision_number="1/QĐ-UBND", decided_on=D(2018, 12, 1),
-                                incomplete_reason="Thí điểm")
+    actions.record_announcement(
+        enrolment, by=dost_lamdong, decision_number="1/QĐ-UBND", decided_on=D(2018, 12, 1), incomplete_reason="Thí điểm"
+    )
     with pytest.raises(ValidationError, match="đã có quyết định công bố lần đầu"):
-        actions.record_announcement(enrolment, by=dost_lamdong, decision_number="2/QĐ-UBND",
-                                    decided_on=D(2018, 12, 2), incomplete_reason="Thí điểm")
+        actions.record_announcement(
+            enrolment,
+            by=dost_lamdong,
+            decision_number="2/QĐ-UBND",
+            decided_on=D(2018, 12, 2),
+            incomplete_reason="Thí điểm",
+        )
     assert Announcement.objects.filter(enrolment=enrolment, kind=AnnouncementKind.FIRST).count() == 1
 
 
@@ -169,17 +235,26 @@ def run_together(count, work):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_many_people_announcing_one_commune_at_once_record_one_and_see_no_error_page(official_units, lamdong_pilot,
-                                                                                    dost_lamdong):
+def test_many_people_announcing_one_commune_at_once_record_one_and_see_no_error_page(
+    official_units, lamdong_pilot, dost_lamdong
+):
     enrolment = lamdong_pilot.enrolments.order_by("commune__code").first()
     url = reverse("rollout:announcement_create", args=[enrolment.pk])
 
     def send(i):
         client = Client()
         client.force_login(dost_lamdong)
-        return client.post(url, {"kind": "first", "decision_number": f"{i}/QĐ-UBND", "decided_on": "01/12/2018",
-                                 "procedures_in_scope": "0", "incomplete_reason": "Thí điểm",
-                                 "submission": f"key-{i}"}).status_code
+        return client.post(
+            url,
+            {
+                "kind": "first",
+                "decision_number": f"{i}/QĐ-UBND",
+                "decided_on": "01/12/2018",
+                "procedures_in_scope": "0",
+                "incomplete_reason": "Thí điểm",
+                "submission": f"key-{i}",
+            },
+        ).status_code
 
     statuses, errors = run_together(6, send)
     assert not errors
@@ -188,8 +263,9 @@ def test_many_people_announcing_one_commune_at_once_record_one_and_see_no_error_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_reviewers_confirming_one_step_at_once_record_one_review(official_units, lamdong_pilot, dost_lamdong,
-                                                                    lam_ha):
+def test_two_reviewers_confirming_one_step_at_once_record_one_review(
+    official_units, lamdong_pilot, dost_lamdong, lam_ha
+):
     enrolment = lamdong_pilot.enrolments.filter(commune__district=lam_ha).first()
     step = enrolment.steps.get(order=1)
     actions.record_step(step, done_on=D(2018, 4, 1), by=dost_lamdong, evidence="Biên bản")
@@ -208,8 +284,9 @@ def test_two_reviewers_confirming_one_step_at_once_record_one_review(official_un
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_people_enrolling_one_commune_at_once_enrol_it_once_without_an_error_page(official_units, lamdong_plan,
-                                                                                      dost_lamdong, lam_ha):
+def test_two_people_enrolling_one_commune_at_once_enrol_it_once_without_an_error_page(
+    official_units, lamdong_plan, dost_lamdong, lam_ha
+):
     from provinces.models import Commune
 
     phase = lamdong_plan.phases.get()
@@ -219,8 +296,9 @@ def test_two_people_enrolling_one_commune_at_once_enrol_it_once_without_an_error
     def send(i):
         client = Client()
         client.force_login(dost_lamdong)
-        return client.post(url, {"action": "communes", "communes": [commune.pk], "enrolled_on": "01/03/2018",
-                                 "submission": f"k{i}"}).status_code
+        return client.post(
+            url, {"action": "communes", "communes": [commune.pk], "enrolled_on": "01/03/2018", "submission": f"k{i}"}
+        ).status_code
 
     statuses, errors = run_together(4, send)
     assert not errors and 500 not in statuses
@@ -259,8 +337,9 @@ def test_users_are_deactivated_never_deleted(client, admin_user, dost_lamdong, w
     assert signed_in.status_code == 200  # the sign-in page again, not a redirect into the site
 
 
-def test_dost_withdraws_a_commune_enrolled_by_mistake_and_figures_stop_counting_it(client, world, dost_lamdong,
-                                                                                  leader_lamdong):
+def test_dost_withdraws_a_commune_enrolled_by_mistake_and_figures_stop_counting_it(
+    client, world, dost_lamdong, leader_lamdong
+):
     enrolment = world["enrolment"]
     client.force_login(dost_lamdong)
     url = reverse("rollout:enrolment_withdraw", args=[enrolment.pk])
@@ -274,8 +353,9 @@ def test_dost_withdraws_a_commune_enrolled_by_mistake_and_figures_stop_counting_
     assert summary["enrolled"].value == 4
 
 
-def test_dost_archives_a_test_plan_with_a_reason_and_it_leaves_the_dashboard(client, world, dost_lamdong,
-                                                                            leader_lamdong):
+def test_dost_archives_a_test_plan_with_a_reason_and_it_leaves_the_dashboard(
+    client, world, dost_lamdong, leader_lamdong
+):
     plan = world["plan"]
     client.force_login(dost_lamdong)
     assert client.post(reverse("rollout:plan_archive", args=[plan.pk]), {"reason": "Kế hoạch thử"}).status_code == 302
@@ -297,15 +377,26 @@ def test_archiving_a_phase_withdraws_its_communes(world, dost_lamdong):
 def test_dates_a_record_cannot_have_are_refused(client, world, dost_lamdong):
     client.force_login(dost_lamdong)
     enrolment = world["enrolment"]
-    response = client.post(reverse("rollout:announcement_create", args=[enrolment.pk]), {
-        "kind": "first", "decision_number": "1/QĐ-UBND", "decided_on": "01/01/2015", "procedures_in_scope": "0",
-        "incomplete_reason": "x"})
+    response = client.post(
+        reverse("rollout:announcement_create", args=[enrolment.pk]),
+        {
+            "kind": "first",
+            "decision_number": "1/QĐ-UBND",
+            "decided_on": "01/01/2015",
+            "procedures_in_scope": "0",
+            "incomplete_reason": "x",
+        },
+    )
     assert "không được trước ngày xã được đưa vào kế hoạch" in str(response.context["form"].errors)
-    response = client.post(reverse("rollout:inspection_create", args=[enrolment.pk]), {
-        "inspected_on": "01/01/2010", "mode": "on_site", "result": "conforming"})
+    response = client.post(
+        reverse("rollout:inspection_create", args=[enrolment.pk]),
+        {"inspected_on": "01/01/2010", "mode": "on_site", "result": "conforming"},
+    )
     assert "không được trước ngày xã được đưa vào kế hoạch" in str(response.context["form"].errors)
-    response = client.post(reverse("rollout:expenditure_create", args=[world["plan"].pk]), {
-        "amount": "5 triệu", "spent_on": "01/01/2099", "document_ref": "1/HĐ"})
+    response = client.post(
+        reverse("rollout:expenditure_create", args=[world["plan"].pk]),
+        {"amount": "5 triệu", "spent_on": "01/01/2099", "document_ref": "1/HĐ"},
+    )
     assert "không được ở tương lai" in str(response.context["form"].errors)
     data = form_data(client.get(reverse("rollout:plan_edit", args=[world["plan"].pk])))
     response = client.post(reverse("rollout:plan_edit", args=[world["plan"].pk]), {**data, "ends_on": "31/12/9999"})

@@ -1,4 +1,5 @@
 """Rollouts of a chosen size for the tracking pages' tests."""
+
 import datetime
 
 import pytest
@@ -35,7 +36,9 @@ def hanoi_rollout(ha_noi, admin_user):
         communes = Commune.objects.filter(province=ha_noi).order_by("code")[:count]
         enrolments = []
         for index, commune in enumerate(communes):
-            enrolment = actions.enrol(phase, commune, procedures_total=80, procedures_in_scope=80, enrolled_on=phase.starts_on)
+            enrolment = actions.enrol(
+                phase, commune, procedures_total=80, procedures_in_scope=80, enrolled_on=phase.starts_on
+            )
             enrolments.append(enrolment)
             if index % 3 == 0:
                 steps = list(enrolment.steps.order_by("order")[:2])
@@ -48,8 +51,7 @@ def hanoi_rollout(ha_noi, admin_user):
                     step.done_on, step.review_state = D(2018, 6, 1), ReviewState.CONFIRMED
                 Step.objects.bulk_update(steps, ["done_on", "review_state"])
                 enrolment.refresh_status()
-                actions.announce(enrolment, decision_number=f"{index}/QĐ-UBND", decided_on=D(2019, 1, 2),
-                                 by=admin_user)
+                actions.announce(enrolment, decision_number=f"{index}/QĐ-UBND", decided_on=D(2019, 1, 2), by=admin_user)
         return plan, enrolments
 
     return enrol
@@ -61,4 +63,3 @@ def complete_all_steps(enrolment, by, day=D(2018, 9, 12)):
         actions.review_step(step, by=by, confirm=True)
     enrolment.refresh_from_db()
     return enrolment
-

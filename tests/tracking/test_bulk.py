@@ -1,4 +1,5 @@
 """Bulk recording: one step, one date, many communes, all or none."""
+
 import datetime
 
 from django.urls import reverse
@@ -20,12 +21,21 @@ def test_bulk_records_the_step_for_every_chosen_commune(client, dost_lamdong, la
     response = client.get(BULK, {"phase": lamdong_pilot.pk})
     enrolments = [e.pk for e in response.context["candidates"]]
     assert len(enrolments) == 5
-    response = client.post(BULK, {"phase": lamdong_pilot.pk, "kind": StepKind.TRAINING, "done_on": "12/09/2018",
-                                  "evidence": "Danh sách tham dự lớp đào tạo nhận thức", "enrolments": enrolments})
+    response = client.post(
+        BULK,
+        {
+            "phase": lamdong_pilot.pk,
+            "kind": StepKind.TRAINING,
+            "done_on": "12/09/2018",
+            "evidence": "Danh sách tham dự lớp đào tạo nhận thức",
+            "enrolments": enrolments,
+        },
+    )
     assert response.status_code == 302
     steps = training_steps(lamdong_pilot)
     assert {(s.done_on, s.review_state, s.recorded_by_id) for s in steps} == {
-        (D(2018, 9, 12), ReviewState.AWAITING, dost_lamdong.pk)}
+        (D(2018, 9, 12), ReviewState.AWAITING, dost_lamdong.pk)
+    }
 
 
 def test_bulk_saves_nothing_when_one_commune_is_refused(client, dost_lamdong, lamdong_pilot):
@@ -35,9 +45,16 @@ def test_bulk_saves_nothing_when_one_commune_is_refused(client, dost_lamdong, la
     done = lamdong_pilot.enrolments.order_by("commune__code").first()
     actions.record_step(done.steps.get(kind=StepKind.TRAINING), done_on=D(2018, 8, 1), by=dost_lamdong, evidence="x")
     client.force_login(dost_lamdong)
-    response = client.post(BULK, {"phase": lamdong_pilot.pk, "kind": StepKind.TRAINING, "done_on": "12/09/2018",
-                                  "evidence": "Danh sách tham dự",
-                                  "enrolments": list(lamdong_pilot.enrolments.values_list("pk", flat=True))})
+    response = client.post(
+        BULK,
+        {
+            "phase": lamdong_pilot.pk,
+            "kind": StepKind.TRAINING,
+            "done_on": "12/09/2018",
+            "evidence": "Danh sách tham dự",
+            "enrolments": list(lamdong_pilot.enrolments.values_list("pk", flat=True)),
+        },
+    )
     assert response.status_code == 200
     html = response.content.decode()
     refused = dict((e.pk, reason) for e, reason in response.context["refused"])
@@ -60,8 +77,15 @@ def test_bulk_from_the_list_preselects_the_checked_communes(client, dost_lamdong
 
 def test_bulk_cannot_reach_another_provinces_enrolments(client, dost_langson, lamdong_pilot, langson_plan):
     client.force_login(dost_langson)
-    response = client.post(BULK, {"kind": StepKind.TRAINING, "done_on": "12/09/2018", "evidence": "x",
-                                  "enrolments": list(lamdong_pilot.enrolments.values_list("pk", flat=True))})
+    response = client.post(
+        BULK,
+        {
+            "kind": StepKind.TRAINING,
+            "done_on": "12/09/2018",
+            "evidence": "x",
+            "enrolments": list(lamdong_pilot.enrolments.values_list("pk", flat=True)),
+        },
+    )
     assert response.status_code == 200
     assert "enrolments" in response.context["form"].errors
     assert not training_steps(lamdong_pilot).filter(done_on__isnull=False).exists()

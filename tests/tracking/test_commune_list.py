@@ -53,8 +53,10 @@ def test_row_shows_commune_district_plan_phase_step_status_and_late_marker(clien
 
 
 def test_search_ignores_accents_and_case(client, dost_lamdong, lam_ha):
-    commune = Commune.objects.filter(district=lam_ha, name__contains="Đ").first() or Commune.objects.filter(
-        district=lam_ha).first()
+    commune = (
+        Commune.objects.filter(district=lam_ha, name__contains="Đ").first()
+        or Commune.objects.filter(district=lam_ha).first()
+    )
     from isotrack.text import fold
 
     client.force_login(dost_lamdong)
@@ -122,8 +124,14 @@ def test_enrolment_filters_must_hold_for_one_enrolment(client, dost_lamdong, lam
     """A commune announced in plan A and planned in plan B is not "announced in plan B"."""
     first = complete_all_steps(lamdong_pilot.enrolments.order_by("commune__code").first(), dost_lamdong)
     actions.announce(first, decision_number="1/QĐ-UBND", decided_on=D(2018, 10, 1), by=dost_lamdong)
-    plan_b = make_plan(lam_dong, number="2/KH-UBND", issued_on=D(2021, 1, 5), starts_on=D(2021, 1, 5),
-                       ends_on=D(2022, 12, 31), target_date=D(2022, 12, 31))
+    plan_b = make_plan(
+        lam_dong,
+        number="2/KH-UBND",
+        issued_on=D(2021, 1, 5),
+        starts_on=D(2021, 1, 5),
+        ends_on=D(2022, 12, 31),
+        target_date=D(2022, 12, 31),
+    )
     phase_b = make_phase(plan_b, 1, PhaseKind.CONVERSION)
     enrol_communes(phase_b, [first.commune])
     client.force_login(dost_lamdong)
@@ -137,8 +145,10 @@ def test_enrolment_filters_must_hold_for_one_enrolment(client, dost_lamdong, lam
     assert row.row_enrolment.plan == plan_b
     assert row.row_status == Status.PLANNED
     # The list counts communes, not enrolments.
-    assert client.get(LIST, {"district": first.commune.district_id}).context["page"].paginator.count == \
-        Commune.objects.filter(district=first.commune.district).count()
+    assert (
+        client.get(LIST, {"district": first.commune.district_id}).context["page"].paginator.count
+        == Commune.objects.filter(district=first.commune.district).count()
+    )
 
 
 def test_step_overdue_and_version_filters(client, dost_lamdong, lamdong_pilot):
@@ -163,8 +173,11 @@ def test_step_overdue_and_version_filters(client, dost_lamdong, lamdong_pilot):
 def test_export_has_exactly_the_filtered_rows(client, dost_lamdong, lamdong_pilot, lam_ha):
     complete_all_steps(lamdong_pilot.enrolments.order_by("commune__code").first(), dost_lamdong)
     client.force_login(dost_lamdong)
-    for params in [{"district": lam_ha.pk, "sort": "-name"}, {"plan": lamdong_pilot.plan_id, "status": "planned"},
-                   {"q": "lam", "status": ["not_started", "applying"]}]:
+    for params in [
+        {"district": lam_ha.pk, "sort": "-name"},
+        {"plan": lamdong_pilot.plan_id, "status": "planned"},
+        {"q": "lam", "status": ["not_started", "applying"]},
+    ]:
         listed = []
         page = 1
         while True:
@@ -214,8 +227,11 @@ def list_queries(client, plan):
     dropdowns' options are built (the cache empty) and when they come from the cache."""
     counts = []
     client.get(LIST)  # the first page after signing in writes the session and counts the inbox
-    for params in [{}, {"plan": plan.pk}, {"plan": plan.pk, "status": ["planned", "announced", "not_started"],
-                                           "sort": "-status", "q": "phuong"}]:
+    for params in [
+        {},
+        {"plan": plan.pk},
+        {"plan": plan.pk, "status": ["planned", "announced", "not_started"], "sort": "-status", "q": "phuong"},
+    ]:
         cache.clear()
         for _built_then_cached in range(2):
             with CaptureQueriesContext(connection) as captured:

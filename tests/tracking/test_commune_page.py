@@ -34,10 +34,16 @@ def test_page_requires_sign_in(client, lamdong_pilot):
 
 def test_page_shows_timeline_announcements_inspections_maintenance_and_history(client, dost_lamdong, lamdong_pilot):
     enrolment = complete_all_steps(lamdong_pilot.enrolments.order_by("commune__code").first(), dost_lamdong)
-    announcement = actions.announce(enrolment, decision_number="125/QĐ-UBND", decided_on=D(2018, 10, 1),
-                                    by=dost_lamdong)
-    actions.record_inspection(enrolment, by=dost_lamdong, inspected_on=D(2019, 5, 6), result=InspectionResult.CORRECTIONS,
-                              corrective_action="Cập nhật quy trình cấp giấy phép xây dựng")
+    announcement = actions.announce(
+        enrolment, decision_number="125/QĐ-UBND", decided_on=D(2018, 10, 1), by=dost_lamdong
+    )
+    actions.record_inspection(
+        enrolment,
+        by=dost_lamdong,
+        inspected_on=D(2019, 5, 6),
+        result=InspectionResult.CORRECTIONS,
+        corrective_action="Cập nhật quy trình cấp giấy phép xây dựng",
+    )
     actions.record_maintenance(enrolment, kind=MaintenanceKind.INTERNAL_AUDIT, done_on=D(2019, 9, 9), by=dost_lamdong)
     actions.lapse(announcement, lapsed_on=D(2020, 1, 1), reason="Sáp nhập xã", by=dost_lamdong)
     client.force_login(dost_lamdong)
@@ -59,11 +65,20 @@ def test_page_shows_timeline_announcements_inspections_maintenance_and_history(c
 def test_history_shows_who_changed_what(client, dost_lamdong, lamdong_pilot):
     enrolment = lamdong_pilot.enrolments.order_by("commune__code").first()
     client.force_login(dost_lamdong)
-    client.post(reverse("rollout:enrolment_edit", args=[enrolment.pk]), {
-        "version": enrolment.version, "procedures_in_scope": 40, "procedures_total": 100, "standard_version": "2015",
-    })
-    who = next(who for who, item in history_items(client, page(enrolment.commune))
-               if ("số TTHC trong phạm vi", "100", "40") in item.changes)
+    client.post(
+        reverse("rollout:enrolment_edit", args=[enrolment.pk]),
+        {
+            "version": enrolment.version,
+            "procedures_in_scope": 40,
+            "procedures_total": 100,
+            "standard_version": "2015",
+        },
+    )
+    who = next(
+        who
+        for who, item in history_items(client, page(enrolment.commune))
+        if ("số TTHC trong phạm vi", "100", "40") in item.changes
+    )
     assert who == "dost_lamdong"
 
 
@@ -92,18 +107,37 @@ def test_commune_without_enrolment_renders(client, dost_lamdong, lam_ha):
 def _busy_commune(commune, phase, later_phase, by):
     """An enrolment with every step recorded and reviewed, announcements, inspections,
     maintenance, and edits; and a second enrolment in a later plan."""
-    enrolment = complete_all_steps(enrol_communes(phase, [commune], procedures_total=100, procedures_in_scope=50)[0], by)
-    first = actions.record_announcement(enrolment, by=by, decision_number="1/QĐ", decided_on=D(2018, 10, 1),
-                                        procedures_in_scope=50)
-    actions.record_announcement(enrolment, by=by, kind=AnnouncementKind.REANNOUNCEMENT, decision_number="2/QĐ",
-                                decided_on=D(2019, 3, 1), procedures_in_scope=80)
+    enrolment = complete_all_steps(
+        enrol_communes(phase, [commune], procedures_total=100, procedures_in_scope=50)[0], by
+    )
+    first = actions.record_announcement(
+        enrolment, by=by, decision_number="1/QĐ", decided_on=D(2018, 10, 1), procedures_in_scope=50
+    )
+    actions.record_announcement(
+        enrolment,
+        by=by,
+        kind=AnnouncementKind.REANNOUNCEMENT,
+        decision_number="2/QĐ",
+        decided_on=D(2019, 3, 1),
+        procedures_in_scope=80,
+    )
     actions.lapse(first, lapsed_on=D(2019, 3, 1), reason="Thay đổi phạm vi", by=by)
     for year in (2019, 2020, 2021):
-        actions.record_inspection(enrolment, by=by, inspected_on=D(year, 5, 6), result=InspectionResult.CORRECTIONS,
-                                  corrective_action="Khắc phục", corrective_done_on=D(year, 6, 1))
+        actions.record_inspection(
+            enrolment,
+            by=by,
+            inspected_on=D(year, 5, 6),
+            result=InspectionResult.CORRECTIONS,
+            corrective_action="Khắc phục",
+            corrective_done_on=D(year, 6, 1),
+        )
         actions.record_maintenance(enrolment, kind=MaintenanceKind.MANAGEMENT_REVIEW, done_on=D(year, 9, 9), by=by)
-    for record in [*enrolment.steps.all(), *enrolment.announcements.all(), *enrolment.inspections.all(),
-                   *enrolment.maintenance.all()]:
+    for record in [
+        *enrolment.steps.all(),
+        *enrolment.announcements.all(),
+        *enrolment.inspections.all(),
+        *enrolment.maintenance.all(),
+    ]:
         actions.attach_document(record, uploaded=upload("bien-ban.pdf", PDF), by=by)
     enrolment.refresh_from_db()
     actions.update_enrolment(enrolment, version=enrolment.version, by=by, procedures_total=120)
@@ -112,11 +146,24 @@ def _busy_commune(commune, phase, later_phase, by):
 
 
 def test_page_query_count_does_not_grow_with_records(client, dost_lamdong, lamdong_pilot, lam_dong, lam_ha):
-    later = make_phase(make_plan(lam_dong, number="9/KH-UBND", issued_on=D(2021, 1, 1), starts_on=D(2021, 1, 1),
-                                 ends_on=D(2022, 12, 31), target_date=D(2022, 12, 31), standard_version=StandardVersion.ISO_2015),
-                       1, PhaseKind.MAINTENANCE)
-    quiet, busy = Commune.objects.filter(district=lam_ha).exclude(
-        pk__in=lamdong_pilot.enrolments.values("commune")).order_by("code")[:2]
+    later = make_phase(
+        make_plan(
+            lam_dong,
+            number="9/KH-UBND",
+            issued_on=D(2021, 1, 1),
+            starts_on=D(2021, 1, 1),
+            ends_on=D(2022, 12, 31),
+            target_date=D(2022, 12, 31),
+            standard_version=StandardVersion.ISO_2015,
+        ),
+        1,
+        PhaseKind.MAINTENANCE,
+    )
+    quiet, busy = (
+        Commune.objects.filter(district=lam_ha)
+        .exclude(pk__in=lamdong_pilot.enrolments.values("commune"))
+        .order_by("code")[:2]
+    )
     # One recorded step each, so both pages look up the names of the users in their history.
     quiet_enrolment = enrol_communes(lamdong_pilot, [quiet])[0]
     actions.record_step(quiet_enrolment.steps.get(kind=StepKind.SURVEY), done_on=D(2018, 3, 5), by=dost_lamdong)

@@ -1,4 +1,5 @@
 """No lost updates on an enrolment: the second of two edits from the same version is refused."""
+
 import datetime
 
 import pytest
@@ -24,12 +25,21 @@ def test_second_save_from_a_stale_form_is_refused_and_shows_what_changed(client,
     # Someone else saves first, from the same version.
     other = client.__class__()
     other.force_login(admin_user)
-    response = other.post(url, {"version": version_read, "consultant": consultant.pk, "procedures_in_scope": 60,
-                                "procedures_total": 100, "standard_version": "2015"})
+    response = other.post(
+        url,
+        {
+            "version": version_read,
+            "consultant": consultant.pk,
+            "procedures_in_scope": 60,
+            "procedures_total": 100,
+            "standard_version": "2015",
+        },
+    )
     assert response.status_code == 302
 
-    response = client.post(url, {"version": version_read, "procedures_in_scope": 80, "procedures_total": 100,
-                                 "standard_version": "2015"})
+    response = client.post(
+        url, {"version": version_read, "procedures_in_scope": 80, "procedures_total": 100, "standard_version": "2015"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Chưa lưu: thông tin đã được người khác thay đổi sau khi bạn mở biểu mẫu." in html
@@ -63,10 +73,21 @@ def test_update_enrolment_refuses_a_stale_version(dost_lamdong, enrolment):
 def test_a_reannouncement_makes_open_edit_forms_stale(dost_lamdong, enrolment):
     complete_all_steps(enrolment, dost_lamdong)
     version = Enrolment.objects.get(pk=enrolment.pk).version
-    actions.record_announcement(enrolment, by=dost_lamdong, decision_number="1/QĐ", decided_on=datetime.date(2018, 10, 1),
-                                procedures_in_scope=100)
-    actions.record_announcement(enrolment, by=dost_lamdong, kind="re", decision_number="2/QĐ",
-                                decided_on=datetime.date(2019, 1, 1), procedures_in_scope=70)
+    actions.record_announcement(
+        enrolment,
+        by=dost_lamdong,
+        decision_number="1/QĐ",
+        decided_on=datetime.date(2018, 10, 1),
+        procedures_in_scope=100,
+    )
+    actions.record_announcement(
+        enrolment,
+        by=dost_lamdong,
+        kind="re",
+        decision_number="2/QĐ",
+        decided_on=datetime.date(2019, 1, 1),
+        procedures_in_scope=70,
+    )
     with pytest.raises(actions.StaleEdit):
         actions.update_enrolment(enrolment, version=version, by=dost_lamdong, procedures_in_scope=100)
     assert Enrolment.objects.get(pk=enrolment.pk).procedures_in_scope == 70

@@ -1,6 +1,7 @@
 """The change history of the commune and plan pages: one entry per moment someone saved
 something, newest first, the newest few unfolded and the rest on request, every label in the
 page's language."""
+
 import datetime
 import re
 
@@ -12,7 +13,15 @@ from rollout import actions
 from rollout.choices import StepKind
 from rollout.history import HIDDEN_HISTORY_FIELDS, SHOWN
 from rollout.models import (
-    Announcement, BudgetLine, Enrolment, Expenditure, Inspection, MaintenanceActivity, Phase, RolloutPlan, Step,
+    Announcement,
+    BudgetLine,
+    Enrolment,
+    Expenditure,
+    Inspection,
+    MaintenanceActivity,
+    Phase,
+    RolloutPlan,
+    Step,
 )
 
 D = datetime.date
@@ -28,8 +37,10 @@ def commune_page(enrolment, **query):
 
 
 def record_through_the_form(client, step, day):
-    response = client.post(reverse("rollout:step_record", args=[step.pk]),
-                           {"done_on": day.strftime("%d/%m/%Y"), "evidence": "Biên bản số {}".format(step.order)})
+    response = client.post(
+        reverse("rollout:step_record", args=[step.pk]),
+        {"done_on": day.strftime("%d/%m/%Y"), "evidence": "Biên bản số {}".format(step.order)},
+    )
     assert response.status_code == 302
 
 
@@ -39,14 +50,15 @@ def test_a_step_recorded_is_one_entry_with_the_status_it_moved(client, dost_lamd
     newest = client.get(*commune_page(enrolment)).context["history"].moments[0]
     assert newest.who == "dost_lamdong"
     assert [(item.kind, item.what) for item in newest.entries] == [
-        ("Sửa", str(StepKind.SURVEY.label)), ("Sửa", "Tham gia MH-68/KH-UBND")]
+        ("Sửa", str(StepKind.SURVEY.label)),
+        ("Sửa", "Tham gia MH-68/KH-UBND"),
+    ]
     step, enrolment_change = newest.entries
     assert ("ngày hoàn thành", "—", "05/03/2018") in step.changes
     assert ("trạng thái", "Đã đưa vào kế hoạch", "Đang xây dựng") in enrolment_change.changes
 
 
-def test_a_step_recorded_then_confirmed_by_the_district_are_two_entries(client, dost_lamdong, officer_lamha,
-                                                                          enrolment):
+def test_a_step_recorded_then_confirmed_by_the_district_are_two_entries(client, dost_lamdong, officer_lamha, enrolment):
     step = enrolment.steps.get(kind=StepKind.SURVEY)
     client.force_login(dost_lamdong)
     record_through_the_form(client, step, D(2018, 3, 5))
@@ -61,8 +73,10 @@ def test_the_newest_moments_are_shown_unfolded_and_the_rest_on_request(client, d
     client.force_login(dost_lamdong)
     commune = Commune.objects.filter(district=lam_ha).order_by("code").first()
     phase = lamdong_plan.phases.get()
-    client.post(reverse("rollout:enrol", args=[phase.pk]),
-                {"action": "communes", "communes": [commune.pk], "enrolled_on": "01/03/2018"})
+    client.post(
+        reverse("rollout:enrol", args=[phase.pk]),
+        {"action": "communes", "communes": [commune.pk], "enrolled_on": "01/03/2018"},
+    )
     enrolment = Enrolment.objects.get(plan=lamdong_plan, commune=commune)
     steps = list(enrolment.steps.order_by("order"))
     for number, step in enumerate(steps, start=1):
@@ -77,7 +91,9 @@ def test_the_newest_moments_are_shown_unfolded_and_the_rest_on_request(client, d
     section = html.split('id="history"', 1)[1].split("</section>", 1)[0]
     assert section.count('class="mb-2 history-entry"') == SHOWN
     assert section.count("<details open>") == SHOWN
-    assert 'href="?lich-su=all#history"' in section and "Xem {} thay đổi cũ hơn".format(1 + len(steps) - SHOWN) in section
+    assert (
+        'href="?lich-su=all#history"' in section and "Xem {} thay đổi cũ hơn".format(1 + len(steps) - SHOWN) in section
+    )
 
     html = client.get(url, {"lich-su": "all"}).content.decode()
     section = html.split('id="history"', 1)[1].split("</section>", 1)[0]
@@ -92,9 +108,17 @@ def test_the_link_to_the_rest_keeps_the_pages_other_parameters(client, dost_lamd
     client.force_login(dost_lamdong)
     phase = lamdong_plan.phases.get()
     for number in range(SHOWN + 1):
-        client.post(reverse("rollout:phase_edit", args=[phase.pk]), {
-            "order": 1, "kind": phase.kind, "name": "Giai đoạn {}".format(number), "starts_on": "01/03/2018",
-            "ends_on": "31/12/2018", "target_communes": 24})
+        client.post(
+            reverse("rollout:phase_edit", args=[phase.pk]),
+            {
+                "order": 1,
+                "kind": phase.kind,
+                "name": "Giai đoạn {}".format(number),
+                "starts_on": "01/03/2018",
+                "ends_on": "31/12/2018",
+                "target_communes": 24,
+            },
+        )
     html = client.get(reverse("rollout:plan_detail", args=[lamdong_plan.pk]), {"trang": 1}).content.decode()
     assert 'href="?trang=1&amp;lich-su=all#history"' in html
 
@@ -106,26 +130,48 @@ def test_a_creation_lists_the_values_given_not_the_fields_defaults(client, dost_
     actions.announce(enrolment, decision_number="125/QĐ-UBND", decided_on=D(2018, 10, 1), by=dost_lamdong)
     client.force_login(dost_lamdong)
     history = client.get(*commune_page(enrolment)).context["history"]
-    announcement = next(item for moment in history.moments for item in moment.entries
-                        if item.what == "Công bố 125/QĐ-UBND")
+    announcement = next(
+        item for moment in history.moments for item in moment.entries if item.what == "Công bố 125/QĐ-UBND"
+    )
     labels = [label for label, _old, _new in announcement.changes]
     assert "số quyết định" in labels and "nguyên nhân hết hiệu lực" not in labels
 
 
 def test_the_plan_history_names_who_created_the_plan_in_vietnamese(client, dost_lamdong_today):
     client.force_login(dost_lamdong_today)
-    response = client.post("/ke-hoach/them/", {
-        "number": "12/KH-UBND", "issued_on": "05/01/2026", "title": "Áp dụng ISO 9001 tại UBND cấp xã",
-        "legal_basis": "", "standard_version": "2015", "starts_on": "05/01/2026", "ends_on": "31/12/2027",
-        "target_kind": "count", "target_value": "60", "target_date": "31/12/2027", "note": ""})
+    response = client.post(
+        "/ke-hoach/them/",
+        {
+            "number": "12/KH-UBND",
+            "issued_on": "05/01/2026",
+            "title": "Áp dụng ISO 9001 tại UBND cấp xã",
+            "legal_basis": "",
+            "standard_version": "2015",
+            "starts_on": "05/01/2026",
+            "ends_on": "31/12/2027",
+            "target_kind": "count",
+            "target_value": "60",
+            "target_date": "31/12/2027",
+            "note": "",
+        },
+    )
     html = client.get(response["Location"]).content.decode()
     section = html.split('id="history"', 1)[1].split("</section>", 1)[0]
     assert "Người tạo: dost_lamdong_nay" in section
     assert "Created by" not in section and "created by" not in section
 
 
-HISTORY_MODELS = [Enrolment, Step, Announcement, Inspection, MaintenanceActivity, RolloutPlan, Phase, BudgetLine,
-                  Expenditure]
+HISTORY_MODELS = [
+    Enrolment,
+    Step,
+    Announcement,
+    Inspection,
+    MaintenanceActivity,
+    RolloutPlan,
+    Phase,
+    BudgetLine,
+    Expenditure,
+]
 
 
 @pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda model: model.__name__)

@@ -1,4 +1,5 @@
 """Recording a commune's progress: the rules, their Vietnamese messages, and who may record."""
+
 import datetime
 
 import pytest
@@ -40,8 +41,9 @@ def form_errors(response):
 # -- the rules and their messages -------------------------------------------------------------
 def test_step_cannot_be_done_before_the_commune_was_enrolled(client, dost_lamdong, enrolment):
     client.force_login(dost_lamdong)
-    response = client.post(reverse("rollout:step_record", args=[survey(enrolment).pk]),
-                           {"done_on": "28/02/2018", "evidence": "BB 1"})
+    response = client.post(
+        reverse("rollout:step_record", args=[survey(enrolment).pk]), {"done_on": "28/02/2018", "evidence": "BB 1"}
+    )
     assert response.status_code == 200
     assert "Ngày hoàn thành không được trước ngày xã được đưa vào kế hoạch (01/03/2018)." in form_errors(response)
     assert survey(enrolment).done_on is None
@@ -49,8 +51,10 @@ def test_step_cannot_be_done_before_the_commune_was_enrolled(client, dost_lamdon
 
 def test_step_cannot_be_done_in_the_future(client, dost_lamdong, enrolment):
     client.force_login(dost_lamdong)
-    response = client.post(reverse("rollout:step_record", args=[survey(enrolment).pk]),
-                           {"done_on": TOMORROW.strftime("%d/%m/%Y"), "evidence": "BB 1"})
+    response = client.post(
+        reverse("rollout:step_record", args=[survey(enrolment).pk]),
+        {"done_on": TOMORROW.strftime("%d/%m/%Y"), "evidence": "BB 1"},
+    )
     assert "Ngày hoàn thành không được ở tương lai." in form_errors(response)
     assert survey(enrolment).done_on is None
 
@@ -58,17 +62,26 @@ def test_step_cannot_be_done_in_the_future(client, dost_lamdong, enrolment):
 def test_step_done_needs_evidence(client, dost_lamdong, enrolment):
     client.force_login(dost_lamdong)
     response = client.post(reverse("rollout:step_record", args=[survey(enrolment).pk]), {"done_on": "05/03/2018"})
-    assert "Cần ghi minh chứng (số văn bản, biên bản) hoặc đính kèm tệp khi đánh dấu bước đã hoàn thành." in form_errors(response)
+    assert (
+        "Cần ghi minh chứng (số văn bản, biên bản) hoặc đính kèm tệp khi đánh dấu bước đã hoàn thành."
+        in form_errors(response)
+    )
 
 
 def test_recording_a_step_sends_it_for_review_and_moves_the_status(client, dost_lamdong, enrolment):
     client.force_login(dost_lamdong)
-    response = client.post(reverse("rollout:step_record", args=[survey(enrolment).pk]),
-                           {"due_on": "31/03/2018", "done_on": "05/03/2018", "evidence": "Phiếu khảo sát"})
+    response = client.post(
+        reverse("rollout:step_record", args=[survey(enrolment).pk]),
+        {"due_on": "31/03/2018", "done_on": "05/03/2018", "evidence": "Phiếu khảo sát"},
+    )
     assert response.status_code == 302
     step = survey(enrolment)
     assert (step.done_on, step.evidence, step.review_state, step.recorded_by) == (
-        D(2018, 3, 5), "Phiếu khảo sát", ReviewState.AWAITING, dost_lamdong)
+        D(2018, 3, 5),
+        "Phiếu khảo sát",
+        ReviewState.AWAITING,
+        dost_lamdong,
+    )
     assert step.due_on == D(2018, 3, 31)
     enrolment.refresh_from_db()
     assert enrolment.status == Status.BUILDING
@@ -97,8 +110,12 @@ def test_the_step_form_shows_the_recorded_dates_as_dd_mm_yyyy(client, dost_lamdo
 def test_announcement_needs_all_steps_or_a_reason(client, dost_lamdong, enrolment):
     client.force_login(dost_lamdong)
     url = reverse("rollout:announcement_create", args=[enrolment.pk])
-    data = {"kind": AnnouncementKind.FIRST, "decision_number": "12/QĐ-UBND", "decided_on": "01/10/2018",
-            "procedures_in_scope": 100}
+    data = {
+        "kind": AnnouncementKind.FIRST,
+        "decision_number": "12/QĐ-UBND",
+        "decided_on": "01/10/2018",
+        "procedures_in_scope": 100,
+    }
     response = client.post(url, data)
     assert "Chưa hoàn thành các bước: Khảo sát, đánh giá thực trạng" in form_errors(response)
     assert "Cần ghi lý do nếu vẫn công bố." in form_errors(response)
@@ -114,17 +131,25 @@ def test_announcement_needs_all_steps_or_a_reason(client, dost_lamdong, enrolmen
 def test_announcement_scope_cannot_exceed_the_total(client, dost_lamdong, enrolment):
     complete_all_steps(enrolment, dost_lamdong)
     client.force_login(dost_lamdong)
-    response = client.post(reverse("rollout:announcement_create", args=[enrolment.pk]), {
-        "kind": AnnouncementKind.FIRST, "decision_number": "12/QĐ-UBND", "decided_on": "01/10/2018",
-        "procedures_in_scope": 101})
+    response = client.post(
+        reverse("rollout:announcement_create", args=[enrolment.pk]),
+        {
+            "kind": AnnouncementKind.FIRST,
+            "decision_number": "12/QĐ-UBND",
+            "decided_on": "01/10/2018",
+            "procedures_in_scope": 101,
+        },
+    )
     assert "Số TTHC trong phạm vi công bố (101) không được lớn hơn tổng số TTHC của xã (100)." in form_errors(response)
     assert not Announcement.objects.exists()
 
 
 def test_enrolment_scope_cannot_exceed_the_total(client, dost_lamdong, enrolment):
     client.force_login(dost_lamdong)
-    response = client.post(reverse("rollout:enrolment_edit", args=[enrolment.pk]), {
-        "version": enrolment.version, "procedures_in_scope": 120, "procedures_total": 100, "standard_version": "2015"})
+    response = client.post(
+        reverse("rollout:enrolment_edit", args=[enrolment.pk]),
+        {"version": enrolment.version, "procedures_in_scope": 120, "procedures_total": 100, "standard_version": "2015"},
+    )
     assert "Số TTHC trong phạm vi không được lớn hơn tổng số TTHC của xã." in form_errors(response)
     enrolment.refresh_from_db()
     assert enrolment.procedures_in_scope == 100
@@ -140,12 +165,34 @@ def test_reannouncement_conversion_and_lapse(client, dost_lamdong, enrolment):
     response = client.post(url, {**base, "kind": AnnouncementKind.REANNOUNCEMENT, "decision_number": "1/QĐ"})
     assert "Xã chưa có quyết định công bố lần đầu." in form_errors(response)
     assert client.post(url, {**base, "kind": AnnouncementKind.FIRST, "decision_number": "1/QĐ"}).status_code == 302
-    assert client.post(url, {**base, "kind": AnnouncementKind.REANNOUNCEMENT, "decision_number": "2/QĐ",
-                             "procedures_in_scope": 90, "decided_on": "01/03/2019"}).status_code == 302
+    assert (
+        client.post(
+            url,
+            {
+                **base,
+                "kind": AnnouncementKind.REANNOUNCEMENT,
+                "decision_number": "2/QĐ",
+                "procedures_in_scope": 90,
+                "decided_on": "01/03/2019",
+            },
+        ).status_code
+        == 302
+    )
     enrolment.refresh_from_db()
     assert enrolment.procedures_in_scope == 90
-    assert client.post(url, {**base, "kind": AnnouncementKind.CONVERSION, "decision_number": "3/QĐ",
-                             "procedures_in_scope": 90, "decided_on": "01/06/2019"}).status_code == 302
+    assert (
+        client.post(
+            url,
+            {
+                **base,
+                "kind": AnnouncementKind.CONVERSION,
+                "decision_number": "3/QĐ",
+                "procedures_in_scope": 90,
+                "decided_on": "01/06/2019",
+            },
+        ).status_code
+        == 302
+    )
     enrolment.refresh_from_db()
     assert enrolment.standard_version == StandardVersion.ISO_2015
     response = client.post(url, {**base, "kind": AnnouncementKind.CONVERSION, "decision_number": "4/QĐ"})
@@ -156,7 +203,10 @@ def test_reannouncement_conversion_and_lapse(client, dost_lamdong, enrolment):
     response = client.post(lapse_url(first), {"lapsed_on": "01/01/2018", "reason": "Thay đổi phạm vi"})
     assert "Ngày hết hiệu lực không được trước ngày quyết định công bố." in form_errors(response)
     for announcement in Announcement.objects.all():
-        assert client.post(lapse_url(announcement), {"lapsed_on": "01/01/2020", "reason": "Sáp nhập xã"}).status_code == 302
+        assert (
+            client.post(lapse_url(announcement), {"lapsed_on": "01/01/2020", "reason": "Sáp nhập xã"}).status_code
+            == 302
+        )
     enrolment.refresh_from_db()
     assert enrolment.status == Status.LAPSED
 
@@ -173,9 +223,15 @@ def test_inspection_with_corrective_action(client, dost_lamdong, enrolment):
     assert response.status_code == 302
     inspection = Inspection.objects.get()
     assert inspection.corrective_due_on == D(2019, 7, 6)
-    response = client.post(reverse("rollout:inspection_edit", args=[enrolment.pk, inspection.pk]),
-                           {**data, "corrective_action": "Sửa quy trình", "corrective_due_on": "06/07/2019",
-                            "corrective_done_on": "20/06/2019"})
+    response = client.post(
+        reverse("rollout:inspection_edit", args=[enrolment.pk, inspection.pk]),
+        {
+            **data,
+            "corrective_action": "Sửa quy trình",
+            "corrective_due_on": "06/07/2019",
+            "corrective_done_on": "20/06/2019",
+        },
+    )
     assert response.status_code == 302
     inspection.refresh_from_db()
     assert inspection.corrective_done_on == D(2019, 6, 20)

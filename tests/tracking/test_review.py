@@ -1,4 +1,5 @@
 """The district's review: record → return with a comment → correct → confirm."""
+
 import datetime
 
 import pytest
@@ -58,12 +59,16 @@ def test_review_cycle_record_return_correct_confirm(client, dost_lamdong, office
     response = client.get(RETURNED)
     assert queue_steps(response) == [step.pk]
     assert "Thiếu danh sách tham dự" in response.content.decode()
-    assert "Thiếu danh sách tham dự" in client.get(reverse("rollout:commune_detail", args=[commune.pk])).content.decode()
+    assert (
+        "Thiếu danh sách tham dự" in client.get(reverse("rollout:commune_detail", args=[commune.pk])).content.decode()
+    )
     assert "Thiếu danh sách tham dự" in client.get(reverse("rollout:step_record", args=[step.pk])).content.decode()
     rows = client.get(LIST, {"q": commune.name, "status": "planned"}).context["page"].object_list
     assert commune.pk in [c.pk for c in rows]
-    response = client.post(reverse("rollout:step_record", args=[step.pk]),
-                           {"done_on": "05/03/2018", "evidence": "Phiếu khảo sát, danh sách tham dự"})
+    response = client.post(
+        reverse("rollout:step_record", args=[step.pk]),
+        {"done_on": "05/03/2018", "evidence": "Phiếu khảo sát, danh sách tham dự"},
+    )
     assert response.status_code == 302
     step.refresh_from_db()
     assert step.review_state == ReviewState.AWAITING
@@ -79,8 +84,11 @@ def test_review_cycle_record_return_correct_confirm(client, dost_lamdong, office
     rows = client.get(LIST, {"q": commune.name, "status": "building"}).context["page"].object_list
     assert [c.pk for c in rows] == [commune.pk]
     history = client.get(reverse("rollout:commune_detail", args=[commune.pk])).context["history"]
-    assert any(moment.who == "huyen_lamha" and ("xác nhận", "Chờ huyện xác nhận", "Đã xác nhận") in item.changes
-               for moment in history.moments for item in moment.entries)
+    assert any(
+        moment.who == "huyen_lamha" and ("xác nhận", "Chờ huyện xác nhận", "Đã xác nhận") in item.changes
+        for moment in history.moments
+        for item in moment.entries
+    )
 
 
 def test_officer_queue_holds_only_their_district(client, officer_lamha, recorded):
@@ -92,8 +100,9 @@ def test_officer_queue_holds_only_their_district(client, officer_lamha, recorded
     assert recorded["Đà Lạt"].review_state == ReviewState.AWAITING
 
 
-def test_dost_staff_see_their_provinces_queue_and_admin_all(client, dost_lamdong, dost_langson, admin_user, recorded,
-                                                             langson_plan):
+def test_dost_staff_see_their_provinces_queue_and_admin_all(
+    client, dost_lamdong, dost_langson, admin_user, recorded, langson_plan
+):
     langson_step = langson_plan.enrolments.first().steps.get(kind=StepKind.SURVEY)
     actions.record_step(langson_step, done_on=D(2017, 11, 1), by=dost_langson, evidence="x")
     client.force_login(dost_lamdong)
@@ -102,15 +111,19 @@ def test_dost_staff_see_their_provinces_queue_and_admin_all(client, dost_lamdong
     assert set(queue_steps(client.get(QUEUE))) == {s.pk for s in recorded.values()} | {langson_step.pk}
     client.force_login(dost_langson)
     assert queue_steps(client.get(QUEUE)) == [langson_step.pk]
-    assert client.post(reverse("rollout:review_step", args=[recorded["Lâm Hà"].pk]),
-                       {"decision": "confirm"}).status_code == 404
+    assert (
+        client.post(reverse("rollout:review_step", args=[recorded["Lâm Hà"].pk]), {"decision": "confirm"}).status_code
+        == 404
+    )
 
 
 def test_leadership_cannot_review(client, leader_lamdong, recorded):
     client.force_login(leader_lamdong)
     assert client.get(QUEUE).status_code == 403
-    assert client.post(reverse("rollout:review_step", args=[recorded["Lâm Hà"].pk]),
-                       {"decision": "confirm"}).status_code == 403
+    assert (
+        client.post(reverse("rollout:review_step", args=[recorded["Lâm Hà"].pk]), {"decision": "confirm"}).status_code
+        == 403
+    )
 
 
 def test_queue_query_count_does_not_grow(client, dost_lamdong, lamdong_pilot, django_assert_max_num_queries):
@@ -121,7 +134,9 @@ def test_queue_query_count_does_not_grow(client, dost_lamdong, lamdong_pilot, dj
     for kinds in ([StepKind.SURVEY], [StepKind.STEERING, StepKind.TRAINING, StepKind.DOCUMENTS]):
         for enrolment in enrolments:
             for kind in kinds:
-                actions.record_step(enrolment.steps.get(kind=kind), done_on=D(2018, 3, 5), by=dost_lamdong, evidence="x")
+                actions.record_step(
+                    enrolment.steps.get(kind=kind), done_on=D(2018, 3, 5), by=dost_lamdong, evidence="x"
+                )
         with django_assert_max_num_queries(12) as captured:
             assert client.get(QUEUE).status_code == 200
         counts.append(len(captured))
@@ -147,8 +162,7 @@ def review_states(steps):
     return [Step.objects.get(pk=step.pk).review_state for step in steps]
 
 
-def test_confirm_all_shown_confirms_every_step_the_queue_listed_in_one_request(client, officer_lamha,
-                                                                               lam_ha_awaiting):
+def test_confirm_all_shown_confirms_every_step_the_queue_listed_in_one_request(client, officer_lamha, lam_ha_awaiting):
     client.force_login(officer_lamha)
     page = client.get(QUEUE)
     listed = queue_steps(page)
@@ -164,11 +178,13 @@ def test_confirm_all_shown_confirms_every_step_the_queue_listed_in_one_request(c
     assert queue_steps(response) == []
     # The statuses moved as one confirmation at a time would have moved them.
     assert {s.enrolment.status for s in Step.objects.filter(pk__in=listed).select_related("enrolment")} == {
-        Status.BUILDING}
+        Status.BUILDING
+    }
 
 
-def test_confirm_all_shown_leaves_and_names_a_step_someone_reviewed_meanwhile(client, officer_lamha, dost_lamdong,
-                                                                              lam_ha_awaiting):
+def test_confirm_all_shown_leaves_and_names_a_step_someone_reviewed_meanwhile(
+    client, officer_lamha, dost_lamdong, lam_ha_awaiting
+):
     client.force_login(officer_lamha)
     listed = queue_steps(client.get(QUEUE))
     returned = lam_ha_awaiting[0]
@@ -179,14 +195,16 @@ def test_confirm_all_shown_leaves_and_names_a_step_someone_reviewed_meanwhile(cl
     assert [str(m) for m in response.context["messages"]] == [
         "Đã xác nhận 5 bước.",
         "Không xác nhận 1 bước vì đã có người xem xét trước: {} — {}.".format(
-            returned.enrolment.commune.label, returned.get_kind_display()),
+            returned.enrolment.commune.label, returned.get_kind_display()
+        ),
     ]
     assert review_states(lam_ha_awaiting) == [ReviewState.RETURNED] + [ReviewState.CONFIRMED] * 5
     assert Step.objects.get(pk=returned.pk).review_comment == "Thiếu chữ ký"
 
 
-def test_confirm_all_shown_confirms_only_what_was_listed_and_the_user_may_review(client, officer_lamha, recorded,
-                                                                                 lam_ha_awaiting):
+def test_confirm_all_shown_confirms_only_what_was_listed_and_the_user_may_review(
+    client, officer_lamha, recorded, lam_ha_awaiting
+):
     client.force_login(officer_lamha)
     not_listed = lam_ha_awaiting[-1]
     listed = [s.pk for s in lam_ha_awaiting[:-1]] + [recorded["Đà Lạt"].pk]  # Đà Lạt's step added by hand

@@ -1,5 +1,6 @@
 """Two communes of one name — "Phường 1" of Đà Lạt and "Phường 1" of Bảo Lộc — are told apart
 in every list, dropdown and message that names them."""
+
 import datetime
 import re
 
@@ -22,8 +23,9 @@ def two_phuong_1(lamdong_plan, dost_lamdong):
     assert sorted(c.district.short_name for c in communes) == PLACES
     enrolments = enrol_communes(lamdong_plan.phases.get(order=1), communes)
     for enrolment in enrolments:
-        actions.record_step(enrolment.steps.get(kind=StepKind.SURVEY), done_on=D(2018, 3, 5), by=dost_lamdong,
-                            evidence="Phiếu khảo sát")
+        actions.record_step(
+            enrolment.steps.get(kind=StepKind.SURVEY), done_on=D(2018, 3, 5), by=dost_lamdong, evidence="Phiếu khảo sát"
+        )
     return enrolments
 
 
@@ -53,7 +55,9 @@ def test_the_commune_label_names_the_district_or_the_area_or_the_province(two_ph
 
 def test_the_commune_list_found_by_name_shows_each_ones_district(client, dost_lamdong, two_phuong_1):
     client.force_login(dost_lamdong)
-    html = client.get(reverse("rollout:commune_list"), {"q": "phuong 1", "plan": two_phuong_1[0].plan_id}).content.decode()
+    html = client.get(
+        reverse("rollout:commune_list"), {"q": "phuong 1", "plan": two_phuong_1[0].plan_id}
+    ).content.decode()
     assert places_of(html.split('<tr class="commune-row"')[1:]) == PLACES
 
 
@@ -100,4 +104,5 @@ def test_a_confirmation_message_names_the_district(client, dost_lamdong, two_phu
     step = two_phuong_1[0].steps.get(kind=StepKind.SURVEY)
     response = client.post(reverse("rollout:review_step", args=[step.pk]), {"decision": "confirm"}, follow=True)
     assert [str(m) for m in response.context["messages"]] == [
-        "Đã xác nhận: {} — {}.".format(step.enrolment.commune.label, StepKind.SURVEY.label)]
+        "Đã xác nhận: {} — {}.".format(step.enrolment.commune.label, StepKind.SURVEY.label)
+    ]

@@ -7,6 +7,7 @@ Prints the preview (every row that is not unchanged, with what it creates or cha
 problems), then, without --dry-run and when no row has an error or an ambiguous commune,
 writes everything through the same actions as the pages, as the given user.
 """
+
 import os
 
 from django.contrib.auth import get_user_model
@@ -77,16 +78,23 @@ class Command(BaseCommand):
     def _province(self, text, edition_key):
         edition = BY_KEY[edition_key] if edition_key else edition_on()
         provinces = Province.objects.of_edition(edition)
-        found = [p for p in provinces if p.code == text.strip().zfill(2) or fold(p.short_name) == fold(text)
-                 or fold(p.name) == fold(text)]
+        found = [
+            p
+            for p in provinces
+            if p.code == text.strip().zfill(2) or fold(p.short_name) == fold(text) or fold(p.name) == fold(text)
+        ]
         if len(found) != 1:
             raise CommandError(f"Không xác định được tỉnh “{text}” trong danh mục {edition.label}.")
         return found[0]
 
     def _plan(self, number, province, user):
-        plans = [p for p in RolloutPlan.objects.visible_to(user).active().filter(
-            province__in=[province.pk, *province.predecessors.values_list("pk", flat=True)])
-            if plan_key(p.number) == plan_key(number)]
+        plans = [
+            p
+            for p in RolloutPlan.objects.visible_to(user)
+            .active()
+            .filter(province__in=[province.pk, *province.predecessors.values_list("pk", flat=True)])
+            if plan_key(p.number) == plan_key(number)
+        ]
         if len(plans) != 1:
             raise CommandError(f"Không xác định được kế hoạch số {number} của {province}.")
         return plans[0]
@@ -95,13 +103,18 @@ class Command(BaseCommand):
         counts = batch.counts
         self.stdout.write(f"Đọc {batch.rows_total} dòng của “{batch.original_name}” trong {seconds:.1f} s.")
         self.stdout.write("; ".join(f"{label}: {counts.get(value, 0)}" for value, label in RowOutcome.choices))
-        rows = batch.rows.exclude(outcome__in=[RowOutcome.SAME, RowOutcome.EMPTY]).select_related(
-            "commune__district", "commune__province", "plan").order_by("number")
+        rows = (
+            batch.rows.exclude(outcome__in=[RowOutcome.SAME, RowOutcome.EMPTY])
+            .select_related("commune__district", "commune__province", "plan")
+            .order_by("number")
+        )
         phases = Phase.objects.in_bulk(Phase.objects.filter(plan__in=rows.values("plan")).values_list("pk", flat=True))
         for row in rows.iterator(chunk_size=500):
             commune = row.commune.label if row.commune else (row.written.get("name") or row.written.get("code", ""))
-            self.stdout.write(f"Dòng {row.number} [{row.get_outcome_display()}] {commune}"
-                              + (f" — {row.plan.number}" if row.plan else ""))
+            self.stdout.write(
+                f"Dòng {row.number} [{row.get_outcome_display()}] {commune}"
+                + (f" — {row.plan.number}" if row.plan else "")
+            )
             for line in describe(row.operations, phases):
                 self.stdout.write(f"    + {line}")
             for note in row.notes:

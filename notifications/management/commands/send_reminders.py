@@ -8,14 +8,17 @@ from notifications import delivery, reminders
 
 
 class Command(BaseCommand):
-    help = ("Gửi bản tin nhắc hạn của một ngày (mặc định: hôm nay). Chạy lại không gửi trùng. "
-            "Send the day's reminder digests; running it again sends nothing twice.")
+    help = (
+        "Gửi bản tin nhắc hạn của một ngày (mặc định: hôm nay). Chạy lại không gửi trùng. "
+        "Send the day's reminder digests; running it again sends nothing twice."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="YYYY-MM-DD (mặc định: hôm nay, giờ Việt Nam)")
         parser.add_argument("--dry-run", action="store_true", help="Chỉ in những gì sẽ gửi, không ghi, không gửi.")
-        parser.add_argument("--queue", action="store_true",
-                            help="Đưa e-mail vào hàng đợi Celery thay vì gửi ngay trong lệnh này.")
+        parser.add_argument(
+            "--queue", action="store_true", help="Đưa e-mail vào hàng đợi Celery thay vì gửi ngay trong lệnh này."
+        )
 
     def handle(self, *args, date=None, dry_run=False, queue=False, verbosity=1, **options):
         try:
@@ -32,9 +35,7 @@ class Command(BaseCommand):
 
         log = self.stdout.write if verbosity >= 1 else None
         started = time.perf_counter()
-        result = reminders.run_reminders(
-            day, dry_run=dry_run, deliver=None if queue else deliver_now, log=log
-        )
+        result = reminders.run_reminders(day, dry_run=dry_run, deliver=None if queue else deliver_now, log=log)
         elapsed = time.perf_counter() - started
         verb = "sẽ gửi" if dry_run else "đã gửi"
         for user, items in result.digests:
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{result.skipped_users} người đã có bản tin ngày {day:%d/%m/%Y}, bỏ qua.")
         for digest_id, error in failures:
             self.stderr.write(f"E-mail của bản tin #{digest_id} chưa gửi được ({error}); lần chạy sau sẽ gửi lại.")
-        summary = (f"{'[thử] ' if dry_run else ''}Ngày {day:%d/%m/%Y}: {len(result.digests)} bản tin, "
-                   f"{result.notifications} mục, {0 if dry_run else result.emails_queued} e-mail, {elapsed:.2f} s")
+        summary = (
+            f"{'[thử] ' if dry_run else ''}Ngày {day:%d/%m/%Y}: {len(result.digests)} bản tin, "
+            f"{result.notifications} mục, {0 if dry_run else result.emails_queued} e-mail, {elapsed:.2f} s"
+        )
         self.stdout.write(self.style.SUCCESS(summary))

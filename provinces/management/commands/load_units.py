@@ -16,9 +16,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", help="Chỉ nạp tệp JSON cùng cấu trúc (tỉnh → huyện → xã) của một bản danh mục khác.")
+        parser.add_argument(
+            "--file", help="Chỉ nạp tệp JSON cùng cấu trúc (tỉnh → huyện → xã) của một bản danh mục khác."
+        )
         parser.add_argument("--valid-from", type=iso_date, help="Ngày bản danh mục bắt đầu có hiệu lực (YYYY-MM-DD).")
-        parser.add_argument("--valid-until", type=iso_date, help="Ngày bản danh mục hết hiệu lực (YYYY-MM-DD), không tính.")
+        parser.add_argument(
+            "--valid-until", type=iso_date, help="Ngày bản danh mục hết hiệu lực (YYYY-MM-DD), không tính."
+        )
 
     def handle(self, *args, file=None, valid_from=None, valid_until=None, **options):
         started = time.monotonic()

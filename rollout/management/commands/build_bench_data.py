@@ -11,17 +11,32 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--provinces", help="Mã tỉnh trước 2025, cách nhau bằng dấu phẩy (mặc định: cả 63 tỉnh), "
-                                                "ví dụ 68,20; kèm các tỉnh hiện nay được hình thành từ các tỉnh này.")
+        parser.add_argument(
+            "--provinces",
+            help="Mã tỉnh trước 2025, cách nhau bằng dấu phẩy (mặc định: cả 63 tỉnh), "
+            "ví dụ 68,20; kèm các tỉnh hiện nay được hình thành từ các tỉnh này.",
+        )
         parser.add_argument("--seed", type=int, help="Hạt giống ngẫu nhiên (mặc định cố định).")
         parser.add_argument("--today", type=iso_date, help="Ngày làm mốc (YYYY-MM-DD), mặc định hôm nay.")
         parser.add_argument("--no-history", action="store_true", help="Không ghi lịch sử thay đổi.")
         parser.add_argument("--no-district-officers", action="store_true", help="Không tạo cán bộ huyện.")
-        parser.add_argument("--carry-over-share", type=float,
-                            help="Tỷ lệ xã hiện nay (hình thành từ xã đã công bố) được kế thừa hồ sơ (mặc định 0,05).")
+        parser.add_argument(
+            "--carry-over-share",
+            type=float,
+            help="Tỷ lệ xã hiện nay (hình thành từ xã đã công bố) được kế thừa hồ sơ (mặc định 0,05).",
+        )
 
-    def handle(self, *args, provinces=None, seed=None, today=None, no_history=False, no_district_officers=False,
-               carry_over_share=None, **options):
+    def handle(
+        self,
+        *args,
+        provinces=None,
+        seed=None,
+        today=None,
+        no_history=False,
+        no_district_officers=False,
+        carry_over_share=None,
+        **options,
+    ):
         try:
             from bench.dataset import CARRY_OVER_SHARE, SEED, BenchDataBuilder
         except ImportError as error:
@@ -29,8 +44,12 @@ class Command(BaseCommand):
 
         codes = [c.strip() for c in provinces.split(",") if c.strip()] if provinces else None
         builder = BenchDataBuilder(
-            provinces=codes, seed=SEED if seed is None else seed, today=today,
-            history=not no_history, district_officers=not no_district_officers, stdout=self.stdout.write,
+            provinces=codes,
+            seed=SEED if seed is None else seed,
+            today=today,
+            history=not no_history,
+            district_officers=not no_district_officers,
+            stdout=self.stdout.write,
             carry_over_share=CARRY_OVER_SHARE if carry_over_share is None else carry_over_share,
         )
         try:

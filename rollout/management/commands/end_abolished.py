@@ -28,6 +28,9 @@ class Command(BaseCommand):
             by = system_user()
         day = date or timezone.localdate()
         enrolments, announcements, plans = actions.end_abolished(day, by=by)
-        self.stdout.write(self.style.SUCCESS(
-            f"Ngày {day:%d/%m/%Y}: {enrolments} xã tham gia kết thúc do sắp xếp ĐVHC, {announcements} công bố thôi "
-            f"hiệu lực, {plans} kế hoạch của tỉnh cũ được đóng."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Ngày {day:%d/%m/%Y}: {enrolments} xã tham gia kết thúc do sắp xếp ĐVHC, {announcements} công bố thôi "
+                f"hiệu lực, {plans} kế hoạch của tỉnh cũ được đóng."
+            )
+        )
