@@ -311,7 +311,7 @@ class EnrolmentViewSet(ScopedViewSet):
         return (
             Enrolment.objects.visible_to(self.request.user)
             .counted()
-            .select_related("plan", "commune__district")
+            .select_related("plan", "commune__district", "commune__area", "commune__province")
             .prefetch_related(Prefetch("carried_from", queryset=Enrolment.objects.only("pk")))
         )
 

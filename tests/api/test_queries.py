@@ -84,3 +84,21 @@ def test_list_endpoints_ask_the_same_number_of_queries_at_3_and_40_communes(db):
         assert small[url][0] == large[url][0] <= MAX_QUERIES, (url, small[url], large[url])
     assert large["/api/v1/enrolments/"][1] == 40 and small["/api/v1/enrolments/"][1] == 3
     assert large["/api/v1/steps/"][1] == 50  # a page
+
+
+def test_enrolments_of_todays_map_name_their_review_areas_without_a_query_each(
+    lamdong_2026_plan, lamdong_areas, dost_lamdong_today
+):
+    """A commune of today is named with its review area ("Xã A — Khu vực Lâm Hà"): read with the rows."""
+    phase = lamdong_2026_plan.phases.get()
+    communes = list(Commune.objects.filter(province=lamdong_2026_plan.province, area__isnull=False).order_by("code"))
+    api = api_as(dost_lamdong_today)
+    api.get("/api/v1/enrolments/")  # the token's last use, and other first-use writes
+    measured = []
+    for chosen in (communes[:2], communes[2:12]):
+        for commune in chosen:
+            actions.enrol(phase, commune, enrolled_on=phase.starts_on, by=dost_lamdong_today)
+        queries, rows = count(api, "/api/v1/enrolments/")
+        measured.append(queries)
+    assert rows == 12
+    assert measured[0] == measured[1] <= MAX_QUERIES, measured
