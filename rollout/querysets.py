@@ -69,6 +69,20 @@ def step_labels(codes):
     return labels
 
 
+# What a row (of the list, its export or the API) reads of its enrolment: the rest is not loaded.
+ROW_FIELDS = (
+    "commune_id",
+    "plan__number",
+    "phase__name",
+    "enrolled_on",
+    "status",
+    "current_step",
+    "next_due_on",
+    "upkeep_due_on",
+    "needs_reannouncement",
+)
+
+
 def attach_enrolments(communes, enrolments=None, among=None):
     """Set each commune's row enrolment (the latest, by enrolment date, of its enrolments in
     `enrolments`, default: those that count) and what its row shows from it: `row_enrolment`,
@@ -86,9 +100,8 @@ def attach_enrolments(communes, enrolments=None, among=None):
     )
     latest = {}
     # Newest first for each commune; an explicit order, not the model's (which joins every commune).
-    for enrolment in (
-        enrolments.filter(**where).select_related("plan", "phase").order_by("commune_id", "-enrolled_on", "-pk")
-    ):
+    rows = enrolments.filter(**where).select_related("plan", "phase").only(*ROW_FIELDS)
+    for enrolment in rows.order_by("commune_id", "-enrolled_on", "-pk"):
         latest.setdefault(enrolment.commune_id, enrolment)
     today = timezone.localdate()
     statuses = dict(Status.choices)
