@@ -124,7 +124,7 @@ class CommuneFilter(django_filters.FilterSet):
     )
 
     shown_edition = None  # the edition of the units listed, set by filter_queryset()
-    data_version = None  # the data version its dropdowns' options were read at, set by filter_queryset()
+    data_version = None  # the data version its dropdowns' options are cached under (read when not given)
     row_enrolments = None  # the enrolments a row may show (the latest per commune), set by filter_queryset()
 
     def __init__(self, data=None, *args, **kwargs):
@@ -220,7 +220,7 @@ class CommuneFilter(django_filters.FilterSet):
 
         user = self.request.user if self.request else None
         chosen = [data[name].pk if data.get(name) else "" for name in MODEL_DROPDOWNS]
-        version = self.data_version = cache.current()
+        version = self.data_version = self.data_version or cache.current()
         shown = [
             name for name in MODEL_DROPDOWNS if name != ("area" if self.shown_edition.has_districts else "district")
         ]

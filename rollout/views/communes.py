@@ -34,44 +34,44 @@ def filtered_communes(request):
 
 @login_required
 def commune_list(request):
+    """The commune list. Its filter form and results are rendered once per data version, scope,
+    day, language and parameters (reports.cache, as the dashboards): a list opened again, paged
+    back to or shared between the DOST staff of a province runs none of its queries until
+    something changes. A form with errors is rendered each time."""
     filterset = filtered_communes(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = attach_enrolments(page.object_list, filterset.row_enrolments)
+    scope = scope_of(request.user)
+    today = timezone.localdate()
     query = request.GET.copy()
     query.pop("page", None)
-    scope = scope_of(request.user)
-    return render(
-        request,
-        "rollout/commune_list.html",
-        {
-            "filter": filterset,
-            "filter_form": filter_form(request, filterset),
-            "page": page,
-            "query": query.urlencode(),
-            "can_edit": scope.can_edit_anything,
-            # Communes of several provinces may share a name: the province tells them apart.
-            "show_province": (scope.sees_everything or len(scope.own_provinces) > 1)
-            and not request.GET.get("province"),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-def filter_form(request, filterset):
-    """The list's filter form, rendered: about a quarter of the page's time (a dozen fields, the
-    dropdowns' options). Cached like their options, under the data version they were read at,
-    for the same scope, language and parameters; a form with errors is rendered each time."""
+    context = {
+        "filter": filterset,
+        "query": query.urlencode(),
+        "can_edit": scope.can_edit_anything,
+        # Communes of several provinces may share a name: the province tells them apart.
+        "show_province": (scope.sees_everything or len(scope.own_provinces) > 1) and not request.GET.get("province"),
+        "today": today,
+    }
+    # The dropdowns' options are cached under the same version (CommuneFilter._keep_choices).
+    version = filterset.data_version = cache.current()
 
     def build():
-        return render_to_string("rollout/includes/commune_filter_form.html", {"filter": filterset}, request)
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = attach_enrolments(page.object_list, filterset.row_enrolments)
+        context["page"] = page
+        return {
+            "filter_form": render_to_string("rollout/includes/commune_filter_form.html", context, request),
+            "results": render_to_string("rollout/includes/commune_list_results.html", context, request),
+        }
 
-    if filterset.data_version is None or filterset.form.errors:
-        return build()
-    parameters = sorted((name, value) for name, value in request.GET.lists() if name != "page")
-    key = cache.key(
-        filterset.data_version, "commune-list-form", scope_of(request.user).key, urlencode(parameters, doseq=True)
-    )
-    return cache.get_or_build(key, build)
+    if filterset.form.errors:
+        parts = build()
+    else:
+        parameters = urlencode(sorted(request.GET.lists()), doseq=True)
+        # The scope's key says what it sees; what it may do is in the key too (an administrator and
+        # national leadership see the same communes, only the former ticks them for recording).
+        shown = (scope.key, int(context["can_edit"]), int(context["show_province"]), today, parameters)
+        parts = cache.get_or_build(cache.key(version, "commune-list", *shown), build)
+    return render(request, "rollout/commune_list.html", {**context, **parts})
 
 
 # The list's columns, then what an import needs to bring an edited export back in
