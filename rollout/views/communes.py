@@ -1,5 +1,6 @@
 """The commune list (with its Excel export) and the commune page."""
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -41,11 +42,13 @@ def commune_list(request):
     filterset = filtered_communes(request)
     scope = scope_of(request.user)
     today = timezone.localdate()
-    query = request.GET.copy()
-    query.pop("page", None)
+    # The filters' own parameters, in a fixed order: the links the page writes (export, next page)
+    # and the cache key carry them, and nothing else a URL may hold.
+    known = sorted((name, values) for name, values in request.GET.lists() if name in filterset.form.fields)
+    query = urlencode(known, doseq=True)
     context = {
         "filter": filterset,
-        "query": query.urlencode(),
+        "query": query,
         "can_edit": scope.can_edit_anything,
         # Communes of several provinces may share a name: the province tells them apart.
         "show_province": (scope.sees_everything or len(scope.own_provinces) > 1) and not request.GET.get("province"),
@@ -66,7 +69,8 @@ def commune_list(request):
     if filterset.form.errors:
         parts = build()
     else:
-        parameters = urlencode(sorted(request.GET.lists()), doseq=True)
+        page = request.GET.get("page", "")
+        parameters = hashlib.sha256(f"{query}&page={page}".encode()).hexdigest()
         # The scope's key says what it sees; what it may do is in the key too (an administrator and
         # national leadership see the same communes, only the former ticks them for recording).
         shown = (scope.key, int(context["can_edit"]), int(context["show_province"]), today, parameters)

@@ -314,3 +314,11 @@ def test_the_cached_list_is_not_shared_between_who_may_record_and_who_may_only_r
 
 def rows_of(body):
     return re.findall(r'<tr class="commune-row" data-commune="(\d+)"', body)
+
+
+def test_parameters_the_list_does_not_know_stay_out_of_its_links(client, dost_lamdong, lamdong_pilot):
+    client.force_login(dost_lamdong)
+    body = client.get(LIST, {"phase": lamdong_pilot.pk, "utm_source": "email"}).content.decode()
+    assert len(rows_of(body)) == 5
+    export = re.search(r'href="([^"]*xuat-excel[^"]*)"', body).group(1)
+    assert f"phase={lamdong_pilot.pk}" in export and "utm_source" not in export
