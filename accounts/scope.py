@@ -123,13 +123,38 @@ class Scope:
 NO_SCOPE = Scope()
 
 
+# Scopes computed in this process, by user, for one data version (reports.cache): every change of a
+# role assignment or a unit changes the version, and the first scope asked for under a new version
+# starts the table afresh.
+_computed = {"version": None, "scopes": {}}
+
+
 def scope_of(user):
-    """The user's Scope, computed once per request and kept on the user object."""
+    """The user's Scope, kept on the user object for the request and in the process for the data
+    version: a page reads the version (one query it shares with the figures) instead of the
+    assignments, until something changes."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_SCOPE
     cached = getattr(user, "_isotrack_scope", None)
     if cached is not None:
         return cached
+    from reports import cache  # the data version; reports builds on accounts, not the reverse
+
+    global _computed
+    version = cache.current()
+    computed = _computed
+    if computed["version"] != version:
+        computed = _computed = {"version": version, "scopes": {}}
+    key = (user.pk, user.is_superuser)
+    scope = computed["scopes"].get(key)
+    if scope is None:
+        scope = computed["scopes"][key] = _compute_scope(user)
+    user._isotrack_scope = scope
+    return scope
+
+
+def _compute_scope(user):
+    """The Scope from the user's assignments: one query."""
     is_admin = user.is_superuser
     national = False
     own, read, staff, roles = set(), set(), set(), set()
@@ -196,7 +221,7 @@ def scope_of(user):
     if user.is_superuser:
         roles.add(Role.ADMINISTRATOR)
     assigned_until = max(ends) if ends and None not in ends and not (is_admin or national) else None
-    scope = Scope(
+    return Scope(
         is_admin=is_admin,
         national=national,
         read_provinces=frozenset(read),
@@ -210,8 +235,6 @@ def scope_of(user):
         assigned_until=assigned_until,
         units=tuple(sorted(units, key=lambda unit: (unit[0], unit[1]))),
     )
-    user._isotrack_scope = scope
-    return scope
 
 
 def ensure_can_edit_rollout(user, province_id):

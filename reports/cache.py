@@ -7,7 +7,8 @@
    connected in ReportsConfig.ready(). Bulk writes outside the actions (loading the unit lists)
    call `bump()` themselves, and so does every `migrate` (a deployment: the code that rendered
    what is cached may have changed).
-2. Readers read the stamp (`current()`, one query) and key what they cache by it: anything
+2. Readers read the stamp (`current()`, one query, once per request: RequestVersionMiddleware)
+   and key what they cache by it: anything
    computed after a change committed is stored under the new stamp, and nothing computed before
    can be found under it. A reader that read the old stamp may store newer figures under it,
    which is harmless.
@@ -29,16 +30,26 @@ from django.utils.translation import get_language
 from .models import DataVersion, new_stamp
 
 CACHE_SECONDS = 6 * 60 * 60
-# The apps whose rows figures count (a historical row of django-simple-history is not one).
-FIGURE_APPS = {"rollout", "provinces"}
+# The apps whose rows what is cached is computed from: the figures (rollout, the units) and each
+# user's scope (accounts' role assignments). A historical row of django-simple-history is not one.
+FIGURE_APPS = {"rollout", "provinces", "accounts"}
 
 _local = threading.local()
 logger = logging.getLogger(__name__)
 
 
 def current():
-    """The data's version stamp ("" before the first change ever recorded)."""
-    return DataVersion.objects.filter(pk=1).values_list("stamp", flat=True).first() or ""
+    """The data's version stamp ("" before the first change ever recorded).
+
+    Within a request (RequestVersionMiddleware) it is read once, until the request changes data;
+    elsewhere (tasks, commands), and after a change, on every call."""
+    kept = getattr(_local, "version", None)
+    if kept is not None and kept is not UNREAD:
+        return kept
+    version = DataVersion.objects.filter(pk=1).values_list("stamp", flat=True).first() or ""
+    if kept is UNREAD:
+        _local.version = version
+    return version
 
 
 def bump(using="default"):
@@ -49,6 +60,25 @@ def bump(using="default"):
         unique_fields=["id"],
         update_fields=["stamp", "changed_at"],
     )
+    # For the rest of the request, read it each time: the transaction may yet be rolled back.
+    _local.version = None
+
+
+UNREAD = object()
+
+
+class RequestVersionMiddleware:
+    """Read the data version at most once per request, however many figures and scopes key by it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _local.version = UNREAD
+        try:
+            return self.get_response(request)
+        finally:
+            _local.version = None
 
 
 def in_action():

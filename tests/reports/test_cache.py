@@ -5,7 +5,10 @@ import datetime
 import inspect
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -269,8 +272,37 @@ def test_a_form_saved_outside_the_actions_changes_the_version(world):
 def test_a_dashboard_served_from_the_cache_answers_without_building(client, world, django_assert_max_num_queries):
     client.force_login(world["by"])
     dashboard_served(client, world["old"])
-    with django_assert_max_num_queries(5):  # session, user, roles, province, version
+    with django_assert_max_num_queries(4):  # session, user, version (the roles kept under it), province
         dashboard_served(client, world["old"])
+
+
+def test_a_request_reads_the_version_once_and_again_after_its_own_change(world):
+    """RequestVersionMiddleware: the figures and the scope of a page key by one read of the version;
+    a change the request makes (committed or rolled back) is seen by what it reads next."""
+    seen = {}
+
+    def view(request):
+        with CaptureQueriesContext(connection) as reads:
+            seen["first"], seen["again"] = cache.current(), cache.current()
+        seen["reads"] = len(reads)
+        with transaction.atomic():
+            world["plan"].save()
+            seen["in_change"] = cache.current()
+            transaction.set_rollback(True)
+        seen["rolled_back"] = cache.current()
+        world["plan"].save()
+        seen["changed"] = cache.current()
+        return HttpResponse()
+
+    cache.RequestVersionMiddleware(view)(RequestFactory().get("/"))
+    assert seen["reads"] == 1 and seen["first"] == seen["again"]
+    assert seen["in_change"] != seen["first"]
+    assert seen["rolled_back"] == seen["first"]
+    assert seen["changed"] not in (seen["first"], seen["in_change"])
+    # Outside a request (a task, a command) every call reads the table.
+    with CaptureQueriesContext(connection) as reads:
+        assert cache.current() == cache.current() == seen["changed"]
+    assert len(reads) == 2
 
 
 def test_migrate_starts_a_new_version(world):
