@@ -24,7 +24,10 @@ import threading
 
 from django.core.cache import cache
 from django.db import transaction
+from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from .models import DataVersion, new_stamp
@@ -150,3 +153,19 @@ def get_or_build(cache_key, build):
         except Exception as error:
             logger.warning("cache unreachable, %s not kept: %r", cache_key, error)
     return value
+
+
+# What a page shows that belongs to one request (its forms' CSRF token, its own address), written
+# as marks into HTML cached for everyone with the same scope and rights, and filled in for each
+# request by `fill_request_marks`. A user's text that happens to contain a mark is filled the same
+# way, with what the page already carries for that user.
+REQUEST_MARKS = {"csrf_token": "csrf-token-of-the-request", "request_path": "/path-of-the-request/"}
+
+
+def fill_request_marks(request, html):
+    """`html` rendered with REQUEST_MARKS, for `request`: its CSRF token and its path."""
+    return mark_safe(
+        html.replace(REQUEST_MARKS["csrf_token"], get_token(request)).replace(
+            REQUEST_MARKS["request_path"], escape(request.get_full_path())
+        )
+    )

@@ -142,7 +142,7 @@ def enrolments_of(commune):
     """A commune's active enrolments with everything the page shows: a fixed number of
     queries however many steps, announcements or inspections there are. Only a commune of a
     later edition can carry over its predecessors' work. The users who recorded or reviewed are
-    read without their password hash: the page is cached (commune_page)."""
+    read without their password hash, which the page never needs."""
     carried = [Prefetch("carried_from", queryset=Enrolment.objects.select_related("commune__district", "plan"))]
     return list(
         Enrolment.objects.counted()
@@ -247,49 +247,61 @@ def commune_detail(request, pk):
     commune = get_object_or_404(
         Commune.objects.visible_to(request.user).select_related("province", "district", "area"), pk=pk
     )
+    return render(request, "rollout/commune_detail.html", {"commune": commune, "body": commune_body(request, commune)})
+
+
+def commune_body(request, commune):
+    """The commune page's content: its records, lineage and change history, with the actions the
+    user's rights offer. Rendered once per data version (reports.cache) for everyone with the same
+    scope and rights, by day (what is late), history shown and language; its forms' CSRF token and
+    the page's own address are filled in for each request. A page opened again runs none of its
+    twenty-odd queries and renders none of its records until something changes."""
     scope = scope_of(request.user)
     today = timezone.localdate()
+    shown = history.shown_for(request)
     can_edit = scope.can_edit_rollout(commune.province_id)
-    page = commune_page(commune, request.user, today, history.shown_for(request))
-    history.link_more(request, page["history"])
-    return render(
-        request,
-        "rollout/commune_detail.html",
-        {
-            "commune": commune,
-            **page,
-            "can_edit": can_edit,
-            "can_review": scope.can_review_commune(commune),
-            "can_carry_over": can_edit
-            and commune.is_current(today)
-            and any(p.enrolments for p in page["predecessors"]),
-            "today": today,
-        },
+    can_review = scope.can_review_commune(commune)
+
+    def build():
+        page = commune_page(commune, request.user, today, shown)
+        # The page has no other parameter than the history's: its link to the rest is always the same.
+        page["history"].more_url = "?{}=all#history".format(history.SHOW_ALL)
+        return render_to_string(
+            "rollout/includes/commune_body.html",
+            {
+                "commune": commune,
+                **page,
+                "can_edit": can_edit,
+                "can_review": can_review,
+                "can_carry_over": can_edit
+                and commune.is_current(today)
+                and any(p.enrolments for p in page["predecessors"]),
+                "today": today,
+                **cache.REQUEST_MARKS,
+            },
+        )
+
+    html = cache.get_or_build(
+        cache.key(cache.current(), "commune-page", commune.pk, scope.key, can_edit, can_review, today, shown), build
     )
+    return cache.fill_request_marks(request, html)
 
 
 def commune_page(commune, user, today, shown=history.SHOWN):
     """What a commune's page shows of its records: its enrolments with their timelines, the
-    communes it was formed from or went into, and the change history. Cached under the data version
-    (reports.cache) for everyone with the same scope (the lineage shown is what the scope sees),
-    so a page opened again runs none of its twenty-odd queries until something changes."""
-
-    def build():
-        enrolments = attach_documents(enrolments_of(commune), user)
-        for enrolment in enrolments:
-            enrolment.timeline = [{"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()]
-        attach_upkeep(enrolments, today)
-        return {
-            "enrolments": enrolments,
-            "history": change_history(
-                enrolments,
-                [old for e in enrolments for old in e.carried_from.all()] if commune.valid_from else [],
-                shown=shown,
-            ),
-            "predecessors": predecessors_of(commune, user) if commune.valid_from else [],
-            "successors": successors_of(commune, user) if commune.valid_until else [],
-        }
-
-    return cache.get_or_build(
-        cache.key(cache.current(), "commune", commune.pk, scope_of(user).key, today, shown), build
-    )
+    communes it was formed from or went into (as far as the user's scope sees them), and the
+    change history."""
+    enrolments = attach_documents(enrolments_of(commune), user)
+    for enrolment in enrolments:
+        enrolment.timeline = [{"step": step, "late": step.is_overdue(today)} for step in enrolment.steps.all()]
+    attach_upkeep(enrolments, today)
+    return {
+        "enrolments": enrolments,
+        "history": change_history(
+            enrolments,
+            [old for e in enrolments for old in e.carried_from.all()] if commune.valid_from else [],
+            shown=shown,
+        ),
+        "predecessors": predecessors_of(commune, user) if commune.valid_from else [],
+        "successors": successors_of(commune, user) if commune.valid_until else [],
+    }
