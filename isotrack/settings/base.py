@@ -88,12 +88,16 @@ TEMPLATES = [
 
 # Figures cached under the data version (reports.cache): the process's memory here (the quick
 # start, the tests); Redis, shared by every web worker, in production.
+# The layout's menus ({% cache %} in base.html), the same for every user of the same scope and
+# language and depending on nothing else: rendered once per process.
+LAYOUT_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "layout"}
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "isotrack",
         "OPTIONS": {"MAX_ENTRIES": 2000},
-    }
+    },
+    "layout": LAYOUT_CACHE,
 }
 
 DATABASES = {

@@ -61,8 +61,12 @@ CACHES = {
         "LOCATION": env("CACHE_URL", default=CELERY_BROKER_URL),
         "KEY_PREFIX": "isotrack",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+    },
+    "layout": LAYOUT_CACHE,  # noqa: F405
 }
+# Rendered HTML is also kept in each web process's memory, up to this many characters (about twice
+# as many bytes): reports.cache.NearCache.
+CACHE_NEAR_CHARACTERS = env.int("CACHE_NEAR_CHARACTERS", default=16_000_000)
 
 # -- uploaded files ---------------------------------------------------------------------------
 # An S3-compatible bucket (MinIO in docker-compose.yml, or a provider's) when one is named;

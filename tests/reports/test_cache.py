@@ -311,3 +311,28 @@ def test_migrate_starts_a_new_version(world):
     before = cache.current()
     call_command("migrate", verbosity=0)
     assert cache.current() != before
+
+
+def test_rendered_html_is_kept_in_the_process_within_its_limit(monkeypatch):
+    """Production keeps rendered HTML in each process as well (CACHE_NEAR_CHARACTERS): served
+    without the shared cache's round trip, the least recently used dropped beyond the limit, and
+    never a value its readers could change."""
+    from django.core.cache import cache as shared
+
+    monkeypatch.setattr(cache, "near", cache.NearCache(limit=25))
+    builds = []
+
+    def page(text):
+        return lambda: builds.append(text) or text
+
+    assert cache.get_or_build("a", page("<p>aaaaaaaaaa</p>")) == "<p>aaaaaaaaaa</p>"  # 17 characters
+    shared.clear()  # gone from the shared cache: still served from the process
+    assert cache.get_or_build("a", page("other")) == "<p>aaaaaaaaaa</p>"
+    assert cache.get_or_build("b", page("<p>bb</p>")) == "<p>bb</p>"  # 9 more: 26 > 25, "a" dropped
+    assert list(cache.near.values) == ["b"] and cache.near.size == 9
+    shared.clear()
+    assert cache.get_or_build("a", page("<p>again</p>")) == "<p>again</p>"  # built again
+    assert builds == ["<p>aaaaaaaaaa</p>", "<p>bb</p>", "<p>again</p>"]
+    # Values that are not rendered text (a list a view might change) stay in the shared cache only.
+    cache.get_or_build("choices", lambda: [1, 2])
+    assert "choices" not in cache.near.values
