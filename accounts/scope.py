@@ -44,12 +44,19 @@ class Scope:
     @property
     def key(self):
         """A stable text naming what this scope sees, for cache keys shared between processes."""
+        return "all" if self.sees_everything else self._units_key()
 
+    @property
+    def full_key(self):
+        """A stable text naming everything the scope holds, what it sees and what it may do: a page
+        that shows a user's own actions is shared only under it, and a page kept under it is one
+        that this very scope was allowed to open."""
+        return "{}{}{}".format("A" if self.is_admin else "", "N" if self.national else "", self._units_key())
+
+    def _units_key(self):
         def ids(values):
             return ",".join(str(v) for v in sorted(values))
 
-        if self.sees_everything:
-            return "all"
         return (
             f"p{ids(self.read_provinces)}s{ids(self.staff_provinces)}d{ids(self.districts)}"
             f"a{ids(self.areas)}dp{ids(self.district_provinces)}ap{ids(self.area_provinces)}"

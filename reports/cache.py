@@ -189,28 +189,45 @@ def _size_of_rendered(value):
     return None
 
 
+def kept(cache_key):
+    """The value cached under `cache_key` (in the process, else in the shared cache), or None.
+    The cache only saves time: when it cannot be reached, nothing is kept."""
+    near_value = near.get(cache_key)
+    if near_value is not None:
+        return near_value[0]
+    try:
+        value = cache.get(cache_key)
+    except Exception as error:  # a cache server down must not take the pages with it
+        logger.warning("cache unreachable, %s built: %r", cache_key, error)
+        return None
+    if value is not None:
+        size = _size_of_rendered(value)
+        if size is not None:
+            near.set(cache_key, value, size)
+    return value
+
+
 def get_or_build(cache_key, build):
     """The value cached under `cache_key`, or `build()` stored there. The cache only saves time:
     when it cannot be reached, the value is built. Rendered HTML is kept in the process as well
     (`near`): its readers never change it."""
-    kept = near.get(cache_key)
-    if kept is not None:
-        return kept[0]
+    value = kept(cache_key)
+    if value is not None:
+        return value
+    value = build()
+    keep(cache_key, value)
+    return value
+
+
+def keep(cache_key, value):
+    """Store `value` under `cache_key`: in the shared cache, and rendered HTML in the process too."""
     try:
-        value = cache.get(cache_key)
-    except Exception as error:  # a cache server down must not take the pages with it
-        logger.warning("cache unreachable, building %s: %r", cache_key, error)
-        return build()
-    if value is None:
-        value = build()
-        try:
-            cache.set(cache_key, value, CACHE_SECONDS)
-        except Exception as error:
-            logger.warning("cache unreachable, %s not kept: %r", cache_key, error)
+        cache.set(cache_key, value, CACHE_SECONDS)
+    except Exception as error:
+        logger.warning("cache unreachable, %s not kept: %r", cache_key, error)
     size = _size_of_rendered(value)
     if size is not None:
         near.set(cache_key, value, size)
-    return value
 
 
 # What a page shows that belongs to one request (its forms' CSRF token, its own address), written

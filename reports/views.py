@@ -262,51 +262,63 @@ def _district_rows(rows, *, province, plan, group, columns=STATUS_COLUMNS):
 
 @login_required
 def dashboard(request):
-    """The province dashboard (tổng quan tỉnh): leadership's and DOST staff's home."""
+    """The province dashboard (tổng quan tỉnh): leadership's and DOST staff's home. Its heading is
+    kept under the data version for each scope (its full key) that opened the province it shows,
+    so a kept dashboard is served without looking the province up again; its figures are kept for
+    everyone who reads the province (dashboard_body)."""
     scope = scope_of(request.user)
-    province, provinces = _province_for(request, scope)
-    if province is None:
-        if scope.sees_everything:
-            return redirect("reports:national")
-        if scope.areas:
-            return redirect("reports:area", pk=min(scope.areas))
-        if scope.districts:
-            return redirect("reports:district", pk=min(scope.districts))
-        raise Http404
     today = timezone.localdate()
-    plan_id = _int_param(request, "plan")
-    if _wants_excel(request):
-        context = build_dashboard(request.user, province, plan_id, today)
-        return exports.workbook_response(
-            f"tong-quan-{province.code}-{today:%Y%m%d}.xlsx", sheets.dashboard_sheets(context)
-        )
+    asked, plan_id = _int_param(request, "province"), _int_param(request, "plan")
     version = cache.current()
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
+    head_key = cache.key(version, "dashboard-page", scope.full_key, asked or "", today)
+    head = None if _wants_excel(request) else cache.kept(head_key)
+    province = None
+    if head is None:
+        province, provinces = _province_for(request, scope)
+        if province is None:
+            if scope.sees_everything:
+                return redirect("reports:national")
+            if scope.areas:
+                return redirect("reports:area", pk=min(scope.areas))
+            if scope.districts:
+                return redirect("reports:district", pk=min(scope.districts))
+            raise Http404
+        if _wants_excel(request):
+            context = build_dashboard(request.user, province, plan_id, today)
+            return exports.workbook_response(
+                f"tong-quan-{province.code}-{today:%Y%m%d}.xlsx", sheets.dashboard_sheets(context)
+            )
+        heading = {
             "province": province,
             "today": today,
-            "body": dashboard_body(request.user, scope, province, plan_id, today, version),
             "province_choices": _cached_province_choices(provinces, scope, version)
             if scope.sees_everything or len(scope.read_provinces) > 1
             else [],
-        },
-    )
+        }
+        head = {
+            "province_id": str(province.pk),
+            "province_name": str(province),
+            "heading": render_to_string("reports/includes/dashboard_heading.html", heading, request),
+        }
+        cache.keep(head_key, head)
+    body = dashboard_body(request.user, scope, int(head["province_id"]), plan_id, today, version, province)
+    return render(request, "reports/dashboard.html", {**head, "body": body})
 
 
-def dashboard_body(user, scope, province, plan_id, today, version):
+def dashboard_body(user, scope, province_id, plan_id, today, version, province=None):
     """The dashboard's figures, rendered: cached under the data version, by province, plan, day and
     language (reports.cache), for everyone who reads the whole province (the figures are then the
     same whoever asks). Every change that can move a figure changes the version, so a cached
-    dashboard is never stale."""
+    dashboard is never stale. `province` is looked up from `province_id` (a province the user
+    opened) when it is not given."""
 
     def build():
-        return render_to_string("reports/includes/dashboard_body.html", build_dashboard(user, province, plan_id, today))
+        shown = province or Province.objects.get(pk=province_id)
+        return render_to_string("reports/includes/dashboard_body.html", build_dashboard(user, shown, plan_id, today))
 
-    if not (scope.sees_everything or province.pk in scope.read_provinces):
+    if not (scope.sees_everything or province_id in scope.read_provinces):
         return build()
-    return cache.get_or_build(cache.key(version, "dashboard", province.pk, plan_id or "", today), build)
+    return cache.get_or_build(cache.key(version, "dashboard", province_id, plan_id or "", today), build)
 
 
 # -- district (pre-2025 map) and review area (today's map) ----------------------------------------
@@ -354,48 +366,65 @@ def build_district(user, district, today):
 @login_required
 def district(request, pk):
     """The district page (trang của huyện, pre-2025 map): the district officer's home, kept for the history."""
-    district = get_object_or_404(District.objects.visible_to(request.user).select_related("province"), pk=pk)
-    return _group_page(request, district, f"huyen-{district.code}")
+    return _group_page(request, District, pk, lambda district: f"huyen-{district.code}")
 
 
 @login_required
 def area(request, pk):
     """The review area page (trang của khu vực theo dõi): the area officer's home."""
-    area = get_object_or_404(ReviewArea.objects.visible_to(request.user).select_related("province"), pk=pk)
-    return _group_page(request, area, f"khu-vuc-{area.pk}")
+    return _group_page(request, ReviewArea, pk, lambda area: f"khu-vuc-{area.pk}")
 
 
-def _group_page(request, group, filename):
+def _group_page(request, model, pk, filename):
+    """A district's or review area's page. Its heading is kept under the data version for each scope
+    (its full key) that opened the unit, so a kept heading is served without looking the unit up
+    again; its figures are kept for everyone who sees the whole unit (reports.cache)."""
     today = timezone.localdate()
     scope = scope_of(request.user)
+    kind = "area" if model is ReviewArea else "district"
+    unit = None
+
+    def looked_up():
+        return get_object_or_404(model.objects.visible_to(request.user).select_related("province"), pk=pk)
+
     if _wants_excel(request):
-        context = build_district(request.user, group, today)
-        return exports.workbook_response(f"{filename}-{today:%Y%m%d}.xlsx", sheets.district_sheets(context))
-    kind = "area" if isinstance(group, ReviewArea) else "district"
+        unit = looked_up()
+        context = build_district(request.user, unit, today)
+        return exports.workbook_response(f"{filename(unit)}-{today:%Y%m%d}.xlsx", sheets.district_sheets(context))
+    version = cache.current()
+    head_key = cache.key(version, f"{kind}-page", pk, scope.full_key, today)
+    head = cache.kept(head_key)
+    if head is None:
+        unit = looked_up()
+        # Its officer, the province's DOST and leadership and national users all see the whole
+        # district or area: the same figures for all of them.
+        whole = (
+            scope.sees_everything
+            or unit.province_id in scope.read_provinces
+            or unit.pk in (scope.areas if kind == "area" else scope.districts)
+        )
+        head = {
+            "title": str(unit),
+            "heading": render_to_string(
+                "reports/includes/district_heading.html",
+                {
+                    "district": unit,
+                    "today": today,
+                    "province_link": unit.province.valid_until is None
+                    and (scope.sees_everything or unit.province_id in scope.read_provinces),
+                },
+            ),
+            "whole": "1" if whole else "",
+        }
+        cache.keep(head_key, head)
 
     def build():
-        return render_to_string("reports/includes/district_body.html", build_district(request.user, group, today))
+        return render_to_string(
+            "reports/includes/district_body.html", build_district(request.user, unit or looked_up(), today)
+        )
 
-    # Its officer, the province's DOST and leadership and national users all see the whole
-    # district or area: the same figures for all of them, cached under the data version.
-    whole = (
-        scope.sees_everything
-        or group.province_id in scope.read_provinces
-        or group.pk in (scope.areas if kind == "area" else scope.districts)
-    )
-    body = cache.get_or_build(cache.key(cache.current(), kind, group.pk, today), build) if whole else build()
-    return render(
-        request,
-        "reports/district.html",
-        {
-            "district": group,
-            "kind": kind,
-            "today": today,
-            "body": body,
-            "province_link": group.province.valid_until is None
-            and (scope.sees_everything or group.province_id in scope.read_provinces),
-        },
-    )
+    body = cache.get_or_build(cache.key(version, kind, pk, today), build) if head["whole"] else build()
+    return render(request, "reports/district.html", {**head, "body": body})
 
 
 # -- national ---------------------------------------------------------------------------------

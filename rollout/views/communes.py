@@ -36,45 +36,45 @@ def filtered_communes(request):
 @login_required
 def commune_list(request):
     """The commune list. Its filter form and results are rendered once per data version, scope,
-    day, language and parameters (reports.cache, as the dashboards): a list opened again, paged
-    back to or shared between the DOST staff of a province runs none of its queries until
-    something changes. A form with errors is rendered each time."""
-    filterset = filtered_communes(request)
+    rights, day, language and parameters (reports.cache, as the dashboards): a list opened again,
+    paged back to or shared between the DOST staff of a province builds no filters and runs none of
+    its queries until something changes. A form with errors is rendered each time."""
     scope = scope_of(request.user)
     today = timezone.localdate()
     # The filters' own parameters, in a fixed order: the links the page writes (export, next page)
     # and the cache key carry them, and nothing else a URL may hold.
-    known = sorted((name, values) for name, values in request.GET.lists() if name in filterset.form.fields)
+    known = sorted((name, values) for name, values in request.GET.lists() if name in CommuneFilter.base_filters)
     query = urlencode(known, doseq=True)
     context = {
-        "filter": filterset,
         "query": query,
+        "filtered": bool(request.GET),
         "can_edit": scope.can_edit_anything,
         # Communes of several provinces may share a name: the province tells them apart.
         "show_province": (scope.sees_everything or len(scope.own_provinces) > 1) and not request.GET.get("province"),
         "today": today,
     }
-    # The dropdowns' options are cached under the same version (CommuneFilter._keep_choices).
-    version = filterset.data_version = cache.current()
-
-    def build():
+    version = cache.current()
+    parameters = hashlib.sha256(f"{query}&page={request.GET.get('page', '')}".encode()).hexdigest()
+    # The scope's key says what it sees; what it may do is in the key too (an administrator and
+    # national leadership see the same communes, only the former ticks them for recording).
+    # Parameters a scope's form refuses are never kept: a kept list is one this scope may open.
+    key = cache.key(
+        version, "commune-list", scope.key, int(context["can_edit"]), int(context["show_province"]), today, parameters
+    )
+    parts = cache.kept(key)
+    if parts is None:
+        filterset = filtered_communes(request)
+        # The dropdowns' options are cached under the same version (CommuneFilter._keep_choices).
+        filterset.data_version = version
         page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = attach_enrolments(page.object_list, filterset.row_enrolments)
-        context["page"] = page
-        return {
-            "filter_form": render_to_string("rollout/includes/commune_filter_form.html", context, request),
-            "results": render_to_string("rollout/includes/commune_list_results.html", context, request),
+        built = {**context, "filter": filterset, "page": page}
+        parts = {
+            "filter_form": render_to_string("rollout/includes/commune_filter_form.html", built, request),
+            "results": render_to_string("rollout/includes/commune_list_results.html", built, request),
         }
-
-    if filterset.form.errors:
-        parts = build()
-    else:
-        page = request.GET.get("page", "")
-        parameters = hashlib.sha256(f"{query}&page={page}".encode()).hexdigest()
-        # The scope's key says what it sees; what it may do is in the key too (an administrator and
-        # national leadership see the same communes, only the former ticks them for recording).
-        shown = (scope.key, int(context["can_edit"]), int(context["show_province"]), today, parameters)
-        parts = cache.get_or_build(cache.key(version, "commune-list", *shown), build)
+        if not filterset.form.errors:
+            cache.keep(key, parts)
     return render(request, "rollout/commune_list.html", {**context, **parts})
 
 
@@ -244,47 +244,51 @@ def change_history(enrolments, carried=(), shown=history.SHOWN):
 
 @login_required
 def commune_detail(request, pk):
-    commune = get_object_or_404(
-        Commune.objects.visible_to(request.user).select_related("province", "district", "area"), pk=pk
-    )
-    return render(request, "rollout/commune_detail.html", {"commune": commune, "body": commune_body(request, commune)})
-
-
-def commune_body(request, commune):
-    """The commune page's content: its records, lineage and change history, with the actions the
-    user's rights offer. Rendered once per data version (reports.cache) for everyone with the same
-    scope and rights, by day (what is late), history shown and language; its forms' CSRF token and
-    the page's own address are filled in for each request. A page opened again runs none of its
-    twenty-odd queries and renders none of its records until something changes."""
+    """A commune's page: its records, lineage and change history, with the actions the user's rights
+    offer. Rendered once per data version (reports.cache) for everyone with the same scope (its
+    full key: what it sees and may do), by day (what is late), history shown and language: a page
+    opened again runs none of its twenty-odd queries and renders none of its records until
+    something changes. Only a scope that opened the commune (it was in its area) can have its page
+    kept, so a kept page is served without looking the commune up again. Its forms' CSRF token and
+    the page's own address are filled in for each request."""
     scope = scope_of(request.user)
     today = timezone.localdate()
     shown = history.shown_for(request)
-    can_edit = scope.can_edit_rollout(commune.province_id)
-    can_review = scope.can_review_commune(commune)
-
-    def build():
-        page = commune_page(commune, request.user, today, shown)
-        # The page has no other parameter than the history's: its link to the rest is always the same.
-        page["history"].more_url = "?{}=all#history".format(history.SHOW_ALL)
-        return render_to_string(
-            "rollout/includes/commune_body.html",
-            {
-                "commune": commune,
-                **page,
-                "can_edit": can_edit,
-                "can_review": can_review,
-                "can_carry_over": can_edit
-                and commune.is_current(today)
-                and any(p.enrolments for p in page["predecessors"]),
-                "today": today,
-                **cache.REQUEST_MARKS,
-            },
+    key = cache.key(cache.current(), "commune-page", pk, scope.full_key, today, shown)
+    page = cache.kept(key)
+    if page is None:
+        commune = get_object_or_404(
+            Commune.objects.visible_to(request.user).select_related("province", "district", "area"), pk=pk
         )
-
-    html = cache.get_or_build(
-        cache.key(cache.current(), "commune-page", commune.pk, scope.key, can_edit, can_review, today, shown), build
+        page = {"title": commune.name, "body": commune_body(request, commune, scope, today, shown)}
+        cache.keep(key, page)
+    return render(
+        request,
+        "rollout/commune_detail.html",
+        {"title": page["title"], "body": cache.fill_request_marks(request, page["body"])},
     )
-    return cache.fill_request_marks(request, html)
+
+
+def commune_body(request, commune, scope, today, shown):
+    """The commune page's content, rendered with REQUEST_MARKS where a request's own values go."""
+    can_edit = scope.can_edit_rollout(commune.province_id)
+    page = commune_page(commune, request.user, today, shown)
+    # The page has no other parameter than the history's: its link to the rest is always the same.
+    page["history"].more_url = "?{}=all#history".format(history.SHOW_ALL)
+    return render_to_string(
+        "rollout/includes/commune_body.html",
+        {
+            "commune": commune,
+            **page,
+            "can_edit": can_edit,
+            "can_review": scope.can_review_commune(commune),
+            "can_carry_over": can_edit
+            and commune.is_current(today)
+            and any(p.enrolments for p in page["predecessors"]),
+            "today": today,
+            **cache.REQUEST_MARKS,
+        },
+    )
 
 
 def commune_page(commune, user, today, shown=history.SHOWN):

@@ -272,7 +272,7 @@ def test_a_form_saved_outside_the_actions_changes_the_version(world):
 def test_a_dashboard_served_from_the_cache_answers_without_building(client, world, django_assert_max_num_queries):
     client.force_login(world["by"])
     dashboard_served(client, world["old"])
-    with django_assert_max_num_queries(4):  # session, user, version (the roles kept under it), province
+    with django_assert_max_num_queries(3):  # session, user, version (the roles and the province kept under it)
         dashboard_served(client, world["old"])
 
 

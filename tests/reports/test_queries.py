@@ -17,14 +17,15 @@ pytestmark = pytest.mark.django_db
 # the header names, are read once per data version: accounts.scope; queries_of measures after a
 # first page, as a user opening pages meets them). The first page after signing in also writes the
 # session and counts the inbox (both then kept for the session's refresh interval).
-# Dashboard: the province; built: the plans, phases, communes, enrolments with their
-# announcements, overdue steps (reports.figures).
-DASHBOARD_BUILT, DASHBOARD_CACHED = 9, 4
+# Dashboard, built: the province, the plans, phases, communes, enrolments with their
+# announcements, overdue steps (reports.figures). Kept: nothing more (a dashboard kept for the
+# user's scope is one that scope opened: the province is not looked up again).
+DASHBOARD_BUILT, DASHBOARD_CACHED = 9, 3
 # Export: built every time.
 DASHBOARD_EXPORT = 9
-# District or area page: the district; built: its communes and their enrolments, the steps
-# awaiting review (count and list), the overdue steps.
-DISTRICT_BUILT, DISTRICT_CACHED = 9, 4
+# District or area page, built: the district, its communes and their enrolments, the steps
+# awaiting review (count and list), the overdue steps. Kept: as the dashboard.
+DISTRICT_BUILT, DISTRICT_CACHED = 9, 3
 # National overview: built: provinces with their lineage, plans and money, communes, enrolments;
 # every time: which provinces submitted their yearly report.
 NATIONAL_BUILT, NATIONAL_CACHED = 8, 4

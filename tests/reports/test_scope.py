@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.conftest import login
+from accounts.choices import Role
+from tests.conftest import login, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +96,40 @@ def test_home_tells_a_user_without_assignment_so(client, no_role_user):
     response = login(client, no_role_user).get("/")
     assert response.status_code == 200
     assert "chưa được phân quyền trên địa bàn nào" in response.content.decode()
+
+
+def test_a_page_kept_for_one_scope_opens_for_no_other(
+    client,
+    leader_lamdong,
+    dost_lamdong,
+    officer_lamha,
+    dost_langson,
+    officer_dalat,
+    known_rollout,
+    lam_dong,
+    lam_ha,
+    lang_son,
+):
+    """A dashboard or district page is served from what was kept for the scope that opened it,
+    without looking its province or district up again: another scope asking for it still gets 404,
+    however often the page was opened before."""
+    leader_langson = make_user("lanhdao_langson", Role.LEADERSHIP, province=lang_son)  # before: it changes the version
+    dashboard = ("/tong-quan/", {"province": lam_dong.pk})
+    district = (f"/tong-quan/huyen/{lam_ha.pk}/", {})
+    for reader, pages in (
+        (leader_lamdong, [dashboard, district]),
+        (dost_lamdong, [dashboard, district]),
+        (officer_lamha, [district]),
+    ):
+        login(client, reader)
+        for url, params in pages:
+            for _ in range(2):  # built, then kept
+                assert client.get(url, params).status_code == 200
+    for outsider, pages in (
+        (leader_langson, [dashboard, district]),
+        (dost_langson, [dashboard, district]),
+        (officer_dalat, [district]),
+    ):
+        login(client, outsider)
+        for url, params in pages:
+            assert client.get(url, params).status_code == 404, (outsider, url)
