@@ -262,8 +262,9 @@ def markdown(results):
         f"which SQL is the time spent waiting for the database; client time adds loopback HTTP. **× floor** is "
         f"the median over that of `/healthz/` signed in"
         + (f" ({floor['median']:.1f} ms in this run)" if floor.get("median") else "")
-        + "; **target** is product.md's bound for the page. First load is HTML + CSS + JS + fonts as served "
-        "(static files gzip by WhiteNoise, HTML as the application sends it). Figures move with other work on "
+        + "; **target** is product.md's bound for the page. Pages are asked for as a browser does, accepting "
+        "gzip (the server time includes compressing them). First load is HTML + CSS + JS + fonts as served "
+        "(static files gzip by WhiteNoise, HTML by GZipMiddleware). Figures move with other work on "
         "the machine: compare runs made on a quiet one.",
         "",
         "| " + " | ".join(HEADERS) + " |",

@@ -336,3 +336,19 @@ def test_admin_changelists_do_not_query_per_row(
     enrol_communes(lamdong_pilot, Commune.objects.filter(district=lam_ha).exclude(pk__in=already)[:10])
     with django_assert_max_num_queries(13):
         admin_client.get(url)
+
+
+def test_pages_go_compressed_to_a_browser_that_asks(client, leader_lamdong, lamdong_pilot):
+    """GZipMiddleware: a dashboard (tens of KB of figures and links) travels compressed to a
+    browser that accepts gzip, and whole to a client that does not."""
+    import gzip
+
+    client.force_login(leader_lamdong)
+    plain = client.get("/tong-quan/")
+    packed = client.get("/tong-quan/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert plain.status_code == packed.status_code == 200
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    page = gzip.decompress(packed.content).decode()
+    assert "Tổng quan triển khai ISO 9001" in page
+    assert len(packed.content) * 3 < len(plain.content)
