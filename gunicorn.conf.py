@@ -44,5 +44,8 @@ timeout = _positive("GUNICORN_TIMEOUT", 60)
 # A worker is replaced after this many requests, so a slow leak never grows for weeks.
 max_requests = 2000
 max_requests_jitter = 200
+# The application is loaded once, in the master: a worker replaced after max_requests is forked from
+# it in milliseconds instead of importing Django again (about a second of one core, under load).
+preload_app = True
 accesslog = "-"
 errorlog = "-"
